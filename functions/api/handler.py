@@ -1,0 +1,9 @@
+"""Lambda entry point of the `api` function: accounts, sessions and reads."""
+
+from functions.api.routes import router
+from shared.http.app import create_app, lambda_handler
+from shared.observability import configure_logging
+
+configure_logging("api")
+app = create_app("Credit approval: accounts and reads", router)
+handler = lambda_handler(app)

@@ -1,0 +1,9 @@
+"""Lambda entry point of the `decide` step."""
+
+from functions.decide.routes import router
+from shared.http.app import create_app, lambda_handler
+from shared.observability import configure_logging
+
+configure_logging("decide")
+app = create_app("Credit approval: decide", router)
+handler = lambda_handler(app)

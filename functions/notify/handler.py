@@ -1,0 +1,8 @@
+"""Lambda entry point of the `notify` step: sends the workflow's emails through SES (SQS)."""
+
+from shared.messaging.consumer import sqs_handler
+from shared.notifications.service import notify
+from shared.observability import configure_logging
+
+configure_logging("notify")
+handler = sqs_handler("notify", notify)

@@ -1,0 +1,13 @@
+"""Lambda entry point of the `outbox_relay` schedule: publishes events whose immediate
+publish after commit did not happen (a crash, or SNS briefly unreachable)."""
+
+from typing import Any
+
+from shared.messaging.outbox import relay_pending
+from shared.observability import configure_logging
+
+configure_logging("outbox_relay")
+
+
+def handler(event: dict[str, Any], context: Any) -> dict[str, int]:
+    return {"published": relay_pending()}

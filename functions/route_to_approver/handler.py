@@ -1,0 +1,18 @@
+"""Lambda entry point of the `route_to_approver` step: builds the approval chain and assigns
+each stage as it becomes current (SQS)."""
+
+from sqlalchemy.orm import Session
+
+from shared.approvals.service import route
+from shared.messaging.consumer import sqs_handler
+from shared.observability import configure_logging
+from shared.workflow.events import Envelope
+
+configure_logging("route_to_approver")
+
+
+def route_event(session: Session, envelope: Envelope) -> None:
+    route(session, envelope.parsed().request_id)
+
+
+handler = sqs_handler("route_to_approver", route_event)

@@ -1,0 +1,17 @@
+"""Lambda entry point of the `score` step: automatic analysis of submitted requests (SQS)."""
+
+from sqlalchemy.orm import Session
+
+from shared.credit.service import score
+from shared.messaging.consumer import sqs_handler
+from shared.observability import configure_logging
+from shared.workflow.events import Envelope
+
+configure_logging("score")
+
+
+def score_event(session: Session, envelope: Envelope) -> None:
+    score(session, envelope.parsed().request_id)
+
+
+handler = sqs_handler("score", score_event)

@@ -1,0 +1,179 @@
+"""The local API gateway: dispatches each /api/v1 route to its function's Lambda entry point
+with an API Gateway (HTTP API, payload 2.0) event, exactly as AWS would, using the one route
+table in `infra/routes.py`. It also serves the merged OpenAPI document, /docs, /metrics,
+and the single-page app."""
+
+import asyncio
+import base64
+import importlib
+import re
+import threading
+import time
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request, Response
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
+from starlette.concurrency import run_in_threadpool
+
+from infra.local.lambda_events import LambdaContext, http_event
+from infra.routes import HTTP_FUNCTIONS, ROUTES, Route
+from shared.http.errors import error_body
+
+FRONTEND_DIST = Path(__file__).resolve().parents[2] / "frontend" / "dist"
+MAX_BODY_BYTES = 1024 * 1024
+
+HTTP_REQUESTS = Counter(
+    "http_requests_total", "HTTP requests answered", ["method", "route", "status"]
+)
+HTTP_DURATION = Histogram(
+    "http_request_duration_seconds", "Time to answer an HTTP request", ["method", "route"]
+)
+
+
+def _pattern(path: str) -> re.Pattern[str]:
+    return re.compile("^" + re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", path) + "$")
+
+
+_COMPILED = [(route, _pattern(route.path)) for route in ROUTES]
+
+
+def match(method: str, path: str) -> tuple[Route, dict[str, str]] | None:
+    for route, pattern in _COMPILED:
+        found = pattern.match(path)
+        if found and route.method == method:
+            return route, found.groupdict()
+    return None
+
+
+def path_exists(path: str) -> bool:
+    return any(pattern.match(path) for _, pattern in _COMPILED)
+
+
+@cache
+def _handler(function: str) -> Any:
+    return importlib.import_module(f"functions.{function}.handler").handler
+
+
+@cache
+def merged_openapi() -> dict[str, Any]:
+    """One document for the whole API, from each HTTP function's own schema."""
+    merged: dict[str, Any] = {
+        "openapi": "3.1.0",
+        "info": {"title": "Credit approval API", "version": "1.0.0"},
+        "paths": {},
+        "components": {"schemas": {}, "securitySchemes": {}},
+    }
+    for function in HTTP_FUNCTIONS:
+        schema = importlib.import_module(f"functions.{function}.handler").app.openapi()
+        merged["paths"].update(schema.get("paths", {}))
+        for section, entries in schema.get("components", {}).items():
+            merged["components"].setdefault(section, {}).update(entries)
+    return merged
+
+
+_worker = threading.local()
+
+
+def _invoke_in_worker(handler: Any, event: dict[str, Any], context: LambdaContext) -> Any:
+    # Mangum drives the ASGI app on the calling thread's event loop, as on Lambda's main
+    # thread; a gateway worker thread has none until we give it one.
+    if getattr(_worker, "loop", None) is None:
+        _worker.loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(_worker.loop)
+    return handler(event, context)
+
+
+def create_gateway() -> FastAPI:
+    gateway = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
+
+    @gateway.get("/api/v1/openapi.json", include_in_schema=False)
+    def openapi() -> JSONResponse:
+        return JSONResponse(merged_openapi())
+
+    @gateway.get("/docs", include_in_schema=False)
+    @gateway.get("/api/v1/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(openapi_url="/api/v1/openapi.json", title="Credit approval API")
+
+    @gateway.get("/metrics", include_in_schema=False)
+    @gateway.get("/api/v1/metrics", include_in_schema=False)
+    def metrics() -> Response:
+        from infra.local.workflow_metrics import register_once
+
+        register_once()
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    @gateway.api_route(
+        "/api/v1/{rest:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD"]
+    )
+    async def dispatch(request: Request, rest: str) -> Response:
+        started = time.perf_counter()
+        found = match(request.method, request.url.path)
+        if found is None:
+            route_label = "unmatched"
+            response: Response = (
+                JSONResponse(error_body("method_not_allowed", "Method not allowed."), 405)
+                if path_exists(request.url.path)
+                else JSONResponse(error_body("not_found", "No such route."), 404)
+            )
+        else:
+            route, params = found
+            route_label = route.path
+            response = await _invoke(request, route, params)
+        HTTP_REQUESTS.labels(request.method, route_label, str(response.status_code)).inc()
+        HTTP_DURATION.labels(request.method, route_label).observe(time.perf_counter() - started)
+        return response
+
+    @gateway.get("/{rest:path}", include_in_schema=False)
+    def spa(rest: str) -> Response:
+        asset = (FRONTEND_DIST / rest).resolve()
+        if rest and asset.is_file() and FRONTEND_DIST in asset.parents:
+            return FileResponse(asset)
+        index = FRONTEND_DIST / "index.html"
+        if index.is_file():
+            return FileResponse(index)
+        return HTMLResponse(
+            "<!doctype html><title>Credit approval</title><h1>Credit approval API</h1>"
+            '<p>The web app is not built. API documentation: <a href="/docs">/docs</a>.</p>'
+        )
+
+    return gateway
+
+
+async def _invoke(request: Request, route: Route, params: dict[str, str]) -> Response:
+    body = await request.body()
+    if len(body) > MAX_BODY_BYTES:
+        return JSONResponse(
+            error_body("payload_too_large", f"The body exceeds {MAX_BODY_BYTES} bytes."), 413
+        )
+    event = http_event(
+        method=request.method,
+        path=request.url.path,
+        route_key=f"{route.method} {route.path}",
+        query_string=request.url.query,
+        headers=list(request.headers.items()),
+        body=body,
+        source_ip=request.client.host if request.client else "127.0.0.1",
+        path_parameters=params,
+    )
+    result = await run_in_threadpool(
+        _invoke_in_worker, _handler(route.function), event, LambdaContext(route.function)
+    )
+    payload = result.get("body") or ""
+    content = base64.b64decode(payload) if result.get("isBase64Encoded") else payload.encode()
+    response = Response(content=content, status_code=int(result["statusCode"]))
+    for name, value in (result.get("headers") or {}).items():
+        response.headers[name] = value
+    for name, values in (result.get("multiValueHeaders") or {}).items():
+        for value in values:
+            response.headers.append(name, value)
+    for cookie in result.get("cookies") or []:
+        response.headers.append("set-cookie", cookie)
+    return response
+
+
+app = create_gateway()

@@ -1,0 +1,90 @@
+"""Emailed approval links: a signed token bound to one stage and one approver, expiring and
+single-use. Only the link's id is stored; the token is rebuilt when the email is written."""
+
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy.orm import Session
+
+from shared.approvals.models import ApprovalLink, ApprovalStage
+from shared.auth import tokens
+from shared.clock import utcnow
+from shared.config import get_settings
+from shared.credit.models import CreditRequest
+from shared.errors import Conflict, Gone, NotFound, Unauthorized
+from shared.users.models import User
+from shared.workflow.states import RequestStatus, StageStatus
+
+
+def create(session: Session, stage: ApprovalStage, approver_id: uuid.UUID) -> ApprovalLink:
+    link = ApprovalLink(
+        stage_id=stage.id,
+        approver_id=approver_id,
+        expires_at=utcnow() + timedelta(hours=get_settings().approval_link_hours),
+    )
+    session.add(link)
+    session.flush()
+    return link
+
+
+def token_for(link: ApprovalLink) -> str:
+    lifetime = link.expires_at - utcnow()
+    return tokens.issue(
+        tokens.TokenType.APPROVAL,
+        link.approver_id,
+        lifetime,
+        jti=link.id,
+        extra={"stage": str(link.stage_id)},
+    ).token
+
+
+def url_for(link: ApprovalLink) -> str:
+    return f"{get_settings().public_url}/approvals/{token_for(link)}"
+
+
+@dataclass(frozen=True)
+class ResolvedLink:
+    link: ApprovalLink
+    stage: ApprovalStage
+    request: CreditRequest
+    approver: User
+
+
+def resolve(session: Session, token: str, *, lock: bool = False) -> ResolvedLink:
+    """The link's stage, if the link may still be used. Never changes anything."""
+    try:
+        claims = tokens.verify(token, tokens.TokenType.APPROVAL)
+    except Unauthorized as exc:
+        if exc.code == "token_expired":
+            raise Gone("This approval link has expired.", code="link_expired") from exc
+        raise NotFound("This approval link is not valid.", code="link_invalid") from exc
+    link = session.get(ApprovalLink, uuid.UUID(claims["jti"]), with_for_update=lock)
+    if (
+        link is None
+        or str(link.stage_id) != claims.get("stage")
+        or str(link.approver_id) != claims["sub"]
+    ):
+        raise NotFound("This approval link is not valid.", code="link_invalid")
+    if link.used_at is not None:
+        raise Gone("This approval link has already been used.", code="link_used")
+    if link.expires_at <= utcnow():
+        raise Gone("This approval link has expired.", code="link_expired")
+    stage = session.get(ApprovalStage, link.stage_id)
+    assert stage is not None  # foreign key
+    request = session.get(CreditRequest, stage.request_id, with_for_update=lock)
+    approver = session.get(User, link.approver_id)
+    assert request is not None and approver is not None  # foreign keys
+    if lock:
+        session.refresh(stage, with_for_update=True)
+    if (
+        stage.status != StageStatus.PENDING
+        or stage.assignee_id != link.approver_id
+        or request.status != RequestStatus.PENDING_APPROVAL
+        or not approver.is_active
+    ):
+        raise Conflict(
+            "This approval link is no longer current: the stage was decided or reassigned.",
+            code="link_not_current",
+        )
+    return ResolvedLink(link, stage, request, approver)

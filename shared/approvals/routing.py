@@ -1,0 +1,20 @@
+"""Which roles must approve a request: a pure function of the policy, amount and risk tier."""
+
+from decimal import Decimal
+
+from shared.credit.policy import CreditPolicy
+from shared.workflow.states import APPROVER_LADDER, RiskTier, Role
+
+
+def approval_chain(policy: CreditPolicy, amount: Decimal, tier: RiskTier) -> list[Role]:
+    roles = next(
+        rule.roles
+        for rule in policy.approval_chains
+        if rule.max_amount is None or amount <= rule.max_amount
+    )
+    chain = list(roles)
+    if tier == RiskTier.HIGH and policy.high_risk_adds_level:
+        highest = APPROVER_LADDER.index(chain[-1])
+        if highest + 1 < len(APPROVER_LADDER):
+            chain.append(APPROVER_LADDER[highest + 1])
+    return chain

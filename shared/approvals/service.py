@@ -1,0 +1,346 @@
+"""Human approval: building the chain, assigning stages, deciding, and escalating.
+
+Segregation of duties is enforced here, for every path (inbox, request page, email link):
+nobody decides on their own request, only the current stage's assignee decides it, and
+nobody decides two stages of one request. Each refusal is audited.
+"""
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from shared.approvals import links
+from shared.approvals.models import ApprovalLink, ApprovalStage
+from shared.approvals.routing import approval_chain
+from shared.audit.service import Actor, record, record_refusal
+from shared.clock import utcnow
+from shared.credit import policy
+from shared.credit.models import CreditRequest
+from shared.credit.schemas import Decision
+from shared.credit.service import snapshot
+from shared.errors import Conflict, Forbidden, NotFound
+from shared.messaging.outbox import add_event
+from shared.users.models import User
+from shared.workflow.events import EventType, RequestEvent, StageAssignedEvent, StageEvent
+from shared.workflow.states import (
+    RequestStatus,
+    RiskTier,
+    Role,
+    StageStatus,
+    advance_request,
+    advance_stage,
+    next_escalation_role,
+)
+
+ROUTER = Actor.system("route_to_approver")
+ESCALATOR = Actor.system("escalate")
+
+
+def route(session: Session, request_id: uuid.UUID) -> None:
+    """Build the approval chain on first sight, then assign whichever stage is current."""
+    request = session.get(CreditRequest, request_id, with_for_update=True)
+    if request is None or request.status != RequestStatus.PENDING_APPROVAL:
+        return  # withdrawn or decided meanwhile
+    stages = _stages(session, request.id)
+    if not stages:
+        stages = _create_chain(session, request)
+    current = next((s for s in stages if s.status == StageStatus.PENDING), None)
+    if current is not None and current.assignee_id is None:
+        assign(session, request, current)
+
+
+def _stages(session: Session, request_id: uuid.UUID) -> list[ApprovalStage]:
+    return list(
+        session.scalars(
+            select(ApprovalStage)
+            .where(ApprovalStage.request_id == request_id)
+            .order_by(ApprovalStage.level)
+            .with_for_update()
+        )
+    )
+
+
+def _create_chain(session: Session, request: CreditRequest) -> list[ApprovalStage]:
+    roles = approval_chain(
+        policy.load(session), request.amount, RiskTier(request.risk_tier or RiskTier.MEDIUM)
+    )
+    stages = [
+        ApprovalStage(
+            request_id=request.id,
+            level=level,
+            role=role.value,
+            status=(StageStatus.PENDING if level == 1 else StageStatus.WAITING).value,
+        )
+        for level, role in enumerate(roles, start=1)
+    ]
+    session.add_all(stages)
+    session.flush()
+    record(
+        session,
+        ROUTER,
+        "credit_request.chain_built",
+        "credit_request",
+        request.id,
+        after={"chain": [r.value for r in roles]},
+    )
+    return stages
+
+
+def _pick_approver(
+    session: Session, role: Role, request: CreditRequest, stage: ApprovalStage
+) -> User | None:
+    """An active user of the role with the fewest pending stages, who is neither the
+    applicant nor involved in another stage of this request."""
+    involved = select(ApprovalStage.assignee_id).where(
+        ApprovalStage.request_id == request.id,
+        ApprovalStage.id != stage.id,
+        ApprovalStage.assignee_id.is_not(None),
+    )
+    deciders = select(ApprovalStage.decided_by).where(
+        ApprovalStage.request_id == request.id, ApprovalStage.decided_by.is_not(None)
+    )
+    load = (
+        select(func.count(ApprovalStage.id))
+        .where(ApprovalStage.assignee_id == User.id, ApprovalStage.status == StageStatus.PENDING)
+        .scalar_subquery()
+    )
+    return session.scalars(
+        select(User)
+        .where(
+            User.role == role.value,
+            User.is_active.is_(True),
+            User.id != request.applicant_id,
+            User.id.not_in(involved),
+            User.id.not_in(deciders),
+        )
+        .order_by(load, User.username)
+        .limit(1)
+    ).first()
+
+
+def assign(
+    session: Session,
+    request: CreditRequest,
+    stage: ApprovalStage,
+    role: Role | None = None,
+    actor: Actor = ROUTER,
+) -> User | None:
+    approver = _pick_approver(session, role or Role(stage.role), request, stage)
+    if approver is None:
+        record(
+            session,
+            actor,
+            "stage.assignment_failed",
+            "approval_stage",
+            stage.id,
+            details={"role": (role or Role(stage.role)).value, "reason": "no eligible approver"},
+        )
+        return None
+    sla = timedelta(hours=policy.load(session).stage_sla_hours)
+    before = {"assignee_id": str(stage.assignee_id) if stage.assignee_id else None}
+    now = utcnow()
+    stage.assignee_id = approver.id
+    stage.assigned_at = now
+    stage.due_at = now + sla
+    stage.reminded_at = None
+    link = links.create(session, stage, approver.id)
+    record(
+        session,
+        actor,
+        "stage.assigned",
+        "approval_stage",
+        stage.id,
+        before=before,
+        after={"assignee_id": str(approver.id), "due_at": stage.due_at.isoformat()},
+        details={"request_id": str(request.id), "level": stage.level},
+    )
+    add_event(
+        session,
+        EventType.STAGE_ASSIGNED,
+        StageAssignedEvent(request_id=request.id, stage_id=stage.id, link_id=link.id),
+        str(request.id),
+    )
+    return approver
+
+
+@dataclass(frozen=True)
+class Refusal:
+    code: str
+    message: str
+
+
+def _refusal(
+    session: Session, actor: User, stage: ApprovalStage, request: CreditRequest
+) -> Refusal | None:
+    if request.applicant_id == actor.id:
+        return Refusal("own_request", "You cannot decide on your own credit request.")
+    if stage.assignee_id != actor.id:
+        return Refusal("not_assignee", "This stage is not assigned to you.")
+    decided_other = session.scalar(
+        select(ApprovalStage.id).where(
+            ApprovalStage.request_id == request.id,
+            ApprovalStage.id != stage.id,
+            ApprovalStage.decided_by == actor.id,
+        )
+    )
+    if decided_other is not None:
+        return Refusal("second_stage", "You already decided another stage of this request.")
+    return None
+
+
+def current_stage_id(session: Session, request_id: uuid.UUID) -> uuid.UUID:
+    stage_id = session.scalar(
+        select(ApprovalStage.id).where(
+            ApprovalStage.request_id == request_id, ApprovalStage.status == StageStatus.PENDING
+        )
+    )
+    if stage_id is None:
+        raise Conflict("This request has no stage awaiting a decision.", code="no_pending_stage")
+    return stage_id
+
+
+def decide(
+    session: Session,
+    actor: User,
+    stage_id: uuid.UUID,
+    decision: Decision,
+    *,
+    via: str,
+    link: ApprovalLink | None = None,
+) -> CreditRequest:
+    stage = session.get(ApprovalStage, stage_id)
+    if stage is None:
+        raise NotFound("No such approval stage.")
+    # Lock the request before its stages, in the same order as withdrawal, to avoid deadlock.
+    request = session.get(CreditRequest, stage.request_id, with_for_update=True)
+    assert request is not None  # foreign key
+    session.refresh(stage, with_for_update=True)
+    refusal = _refusal(session, actor, stage, request)
+    if refusal is not None:
+        record_refusal(
+            Actor(actor.username, actor.id),
+            "stage.decision_refused",
+            "approval_stage",
+            stage.id,
+            refusal.code,
+        )
+        raise Forbidden(refusal.message, code=refusal.code)
+
+    before = snapshot(request)
+    now = utcnow()
+    approved = decision.decision == "approve"
+    advance_stage(stage, StageStatus.APPROVED if approved else StageStatus.REJECTED)
+    stage.decided_by, stage.decided_at, stage.comment = actor.id, now, decision.comment or None
+    if link is not None:
+        link.used_at = now
+
+    later = [
+        s
+        for s in _stages(session, request.id)
+        if s.level > stage.level and s.status == StageStatus.WAITING
+    ]
+    if approved and later:
+        advance_stage(later[0], StageStatus.PENDING)
+        add_event(
+            session,
+            EventType.STAGE_APPROVED,
+            StageEvent(request_id=request.id, stage_id=stage.id),
+            str(request.id),
+        )
+    else:
+        advance_request(request, RequestStatus.APPROVED if approved else RequestStatus.REJECTED)
+        request.decided_at = now
+        for waiting in later:
+            advance_stage(waiting, StageStatus.CANCELLED)
+        add_event(
+            session,
+            EventType.REQUEST_APPROVED if approved else EventType.REQUEST_REJECTED,
+            RequestEvent(request_id=request.id),
+            str(request.id),
+        )
+    record(
+        session,
+        Actor(actor.username, actor.id),
+        f"stage.{'approved' if approved else 'rejected'}",
+        "approval_stage",
+        stage.id,
+        before={"request": before, "stage_status": StageStatus.PENDING.value},
+        after={"request": snapshot(request), "stage_status": stage.status},
+        details={"request_id": str(request.id), "level": stage.level, "via": via},
+    )
+    return request
+
+
+def pending_for(session: Session, user: User) -> list[tuple[ApprovalStage, CreditRequest]]:
+    rows = session.execute(
+        select(ApprovalStage, CreditRequest)
+        .join(CreditRequest, CreditRequest.id == ApprovalStage.request_id)
+        .where(ApprovalStage.assignee_id == user.id, ApprovalStage.status == StageStatus.PENDING)
+        .order_by(ApprovalStage.due_at, ApprovalStage.id)
+    ).all()
+    return [(stage, request) for stage, request in rows]
+
+
+@dataclass
+class EscalationReport:
+    reminded: int = 0
+    reassigned: int = 0
+    assigned: int = 0
+
+
+def escalate(session: Session, now: datetime | None = None) -> EscalationReport:
+    """Remind assignees of overdue stages; reassign stages overdue by a second SLA period to
+    the next role up; retry stages nobody could be assigned to."""
+    now = now or utcnow()
+    report = EscalationReport()
+    rows = session.execute(
+        select(ApprovalStage, CreditRequest)
+        .join(CreditRequest, CreditRequest.id == ApprovalStage.request_id)
+        .where(
+            ApprovalStage.status == StageStatus.PENDING,
+            CreditRequest.status == RequestStatus.PENDING_APPROVAL,
+        )
+        .order_by(ApprovalStage.due_at)
+        .with_for_update(skip_locked=True)
+    ).all()
+    for stage, request in rows:
+        if stage.assignee_id is None:
+            if assign(session, request, stage, actor=ESCALATOR) is not None:
+                report.assigned += 1
+            continue
+        assert stage.due_at is not None and stage.assigned_at is not None
+        if now < stage.due_at:
+            continue
+        sla = stage.due_at - stage.assigned_at
+        if now >= stage.due_at + sla:
+            assignee = session.get(User, stage.assignee_id)
+            assert assignee is not None
+            target = next_escalation_role(Role(assignee.role))
+            previous = stage.assignee_id
+            if assign(session, request, stage, role=target, actor=ESCALATOR) is not None:
+                stage.escalated_at = now
+                record(
+                    session,
+                    ESCALATOR,
+                    "stage.escalated",
+                    "approval_stage",
+                    stage.id,
+                    before={"assignee_id": str(previous)},
+                    after={"assignee_id": str(stage.assignee_id), "role": target.value},
+                    details={"request_id": str(request.id)},
+                )
+                report.reassigned += 1
+        elif stage.reminded_at is None:
+            stage.reminded_at = now
+            record(session, ESCALATOR, "stage.reminder_sent", "approval_stage", stage.id)
+            add_event(
+                session,
+                EventType.STAGE_REMINDER,
+                StageEvent(request_id=request.id, stage_id=stage.id),
+                str(request.id),
+            )
+            report.reminded += 1
+    return report

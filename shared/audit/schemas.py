@@ -1,0 +1,38 @@
+import uuid
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class AuditFilters(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    actor_id: uuid.UUID | None = None
+    action: str | None = Field(default=None, max_length=64)
+    entity_type: str | None = Field(default=None, max_length=32)
+    entity_id: str | None = Field(default=None, max_length=64)
+    at_from: datetime | None = None
+    at_to: datetime | None = None
+    limit: int = Field(default=50, ge=1, le=100)
+    cursor: str | None = Field(default=None, max_length=32)
+
+
+class AuditEntry(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    at: datetime
+    actor_id: uuid.UUID | None
+    actor: str
+    action: str
+    entity_type: str
+    entity_id: str | None
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+    details: dict[str, Any] | None
+
+
+class AuditPage(BaseModel):
+    items: list[AuditEntry]
+    next_cursor: str | None

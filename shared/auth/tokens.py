@@ -1,0 +1,78 @@
+"""Signed JWTs: access and refresh tokens, and approval-link tokens.
+
+Every token carries `typ`, so one kind can never stand in for another, and is checked for
+algorithm, signature, expiry, issuer and audience.
+"""
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+import jwt
+
+from shared.clock import utcnow
+from shared.config import get_settings
+from shared.errors import Unauthorized
+
+
+class TokenType(StrEnum):
+    ACCESS = "access"
+    REFRESH = "refresh"
+    APPROVAL = "approval"
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    token: str
+    jti: uuid.UUID
+    expires_at: datetime
+
+
+def issue(
+    token_type: TokenType,
+    subject: uuid.UUID,
+    lifetime: timedelta,
+    *,
+    jti: uuid.UUID | None = None,
+    extra: dict[str, Any] | None = None,
+) -> IssuedToken:
+    settings = get_settings()
+    now = utcnow()
+    token_id = jti or uuid.uuid4()
+    expires_at = now + lifetime
+    claims: dict[str, Any] = {
+        "iss": settings.jwt_issuer,
+        "aud": settings.jwt_audience,
+        "sub": str(subject),
+        "typ": token_type.value,
+        "jti": str(token_id),
+        "iat": int(now.timestamp()),
+        "exp": int(expires_at.timestamp()),
+        **(extra or {}),
+    }
+    token = jwt.encode(
+        claims, settings.secret_key.get_secret_value(), algorithm=settings.jwt_algorithm
+    )
+    return IssuedToken(token=token, jti=token_id, expires_at=expires_at)
+
+
+def verify(token: str, token_type: TokenType) -> dict[str, Any]:
+    settings = get_settings()
+    try:
+        claims: dict[str, Any] = jwt.decode(
+            token,
+            settings.secret_key.get_secret_value(),
+            algorithms=[settings.jwt_algorithm],
+            audience=settings.jwt_audience,
+            issuer=settings.jwt_issuer,
+            options={"require": ["exp", "iat", "iss", "aud", "sub", "jti", "typ"]},
+        )
+    except jwt.ExpiredSignatureError as exc:
+        raise Unauthorized("The token has expired.", code="token_expired") from exc
+    except jwt.PyJWTError as exc:
+        raise Unauthorized("The token is not valid.", code="invalid_token") from exc
+    if claims.get("typ") != token_type.value:
+        raise Unauthorized("The token is not valid.", code="invalid_token")
+    return claims

@@ -1,0 +1,37 @@
+"""boto3 clients, made once per process at first use, pointed at LocalStack when configured."""
+
+import os
+from functools import cache
+from typing import Any
+
+from shared.config import get_settings
+
+
+@cache
+def client(service: str) -> Any:
+    import boto3  # imported here so modules that never call AWS don't pay for it
+
+    settings = get_settings()
+    options: dict[str, Any] = {"region_name": settings.aws_region}
+    if settings.aws_endpoint_url:
+        # LocalStack accepts any credentials; production uses the function's IAM role.
+        options |= {
+            "endpoint_url": settings.aws_endpoint_url,
+            "aws_access_key_id": os.environ.get("AWS_ACCESS_KEY_ID", "test"),
+            "aws_secret_access_key": os.environ.get("AWS_SECRET_ACCESS_KEY", "test"),
+        }
+    return boto3.client(service, **options)
+
+
+def topic_arn(name: str) -> str:
+    settings = get_settings()
+    region, account = settings.aws_region, settings.aws_account_id
+    return f"arn:aws:sns:{region}:{account}:{settings.resource_prefix}-{name}"
+
+
+def queue_url(name: str) -> str:
+    return str(
+        client("sqs").get_queue_url(QueueName=f"{get_settings().resource_prefix}-{name}")[
+            "QueueUrl"
+        ]
+    )

@@ -1,0 +1,32 @@
+"""`make restore BACKUP=<key> [TARGET_DATABASE_URL=...]`: restore a nightly backup."""
+
+import argparse
+import logging
+
+from sqlalchemy.engine import make_url
+
+from shared.backup.service import restore
+from shared.config import get_settings
+
+logger = logging.getLogger(__name__)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("key", help="S3 key of the backup, as recorded in the backups table")
+    parser.add_argument(
+        "--target",
+        help="database URL to restore into (default: the configured database + _restore)",
+    )
+    args = parser.parse_args()
+    configured = make_url(get_settings().database_url)
+    target = args.target or configured.set(
+        database=f"{configured.database}_restore"
+    ).render_as_string(hide_password=False)
+    logging.basicConfig(level=logging.INFO)
+    restore(args.key, target)
+    logger.info("restored %s", args.key)
+
+
+if __name__ == "__main__":
+    main()

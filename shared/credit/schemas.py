@@ -1,0 +1,117 @@
+import uuid
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, model_validator
+
+from shared.workflow.states import RequestStatus, RiskTier, Role, StageStatus
+
+# Money travels as a decimal string ("1500.00") so no client ever parses it as a float.
+Money = Annotated[
+    Decimal,
+    Field(max_digits=14, decimal_places=2),
+    PlainSerializer(lambda v: f"{v:.2f}", return_type=str, when_used="json"),
+]
+
+
+class EmploymentStatus(StrEnum):
+    EMPLOYED = "employed"
+    SELF_EMPLOYED = "self_employed"
+    UNEMPLOYED = "unemployed"
+    RETIRED = "retired"
+    STUDENT = "student"
+
+
+class CreditRequestCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    amount: Annotated[Money, Field(gt=0, le=Decimal("10000000"))]
+    term_months: int = Field(ge=6, le=360)
+    purpose: str = Field(min_length=1, max_length=500)
+    monthly_income: Annotated[Money, Field(ge=0, le=Decimal("100000000"))]
+    monthly_debt: Annotated[Money, Field(ge=0, le=Decimal("100000000"))]
+    employment_status: EmploymentStatus
+    credit_score: int = Field(ge=300, le=850)
+    delinquencies_24m: int = Field(ge=0, le=100)
+    bankruptcies_7y: int = Field(ge=0, le=20)
+
+
+class DecisionReason(BaseModel):
+    code: str
+    message: str
+
+
+class StageOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    level: int
+    role: Role
+    status: StageStatus
+    assignee: str | None
+    decided_by: str | None
+    decided_at: datetime | None
+    comment: str | None
+    due_at: datetime | None
+
+
+class CreditRequestOut(BaseModel):
+    id: uuid.UUID
+    applicant_id: uuid.UUID
+    amount: Money
+    term_months: int
+    purpose: str
+    monthly_income: Money
+    monthly_debt: Money
+    employment_status: EmploymentStatus
+    credit_score: int
+    delinquencies_24m: int
+    bankruptcies_7y: int
+    status: RequestStatus
+    risk_tier: RiskTier | None
+    decision_reasons: list[DecisionReason]
+    created_at: datetime
+    updated_at: datetime
+    decided_at: datetime | None
+
+
+class CreditRequestDetail(CreditRequestOut):
+    stages: list[StageOut]
+
+
+class CreditRequestPage(BaseModel):
+    items: list[CreditRequestOut]
+    next_cursor: str | None
+
+
+class Decision(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    decision: Literal["approve", "reject"]
+    comment: str = Field(default="", max_length=2000)
+
+    @model_validator(mode="after")
+    def rejection_is_explained(self) -> "Decision":
+        if self.decision == "reject" and not self.comment.strip():
+            raise ValueError("a rejection needs a comment explaining it")
+        return self
+
+
+SortKey = Literal["created_at", "-created_at", "amount", "-amount"]
+
+
+class RequestFilters(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    status: list[RequestStatus] = Field(default_factory=list)
+    applicant_id: uuid.UUID | None = None
+    created_from: datetime | None = None
+    created_to: datetime | None = None
+    amount_min: Money | None = None
+    amount_max: Money | None = None
+    assigned_to: Literal["me"] | None = None
+    sort: SortKey = "-created_at"
+    limit: int = Field(default=20, ge=1, le=100)
+    cursor: str | None = Field(default=None, max_length=512)

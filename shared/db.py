@@ -1,0 +1,42 @@
+"""Database engine and sessions, created once per process at first use."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import cache
+
+from sqlalchemy import Engine, MetaData, create_engine
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+
+from shared.config import get_settings
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+@cache
+def get_engine() -> Engine:
+    # A Lambda serves one invocation at a time, so a small pool per process is enough.
+    return create_engine(
+        get_settings().database_url, pool_size=5, max_overflow=5, pool_pre_ping=True
+    )
+
+
+@cache
+def _session_factory() -> sessionmaker[Session]:
+    return sessionmaker(get_engine(), expire_on_commit=False)
+
+
+@contextmanager
+def unit_of_work() -> Iterator[Session]:
+    """One transaction: committed when the block ends, rolled back if it raises."""
+    with _session_factory()() as session, session.begin():
+        yield session

@@ -1,0 +1,33 @@
+"""The FastAPI app factory of every HTTP function, and its Lambda entry point."""
+
+from typing import Any
+
+from fastapi import APIRouter, FastAPI
+
+from shared.config import get_settings
+from shared.http import errors
+
+API_PREFIX = "/api/v1"
+
+
+def create_app(title: str, *routers: APIRouter) -> FastAPI:
+    settings = get_settings()
+    app = FastAPI(
+        title=title,
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        docs_url=None,
+        redoc_url=None,
+        version="1.0.0",
+    )
+    errors.install(app)
+    for router in routers:
+        app.include_router(router, prefix=API_PREFIX)
+    app.state.settings = settings
+    return app
+
+
+def lambda_handler(app: FastAPI) -> Any:
+    from mangum import Mangum
+
+    # lifespan="off": Mangum would otherwise run start-up on every invocation.
+    return Mangum(app, lifespan="off")

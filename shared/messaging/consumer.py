@@ -1,0 +1,92 @@
+"""Turning an SQS batch into idempotent, per-message transactions.
+
+Each message is validated, then handled in one transaction that also records
+(consumer, event_id) as processed, so a redelivered message has no second effect.
+A message that fails is reported back as a partial batch failure: only it is retried,
+and after `MAX_RECEIVE_COUNT` attempts SQS moves it to the dead-letter queue.
+"""
+
+import logging
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from aws_lambda_powertools.utilities.batch import (
+    BatchProcessor,
+    EventType,
+    process_partial_response,
+)
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.orm import Session
+
+from shared.db import unit_of_work
+from shared.messaging.models import ProcessedMessage
+from shared.messaging.outbox import relay_after_commit
+from shared.workflow.events import MAX_MESSAGE_BYTES, Envelope
+
+logger = logging.getLogger(__name__)
+
+EventHandler = Callable[[Session, Envelope], None]
+LambdaHandler = Callable[[dict[str, Any], Any], dict[str, Any]]
+
+
+class MessageRejected(ValueError):
+    """A message that can never be processed (too large, malformed)."""
+
+
+def claim(session: Session, consumer: str, event_id: uuid.UUID) -> bool:
+    """True the first time this consumer sees the event; False for a redelivery.
+
+    A concurrent delivery of the same event waits on the row lock until the first commits,
+    then finds the row and backs off."""
+    inserted = session.execute(
+        insert(ProcessedMessage)
+        .values(consumer=consumer, event_id=event_id)
+        .on_conflict_do_nothing()
+        .returning(ProcessedMessage.event_id)
+    ).first()
+    return inserted is not None
+
+
+def parse(body: str) -> Envelope:
+    if len(body.encode()) > MAX_MESSAGE_BYTES:
+        raise MessageRejected(f"message larger than {MAX_MESSAGE_BYTES} bytes")
+    return Envelope.model_validate_json(body)
+
+
+def handle_message(consumer: str, handle: EventHandler, body: str) -> bool:
+    """Handle one message body. Returns False when it was a duplicate."""
+    envelope = parse(body)
+    with unit_of_work() as session:
+        if not claim(session, consumer, envelope.event_id):
+            logger.info("duplicate event skipped", extra=_log_fields(envelope, consumer))
+            return False
+        handle(session, envelope)
+    logger.info("event handled", extra=_log_fields(envelope, consumer))
+    relay_after_commit()
+    return True
+
+
+def _log_fields(envelope: Envelope, consumer: str) -> dict[str, str]:
+    return {
+        "consumer": consumer,
+        "event_type": envelope.event_type.value,
+        "event_id": str(envelope.event_id),
+        "correlation_id": envelope.correlation_id,
+    }
+
+
+def sqs_handler(consumer: str, handle: EventHandler) -> LambdaHandler:
+    """Build a Lambda handler for an SQS-triggered step."""
+    processor = BatchProcessor(event_type=EventType.SQS)
+
+    def record_handler(record: SQSRecord) -> None:
+        handle_message(consumer, handle, record.body)
+
+    def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        return process_partial_response(  # type: ignore[return-value]
+            event=event, record_handler=record_handler, processor=processor, context=context
+        )
+
+    return handler

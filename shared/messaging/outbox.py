@@ -1,0 +1,89 @@
+"""Transactional outbox: events are rows committed with the change that caused them, then
+published to SNS. A crash between commit and publish loses nothing; the relay publishes later.
+A crash between publish and marking may publish twice, which idempotent consumers absorb.
+"""
+
+import logging
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from shared import aws
+from shared.clock import utcnow
+from shared.db import unit_of_work
+from shared.messaging.models import OutboxEvent
+from shared.messaging.topology import TOPIC
+from shared.workflow.events import Envelope, EventType
+
+logger = logging.getLogger(__name__)
+
+RELAY_BATCH = 100
+
+
+def add_event(
+    session: Session, event_type: EventType, payload: BaseModel, correlation_id: str
+) -> None:
+    session.add(
+        OutboxEvent(
+            event_type=event_type.value,
+            payload=payload.model_dump(mode="json"),
+            correlation_id=correlation_id,
+        )
+    )
+
+
+def _envelope(row: OutboxEvent) -> Envelope:
+    return Envelope(
+        event_id=row.id,
+        event_type=EventType(row.event_type),
+        occurred_at=row.created_at,
+        correlation_id=row.correlation_id,
+        payload=row.payload,
+    )
+
+
+def _publish(envelope: Envelope) -> None:
+    attributes: dict[str, Any] = {
+        "event_type": {"DataType": "String", "StringValue": envelope.event_type.value},
+        "correlation_id": {"DataType": "String", "StringValue": envelope.correlation_id},
+    }
+    aws.client("sns").publish(
+        TopicArn=aws.topic_arn(TOPIC),
+        Message=envelope.model_dump_json(),
+        MessageAttributes=attributes,
+    )
+
+
+def relay_pending() -> int:
+    """Publish unpublished events, oldest first. Safe to run concurrently (SKIP LOCKED)."""
+    published = 0
+    while True:
+        with unit_of_work() as session:
+            rows = session.scalars(
+                select(OutboxEvent)
+                .where(OutboxEvent.published_at.is_(None))
+                .order_by(OutboxEvent.created_at)
+                .limit(RELAY_BATCH)
+                .with_for_update(skip_locked=True)
+            ).all()
+            for row in rows:
+                _publish(_envelope(row))
+                row.published_at = utcnow()
+                logger.info(
+                    "event published",
+                    extra={"event_type": row.event_type, "correlation_id": row.correlation_id},
+                )
+            published += len(rows)
+        if len(rows) < RELAY_BATCH:
+            return published
+
+
+def relay_after_commit() -> None:
+    """Fast path after a step commits: publish now rather than wait for the scheduled relay.
+    A failure here is logged, not raised: the change is committed and the relay will retry."""
+    try:
+        relay_pending()
+    except Exception:
+        logger.exception("outbox publish failed; the scheduled relay will retry")

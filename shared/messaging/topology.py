@@ -1,0 +1,70 @@
+"""The messaging topology: one definition for LocalStack (`make local`, tests, the compose init
+hook) and the AWS template in `infra/`.
+
+One SNS topic carries every workflow event. Each consuming step has its own SQS queue,
+subscribed with a filter policy on the `event_type` attribute, and a dead-letter queue.
+"""
+
+from dataclasses import dataclass
+
+from shared.workflow.events import EventType
+
+FUNCTION_TIMEOUT_SECONDS = 30
+VISIBILITY_TIMEOUT_SECONDS = 6 * FUNCTION_TIMEOUT_SECONDS  # AWS guidance: >= 6x the timeout
+MAX_RECEIVE_COUNT = 5  # attempts before a message moves to the dead-letter queue
+TOPIC = "workflow-events"
+
+
+@dataclass(frozen=True)
+class QueueSpec:
+    name: str
+    function: str  # the step in functions/<function> that consumes it
+    event_types: tuple[EventType, ...]
+
+    @property
+    def dlq_name(self) -> str:
+        return f"{self.name}-dlq"
+
+
+@dataclass(frozen=True)
+class ScheduleSpec:
+    name: str
+    function: str
+    expression: str  # EventBridge syntax: rate(...) or cron(...)
+
+
+QUEUES: tuple[QueueSpec, ...] = (
+    QueueSpec("score", "score", (EventType.REQUEST_SUBMITTED,)),
+    QueueSpec(
+        "route-to-approver",
+        "route_to_approver",
+        (EventType.REQUEST_PENDING_APPROVAL, EventType.STAGE_APPROVED),
+    ),
+    QueueSpec(
+        "notify",
+        "notify",
+        (
+            EventType.REQUEST_SUBMITTED,
+            EventType.REQUEST_AUTO_REJECTED,
+            EventType.STAGE_ASSIGNED,
+            EventType.STAGE_REMINDER,
+            EventType.REQUEST_APPROVED,
+            EventType.REQUEST_REJECTED,
+        ),
+    ),
+)
+
+SCHEDULES: tuple[ScheduleSpec, ...] = (
+    ScheduleSpec("escalate", "escalate", "rate(5 minutes)"),
+    ScheduleSpec("nightly-backup", "nightly_backup", "cron(0 2 * * ? *)"),
+    # Publishes outbox events whose immediate publish after commit failed.
+    ScheduleSpec("outbox-relay", "outbox_relay", "rate(1 minute)"),
+)
+
+
+def resource_name(prefix: str, name: str) -> str:
+    return f"{prefix}-{name}"
+
+
+def filter_policy(queue: QueueSpec) -> dict[str, list[str]]:
+    return {"event_type": sorted(t.value for t in queue.event_types)}

@@ -1,0 +1,24 @@
+"""Every table, imported in one place so Alembic and the tests see the whole schema."""
+
+from shared.approvals.models import ApprovalLink, ApprovalStage
+from shared.audit.models import AuditLog
+from shared.auth.models import RefreshToken
+from shared.backup.models import BackupRecord
+from shared.credit.models import CreditRequest, Policy
+from shared.db import Base
+from shared.messaging.models import OutboxEvent, ProcessedMessage
+from shared.users.models import User
+
+__all__ = [
+    "ApprovalLink",
+    "ApprovalStage",
+    "AuditLog",
+    "BackupRecord",
+    "Base",
+    "CreditRequest",
+    "OutboxEvent",
+    "Policy",
+    "ProcessedMessage",
+    "RefreshToken",
+    "User",
+]

@@ -1,0 +1,80 @@
+"""Registering users and managing roles."""
+
+import uuid
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from shared.audit.service import Actor, record
+from shared.auth.passwords import hash_password
+from shared.errors import Conflict, Forbidden, NotFound
+from shared.users.models import User
+from shared.users.schemas import UserCreate, UserUpdate
+from shared.workflow.states import Role
+
+
+def actor_of(user: User) -> Actor:
+    return Actor(user.username, user.id)
+
+
+def register(session: Session, data: UserCreate, role: Role = Role.APPLICANT) -> User:
+    email = data.email.lower()
+    taken = session.scalar(
+        select(User.id).where(or_(User.username == data.username, User.email == email))
+    )
+    if taken is not None:
+        raise Conflict("That username or email is already registered.", code="user_exists")
+    user = User(
+        username=data.username,
+        email=email,
+        full_name=data.full_name,
+        password_hash=hash_password(data.password),
+        role=role.value,
+    )
+    session.add(user)
+    session.flush()
+    record(session, actor_of(user), "user.registered", "user", user.id, after=_snapshot(user))
+    return user
+
+
+def get(session: Session, user_id: uuid.UUID) -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound("No such user.")
+    return user
+
+
+def list_page(session: Session, limit: int, after_username: str | None) -> list[User]:
+    query = select(User).order_by(User.username).limit(limit + 1)
+    if after_username is not None:
+        query = query.where(User.username > after_username)
+    return list(session.scalars(query))
+
+
+def update(session: Session, admin: User, user_id: uuid.UUID, change: UserUpdate) -> User:
+    user = session.get(User, user_id, with_for_update=True)
+    if user is None:
+        raise NotFound("No such user.")
+    if user.id == admin.id:
+        raise Forbidden(
+            "Administrators cannot change their own role or status.", code="self_change"
+        )
+    before = _snapshot(user)
+    if change.role is not None:
+        user.role = change.role.value
+    if change.is_active is not None:
+        user.is_active = change.is_active
+    record(
+        session,
+        actor_of(admin),
+        "user.updated",
+        "user",
+        user.id,
+        before=before,
+        after=_snapshot(user),
+    )
+    return user
+
+
+def _snapshot(user: User) -> dict[str, object]:
+    return {"username": user.username, "role": user.role, "is_active": user.is_active}

@@ -1,0 +1,105 @@
+"""The credit workflow's states and transitions: the one place that says what may follow what.
+
+Every step changes a request or a stage through `advance_request` / `advance_stage`, so an
+illegal move (deciding a withdrawn request, approving a stage twice) fails the same way
+everywhere: with `Conflict`, which the API answers as 409.
+"""
+
+from enum import StrEnum
+from typing import Protocol
+
+from shared.errors import Conflict
+
+
+class RequestStatus(StrEnum):
+    SUBMITTED = "submitted"
+    AUTO_REJECTED = "auto_rejected"
+    PENDING_APPROVAL = "pending_approval"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+
+
+class StageStatus(StrEnum):
+    WAITING = "waiting"  # a later stage of the chain, not yet reached
+    PENDING = "pending"  # the current stage, awaiting its assignee's decision
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    CANCELLED = "cancelled"  # the request ended (rejected or withdrawn) before this stage
+
+
+class RiskTier(StrEnum):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+
+class Role(StrEnum):
+    APPLICANT = "applicant"
+    ANALYST = "analyst"
+    MANAGER = "manager"
+    DIRECTOR = "director"
+    ADMIN = "admin"
+
+
+APPROVER_LADDER: tuple[Role, ...] = (Role.ANALYST, Role.MANAGER, Role.DIRECTOR)
+"""Approval levels, lowest first; escalation goes one step up (above director: admin)."""
+
+STAFF_ROLES = frozenset({Role.ANALYST, Role.MANAGER, Role.DIRECTOR, Role.ADMIN})
+
+REQUEST_TRANSITIONS: dict[RequestStatus, frozenset[RequestStatus]] = {
+    RequestStatus.SUBMITTED: frozenset(
+        {RequestStatus.AUTO_REJECTED, RequestStatus.PENDING_APPROVAL, RequestStatus.WITHDRAWN}
+    ),
+    RequestStatus.PENDING_APPROVAL: frozenset(
+        {RequestStatus.APPROVED, RequestStatus.REJECTED, RequestStatus.WITHDRAWN}
+    ),
+    RequestStatus.AUTO_REJECTED: frozenset(),
+    RequestStatus.APPROVED: frozenset(),
+    RequestStatus.REJECTED: frozenset(),
+    RequestStatus.WITHDRAWN: frozenset(),
+}
+
+STAGE_TRANSITIONS: dict[StageStatus, frozenset[StageStatus]] = {
+    StageStatus.WAITING: frozenset({StageStatus.PENDING, StageStatus.CANCELLED}),
+    StageStatus.PENDING: frozenset(
+        {StageStatus.APPROVED, StageStatus.REJECTED, StageStatus.CANCELLED}
+    ),
+    StageStatus.APPROVED: frozenset(),
+    StageStatus.REJECTED: frozenset(),
+    StageStatus.CANCELLED: frozenset(),
+}
+
+FINAL_REQUEST_STATES = frozenset(s for s, nxt in REQUEST_TRANSITIONS.items() if not nxt)
+
+
+class HasStatus(Protocol):
+    status: str
+
+
+def next_escalation_role(role: Role) -> Role:
+    if role in APPROVER_LADDER and role != Role.DIRECTOR:
+        return APPROVER_LADDER[APPROVER_LADDER.index(role) + 1]
+    return Role.ADMIN
+
+
+def advance_request(request: HasStatus, to: RequestStatus) -> None:
+    current = RequestStatus(request.status)
+    if to not in REQUEST_TRANSITIONS[current]:
+        raise Conflict(
+            f"A request that is {current.value} cannot become {to.value}.",
+            code="invalid_transition",
+            details={"status": current.value, "requested": to.value},
+        )
+    request.status = to.value
+
+
+def advance_stage(stage: HasStatus, to: StageStatus) -> None:
+    current = StageStatus(stage.status)
+    if to not in STAGE_TRANSITIONS[current]:
+        raise Conflict(
+            f"A stage that is {current.value} cannot become {to.value}.",
+            code="invalid_transition",
+            details={"status": current.value, "requested": to.value},
+        )
+    stage.status = to.value
