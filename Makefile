@@ -1,0 +1,48 @@
+# The two commands: `make local` runs the whole stack, `make test` runs every test.
+SHELL := /bin/bash
+PYTHON313 ?= $(shell command -v python3.13 2>/dev/null || ls $(HOME)/.pyenv/versions/3.13*/bin/python3.13 2>/dev/null | head -n 1)
+VENV := .venv
+LOCALSTACK_VENV := .venv-localstack
+PIP_QUIET := --quiet --disable-pip-version-check
+
+.PHONY: local test lint format restore docker-local install
+
+install: $(VENV)/.installed $(LOCALSTACK_VENV)/.installed
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	@test -n "$(PYTHON313)" || { echo "Python 3.13 is required (the Lambda runtime): install it, or set PYTHON313=/path/to/python3.13"; exit 1; }
+	$(PYTHON313) -m venv $(VENV)
+	$(VENV)/bin/pip install $(PIP_QUIET) -r requirements-dev.txt
+	@touch $@
+
+$(LOCALSTACK_VENV)/.installed: localstack/requirements.txt localstack/constraints.txt
+	@test -n "$(PYTHON313)" || { echo "Python 3.13 is required for LocalStack host mode"; exit 1; }
+	$(PYTHON313) -m venv $(LOCALSTACK_VENV)
+	$(LOCALSTACK_VENV)/bin/pip install $(PIP_QUIET) -c localstack/constraints.txt -r localstack/requirements.txt
+	@touch $@
+
+## Run the whole stack in the foreground: Postgres, Redis, LocalStack, gateway, runner, schedules.
+local: install
+	$(VENV)/bin/python -m infra.local.stack up
+
+## Lint, type-check, then unit, integration and end-to-end tests against real services.
+test: install lint
+	$(VENV)/bin/python -m infra.local.stack test -- $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy .
+
+format: $(VENV)/.installed
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+## Restore a nightly backup: make restore BACKUP=<s3 key> [TARGET_DATABASE_URL=...]
+restore: install
+	@test -n "$(BACKUP)" || { echo "usage: make restore BACKUP=<key> [TARGET_DATABASE_URL=postgresql+psycopg://...]"; exit 1; }
+	$(VENV)/bin/python -m infra.local.stack run -- $(VENV)/bin/python -m shared.backup.restore "$(BACKUP)" $(if $(TARGET_DATABASE_URL),--target "$(TARGET_DATABASE_URL)")
+
+## Where a Docker engine exists: the same stack in containers.
+docker-local:
+	docker compose up --build

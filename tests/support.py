@@ -1,0 +1,79 @@
+"""Helpers for tests that talk to the API the way a client does."""
+
+import re
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+STAFF_PASSWORD = "staff-password-for-tests"
+LINK = re.compile(r"/approvals/([A-Za-z0-9_\-.]+)")
+
+
+@dataclass(frozen=True)
+class Person:
+    id: uuid.UUID
+    username: str
+    email: str
+    password: str
+    role: str
+
+
+GOOD_APPLICATION: dict[str, Any] = {
+    "amount": "5000.00",
+    "term_months": 24,
+    "purpose": "Car repair",
+    "monthly_income": "6000.00",
+    "monthly_debt": "300.00",
+    "employment_status": "employed",
+    "credit_score": 760,
+    "delinquencies_24m": 0,
+    "bankruptcies_7y": 0,
+}
+
+
+class Api:
+    """A thin client for /api/v1 over any httpx-compatible client (TestClient or httpx)."""
+
+    def __init__(self, http: httpx.Client) -> None:
+        self.http = http
+
+    def register(self, name: str = "applicant") -> Person:
+        username = f"{name}-{uuid.uuid4().hex[:10]}"
+        body = {
+            "username": username,
+            "email": f"{username}@example.com",
+            "password": "applicant-password-1",
+            "full_name": f"{name.title()} Tester",
+        }
+        response = self.http.post("/api/v1/users", json=body)
+        assert response.status_code == 201, response.text
+        return Person(
+            uuid.UUID(response.json()["id"]), username, body["email"], body["password"], "applicant"
+        )
+
+    def login(self, person: Person) -> dict[str, str]:
+        response = self.http.post(
+            "/api/v1/token", data={"username": person.username, "password": person.password}
+        )
+        assert response.status_code == 200, response.text
+        return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+    def submit(self, auth: dict[str, str], **changes: Any) -> dict[str, Any]:
+        response = self.http.post(
+            "/api/v1/credit-requests", json={**GOOD_APPLICATION, **changes}, headers=auth
+        )
+        assert response.status_code == 202, response.text
+        return dict(response.json())
+
+    def request(self, auth: dict[str, str], request_id: str) -> dict[str, Any]:
+        response = self.http.get(f"/api/v1/credit-requests/{request_id}", headers=auth)
+        assert response.status_code == 200, response.text
+        return dict(response.json())
+
+
+def link_token(email: dict[str, Any]) -> str:
+    match = LINK.search(email["Body"]["text_part"])
+    assert match, "the email holds no approval link"
+    return match.group(1)
