@@ -128,6 +128,10 @@ def _schedule_forever(stop: threading.Event) -> None:
 
 
 def run(stop: threading.Event) -> list[threading.Thread]:
+    # Import every handler here, on one thread: concurrent first imports of the same
+    # packages from the polling threads can deadlock or half-initialise modules.
+    for function in {q.function for q in QUEUES} | {s.function for s in SCHEDULES}:
+        function_handler(function)
     threads = [
         threading.Thread(target=_poll_forever, args=(q, stop), name=f"queue-{q.name}", daemon=True)
         for q in QUEUES
