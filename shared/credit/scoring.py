@@ -25,7 +25,7 @@ class ScoreResult:
     reasons: list[dict[str, str]]
     risk_tier: RiskTier | None
     installment: Decimal
-    debt_to_income: Decimal | None
+    debt_to_income: Decimal | None  # rounded to 4 places, for the record
 
 
 def monthly_installment(amount: Decimal, term_months: int, annual_rate: Decimal) -> Decimal:
@@ -40,11 +40,10 @@ def monthly_installment(amount: Decimal, term_months: int, annual_rate: Decimal)
 def _metrics(
     app: Application, report: BureauReport, installment: Decimal
 ) -> dict[Metric, Decimal | None]:
+    # Compared unrounded: rounding first would let 0.45004 pass a "> 0.45" rule.
     dti = None
     if app.monthly_income > 0:
-        dti = ((app.monthly_debt + installment) / app.monthly_income).quantize(
-            RATIO_PLACES, ROUND_HALF_UP
-        )
+        dti = (app.monthly_debt + installment) / app.monthly_income
     return {
         "credit_score": Decimal(report.credit_score),
         "debt_to_income": dti,
@@ -72,7 +71,9 @@ def _holds(condition: Condition, actual: Decimal | None) -> bool:
 
 def _shown(metric: Metric, value: Decimal) -> str:
     if metric == "debt_to_income":
-        return f"{(value * 100).quantize(Decimal('1'), ROUND_HALF_UP)}%"
+        # Two decimals, trimmed: 0.4501 shows as 45.01%, never as a "45%" equal to the limit.
+        percent = (value * 100).quantize(Decimal("0.01"), ROUND_HALF_UP).normalize()
+        return f"{percent:f}%"
     return f"{value.normalize():f}"
 
 
@@ -93,7 +94,7 @@ def evaluate(policy: CreditPolicy, app: Application, report: BureauReport) -> Sc
             reasons[: policy.max_reasons],
             None,
             installment,
-            metrics["debt_to_income"],
+            _ratio(metrics["debt_to_income"]),
         )
     tier = policy.default_tier
     for tier_rule in policy.risk_tiers:
@@ -102,5 +103,9 @@ def evaluate(policy: CreditPolicy, app: Application, report: BureauReport) -> Sc
             tier = tier_rule.tier
             break
     return ScoreResult(
-        RequestStatus.PENDING_APPROVAL, [], tier, installment, metrics["debt_to_income"]
+        RequestStatus.PENDING_APPROVAL, [], tier, installment, _ratio(metrics["debt_to_income"])
     )
+
+
+def _ratio(value: Decimal | None) -> Decimal | None:
+    return None if value is None else value.quantize(RATIO_PLACES, ROUND_HALF_UP)
