@@ -69,7 +69,8 @@ def merged_openapi() -> dict[str, Any]:
     }
     for function in HTTP_FUNCTIONS:
         schema = importlib.import_module(f"functions.{function}.handler").app.openapi()
-        merged["paths"].update(schema.get("paths", {}))
+        for path, operations in schema.get("paths", {}).items():
+            merged["paths"].setdefault(path, {}).update(operations)
         for section, entries in schema.get("components", {}).items():
             merged["components"].setdefault(section, {}).update(entries)
     return merged

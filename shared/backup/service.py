@@ -66,7 +66,7 @@ def _run(command: list[str]) -> None:
 def run_backup() -> BackupResult:
     settings = get_settings()
     now = utcnow()
-    key = f"postgres/{now:%Y/%m/%d}/credit-{now:%Y%m%dT%H%M%SZ}.dump"
+    key = f"postgres/{now:%Y/%m/%d}/credit-{now:%Y%m%dT%H%M%S.%fZ}.dump"
     with tempfile.TemporaryDirectory() as tmp:
         dump = Path(tmp) / "credit.dump"
         _run(
