@@ -1,0 +1,114 @@
+"""Emailed approval links: reading never changes state; one use; bound to stage and approver;
+refused once expired, used, or no longer current, and refused without any state change."""
+
+import uuid
+from collections.abc import Callable
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from shared.approvals import links
+from shared.approvals.models import ApprovalLink, ApprovalStage
+from shared.clock import utcnow
+from shared.db import unit_of_work
+from tests.conftest import Mailbox
+from tests.support import Api, Person, link_token
+
+
+def _assigned(
+    api: Api, staff: dict[str, Person], drain: Callable[[], None], mailbox: Mailbox, **changes: str
+) -> tuple[dict[str, str], str, Person, str]:
+    applicant = api.register()
+    auth = api.login(applicant)
+    request_id = api.submit(auth, **changes)["id"]
+    drain()
+    assignee = api.request(auth, request_id)["stages"][0]["assignee"]
+    approver = next(p for p in staff.values() if p.username == assignee)
+    email = next(m for m in mailbox.to(approver.email) if request_id[:8] in m["Subject"])
+    return auth, request_id, approver, link_token(email)
+
+
+def test_link_from_the_email_shows_the_request_and_decides_once(
+    api: Api, staff: dict[str, Person], drain: Callable[[], None], mailbox: Mailbox
+) -> None:
+    auth, request_id, approver, token = _assigned(api, staff, drain, mailbox)
+
+    for _ in range(2):  # a mail scanner opening the link twice changes nothing
+        shown = api.http.get(f"/api/v1/approval-links/{token}")
+        assert shown.status_code == 200
+        assert shown.json()["request"]["id"] == request_id
+        assert shown.json()["level"] == 1
+    assert api.request(auth, request_id)["status"] == "pending_approval"
+
+    decided = api.http.post(
+        f"/api/v1/approval-links/{token}", json={"decision": "approve", "comment": "fine"}
+    )
+    assert decided.status_code == 200
+    assert decided.json()["status"] == "approved"
+    drain()
+    detail = api.request(auth, request_id)
+    assert detail["stages"][0]["decided_by"] == approver.username
+    assert detail["stages"][0]["comment"] == "fine"
+
+    reused = api.http.post(f"/api/v1/approval-links/{token}", json={"decision": "reject", "comment": "x"})
+    assert reused.status_code == 410
+    assert reused.json()["error"]["code"] == "link_used"
+    assert api.http.get(f"/api/v1/approval-links/{token}").status_code == 410
+    assert api.request(auth, request_id)["status"] == "approved"
+
+
+def test_expired_link_is_refused_without_state_change(
+    api: Api, staff: dict[str, Person], drain: Callable[[], None], mailbox: Mailbox
+) -> None:
+    auth, request_id, _, _ = _assigned(api, staff, drain, mailbox)
+    with unit_of_work() as session:
+        link = session.scalars(
+            select(ApprovalLink)
+            .join(ApprovalStage, ApprovalStage.id == ApprovalLink.stage_id)
+            .where(ApprovalStage.request_id == uuid.UUID(request_id))
+        ).one()
+        link.expires_at = utcnow() - timedelta(minutes=1)
+        session.flush()
+        expired_token = links.token_for(link)
+
+    response = api.http.post(
+        f"/api/v1/approval-links/{expired_token}", json={"decision": "approve"}
+    )
+    assert response.status_code == 410
+    assert response.json()["error"]["code"] == "link_expired"
+    detail = api.request(auth, request_id)
+    assert detail["status"] == "pending_approval"
+    assert detail["stages"][0]["status"] == "pending"
+
+
+def test_link_is_dead_once_the_stage_is_decided_in_the_app(
+    api: Api, staff: dict[str, Person], drain: Callable[[], None], mailbox: Mailbox
+) -> None:
+    auth, request_id, approver, token = _assigned(
+        api, staff, drain, mailbox, amount="50000.00", term_months=120
+    )
+    in_app = api.http.post(
+        f"/api/v1/credit-requests/{request_id}/decision",
+        json={"decision": "approve"},
+        headers=api.login(approver),
+    )
+    assert in_app.status_code == 200
+    drain()
+    response = api.http.post(f"/api/v1/approval-links/{token}", json={"decision": "reject", "comment": "x"})
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "link_not_current"
+    detail = api.request(auth, request_id)
+    assert [s["status"] for s in detail["stages"]] == ["approved", "pending"]
+
+
+def test_forged_or_altered_link_is_refused(
+    api: Api, staff: dict[str, Person], drain: Callable[[], None], mailbox: Mailbox
+) -> None:
+    auth, request_id, _, token = _assigned(api, staff, drain, mailbox)
+    header, claims, signature = token.split(".")
+    altered = f"{header}.{claims}.{signature[:-2]}{'AA' if not signature.endswith('AA') else 'BB'}"
+    for bad in (altered, "not-a-token", token + "x"):
+        response = api.http.post(f"/api/v1/approval-links/{bad}", json={"decision": "approve"})
+        assert response.status_code == 404
+        assert response.json()["error"]["code"] == "link_invalid"
+    assert api.request(auth, request_id)["status"] == "pending_approval"

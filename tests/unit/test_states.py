@@ -1,0 +1,146 @@
+"""The workflow's state machine (shared.workflow.states)."""
+
+from dataclasses import dataclass
+
+import pytest
+
+from shared.errors import Conflict
+from shared.workflow.states import (
+    FINAL_REQUEST_STATES,
+    RequestStatus,
+    Role,
+    StageStatus,
+    advance_request,
+    advance_stage,
+    next_escalation_role,
+)
+
+
+@dataclass
+class Thing:
+    status: str
+
+
+R = RequestStatus
+S = StageStatus
+
+# What the workflow relies on, written out by hand (not read back from the module).
+ALLOWED_REQUEST_MOVES = {
+    (R.SUBMITTED, R.AUTO_REJECTED),
+    (R.SUBMITTED, R.PENDING_APPROVAL),
+    (R.SUBMITTED, R.WITHDRAWN),
+    (R.PENDING_APPROVAL, R.APPROVED),
+    (R.PENDING_APPROVAL, R.REJECTED),
+    (R.PENDING_APPROVAL, R.WITHDRAWN),
+}
+ALL_REQUEST_MOVES = {(a, b) for a in R for b in R}
+
+ALLOWED_STAGE_MOVES = {
+    (S.WAITING, S.PENDING),
+    (S.WAITING, S.CANCELLED),
+    (S.PENDING, S.APPROVED),
+    (S.PENDING, S.REJECTED),
+    (S.PENDING, S.CANCELLED),
+}
+ALL_STAGE_MOVES = {(a, b) for a in S for b in S}
+
+
+@pytest.mark.parametrize(("current", "to"), sorted(ALLOWED_REQUEST_MOVES))
+def test_allowed_request_transitions(current: RequestStatus, to: RequestStatus) -> None:
+    request = Thing(status=current.value)
+    advance_request(request, to)
+    assert request.status == to.value
+    assert type(request.status) is str  # stored as the plain value, as the column holds it
+
+
+@pytest.mark.parametrize(("current", "to"), sorted(ALL_REQUEST_MOVES - ALLOWED_REQUEST_MOVES))
+def test_forbidden_request_transitions_raise_conflict_and_change_nothing(
+    current: RequestStatus, to: RequestStatus
+) -> None:
+    request = Thing(status=current.value)
+    with pytest.raises(Conflict) as raised:
+        advance_request(request, to)
+    assert raised.value.code == "invalid_transition"
+    assert raised.value.status_code == 409
+    assert raised.value.details == {"status": current.value, "requested": to.value}
+    assert request.status == current.value
+
+
+def test_final_request_states() -> None:
+    assert {R.AUTO_REJECTED, R.APPROVED, R.REJECTED, R.WITHDRAWN} == FINAL_REQUEST_STATES
+
+
+@pytest.mark.parametrize("final", [R.AUTO_REJECTED, R.APPROVED, R.REJECTED, R.WITHDRAWN])
+def test_a_final_request_cannot_move_at_all(final: RequestStatus) -> None:
+    for to in R:
+        request = Thing(status=final.value)
+        with pytest.raises(Conflict) as raised:
+            advance_request(request, to)
+        assert raised.value.code == "invalid_transition"
+        assert request.status == final.value
+
+
+def test_deciding_a_withdrawn_request_is_a_conflict() -> None:
+    request = Thing(status="pending_approval")
+    advance_request(request, R.WITHDRAWN)
+    with pytest.raises(Conflict, match="withdrawn"):
+        advance_request(request, R.APPROVED)
+    assert request.status == "withdrawn"
+
+
+def test_a_request_cannot_skip_scoring() -> None:
+    request = Thing(status="submitted")
+    with pytest.raises(Conflict):
+        advance_request(request, R.APPROVED)
+    assert request.status == "submitted"
+
+
+def test_unknown_stored_status_is_not_silently_accepted() -> None:
+    with pytest.raises(ValueError):
+        advance_request(Thing(status="bogus"), R.APPROVED)
+
+
+@pytest.mark.parametrize(("current", "to"), sorted(ALLOWED_STAGE_MOVES))
+def test_allowed_stage_transitions(current: StageStatus, to: StageStatus) -> None:
+    stage = Thing(status=current.value)
+    advance_stage(stage, to)
+    assert stage.status == to.value
+
+
+@pytest.mark.parametrize(("current", "to"), sorted(ALL_STAGE_MOVES - ALLOWED_STAGE_MOVES))
+def test_forbidden_stage_transitions(current: StageStatus, to: StageStatus) -> None:
+    stage = Thing(status=current.value)
+    with pytest.raises(Conflict) as raised:
+        advance_stage(stage, to)
+    assert raised.value.code == "invalid_transition"
+    assert raised.value.details == {"status": current.value, "requested": to.value}
+    assert stage.status == current.value
+
+
+def test_a_stage_cannot_be_approved_twice() -> None:
+    stage = Thing(status="pending")
+    advance_stage(stage, S.APPROVED)
+    with pytest.raises(Conflict):
+        advance_stage(stage, S.APPROVED)
+    assert stage.status == "approved"
+
+
+def test_a_waiting_stage_cannot_be_decided_before_it_is_reached() -> None:
+    for decision in (S.APPROVED, S.REJECTED):
+        stage = Thing(status="waiting")
+        with pytest.raises(Conflict):
+            advance_stage(stage, decision)
+        assert stage.status == "waiting"
+
+
+@pytest.mark.parametrize(
+    ("role", "escalates_to"),
+    [
+        (Role.ANALYST, Role.MANAGER),
+        (Role.MANAGER, Role.DIRECTOR),
+        (Role.DIRECTOR, Role.ADMIN),
+        (Role.ADMIN, Role.ADMIN),
+    ],
+)
+def test_next_escalation_role(role: Role, escalates_to: Role) -> None:
+    assert next_escalation_role(role) == escalates_to
