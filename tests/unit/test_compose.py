@@ -1,0 +1,238 @@
+"""Static checks of docker-compose.yml and the Dockerfile (no Docker engine is needed).
+
+The compose stack must run the same code as `make local` (infra/local/stack.py): the same
+module entry points, the same LocalStack version and services, resources provisioned by the
+same `infra.local.provision`.
+"""
+
+import ast
+import importlib.resources
+import json
+import re
+import shlex
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+COMPOSE_PATH = ROOT / "docker-compose.yml"
+STACK = ROOT / "infra" / "local" / "stack.py"  # what `make local` runs
+LOCALSTACK_VERSION = "4.14.0"
+APP_SERVICES = ("migrate", "gateway", "runner")
+DEPENDENCY_CONDITIONS = {"service_started", "service_healthy", "service_completed_successfully"}
+
+
+@pytest.fixture(scope="module")
+def compose() -> dict[str, Any]:
+    loaded = yaml.safe_load(COMPOSE_PATH.read_text())
+    assert isinstance(loaded, dict)
+    return loaded
+
+
+@pytest.fixture(scope="module")
+def services(compose: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    found = compose["services"]
+    assert isinstance(found, dict)
+    return found
+
+
+def tokens(command: Any) -> list[str]:
+    """A service's command as words; `sh -c "..."` is split too."""
+    words = shlex.split(command) if isinstance(command, str) else [str(w) for w in command]
+    if words[:2] == ["sh", "-c"]:
+        return shlex.split(" ".join(words[2:]))
+    return words
+
+
+def string_constants(path: Path) -> set[str]:
+    return {
+        node.value
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.Constant) and isinstance(node.value, str)
+    }
+
+
+def module_path(module: str) -> Path:
+    base = ROOT / Path(*module.split("."))
+    return base / "__main__.py" if base.is_dir() else base.with_suffix(".py")
+
+
+def top_level_names(path: Path) -> set[str]:
+    names: set[str] = set()
+    for node in ast.parse(path.read_text()).body:
+        if isinstance(node, ast.FunctionDef | ast.ClassDef):
+            names.add(node.name)
+        elif isinstance(node, ast.Assign):
+            names |= {t.id for t in node.targets if isinstance(t, ast.Name)}
+    return names
+
+
+def environment(service: dict[str, Any]) -> dict[str, str]:
+    env = service.get("environment", {})
+    if isinstance(env, list):
+        return dict(item.split("=", 1) for item in env)
+    return {k: str(v) for k, v in env.items()}
+
+
+def test_parses_with_the_expected_services(services: dict[str, dict[str, Any]]) -> None:
+    assert set(services) == {"localstack", "postgres", "redis", *APP_SERVICES}
+
+
+def test_validates_against_the_compose_schema(compose: dict[str, Any]) -> None:
+    pytest.importorskip("check_jsonschema", reason="check-jsonschema ships the Compose schema")
+    validators = pytest.importorskip("jsonschema.validators")
+    schema_file = (
+        importlib.resources.files("check_jsonschema.builtin_schemas.vendor") / "compose-spec.json"
+    )
+    schema = json.loads(schema_file.read_text())
+    errors = [
+        f"{'/'.join(map(str, e.absolute_path))}: {e.message}"
+        for e in validators.validator_for(schema)(schema).iter_errors(compose)
+    ]
+    assert errors == []
+
+
+def test_builds_point_to_an_existing_dockerfile(services: dict[str, dict[str, Any]]) -> None:
+    built = {name: s["build"] for name, s in services.items() if "build" in s}
+    assert set(built) == set(APP_SERVICES), "one image for the app services"
+    for name, build in built.items():
+        spec = {"context": build} if isinstance(build, str) else build
+        context = ROOT / spec.get("context", ".")
+        assert context.is_dir(), name
+        assert (context / spec.get("dockerfile", "Dockerfile")).is_file(), name
+
+
+def test_dockerfile_copies_what_exists_and_matches_the_lambda_runtime() -> None:
+    from infra.template import RUNTIME
+
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    [base] = re.findall(r"^FROM\s+(\S+)", dockerfile, flags=re.MULTILINE)
+    assert base.startswith(f"python:{RUNTIME.removeprefix('python')}-slim"), base
+    assert "postgresql-client" in dockerfile, "pg_dump for the nightly backup"
+    assert re.search(r"pip install .*-r requirements\.txt", dockerfile)
+    copies = re.findall(r"^COPY\s+(?!--from)(.+)$", dockerfile, flags=re.MULTILINE)
+    copied = [src for line in copies for src in line.split()[:-1]]
+    assert {"requirements.txt", "alembic.ini", "shared/", "functions/", "infra/"} <= set(copied)
+    for source in copied:
+        assert (ROOT / source).exists(), f"COPY {source}: not in the build context"
+
+
+def test_depends_on_names_existing_services(services: dict[str, dict[str, Any]]) -> None:
+    for name, service in services.items():
+        depends = service.get("depends_on", {})
+        if isinstance(depends, list):
+            depends = {d: {"condition": "service_started"} for d in depends}
+        for dependency, spec in depends.items():
+            assert dependency in services, f"{name} depends on unknown {dependency}"
+            assert dependency != name
+            assert spec["condition"] in DEPENDENCY_CONDITIONS
+            if spec["condition"] == "service_healthy":
+                assert "healthcheck" in services[dependency], f"{dependency} has no healthcheck"
+
+
+def test_app_services_wait_for_what_they_use(services: dict[str, dict[str, Any]]) -> None:
+    conditions = {
+        name: {d: spec["condition"] for d, spec in s.get("depends_on", {}).items()}
+        for name, s in services.items()
+    }
+    assert conditions["migrate"]["localstack"] == "service_healthy"
+    assert conditions["migrate"]["postgres"] == "service_healthy"
+    for name in ("gateway", "runner"):
+        assert conditions[name]["migrate"] == "service_completed_successfully"
+
+
+def test_host_ports_do_not_collide(services: dict[str, dict[str, Any]]) -> None:
+    published: list[str] = []
+    for service in services.values():
+        for port in service.get("ports", []):
+            if isinstance(port, dict):
+                if "published" in port:
+                    published.append(str(port["published"]))
+                continue
+            parts = str(port).split(":")
+            if len(parts) >= 2:
+                published.append(parts[-2])
+    assert published, "the gateway at least is published"
+    assert len(published) == len(set(published)), published
+
+
+def test_gateway_and_runner_run_the_make_local_entry_points(
+    services: dict[str, dict[str, Any]],
+) -> None:
+    gateway = tokens(services["gateway"]["command"])
+    runner = tokens(services["runner"]["command"])
+    assert "infra.local.gateway:app" in gateway
+    assert gateway[gateway.index("--host") + 1] == "0.0.0.0"  # reachable from the host
+    assert runner[-2:] == ["-m", "infra.local.runner"]
+    make_local = string_constants(STACK)
+    assert {"infra.local.gateway:app", "infra.local.runner"} <= make_local
+
+
+def test_migrate_provisions_migrates_and_seeds(services: dict[str, dict[str, Any]]) -> None:
+    command = " ".join(tokens(services["migrate"]["command"]))
+    steps = ["-m infra.local.provision", "alembic upgrade head", "-m infra.local.seed"]
+    positions = [command.find(step) for step in steps]
+    assert all(p >= 0 for p in positions), command
+    assert positions == sorted(positions), "LocalStack resources, then schema, then users"
+    assert "&&" in " ".join(map(str, services["migrate"]["command"])), "stop at a failed step"
+
+
+def test_every_module_a_command_names_exists(services: dict[str, dict[str, Any]]) -> None:
+    for name in APP_SERVICES:
+        words = tokens(services[name]["command"])
+        for i, word in enumerate(words):
+            if word == "-m":
+                assert module_path(words[i + 1]).is_file(), f"{name}: {words[i + 1]}"
+            if word == "uvicorn":
+                module, attribute = words[i + 1].split(":")
+                assert attribute in top_level_names(module_path(module)), f"{name}: {module}"
+    assert (ROOT / "alembic.ini").is_file()
+
+
+def test_localstack_is_the_pinned_version_with_the_make_local_services(
+    services: dict[str, dict[str, Any]],
+) -> None:
+    localstack = services["localstack"]
+    assert localstack["image"] == f"localstack/localstack:{LOCALSTACK_VERSION}"
+    host_mode = (ROOT / "localstack" / "requirements.txt").read_text()
+    assert f"localstack-core[runtime]=={LOCALSTACK_VERSION}" in host_mode
+    env = environment(localstack)
+    assert env["SERVICES"] == "sqs,sns,s3,ses,events,scheduler"
+    assert env["SERVICES"] in string_constants(STACK), "the services `make local` starts"
+    assert "_localstack/health" in " ".join(localstack["healthcheck"]["test"])
+
+
+def test_mounts_exist(compose: dict[str, Any], services: dict[str, dict[str, Any]]) -> None:
+    named = set(compose.get("volumes") or {})
+    for name, service in services.items():
+        for volume in service.get("volumes", []):
+            source = volume["source"] if isinstance(volume, dict) else volume.split(":")[0]
+            if source.startswith((".", "/")):
+                assert (ROOT / source).exists(), f"{name}: bind mount {source} does not exist"
+            else:
+                assert source in named, f"{name}: volume {source} is not declared"
+
+
+def test_app_environment_points_at_the_compose_services(
+    services: dict[str, dict[str, Any]],
+) -> None:
+    postgres = environment(services["postgres"])
+    for name in APP_SERVICES:
+        env = environment(services[name])
+        assert env["ENVIRONMENT"] == "local"  # demo users are seeded only locally
+        database = urlparse(env["DATABASE_URL"])
+        assert database.scheme == "postgresql+psycopg"
+        assert (database.hostname, database.port) == ("postgres", 5432)
+        assert database.username == postgres["POSTGRES_USER"]
+        assert database.password == postgres["POSTGRES_PASSWORD"]
+        assert database.path == f"/{postgres['POSTGRES_DB']}"
+        assert env["AWS_ENDPOINT_URL"] == "http://localstack:4566"
+        assert env["REDIS_URL"] == "redis://redis:6379/0"
+        assert env["PUBLIC_URL"] == "http://localhost:8000"
+        for key, value in env.items():
+            host = urlparse(value).hostname if "://" in value else None
+            if host and host != "localhost":
+                assert host in services, f"{name}: {key} names unknown host {host}"
