@@ -3,7 +3,7 @@
 from functools import cache
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 LOCAL_ONLY_SECRET = "local-development-secret-key-change-me"
@@ -33,6 +33,18 @@ class Settings(BaseSettings):
     public_url: str = "http://localhost:8000"
     mail_from: str = "credit-approvals@example.com"
     credit_bureau: Literal["declared"] = "declared"
+
+    @field_validator("aws_endpoint_url")
+    @classmethod
+    def empty_endpoint_means_aws(cls, value: str | None) -> str | None:
+        return value or None
+
+    @model_validator(mode="after")
+    def refuse_weak_secrets_outside_local(self) -> "Settings":
+        secret = self.secret_key.get_secret_value()
+        if not self.is_local and (secret == LOCAL_ONLY_SECRET or len(secret) < 32):
+            raise ValueError("SECRET_KEY must be set to a random value of 32+ characters")
+        return self
 
     @property
     def is_local(self) -> bool:

@@ -11,7 +11,9 @@ import uuid
 from sqlalchemy.engine import make_url
 
 RUN_ID = uuid.uuid4().hex[:8]
-_server = make_url(os.environ.get("DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/credit"))
+_server = make_url(
+    os.environ.get("DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/credit")
+)
 
 os.environ.update(
     {
@@ -82,7 +84,9 @@ def staff(database: str) -> dict[str, Person]:
                     UserCreate(username=name, email=email, password=STAFF_PASSWORD, full_name=name),
                     role=role,
                 )
-                people[f"{role.value}{n}"] = Person(user.id, name, email, STAFF_PASSWORD, role.value)
+                people[f"{role.value}{n}"] = Person(
+                    user.id, name, email, STAFF_PASSWORD, role.value
+                )
     return people
 
 

@@ -34,7 +34,10 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     logs = tmp_path_factory.mktemp("e2e-logs")
     processes = []
     for name, command in (
-        ("gateway", [sys.executable, "-m", "uvicorn", "infra.local.gateway:app", "--port", str(port)]),
+        (
+            "gateway",
+            [sys.executable, "-m", "uvicorn", "infra.local.gateway:app", "--port", str(port)],
+        ),
         ("runner", [sys.executable, "-m", "infra.local.runner"]),
     ):
         log = (logs / f"{name}.log").open("wb")

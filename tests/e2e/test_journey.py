@@ -24,9 +24,9 @@ def test_registration_to_final_approval_following_the_emailed_link(
 ) -> None:
     applicant = api.register("journey")
     auth = api.login(applicant)
-    request_id = api.submit(
-        auth, amount="150000.00", term_months=120, monthly_income="25000.00"
-    )["id"]
+    request_id = api.submit(auth, amount="150000.00", term_months=120, monthly_income="25000.00")[
+        "id"
+    ]
 
     detail = _detail_when(api, auth, request_id, lambda d: _current(d) is not None)
     assert detail["status"] == "pending_approval"
@@ -86,7 +86,10 @@ def test_registration_to_final_approval_following_the_emailed_link(
         director.username,
     ]
     wait_until(lambda: any("was approved" in m["Subject"] for m in mailbox.to(applicant.email)))
-    assert api.http.post(f"/api/v1/approval-links/{token}", json={"decision": "approve"}).status_code == 410
+    assert (
+        api.http.post(f"/api/v1/approval-links/{token}", json={"decision": "approve"}).status_code
+        == 410
+    )
 
 
 def test_auto_rejection_reaches_the_applicant_by_email(api: Api, mailbox: Mailbox) -> None:

@@ -3,6 +3,7 @@ stage's assignee decides it; nobody decides their own request or two stages of o
 
 import uuid
 from collections.abc import Callable
+from typing import Any
 
 from sqlalchemy import select, update
 
@@ -12,7 +13,7 @@ from shared.db import unit_of_work
 from tests.support import Api, Person
 
 
-def _pending_request(api: Api, drain: Callable[[], None], **changes: str) -> tuple[dict, str]:
+def _pending_request(api: Api, drain: Callable[[], None], **changes: Any) -> tuple[dict, str]:
     applicant = api.register()
     auth = api.login(applicant)
     request_id = api.submit(auth, **changes)["id"]

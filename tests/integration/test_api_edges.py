@@ -7,7 +7,7 @@ from tests.support import GOOD_APPLICATION, Api
 
 def test_bad_credit_requests_get_422_and_nothing_is_stored(api: Api) -> None:
     auth = api.login(api.register())
-    cases = [
+    cases: list[dict[str, object]] = [
         {"amount": "0"},
         {"amount": "-5"},
         {"amount": "10000000.01"},
@@ -52,9 +52,7 @@ def test_unknown_routes_and_methods_answer_with_error_bodies(api: Api) -> None:
     assert missing.json()["error"]["code"] == "not_found"
     wrong_method = api.http.delete("/api/v1/users/me")
     assert wrong_method.status_code == 405
-    bad_id = api.http.get(
-        "/api/v1/credit-requests/not-a-uuid", headers=api.login(api.register())
-    )
+    bad_id = api.http.get("/api/v1/credit-requests/not-a-uuid", headers=api.login(api.register()))
     assert bad_id.status_code == 422
 
 

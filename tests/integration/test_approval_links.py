@@ -4,6 +4,7 @@ refused once expired, used, or no longer current, and refused without any state 
 import uuid
 from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import select
 
@@ -16,7 +17,7 @@ from tests.support import Api, Person, link_token
 
 
 def _assigned(
-    api: Api, staff: dict[str, Person], drain: Callable[[], None], mailbox: Mailbox, **changes: str
+    api: Api, staff: dict[str, Person], drain: Callable[[], None], mailbox: Mailbox, **changes: Any
 ) -> tuple[dict[str, str], str, Person, str]:
     applicant = api.register()
     auth = api.login(applicant)
@@ -50,7 +51,9 @@ def test_link_from_the_email_shows_the_request_and_decides_once(
     assert detail["stages"][0]["decided_by"] == approver.username
     assert detail["stages"][0]["comment"] == "fine"
 
-    reused = api.http.post(f"/api/v1/approval-links/{token}", json={"decision": "reject", "comment": "x"})
+    reused = api.http.post(
+        f"/api/v1/approval-links/{token}", json={"decision": "reject", "comment": "x"}
+    )
     assert reused.status_code == 410
     assert reused.json()["error"]["code"] == "link_used"
     assert api.http.get(f"/api/v1/approval-links/{token}").status_code == 410
@@ -94,7 +97,9 @@ def test_link_is_dead_once_the_stage_is_decided_in_the_app(
     )
     assert in_app.status_code == 200
     drain()
-    response = api.http.post(f"/api/v1/approval-links/{token}", json={"decision": "reject", "comment": "x"})
+    response = api.http.post(
+        f"/api/v1/approval-links/{token}", json={"decision": "reject", "comment": "x"}
+    )
     assert response.status_code == 409
     assert response.json()["error"]["code"] == "link_not_current"
     detail = api.request(auth, request_id)

@@ -37,7 +37,9 @@ def test_overdue_stage_gets_one_reminder(
     request_id = api.submit(auth)["id"]
     drain()
     assignee = next(
-        p for p in staff.values() if p.username == api.request(auth, request_id)["stages"][0]["assignee"]
+        p
+        for p in staff.values()
+        if p.username == api.request(auth, request_id)["stages"][0]["assignee"]
     )
     _age_stage(request_id, 49)
 
@@ -47,7 +49,11 @@ def test_overdue_stage_gets_one_reminder(
 
     assert first["reminded"] >= 1
     assert second["reminded"] == 0
-    reminders = [m for m in mailbox.to(assignee.email) if "Reminder" in m["Subject"] and request_id[:8] in m["Subject"]]
+    reminders = [
+        m
+        for m in mailbox.to(assignee.email)
+        if "Reminder" in m["Subject"] and request_id[:8] in m["Subject"]
+    ]
     assert len(reminders) == 1
     assert api.request(auth, request_id)["stages"][0]["assignee"] == assignee.username
 
@@ -59,9 +65,13 @@ def test_stage_overdue_twice_the_sla_moves_to_the_next_role_up(
     request_id = api.submit(auth)["id"]
     drain()
     analyst = next(
-        p for p in staff.values() if p.username == api.request(auth, request_id)["stages"][0]["assignee"]
+        p
+        for p in staff.values()
+        if p.username == api.request(auth, request_id)["stages"][0]["assignee"]
     )
-    analyst_link = link_token(next(m for m in mailbox.to(analyst.email) if request_id[:8] in m["Subject"]))
+    analyst_link = link_token(
+        next(m for m in mailbox.to(analyst.email) if request_id[:8] in m["Subject"])
+    )
     _age_stage(request_id, 97)
 
     with unit_of_work() as session:

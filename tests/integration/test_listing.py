@@ -2,11 +2,12 @@
 
 from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 
 from tests.support import Api, Person
 
 
-def _all_pages(api: Api, auth: dict[str, str], **params: object) -> list[dict]:
+def _all_pages(api: Api, auth: dict[str, str], **params: Any) -> list[dict]:
     items: list[dict] = []
     cursor = None
     for _ in range(20):
@@ -14,7 +15,7 @@ def _all_pages(api: Api, auth: dict[str, str], **params: object) -> list[dict]:
         response = api.http.get("/api/v1/credit-requests", params=query, headers=auth)
         assert response.status_code == 200, response.text
         page = response.json()
-        assert len(page["items"]) <= int(params.get("limit", 20))  # type: ignore[call-overload]
+        assert len(page["items"]) <= int(params.get("limit", 20))
         items.extend(page["items"])
         cursor = page["next_cursor"]
         if cursor is None:

@@ -93,7 +93,13 @@ def test_registration_rejects_duplicates_and_bad_input_with_error_bodies(api: Ap
     assert duplicate.json()["error"]["code"] == "user_exists"
     bad = api.http.post(
         "/api/v1/users",
-        json={"username": "a b", "email": "nope", "password": "Zq9-leak", "full_name": "", "role": "admin"},
+        json={
+            "username": "a b",
+            "email": "nope",
+            "password": "Zq9-leak",
+            "full_name": "",
+            "role": "admin",
+        },
     )
     assert bad.status_code == 422
     body = bad.json()["error"]

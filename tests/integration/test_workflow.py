@@ -174,9 +174,7 @@ def test_applicant_withdraws_before_the_decision(
     assert again.json()["error"]["code"] == "invalid_transition"
 
 
-def test_withdrawal_before_scoring_stops_the_workflow(
-    api: Api, drain: Callable[[], None]
-) -> None:
+def test_withdrawal_before_scoring_stops_the_workflow(api: Api, drain: Callable[[], None]) -> None:
     applicant = api.register()
     auth = api.login(applicant)
     request_id = api.submit(auth)["id"]
