@@ -1,6 +1,8 @@
 # The two commands: `make local` runs the whole stack, `make test` runs every test.
 SHELL := /bin/bash
-PYTHON313 ?= $(shell command -v python3.13 2>/dev/null || ls $(HOME)/.pyenv/versions/3.13*/bin/python3.13 2>/dev/null | head -n 1)
+# The first Python 3.13 that actually runs (a pyenv shim exists even when 3.13 is not active).
+PYTHON313 ?= $(shell for p in python3.13 $(HOME)/.pyenv/versions/3.13*/bin/python3.13; do \
+  "$$p" -c 'import sys; assert sys.version_info[:2] == (3, 13)' 2>/dev/null && { echo "$$p"; break; }; done)
 VENV := .venv
 LOCALSTACK_VENV := .venv-localstack
 PIP_QUIET := --quiet --disable-pip-version-check
