@@ -1,11 +1,14 @@
 # The two commands: `make local` runs the whole stack, `make test` runs every test.
 SHELL := /bin/bash
+.SHELLFLAGS := -eo pipefail -c
 # The first Python 3.13 that actually runs (a pyenv shim exists even when 3.13 is not active).
 PYTHON313 ?= $(shell for p in python3.13 $(HOME)/.pyenv/versions/3.13*/bin/python3.13; do \
   "$$p" -c 'import sys; assert sys.version_info[:2] == (3, 13)' 2>/dev/null && { echo "$$p"; break; }; done)
 VENV := .venv
 LOCALSTACK_VENV := .venv-localstack
 PIP_QUIET := --quiet --disable-pip-version-check
+# This machine's pip.conf names index folders that may not exist; drop that noise only.
+PIP_FILTER := 2>&1 | { grep -v "^WARNING: Location .* is ignored" || true; }
 
 .PHONY: local test lint format restore docker-local install
 
@@ -14,13 +17,13 @@ install: $(VENV)/.installed $(LOCALSTACK_VENV)/.installed
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@test -n "$(PYTHON313)" || { echo "Python 3.13 is required (the Lambda runtime): install it, or set PYTHON313=/path/to/python3.13"; exit 1; }
 	$(PYTHON313) -m venv $(VENV)
-	$(VENV)/bin/pip install $(PIP_QUIET) -r requirements-dev.txt
+	$(VENV)/bin/pip install $(PIP_QUIET) -r requirements-dev.txt $(PIP_FILTER)
 	@touch $@
 
 $(LOCALSTACK_VENV)/.installed: localstack/requirements.txt localstack/constraints.txt
 	@test -n "$(PYTHON313)" || { echo "Python 3.13 is required for LocalStack host mode"; exit 1; }
 	$(PYTHON313) -m venv $(LOCALSTACK_VENV)
-	$(LOCALSTACK_VENV)/bin/pip install $(PIP_QUIET) -c localstack/constraints.txt -r localstack/requirements.txt
+	$(LOCALSTACK_VENV)/bin/pip install $(PIP_QUIET) -c localstack/constraints.txt -r localstack/requirements.txt $(PIP_FILTER)
 	@touch $@
 
 ## Run the whole stack in the foreground: Postgres, Redis, LocalStack, gateway, runner, schedules.

@@ -8,12 +8,14 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 from sqlalchemy import func, select
 
+from shared import aws
 from shared.approvals.models import ApprovalStage
 from shared.backup.models import BackupRecord
 from shared.clock import utcnow
 from shared.credit.models import CreditRequest
 from shared.db import unit_of_work
 from shared.messaging.models import OutboxEvent
+from shared.messaging.topology import QUEUES
 from shared.workflow.states import StageStatus
 
 
@@ -46,11 +48,29 @@ class WorkflowCollector(Collector):
             "Events committed but not yet published",
             value=unpublished or 0,
         )
+        dead = GaugeMetricFamily(
+            "dead_letter_messages", "Messages waiting in a dead-letter queue", labels=["queue"]
+        )
+        for queue, depth in _dead_letter_depths().items():
+            dead.add_metric([queue], depth)
+        yield dead
         yield GaugeMetricFamily(
             "backup_last_success_timestamp_seconds",
             "When the last backup was stored (Unix time)",
             value=last_backup.timestamp() if last_backup else 0,
         )
+
+
+def _dead_letter_depths() -> dict[str, int]:
+    sqs = aws.client("sqs")
+    depths = {}
+    for queue in QUEUES:
+        attributes = sqs.get_queue_attributes(
+            QueueUrl=aws.queue_url(queue.dlq_name),
+            AttributeNames=["ApproximateNumberOfMessages"],
+        )["Attributes"]
+        depths[queue.name] = int(attributes["ApproximateNumberOfMessages"])
+    return depths
 
 
 @cache

@@ -1,5 +1,6 @@
 """FastAPI dependencies shared by the HTTP functions: who is calling, and may they."""
 
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
@@ -36,9 +37,7 @@ def current_caller(token: Annotated[str | None, Depends(oauth2_scheme)]) -> Call
     return Caller(user, claims)
 
 
-def _uuid(value: str) -> Any:
-    import uuid
-
+def _uuid(value: str) -> uuid.UUID:
     try:
         return uuid.UUID(value)
     except ValueError as exc:

@@ -83,23 +83,22 @@ def next_escalation_role(role: Role) -> Role:
     return Role.ADMIN
 
 
-def advance_request(request: HasStatus, to: RequestStatus) -> None:
-    current = RequestStatus(request.status)
-    if to not in REQUEST_TRANSITIONS[current]:
+def _advance[S: StrEnum](
+    subject: HasStatus, to: S, transitions: dict[S, frozenset[S]], kind: str
+) -> None:
+    current = type(to)(subject.status)
+    if to not in transitions[current]:
         raise Conflict(
-            f"A request that is {current.value} cannot become {to.value}.",
+            f"A {kind} that is {current.value} cannot become {to.value}.",
             code="invalid_transition",
             details={"status": current.value, "requested": to.value},
         )
-    request.status = to.value
+    subject.status = to.value
+
+
+def advance_request(request: HasStatus, to: RequestStatus) -> None:
+    _advance(request, to, REQUEST_TRANSITIONS, "request")
 
 
 def advance_stage(stage: HasStatus, to: StageStatus) -> None:
-    current = StageStatus(stage.status)
-    if to not in STAGE_TRANSITIONS[current]:
-        raise Conflict(
-            f"A stage that is {current.value} cannot become {to.value}.",
-            code="invalid_transition",
-            details={"status": current.value, "requested": to.value},
-        )
-    stage.status = to.value
+    _advance(stage, to, STAGE_TRANSITIONS, "stage")

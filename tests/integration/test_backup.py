@@ -1,6 +1,8 @@
 """Nightly backup to S3 with its checksum, and a restore that gives back the same data."""
 
 import os
+import subprocess
+import sys
 from collections.abc import Iterator
 
 import pytest
@@ -53,10 +55,13 @@ def test_backup_restores_with_the_same_row_counts(api: Api, restore_target: str)
         ).scalar_one()
     assert recorded == result["sha256"]
 
-    restore(result["key"], restore_target)
-    restored = _counts(restore_target)
-    # The backup row itself is written after the dump, so it is the one expected difference.
-    assert restored == source_counts
+    # The command `make restore BACKUP=<key> TARGET_DATABASE_URL=<url>` runs.
+    subprocess.run(
+        [sys.executable, "-m", "shared.backup.restore", result["key"], "--target", restore_target],
+        check=True,
+        env=os.environ.copy(),
+    )
+    assert _counts(restore_target) == source_counts
 
 
 def test_a_tampered_backup_is_refused(restore_target: str) -> None:
