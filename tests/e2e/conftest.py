@@ -28,7 +28,9 @@ def _services(database: str) -> None:
     """The database and LocalStack resources exist before the processes start."""
 
 
-@pytest.fixture(scope="session")
+# Package scope: the runner must be gone before the integration tests drain the queues
+# themselves, or it would race them for every message.
+@pytest.fixture(scope="package")
 def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     port = _free_port()
     logs = tmp_path_factory.mktemp("e2e-logs")
