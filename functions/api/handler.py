@@ -2,8 +2,6 @@
 
 from functions.api.routes import router
 from shared.http.app import create_app, lambda_handler
-from shared.observability import configure_logging
 
-configure_logging("api")
 app = create_app("Credit approval: accounts and reads", router)
-handler = lambda_handler(app)
+handler = lambda_handler("api", app)

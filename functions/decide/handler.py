@@ -2,8 +2,6 @@
 
 from functions.decide.routes import router
 from shared.http.app import create_app, lambda_handler
-from shared.observability import configure_logging
 
-configure_logging("decide")
 app = create_app("Credit approval: decide", router)
-handler = lambda_handler(app)
+handler = lambda_handler("decide", app)

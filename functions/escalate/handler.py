@@ -7,13 +7,14 @@ from typing import Any
 from shared.approvals.service import escalate
 from shared.db import unit_of_work
 from shared.messaging.outbox import relay_after_commit
-from shared.observability import configure_logging
-
-configure_logging("escalate")
+from shared.observability import lambda_entry
 
 
-def handler(event: dict[str, Any], context: Any) -> dict[str, int]:
+def handle(event: dict[str, Any], context: Any) -> dict[str, int]:
     with unit_of_work() as session:
         report = escalate(session)
     relay_after_commit()
     return asdict(report)
+
+
+handler = lambda_entry("escalate", handle)

@@ -2,7 +2,5 @@
 
 from shared.messaging.consumer import sqs_handler
 from shared.notifications.service import notify
-from shared.observability import configure_logging
 
-configure_logging("notify")
 handler = sqs_handler("notify", notify)

@@ -5,10 +5,7 @@ from sqlalchemy.orm import Session
 
 from shared.approvals.service import route
 from shared.messaging.consumer import sqs_handler
-from shared.observability import configure_logging
 from shared.workflow.events import Envelope
-
-configure_logging("route_to_approver")
 
 
 def route_event(session: Session, envelope: Envelope) -> None:

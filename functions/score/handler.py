@@ -4,10 +4,7 @@ from sqlalchemy.orm import Session
 
 from shared.credit.service import score
 from shared.messaging.consumer import sqs_handler
-from shared.observability import configure_logging
 from shared.workflow.events import Envelope
-
-configure_logging("score")
 
 
 def score_event(session: Session, envelope: Envelope) -> None:

@@ -2,8 +2,6 @@
 
 from functions.submit.routes import router
 from shared.http.app import create_app, lambda_handler
-from shared.observability import configure_logging
 
-configure_logging("submit")
 app = create_app("Credit approval: submit", router)
-handler = lambda_handler(app)
+handler = lambda_handler("submit", app)

@@ -6,9 +6,11 @@ and the single-page app."""
 import asyncio
 import base64
 import importlib
+import logging
 import re
 import threading
 import time
+import uuid
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -22,7 +24,9 @@ from starlette.concurrency import run_in_threadpool
 from infra.local.lambda_events import LambdaContext, http_event
 from infra.routes import HTTP_FUNCTIONS, ROUTES, Route
 from shared.http.errors import error_body
+from shared.observability import CORRELATION_HEADER, configure_logging, correlation_id_from
 
+logger = logging.getLogger("gateway")
 FRONTEND_DIST = Path(__file__).resolve().parents[2] / "frontend" / "dist"
 MAX_BODY_BYTES = 1024 * 1024
 
@@ -103,16 +107,18 @@ def create_gateway() -> FastAPI:
     @gateway.get("/metrics", include_in_schema=False)
     @gateway.get("/api/v1/metrics", include_in_schema=False)
     def metrics() -> Response:
-        from infra.local.workflow_metrics import register_once
+        from infra.local.workflow_metrics import scrape_registry
 
-        register_once()
-        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+        return Response(generate_latest(scrape_registry()), media_type=CONTENT_TYPE_LATEST)
 
     @gateway.api_route(
         "/api/v1/{rest:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD"]
     )
     async def dispatch(request: Request, rest: str) -> Response:
         started = time.perf_counter()
+        correlation_id = correlation_id_from(
+            {"headers": {k.lower(): v for k, v in request.headers.items()}}
+        ) or str(uuid.uuid4())
         found = match(request.method, request.url.path)
         if found is None:
             route_label = "unmatched"
@@ -124,9 +130,22 @@ def create_gateway() -> FastAPI:
         else:
             route, params = found
             route_label = route.path
-            response = await _invoke(request, route, params)
+            response = await _invoke(request, route, params, correlation_id)
+        elapsed = time.perf_counter() - started
+        response.headers[CORRELATION_HEADER] = correlation_id
         HTTP_REQUESTS.labels(request.method, route_label, str(response.status_code)).inc()
-        HTTP_DURATION.labels(request.method, route_label).observe(time.perf_counter() - started)
+        HTTP_DURATION.labels(request.method, route_label).observe(elapsed)
+        # The route template, never the raw path: approval-link paths carry a token.
+        logger.info(
+            "http request",
+            extra={
+                "method": request.method,
+                "route": route_label,
+                "status": response.status_code,
+                "duration_ms": round(elapsed * 1000, 1),
+                "correlation_id": correlation_id,
+            },
+        )
         return response
 
     @gateway.get("/{rest:path}", include_in_schema=False)
@@ -145,7 +164,9 @@ def create_gateway() -> FastAPI:
     return gateway
 
 
-async def _invoke(request: Request, route: Route, params: dict[str, str]) -> Response:
+async def _invoke(
+    request: Request, route: Route, params: dict[str, str], correlation_id: str
+) -> Response:
     body = await request.body()
     if len(body) > MAX_BODY_BYTES:
         return JSONResponse(
@@ -156,7 +177,10 @@ async def _invoke(request: Request, route: Route, params: dict[str, str]) -> Res
         path=request.url.path,
         route_key=f"{route.method} {route.path}",
         query_string=request.url.query,
-        headers=list(request.headers.items()),
+        headers=[
+            *((k, v) for k, v in request.headers.items() if k.lower() != CORRELATION_HEADER),
+            (CORRELATION_HEADER, correlation_id),
+        ],
         body=body,
         source_ip=request.client.host if request.client else "127.0.0.1",
         path_parameters=params,
@@ -177,4 +201,5 @@ async def _invoke(request: Request, route: Route, params: dict[str, str]) -> Res
     return response
 
 
+configure_logging()
 app = create_gateway()

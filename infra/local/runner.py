@@ -6,13 +6,14 @@ import importlib
 import logging
 import re
 import threading
+import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
 
 from infra.local.lambda_events import LambdaContext, scheduled_event, sqs_event
-from shared import aws
+from shared import aws, metrics
 from shared.clock import utcnow
 from shared.messaging.topology import (
     FUNCTION_TIMEOUT_SECONDS,
@@ -56,6 +57,10 @@ def poll_once(queue: QueueSpec, wait_seconds: int = 0) -> int:
     ).get("Messages", [])
     if not messages:
         return 0
+    now_ms = time.time() * 1000
+    for message in messages:
+        sent_ms = float(message.get("Attributes", {}).get("SentTimestamp", now_ms))
+        metrics.QUEUE_MESSAGE_AGE.labels(queue.name).observe(max(0.0, (now_ms - sent_ms) / 1000))
     context = LambdaContext(queue.function, FUNCTION_TIMEOUT_SECONDS)
     try:
         response = function_handler(queue.function)(sqs_event(messages, arn), context)
@@ -147,7 +152,7 @@ def run(stop: threading.Event) -> list[threading.Thread]:
 if __name__ == "__main__":
     from shared.observability import configure_logging
 
-    configure_logging("runner")
+    configure_logging()
     stop_event = threading.Event()
     try:
         for t in run(stop_event):

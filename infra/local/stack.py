@@ -210,6 +210,11 @@ def up() -> None:
         prepare()
         port = os.environ.get("PORT", "8000")
         python = sys.executable
+        # Gateway and runner write their metrics to one directory; /metrics adds them up.
+        metrics_dir = STATE / "prometheus"
+        shutil.rmtree(metrics_dir, ignore_errors=True)
+        metrics_dir.mkdir(parents=True)
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
         gateway = stack.start(
             "gateway",
             [
@@ -221,6 +226,9 @@ def up() -> None:
                 "127.0.0.1",
                 "--port",
                 port,
+                # The gateway logs each request by route template; uvicorn's access log
+                # would print raw paths, and approval-link paths carry a token.
+                "--no-access-log",
             ],
         )
         runner = stack.start("runner", [python, "-m", "infra.local.runner"])

@@ -1,9 +1,10 @@
 """Workflow gauges read from the database at scrape time, so every process agrees on them."""
 
+import os
 from collections.abc import Iterator
 from functools import cache
 
-from prometheus_client import REGISTRY
+from prometheus_client import REGISTRY, CollectorRegistry, multiprocess
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 from sqlalchemy import func, select
@@ -34,6 +35,11 @@ class WorkflowCollector(Collector):
                 select(func.count()).where(OutboxEvent.published_at.is_(None))
             )
             last_backup = session.scalar(select(func.max(BackupRecord.created_at)))
+            oldest_assigned = session.scalar(
+                select(func.min(ApprovalStage.assigned_at)).where(
+                    ApprovalStage.status == StageStatus.PENDING
+                )
+            )
         requests = GaugeMetricFamily(
             "credit_requests", "Credit requests by status", labels=["status"]
         )
@@ -48,12 +54,20 @@ class WorkflowCollector(Collector):
             "Events committed but not yet published",
             value=unpublished or 0,
         )
+        ready = GaugeMetricFamily("queue_messages", "Messages waiting in a queue", labels=["queue"])
         dead = GaugeMetricFamily(
             "dead_letter_messages", "Messages waiting in a dead-letter queue", labels=["queue"]
         )
-        for queue, depth in _dead_letter_depths().items():
-            dead.add_metric([queue], depth)
+        for queue in QUEUES:
+            ready.add_metric([queue.name], _depth(queue.name))
+            dead.add_metric([queue.name], _depth(queue.dlq_name))
+        yield ready
         yield dead
+        yield GaugeMetricFamily(
+            "approval_stage_oldest_pending_age_seconds",
+            "How long the longest-waiting assigned stage has waited",
+            value=(utcnow() - oldest_assigned).total_seconds() if oldest_assigned else 0,
+        )
         yield GaugeMetricFamily(
             "backup_last_success_timestamp_seconds",
             "When the last backup was stored (Unix time)",
@@ -61,18 +75,21 @@ class WorkflowCollector(Collector):
         )
 
 
-def _dead_letter_depths() -> dict[str, int]:
-    sqs = aws.client("sqs")
-    depths = {}
-    for queue in QUEUES:
-        attributes = sqs.get_queue_attributes(
-            QueueUrl=aws.queue_url(queue.dlq_name),
-            AttributeNames=["ApproximateNumberOfMessages"],
-        )["Attributes"]
-        depths[queue.name] = int(attributes["ApproximateNumberOfMessages"])
-    return depths
+def _depth(queue_name: str) -> int:
+    attributes = aws.client("sqs").get_queue_attributes(
+        QueueUrl=aws.queue_url(queue_name), AttributeNames=["ApproximateNumberOfMessages"]
+    )["Attributes"]
+    return int(attributes["ApproximateNumberOfMessages"])
 
 
 @cache
-def register_once() -> None:
-    REGISTRY.register(WorkflowCollector())
+def scrape_registry() -> CollectorRegistry:
+    """What /metrics shows: the workflow gauges, plus every process's counters — aggregated
+    from PROMETHEUS_MULTIPROC_DIR when the stack runs several processes, else this one's."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)
+    else:
+        registry = REGISTRY
+    registry.register(WorkflowCollector())
+    return registry

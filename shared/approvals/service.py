@@ -24,6 +24,7 @@ from shared.credit.service import snapshot
 from shared.errors import Conflict, Forbidden, NotFound
 from shared.messaging.outbox import add_event
 from shared.users.models import User
+from shared.workflow import telemetry
 from shared.workflow.events import EventType, RequestEvent, StageAssignedEvent, StageEvent
 from shared.workflow.states import (
     RequestStatus,
@@ -161,7 +162,6 @@ def assign(
         session,
         EventType.STAGE_ASSIGNED,
         StageAssignedEvent(request_id=request.id, stage_id=stage.id, link_id=link.id),
-        str(request.id),
     )
     return approver
 
@@ -245,10 +245,7 @@ def decide(
     if approved and later:
         advance_stage(later[0], StageStatus.PENDING)
         add_event(
-            session,
-            EventType.STAGE_APPROVED,
-            StageEvent(request_id=request.id, stage_id=stage.id),
-            str(request.id),
+            session, EventType.STAGE_APPROVED, StageEvent(request_id=request.id, stage_id=stage.id)
         )
     else:
         advance_request(request, RequestStatus.APPROVED if approved else RequestStatus.REJECTED)
@@ -259,8 +256,8 @@ def decide(
             session,
             EventType.REQUEST_APPROVED if approved else EventType.REQUEST_REJECTED,
             RequestEvent(request_id=request.id),
-            str(request.id),
         )
+    telemetry.decided(session, request, stage.status, level=stage.level)
     record(
         session,
         Actor(actor.username, actor.id),
@@ -340,7 +337,6 @@ def escalate(session: Session, now: datetime | None = None) -> EscalationReport:
                 session,
                 EventType.STAGE_REMINDER,
                 StageEvent(request_id=request.id, stage_id=stage.id),
-                str(request.id),
             )
             report.reminded += 1
     return report

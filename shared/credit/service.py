@@ -23,6 +23,7 @@ from shared.credit.scoring import Application, evaluate
 from shared.errors import NotFound
 from shared.messaging.outbox import add_event
 from shared.users.models import User
+from shared.workflow import telemetry
 from shared.workflow.events import EventType, RequestEvent
 from shared.workflow.states import (
     RequestStatus,
@@ -53,9 +54,8 @@ def submit(session: Session, applicant: User, data: CreditRequestCreate) -> Cred
         request.id,
         after={**snapshot(request), "amount": str(request.amount)},
     )
-    add_event(
-        session, EventType.REQUEST_SUBMITTED, RequestEvent(request_id=request.id), str(request.id)
-    )
+    add_event(session, EventType.REQUEST_SUBMITTED, RequestEvent(request_id=request.id))
+    telemetry.submitted(session, request)
     return request
 
 
@@ -97,7 +97,8 @@ def score(session: Session, request_id: uuid.UUID) -> None:
         if result.outcome == RequestStatus.AUTO_REJECTED
         else EventType.REQUEST_PENDING_APPROVAL
     )
-    add_event(session, event, RequestEvent(request_id=request.id), str(request.id))
+    telemetry.decided(session, request, result.outcome.value, level=None)
+    add_event(session, event, RequestEvent(request_id=request.id))
 
 
 def visible_request(
@@ -132,9 +133,7 @@ def withdraw(session: Session, applicant: User, request_id: uuid.UUID) -> Credit
         before=before,
         after=snapshot(request),
     )
-    add_event(
-        session, EventType.REQUEST_WITHDRAWN, RequestEvent(request_id=request.id), str(request.id)
-    )
+    add_event(session, EventType.REQUEST_WITHDRAWN, RequestEvent(request_id=request.id))
     return request
 
 

@@ -26,8 +26,10 @@ def create_app(title: str, *routers: APIRouter) -> FastAPI:
     return app
 
 
-def lambda_handler(app: FastAPI) -> Any:
+def lambda_handler(function: str, app: FastAPI) -> Any:
     from mangum import Mangum
 
+    from shared.observability import lambda_entry
+
     # lifespan="off": Mangum would otherwise run start-up on every invocation.
-    return Mangum(app, lifespan="off")
+    return lambda_entry(function, Mangum(app, lifespan="off"))

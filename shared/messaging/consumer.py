@@ -20,9 +20,11 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
+from shared import metrics
 from shared.db import unit_of_work
 from shared.messaging.models import ProcessedMessage
 from shared.messaging.outbox import relay_after_commit
+from shared.observability import lambda_entry, log_context
 from shared.workflow.events import MAX_MESSAGE_BYTES, Envelope
 
 logger = logging.getLogger(__name__)
@@ -58,23 +60,20 @@ def parse(body: str) -> Envelope:
 def handle_message(consumer: str, handle: EventHandler, body: str) -> bool:
     """Handle one message body. Returns False when it was a duplicate."""
     envelope = parse(body)
-    with unit_of_work() as session:
-        if not claim(session, consumer, envelope.event_id):
-            logger.info("duplicate event skipped", extra=_log_fields(envelope, consumer))
-            return False
-        handle(session, envelope)
-    logger.info("event handled", extra=_log_fields(envelope, consumer))
-    relay_after_commit()
+    with log_context(
+        correlation_id=envelope.correlation_id,
+        credit_request_id=str(envelope.parsed().request_id),
+        event_type=envelope.event_type.value,
+        event_id=str(envelope.event_id),
+    ):
+        with unit_of_work() as session:
+            if not claim(session, consumer, envelope.event_id):
+                logger.info("duplicate event skipped")
+                return False
+            handle(session, envelope)
+        logger.info("event handled")
+        relay_after_commit()
     return True
-
-
-def _log_fields(envelope: Envelope, consumer: str) -> dict[str, str]:
-    return {
-        "consumer": consumer,
-        "event_type": envelope.event_type.value,
-        "event_id": str(envelope.event_id),
-        "correlation_id": envelope.correlation_id,
-    }
 
 
 def sqs_handler(consumer: str, handle: EventHandler) -> LambdaHandler:
@@ -82,11 +81,16 @@ def sqs_handler(consumer: str, handle: EventHandler) -> LambdaHandler:
     processor = BatchProcessor(event_type=EventType.SQS)
 
     def record_handler(record: SQSRecord) -> None:
-        handle_message(consumer, handle, record.body)
+        try:
+            handle_message(consumer, handle, record.body)
+        except Exception:
+            metrics.MESSAGE_FAILURES.labels(consumer).inc()
+            logger.exception("message failed", extra={"message_id": record.message_id})
+            raise
 
     def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         return process_partial_response(  # type: ignore[return-value]
             event=event, record_handler=record_handler, processor=processor, context=context
         )
 
-    return handler
+    return lambda_entry(consumer, handler)

@@ -6,7 +6,6 @@ A crash between publish and marking may publish twice, which idempotent consumer
 import logging
 from typing import Any
 
-from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -15,21 +14,23 @@ from shared.clock import utcnow
 from shared.db import unit_of_work
 from shared.messaging.models import OutboxEvent
 from shared.messaging.topology import TOPIC
-from shared.workflow.events import Envelope, EventType
+from shared.observability import current_correlation_id
+from shared.workflow.events import Envelope, EventType, RequestEvent
 
 logger = logging.getLogger(__name__)
 
 RELAY_BATCH = 100
 
 
-def add_event(
-    session: Session, event_type: EventType, payload: BaseModel, correlation_id: str
-) -> None:
+def add_event(session: Session, event_type: EventType, payload: RequestEvent) -> None:
+    """Queue an event for publication with this transaction. It carries the correlation id
+    of whatever caused it (the HTTP call or the message being handled), so the journey's
+    log lines can be found from the first call on."""
     session.add(
         OutboxEvent(
             event_type=event_type.value,
             payload=payload.model_dump(mode="json"),
-            correlation_id=correlation_id,
+            correlation_id=current_correlation_id() or str(payload.request_id),
         )
     )
 

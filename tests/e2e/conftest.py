@@ -31,21 +31,36 @@ def _services(database: str) -> None:
 # Package scope: the runner must be gone before the integration tests drain the queues
 # themselves, or it would race them for every message.
 @pytest.fixture(scope="package")
-def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def logs(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the gateway and runner write their (JSON) log lines."""
+    return tmp_path_factory.mktemp("e2e-logs")
+
+
+@pytest.fixture(scope="package")
+def base_url(logs: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     port = _free_port()
-    logs = tmp_path_factory.mktemp("e2e-logs")
+    env = {
+        **os.environ,
+        "PROMETHEUS_MULTIPROC_DIR": str(tmp_path_factory.mktemp("metrics")),
+    }
     processes = []
     for name, command in (
         (
             "gateway",
-            [sys.executable, "-m", "uvicorn", "infra.local.gateway:app", "--port", str(port)],
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "infra.local.gateway:app",
+                "--port",
+                str(port),
+                "--no-access-log",
+            ],
         ),
         ("runner", [sys.executable, "-m", "infra.local.runner"]),
     ):
         log = (logs / f"{name}.log").open("wb")
-        processes.append(
-            subprocess.Popen(command, cwd=ROOT, env=os.environ.copy(), stdout=log, stderr=log)
-        )
+        processes.append(subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log))
     url = f"http://127.0.0.1:{port}"
 
     def healthy() -> bool:

@@ -22,7 +22,8 @@ def _event_body(event_type: str, request_id: str) -> str:
     with unit_of_work() as session:
         row = session.scalars(
             select(OutboxEvent).where(
-                OutboxEvent.event_type == event_type, OutboxEvent.correlation_id == request_id
+                OutboxEvent.event_type == event_type,
+                OutboxEvent.payload["request_id"].astext == request_id,
             )
         ).one()
         return json.dumps(
