@@ -147,7 +147,7 @@ def _localstack_ready(endpoint: str) -> bool:
             services = json.load(response).get("services", {})
     except OSError:
         return False
-    return all(services.get(s) in ("available", "running") for s in ("sqs", "sns", "s3", "ses"))
+    return all(services.get(s) in ("available", "running") for s in ("sqs", "sns", "s3", "ses", "cloudformation"))
 
 
 def ensure_localstack(stack: Stack, endpoint: str) -> None:
@@ -163,7 +163,7 @@ def ensure_localstack(stack: Stack, endpoint: str) -> None:
         [str(LOCALSTACK_PYTHON), "-m", "localstack.runtime.main"],
         env={
             "GATEWAY_LISTEN": host_port,
-            "SERVICES": "sqs,sns,s3,ses,events,scheduler",
+            "SERVICES": "sqs,sns,s3,ses,events,scheduler,cloudformation,iam,sts",
             "DNS_ADDRESS": "0",
             "SKIP_SSL_CERT_DOWNLOAD": "1",
             "DISABLE_EVENTS": "1",

@@ -200,7 +200,7 @@ def test_localstack_is_the_pinned_version_with_the_make_local_services(
     host_mode = (ROOT / "localstack" / "requirements.txt").read_text()
     assert f"localstack-core[runtime]=={LOCALSTACK_VERSION}" in host_mode
     env = environment(localstack)
-    assert env["SERVICES"] == "sqs,sns,s3,ses,events,scheduler"
+    assert env["SERVICES"] == "sqs,sns,s3,ses,events,scheduler,cloudformation,iam,sts"
     assert env["SERVICES"] in string_constants(STACK), "the services `make local` starts"
     assert "_localstack/health" in " ".join(localstack["healthcheck"]["test"])
 
