@@ -28,6 +28,7 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", "/api/v1/credit-requests/{request_id}/withdraw", "api"),
     Route("GET", "/api/v1/approvals", "api"),
     Route("GET", "/api/v1/audit-logs", "api"),
+    Route("GET", "/api/v1/stats", "api"),
     Route("GET", "/api/v1/health", "api"),
     Route("GET", "/api/v1/health/ready", "api"),
     Route("POST", "/api/v1/credit-requests", "submit"),

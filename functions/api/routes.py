@@ -25,6 +25,7 @@ from shared.credit.schemas import (
     CreditRequestPage,
     RequestFilters,
 )
+from shared.credit.stats import StatsFilters, StatsOut, summarize
 from shared.db import unit_of_work
 from shared.errors import Unauthorized
 from shared.http.deps import Caller, CurrentUser, current_caller, require_roles
@@ -33,7 +34,7 @@ from shared.messaging.topology import QUEUES
 from shared.users import service as users
 from shared.users.models import User
 from shared.users.schemas import UserCreate, UserOut, UserPage, UserUpdate
-from shared.workflow.states import APPROVER_LADDER, Role
+from shared.workflow.states import APPROVER_LADDER, STAFF_ROLES, Role
 
 router = APIRouter()
 Admin = Annotated[User, Depends(require_roles(Role.ADMIN))]
@@ -211,3 +212,13 @@ def _check(probe: Callable[[], object]) -> str:
     except Exception:
         return "unavailable"
     return "ok"
+
+
+Staff = Annotated[User, Depends(require_roles(*STAFF_ROLES))]
+
+
+@router.get("/stats", tags=["stats"])
+def workflow_stats(_: Staff, filters: Annotated[StatsFilters, Query()]) -> StatsOut:
+    """Dashboard metrics over the requests the filters select (staff only)."""
+    with unit_of_work() as session:
+        return summarize(session, filters)

@@ -147,7 +147,10 @@ def _localstack_ready(endpoint: str) -> bool:
             services = json.load(response).get("services", {})
     except OSError:
         return False
-    return all(services.get(s) in ("available", "running") for s in ("sqs", "sns", "s3", "ses", "cloudformation"))
+    return all(
+        services.get(s) in ("available", "running")
+        for s in ("sqs", "sns", "s3", "ses", "cloudformation")
+    )
 
 
 def ensure_localstack(stack: Stack, endpoint: str) -> None:
