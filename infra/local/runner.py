@@ -5,6 +5,7 @@ as failed), and fires the scheduled steps on their EventBridge expressions."""
 import importlib
 import logging
 import re
+import signal
 import threading
 import time
 from collections.abc import Callable
@@ -154,8 +155,11 @@ if __name__ == "__main__":
 
     configure_logging()
     stop_event = threading.Event()
-    try:
-        for t in run(stop_event):
-            t.join()
-    except KeyboardInterrupt:
-        stop_event.set()
+    # Stop on Ctrl-C or SIGTERM by letting each loop finish its current poll (about a second),
+    # rather than interrupting a thread halfway through a message.
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop_event.set())
+    workers = run(stop_event)
+    stop_event.wait()
+    for worker in workers:
+        worker.join(timeout=10)

@@ -201,7 +201,9 @@ def prepare() -> None:
     from infra.local.provision import provision
     from infra.local.seed import seed_demo_users
 
-    command.upgrade(Config(str(ROOT / "alembic.ini")), "head")
+    config = Config(str(ROOT / "alembic.ini"))
+    config.attributes["configure_logger"] = False  # keep this process's log format
+    command.upgrade(config, "head")
     provision()
     seed_demo_users(os.environ.get("DEMO_PASSWORD", DEFAULT_DEMO_PASSWORD))
 
