@@ -6,13 +6,14 @@ PYTHON313 ?= $(shell for p in python3.13 $(HOME)/.pyenv/versions/3.13*/bin/pytho
   "$$p" -c 'import sys; assert sys.version_info[:2] == (3, 13)' 2>/dev/null && { echo "$$p"; break; }; done)
 VENV := .venv
 LOCALSTACK_VENV := .venv-localstack
+CFNLINT_VENV := .venv-cfnlint
 PIP_QUIET := --quiet --disable-pip-version-check
 # This machine's pip.conf names index folders that may not exist; drop that noise only.
 PIP_FILTER := 2>&1 | { grep -v "^WARNING: Location .* is ignored" || true; }
 
 .PHONY: local test lint format restore docker-local install
 
-install: $(VENV)/.installed $(LOCALSTACK_VENV)/.installed
+install: $(VENV)/.installed $(LOCALSTACK_VENV)/.installed $(CFNLINT_VENV)/.installed
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@test -n "$(PYTHON313)" || { echo "Python 3.13 is required (the Lambda runtime): install it, or set PYTHON313=/path/to/python3.13"; exit 1; }
@@ -24,6 +25,13 @@ $(LOCALSTACK_VENV)/.installed: localstack/requirements.txt localstack/constraint
 	@test -n "$(PYTHON313)" || { echo "Python 3.13 is required for LocalStack host mode"; exit 1; }
 	$(PYTHON313) -m venv $(LOCALSTACK_VENV)
 	$(LOCALSTACK_VENV)/bin/pip install $(PIP_QUIET) -c localstack/constraints.txt -r localstack/requirements.txt $(PIP_FILTER)
+	@touch $@
+
+# cfn-lint (tests/unit/test_cfn_lint.py) in its own virtualenv: see infra/cfn-lint/requirements.txt.
+$(CFNLINT_VENV)/.installed: infra/cfn-lint/requirements.txt
+	@test -n "$(PYTHON313)" || { echo "Python 3.13 is required for cfn-lint's virtualenv"; exit 1; }
+	$(PYTHON313) -m venv $(CFNLINT_VENV)
+	$(CFNLINT_VENV)/bin/pip install $(PIP_QUIET) -r infra/cfn-lint/requirements.txt $(PIP_FILTER)
 	@touch $@
 
 ## Run the whole stack in the foreground: Postgres, Redis, LocalStack, gateway, runner, schedules.

@@ -151,9 +151,18 @@ def run(stop: threading.Event) -> list[threading.Thread]:
 
 
 if __name__ == "__main__":
+    import os
+
+    from prometheus_client import start_http_server
+
     from shared.observability import configure_logging
 
     configure_logging()
+    if metrics_port := os.environ.get("RUNNER_METRICS_PORT"):
+        # In containers the runner cannot share a PROMETHEUS_MULTIPROC_DIR with the gateway,
+        # so Prometheus scrapes this process's function and queue metrics here. The workflow
+        # gauges (read from the database) stay on the gateway's /metrics only.
+        start_http_server(int(metrics_port))
     stop_event = threading.Event()
     # Stop on Ctrl-C or SIGTERM by letting each loop finish its current poll (about a second),
     # rather than interrupting a thread halfway through a message.

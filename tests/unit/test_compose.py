@@ -2,7 +2,9 @@
 
 The compose stack must run the same code as `make local` (infra/local/stack.py): the same
 module entry points, the same LocalStack version and services, resources provisioned by the
-same `infra.local.provision`.
+same `infra.local.provision`. Prometheus scrapes what the compose services serve and loads
+alert.rules.yml; Grafana reads Prometheus and the dashboard from infra/grafana/. Every variable
+the app services read is documented in README.md's Configuration table.
 """
 
 import ast
@@ -10,6 +12,8 @@ import importlib.resources
 import json
 import re
 import shlex
+import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -20,8 +24,11 @@ import yaml
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE_PATH = ROOT / "docker-compose.yml"
 STACK = ROOT / "infra" / "local" / "stack.py"  # what `make local` runs
+RUNNER = ROOT / "infra" / "local" / "runner.py"
+README = ROOT / "README.md"
 LOCALSTACK_VERSION = "4.14.0"
 APP_SERVICES = ("migrate", "gateway", "runner")
+MONITORING_SERVICES = ("prometheus", "grafana")
 DEPENDENCY_CONDITIONS = {"service_started", "service_healthy", "service_completed_successfully"}
 
 
@@ -78,7 +85,23 @@ def environment(service: dict[str, Any]) -> dict[str, str]:
 
 
 def test_parses_with_the_expected_services(services: dict[str, dict[str, Any]]) -> None:
-    assert set(services) == {"localstack", "postgres", "redis", *APP_SERVICES}
+    assert set(services) == {
+        "localstack",
+        "postgres",
+        "redis",
+        *APP_SERVICES,
+        *MONITORING_SERVICES,
+    }
+
+
+def test_every_image_is_pinned(services: dict[str, dict[str, Any]]) -> None:
+    for name, service in services.items():
+        if "image" not in service:
+            continue
+        image = service["image"]
+        repository, _, tag = image.rpartition(":")
+        assert repository and "/" not in tag, f"{name}: {image} has no tag"
+        assert tag != "latest", f"{name}: {image} is not pinned"
 
 
 def test_validates_against_the_compose_schema(compose: dict[str, Any]) -> None:
@@ -157,6 +180,16 @@ def test_host_ports_do_not_collide(services: dict[str, dict[str, Any]]) -> None:
                 published.append(parts[-2])
     assert published, "the gateway at least is published"
     assert len(published) == len(set(published)), published
+    assert {"8000", "4566", "9090", "3000"} <= set(published)
+
+
+def test_ports_are_published_on_localhost_only(services: dict[str, dict[str, Any]]) -> None:
+    for name, service in services.items():
+        for port in service.get("ports", []):
+            if isinstance(port, dict):
+                assert port.get("host_ip") == "127.0.0.1", f"{name}: {port}"
+            else:
+                assert str(port).startswith("127.0.0.1:"), f"{name}: {port} is on every interface"
 
 
 def test_gateway_and_runner_run_the_make_local_entry_points(
@@ -169,6 +202,9 @@ def test_gateway_and_runner_run_the_make_local_entry_points(
     assert runner[-2:] == ["-m", "infra.local.runner"]
     make_local = string_constants(STACK)
     assert {"infra.local.gateway:app", "infra.local.runner"} <= make_local
+    # Approval-link paths carry a token: no access log of raw paths, as in `make local`.
+    assert "--no-access-log" in gateway
+    assert "--no-access-log" in make_local
 
 
 def test_migrate_provisions_migrates_and_seeds(services: dict[str, dict[str, Any]]) -> None:
@@ -236,3 +272,156 @@ def test_app_environment_points_at_the_compose_services(
             host = urlparse(value).hostname if "://" in value else None
             if host and host != "localhost":
                 assert host in services, f"{name}: {key} names unknown host {host}"
+
+
+# Prometheus and Grafana ------------------------------------------------------------------
+
+
+def bind_mounts(service: dict[str, Any]) -> dict[str, Path]:
+    """Container path -> host path of a service's bind mounts."""
+    mounts: dict[str, Path] = {}
+    for volume in service.get("volumes", []):
+        if isinstance(volume, dict):
+            source, target = str(volume["source"]), str(volume["target"])
+        else:
+            source, target = str(volume).split(":")[:2]
+        if source.startswith((".", "/")):
+            mounts[target] = ROOT / source
+    return mounts
+
+
+def host_path(service: dict[str, Any], container_path: str) -> Path:
+    """Where a file the container reads comes from: the bind mount that contains it."""
+    for target, source in bind_mounts(service).items():
+        if container_path == target:
+            return source
+        if container_path.startswith(target.rstrip("/") + "/"):
+            return source / container_path.removeprefix(target.rstrip("/") + "/")
+    raise AssertionError(f"{container_path} is not mounted from the repository")
+
+
+def listening_ports(service: dict[str, Any]) -> set[int]:
+    """Ports a service serves on inside the compose network: published container ports,
+    a `--port N` in its command, and `*_PORT` variables (RUNNER_METRICS_PORT)."""
+    ports: set[int] = set()
+    for port in service.get("ports", []):
+        ports.add(int(port["target"] if isinstance(port, dict) else str(port).split(":")[-1]))
+    words = tokens(service["command"]) if "command" in service else []
+    ports |= {int(words[i + 1]) for i, word in enumerate(words[:-1]) if word == "--port"}
+    ports |= {int(v) for k, v in environment(service).items() if k.endswith("_PORT")}
+    return ports
+
+
+@pytest.fixture(scope="module")
+def prometheus_config(services: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    command = tokens(services["prometheus"]["command"])
+    [config_flag] = [w for w in command if w.startswith("--config.file=")]
+    config_file = host_path(services["prometheus"], config_flag.split("=", 1)[1])
+    assert config_file == ROOT / "infra" / "prometheus" / "prometheus.yml"
+    loaded = yaml.safe_load(config_file.read_text())
+    assert isinstance(loaded, dict)
+    return loaded
+
+
+def test_prometheus_loads_the_alert_rules(
+    services: dict[str, dict[str, Any]], prometheus_config: dict[str, Any]
+) -> None:
+    rule_files = [host_path(services["prometheus"], f) for f in prometheus_config["rule_files"]]
+    assert rule_files == [ROOT / "alert.rules.yml"]
+
+
+def test_prometheus_scrapes_the_gateway_and_the_runner(
+    services: dict[str, dict[str, Any]], prometheus_config: dict[str, Any]
+) -> None:
+    targets: dict[str, list[str]] = {}
+    for job in prometheus_config["scrape_configs"]:
+        assert job.get("metrics_path", "/metrics") == "/metrics", job["job_name"]
+        for static in job["static_configs"]:
+            targets.setdefault(job["job_name"], []).extend(static["targets"])
+    for job, addresses in targets.items():
+        for address in addresses:
+            host, port = address.rsplit(":", 1)
+            assert host in services, f"{job}: {host} is not a compose service"
+            assert int(port) in listening_ports(services[host]), f"{job}: {host} has no {port}"
+    scraped = {address.rsplit(":", 1)[0] for addresses in targets.values() for address in addresses}
+    assert {"gateway", "runner"} <= scraped
+    # The gateway serves /metrics (infra/local/gateway.py); the runner serves its own when
+    # RUNNER_METRICS_PORT is set (infra/local/runner.py).
+    assert "/metrics" in string_constants(ROOT / "infra" / "local" / "gateway.py")
+    assert "RUNNER_METRICS_PORT" in string_constants(RUNNER)
+    assert "RUNNER_METRICS_PORT" in environment(services["runner"])
+
+
+def test_prometheus_config_is_valid(
+    services: dict[str, dict[str, Any]], prometheus_config: dict[str, Any], tmp_path: Path
+) -> None:
+    """`promtool check config` on a copy whose rule file paths point into the repository."""
+    promtool = shutil.which("promtool")
+    assert promtool, "promtool is missing: install Debian's prometheus package (.ci/run does)"
+    config = dict(prometheus_config)
+    config["rule_files"] = [
+        str(host_path(services["prometheus"], f)) for f in prometheus_config["rule_files"]
+    ]
+    copy = tmp_path / "prometheus.yml"
+    copy.write_text(yaml.safe_dump(config))
+    result = subprocess.run(
+        [promtool, "check", "config", str(copy)], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_grafana_reads_prometheus_and_the_dashboards(
+    services: dict[str, dict[str, Any]],
+) -> None:
+    grafana = services["grafana"]
+    provisioning = host_path(grafana, "/etc/grafana/provisioning")
+    assert provisioning == ROOT / "infra" / "grafana" / "provisioning"
+    [datasource] = yaml.safe_load((provisioning / "datasources" / "prometheus.yml").read_text())[
+        "datasources"
+    ]
+    assert datasource["type"] == "prometheus"
+    url = urlparse(datasource["url"])
+    assert url.hostname == "prometheus"
+    assert url.port in listening_ports(services["prometheus"])
+    [provider] = yaml.safe_load((provisioning / "dashboards" / "dashboards.yml").read_text())[
+        "providers"
+    ]
+    dashboards = host_path(grafana, provider["options"]["path"])
+    assert (dashboards / "credit-approval.json").is_file()
+    home = environment(grafana)["GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH"]
+    assert host_path(grafana, home) == dashboards / "credit-approval.json"
+
+
+def test_monitoring_services_are_healthchecked_with_persistent_data(
+    compose: dict[str, Any], services: dict[str, dict[str, Any]]
+) -> None:
+    named = set(compose.get("volumes") or {})
+    for name, data_dir in (("prometheus", "/prometheus"), ("grafana", "/var/lib/grafana")):
+        service = services[name]
+        assert "healthcheck" in service, name
+        volumes = [v for v in service["volumes"] if isinstance(v, str)]
+        assert any(v.split(":")[0] in named and v.split(":")[1] == data_dir for v in volumes), name
+    assert services["grafana"]["depends_on"]["prometheus"]["condition"] == "service_healthy"
+    assert {"gateway", "runner"} <= set(services["prometheus"]["depends_on"])
+    assert "healthcheck" in services["runner"], "the runner's metrics endpoint"
+
+
+# Configuration ---------------------------------------------------------------------------
+
+
+def documented_variables() -> set[str]:
+    """Variable names in the first column of README.md's Configuration table."""
+    section = README.read_text().split("\n## Configuration\n", 1)[1].split("\n## ", 1)[0]
+    rows = [line for line in section.splitlines() if line.startswith("|")]
+    return {name for row in rows for name in re.findall(r"`([A-Z][A-Z0-9_]*)`", row.split("|")[1])}
+
+
+def test_every_app_environment_variable_is_documented(
+    compose: dict[str, Any], services: dict[str, dict[str, Any]]
+) -> None:
+    used = set(environment(compose["x-app"]))
+    for name in APP_SERVICES:
+        used |= set(environment(services[name]))
+    assert {"DATABASE_URL", "RUNNER_METRICS_PORT"} <= used
+    missing = used - documented_variables()
+    assert not missing, f"add to README.md's Configuration table: {sorted(missing)}"
