@@ -1,0 +1,113 @@
+"""The dashboard's metrics (GET /stats): counts by day and status, outcomes, time to
+decision by stage and the funnel, with the request list's filters; staff only."""
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from tests.support import Api, Person
+
+
+def _stats(api: Api, auth: dict[str, str], **params: Any) -> dict[str, Any]:
+    response = api.http.get("/api/v1/stats", params=params, headers=auth)
+    assert response.status_code == 200, response.text
+    return dict(response.json())
+
+
+def _decide(api: Api, staff: dict[str, Person], request_id: str, decision: str) -> None:
+    detail = api.request(api.login(staff["admin1"]), request_id)
+    assignee = next(s["assignee"] for s in detail["stages"] if s["status"] == "pending")
+    approver = next(p for p in staff.values() if p.username == assignee)
+    response = api.http.post(
+        f"/api/v1/credit-requests/{request_id}/decision",
+        json={"decision": decision, "comment": "checked"},
+        headers=api.login(approver),
+    )
+    assert response.status_code == 200, response.text
+
+
+def test_stats_count_a_window_of_requests_by_day_status_stage_and_funnel(
+    api: Api, staff: dict[str, Person], drain: Callable[[], None]
+) -> None:
+    started = datetime.now(UTC)
+    auth = api.login(api.register())
+    declined = api.submit(auth, amount="2000.00", credit_score=500)["id"]
+    approved = api.submit(auth, amount="3000.00")["id"]
+    rejected = api.submit(auth, amount="4000.50")["id"]
+    drain()
+    _decide(api, staff, approved, "approve")
+    _decide(api, staff, rejected, "reject")
+    drain()
+    window = {"created_from": started.isoformat(), "created_to": datetime.now(UTC).isoformat()}
+
+    stats = _stats(api, api.login(staff["analyst1"]), **window)
+    assert stats["total"] == 3
+    assert stats["amount"] == "9000.50"
+    outcomes = {o["status"]: (o["count"], o["amount"]) for o in stats["outcomes"]}
+    assert outcomes == {
+        "approved": (1, "3000.00"),
+        "auto_rejected": (1, "2000.00"),
+        "rejected": (1, "4000.50"),
+    }
+    days = {started.date().isoformat(), datetime.now(UTC).date().isoformat()}
+    assert {v["day"] for v in stats["volume"]} <= days
+    assert sorted((v["status"], v["count"]) for v in stats["volume"]) == [
+        ("approved", 1),
+        ("auto_rejected", 1),
+        ("rejected", 1),
+    ]
+    [analyst] = stats["time_to_decision"]
+    assert analyst["role"] == "analyst"
+    assert analyst["decided"] == 2
+    assert 0 <= analyst["median_seconds"] < 3600
+    funnel = {f["step"]: f["count"] for f in stats["funnel"]}
+    assert funnel == {"submitted": 3, "passed_scoring": 2, "decided": 2, "approved": 1}
+    assert [f["statuses"] for f in stats["funnel"] if f["step"] == "approved"] == [["approved"]]
+
+    # The same filters as the request list, so a chart's bar drills down to the same requests.
+    narrowed = _stats(
+        api,
+        api.login(staff["admin1"]),
+        **window,
+        status=["approved", "rejected"],
+        amount_min="3500",
+    )
+    assert [(o["status"], o["count"]) for o in narrowed["outcomes"]] == [("rejected", 1)]
+    listed = api.http.get(
+        "/api/v1/credit-requests",
+        params={**window, "status": ["approved", "rejected"], "amount_min": "3500"},
+        headers=api.login(staff["admin1"]),
+    ).json()["items"]
+    assert [i["id"] for i in listed] == [rejected]
+    assert Decimal(narrowed["amount"]) == Decimal("4000.50")
+    assert declined not in [i["id"] for i in listed]
+
+
+def test_stats_are_for_staff_only_and_validate_their_filters(
+    api: Api, staff: dict[str, Person]
+) -> None:
+    applicant = api.login(api.register())
+    response = api.http.get("/api/v1/stats", headers=applicant)
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "role_forbidden"
+    assert api.http.get("/api/v1/stats").status_code == 401
+
+    manager = api.login(staff["manager1"])
+    for params in (
+        {"status": "lost"},
+        {"amount_min": "ten"},
+        {"created_from": "2026-02-02T00:00:00Z", "created_to": "2026-02-01T00:00:00Z"},
+        {"amount_min": "10", "amount_max": "5"},
+        {"unknown": "1"},
+    ):
+        response = api.http.get("/api/v1/stats", params=params, headers=manager)
+        assert response.status_code == 422, params
+        assert response.json()["error"]["code"] == "validation_error"
+    empty = _stats(
+        api, manager, created_from="2001-01-01T00:00:00Z", created_to="2001-01-02T00:00:00Z"
+    )
+    assert empty["total"] == 0
+    assert empty["amount"] == "0.00"
+    assert empty["volume"] == empty["outcomes"] == empty["time_to_decision"] == []
+    assert [f["count"] for f in empty["funnel"]] == [0, 0, 0, 0]
