@@ -11,7 +11,7 @@ PIP_QUIET := --quiet --disable-pip-version-check
 # This machine's pip.conf names index folders that may not exist; drop that noise only.
 PIP_FILTER := 2>&1 | { grep -v "^WARNING: Location .* is ignored" || true; }
 
-.PHONY: local test lint format restore docker-local install
+.PHONY: local test lint format restore docker-local install frontend frontend-test
 
 install: $(VENV)/.installed $(LOCALSTACK_VENV)/.installed $(CFNLINT_VENV)/.installed
 
@@ -34,12 +34,31 @@ $(CFNLINT_VENV)/.installed: infra/cfn-lint/requirements.txt
 	$(CFNLINT_VENV)/bin/pip install $(PIP_QUIET) -r infra/cfn-lint/requirements.txt $(PIP_FILTER)
 	@touch $@
 
+## The web app (frontend/): npm ci only when the lock file changes; the build only when a source does.
+FRONTEND_INSTALLED := frontend/node_modules/.installed
+FRONTEND_SOURCES := $(shell find frontend/src -type f 2>/dev/null) frontend/index.html \
+  frontend/vite.config.ts frontend/tsconfig.json
+
+$(FRONTEND_INSTALLED): frontend/package.json frontend/package-lock.json
+	cd frontend && npm ci --no-audit --no-fund
+	@touch $@
+
+frontend/dist/index.html: $(FRONTEND_INSTALLED) $(FRONTEND_SOURCES)
+	cd frontend && npm run build
+
+frontend: frontend/dist/index.html
+
+## Component and unit tests of the web app (Vitest + Testing Library).
+frontend-test: $(FRONTEND_INSTALLED)
+	cd frontend && npm test -- --run
+
 ## Run the whole stack in the foreground: Postgres, Redis, LocalStack, gateway, runner, schedules.
-local: install
+local: install frontend
 	$(VENV)/bin/python -m infra.local.stack up
 
-## Lint, type-check, then unit, integration and end-to-end tests against real services.
-test: install lint
+## Lint, type-check, the web app's component tests, then browser, unit, integration and
+## end-to-end tests against real services (the browser tests need the built web app).
+test: install lint frontend frontend-test
 	$(VENV)/bin/python -m infra.local.stack test -- $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed

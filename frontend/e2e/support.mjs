@@ -1,0 +1,131 @@
+// Helpers for the browser flows: configuration, accessibility scans, screenshots, the API
+// (only to look things up that a person would know, such as who an email went to) and the
+// SES mailbox LocalStack keeps.
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import AxeBuilder from '@axe-core/playwright';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+function required(name) {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} must be set (see tests/browser/test_web_app.py)`);
+  return value;
+}
+
+export const config = {
+  baseUrl: required('BASE_URL').replace(/\/$/, ''),
+  staff: JSON.parse(required('STAFF_USERS')),
+  staffPassword: required('STAFF_PASSWORD'),
+  awsEndpoint: required('AWS_ENDPOINT_URL').replace(/\/$/, ''),
+  chromium: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+  screenshots: process.env.SCREENSHOT_DIR ?? path.resolve(here, '../../artifacts/screenshots'),
+};
+
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+export const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
+
+/** Every screen scanned, with its violation count, for the closing summary. */
+export const axeResults = [];
+
+export async function checkA11y(page, screen) {
+  // Scan what a person sees, not a frame of a fade-in (colours mid-transition).
+  // Endless ones (progress spinners) never finish and hold no colour to check.
+  await page.waitForFunction(() =>
+    document
+      .getAnimations()
+      .every((a) => a.playState !== 'running' || a.effect?.getTiming().iterations === Infinity),
+  );
+  const results = await new AxeBuilder({ page }).withTags(WCAG_TAGS).analyze();
+  axeResults.push({ screen, violations: results.violations.length, passes: results.passes.length });
+  if (results.violations.length > 0) {
+    const detail = results.violations
+      .map((v) => `  ${v.id} (${v.impact}): ${v.help}\n${v.nodes.map((n) => `    ${n.target.join(' ')}: ${n.failureSummary}`).join('\n')}`)
+      .join('\n');
+    throw new Error(`axe found ${results.violations.length} violation(s) on ${screen}:\n${detail}`);
+  }
+}
+
+export async function screenshot(page, name) {
+  await mkdir(config.screenshots, { recursive: true });
+  await page.screenshot({ path: path.join(config.screenshots, `${name}.png`), fullPage: true });
+}
+
+export async function waitFor(check, { timeout = 45_000, interval = 500, what = 'condition' } = {}) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const result = await check();
+    if (result) return result;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeout} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, interval));
+  }
+}
+
+export function assert(condition, message) {
+  if (!condition) throw new Error(`assertion failed: ${message}`);
+}
+
+/** Sign in through the login form and wait for the start page. */
+export async function signIn(page, username, password) {
+  await page.goto(`${config.baseUrl}/login`);
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL((url) => !url.pathname.startsWith('/login'));
+}
+
+/** The API as a staff member, for look-ups only. */
+export async function apiAs(username, password = config.staffPassword) {
+  const token = await fetch(`${config.baseUrl}/api/v1/token`, {
+    method: 'POST',
+    body: new URLSearchParams({ username, password }),
+  }).then((r) => r.json());
+  const headers = { Authorization: `Bearer ${token.access_token}` };
+  return {
+    async get(pathname) {
+      const response = await fetch(`${config.baseUrl}/api/v1${pathname}`, { headers });
+      if (!response.ok) throw new Error(`GET ${pathname}: ${response.status} ${await response.text()}`);
+      return response.json();
+    },
+  };
+}
+
+/** The username assigned to a request's stage once routing has assigned it. */
+export async function assigneeOf(requestId, level) {
+  const admin = await apiAs(config.staff.admin1);
+  return waitFor(
+    async () => {
+      const detail = await admin.get(`/credit-requests/${requestId}`);
+      const stage = detail.stages.find((s) => s.level === level && s.status === 'pending');
+      return stage?.assignee ?? null;
+    },
+    { what: `stage ${level} of ${requestId} to be assigned` },
+  );
+}
+
+/** The approval link token from the email LocalStack's SES accepted for this request. */
+export async function approvalLinkFor(email, requestId) {
+  return waitFor(
+    async () => {
+      const { messages } = await fetch(`${config.awsEndpoint}/_aws/ses`).then((r) => r.json());
+      const message = messages.find(
+        (m) => m.Destination.ToAddresses.includes(email) && m.Subject.includes(requestId.slice(0, 8)),
+      );
+      const match = message?.Body?.text_part?.match(/\/approvals\/([A-Za-z0-9_\-.]+)/);
+      return match ? match[1] : null;
+    },
+    { what: `the approval email to ${email}` },
+  );
+}

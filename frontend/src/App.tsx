@@ -1,0 +1,91 @@
+import { lazy, Suspense } from 'react';
+import { Route, Routes } from 'react-router';
+
+import { AuditLogPage } from './admin/AuditLogPage';
+import { UsersPage } from './admin/UsersPage';
+import { DecisionPage } from './approvals/DecisionPage';
+import { InboxPage } from './approvals/InboxPage';
+import { LinkDecisionPage } from './approvals/LinkDecisionPage';
+import { HomeRedirect, RequireAuth, RequireRole } from './auth/guards';
+import { LoginPage } from './auth/LoginPage';
+import { RegisterPage } from './auth/RegisterPage';
+import { ADMINS, APPROVERS, STAFF } from './auth/roles';
+import { AppLayout } from './common/AppLayout';
+import { Loading } from './common/feedback';
+import { NotFoundPage } from './common/NotFoundPage';
+import { NewRequestPage } from './requests/NewRequestPage';
+import { RequestDetailPage } from './requests/RequestDetailPage';
+import { RequestListPage } from './requests/RequestListPage';
+
+// The charts library is large: load it only for the people who open the dashboard.
+const DashboardPage = lazy(() => import('./dashboard/DashboardPage').then((m) => ({ default: m.DashboardPage })));
+
+/** Every screen and who may open it. The gateway serves index.html for all these paths. */
+export function App() {
+  return (
+    <Routes>
+      <Route element={<AppLayout />}>
+        <Route path="login" element={<LoginPage />} />
+        <Route path="register" element={<RegisterPage />} />
+        {/* The emailed link: no sign-in, the token is the credential. */}
+        <Route path="approvals/:token" element={<LinkDecisionPage />} />
+        <Route element={<RequireAuth />}>
+          <Route index element={<HomeRedirect />} />
+          <Route path="requests" element={<RequestListPage />} />
+          <Route
+            path="requests/new"
+            element={
+              <RequireRole roles={['applicant']}>
+                <NewRequestPage />
+              </RequireRole>
+            }
+          />
+          <Route path="requests/:id" element={<RequestDetailPage />} />
+          <Route
+            path="inbox"
+            element={
+              <RequireRole roles={APPROVERS}>
+                <InboxPage />
+              </RequireRole>
+            }
+          />
+          <Route
+            path="inbox/:requestId"
+            element={
+              <RequireRole roles={APPROVERS}>
+                <DecisionPage />
+              </RequireRole>
+            }
+          />
+          <Route
+            path="dashboard"
+            element={
+              <RequireRole roles={STAFF}>
+                <Suspense fallback={<Loading label="Loading the dashboard…" />}>
+                  <DashboardPage />
+                </Suspense>
+              </RequireRole>
+            }
+          />
+          <Route
+            path="admin/users"
+            element={
+              <RequireRole roles={ADMINS}>
+                <UsersPage />
+              </RequireRole>
+            }
+          />
+          <Route
+            path="admin/audit"
+            element={
+              <RequireRole roles={ADMINS}>
+                <AuditLogPage />
+              </RequireRole>
+            }
+          />
+          <Route path="*" element={<NotFoundPage />} />
+        </Route>
+      </Route>
+    </Routes>
+  );
+}

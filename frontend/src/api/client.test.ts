@@ -1,0 +1,88 @@
+import axios, { type AxiosAdapter, AxiosError, type InternalAxiosRequestConfig } from 'axios';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+
+type Client = typeof import('./client');
+
+function reply(config: InternalAxiosRequestConfig, status: number, data: unknown) {
+  const response = { data, status, statusText: String(status), headers: {}, config };
+  if (status >= 400) {
+    return Promise.reject(new AxiosError(`status ${status}`, undefined, config, undefined, response));
+  }
+  return Promise.resolve(response);
+}
+
+/** A fake API: /refresh rotates tokens; /data needs the newest access token. */
+function fakeApi(options: { refreshWorks: boolean }) {
+  const calls: string[] = [];
+  let current = 'access-1';
+  const adapter: AxiosAdapter = async (config) => {
+    calls.push(`${config.method?.toUpperCase()} ${config.url}`);
+    if (config.url === '/refresh') {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      if (!options.refreshWorks) return reply(config, 401, { error: { code: 'token_reused', message: 'reused', details: null } });
+      current = 'access-2';
+      return reply(config, 200, { access_token: current, refresh_token: 'refresh-2', token_type: 'bearer', expires_in: 900 });
+    }
+    const sent = config.headers.get('Authorization');
+    if (sent !== `Bearer ${current}`) return reply(config, 401, { error: { code: 'token_expired', message: 'expired', details: null } });
+    return reply(config, 200, { ok: true });
+  };
+  return { calls, adapter, expire: () => (current = 'access-expired') };
+}
+
+async function loadClient(adapter: AxiosAdapter): Promise<Client> {
+  vi.resetModules();
+  axios.defaults.adapter = adapter;
+  return import('./client');
+}
+
+describe('the API client', () => {
+  beforeEach(() => sessionStorage.clear());
+
+  it('refreshes once for concurrent 401s, then retries each request once', async () => {
+    const api = fakeApi({ refreshWorks: true });
+    const client = await loadClient(api.adapter);
+    client.storeTokens({ access_token: 'stale', refresh_token: 'refresh-1', token_type: 'bearer', expires_in: 900 });
+
+    const results = await Promise.all([client.http.get('/data'), client.http.get('/data'), client.http.get('/data')]);
+
+    expect(results.map((r) => r.status)).toEqual([200, 200, 200]);
+    expect(api.calls.filter((c) => c === 'POST /refresh')).toHaveLength(1);
+    expect(api.calls.filter((c) => c === 'GET /data')).toHaveLength(6);
+    expect(client.refreshToken()).toBe('refresh-2');
+  });
+
+  it('ends the session when the refresh token is refused', async () => {
+    const api = fakeApi({ refreshWorks: false });
+    const client = await loadClient(api.adapter);
+    const ended = vi.fn();
+    client.onSessionEnded(ended);
+    client.storeTokens({ access_token: 'stale', refresh_token: 'refresh-1', token_type: 'bearer', expires_in: 900 });
+
+    await expect(client.http.get('/data')).rejects.toMatchObject({ response: { status: 401 } });
+
+    expect(ended).toHaveBeenCalledOnce();
+    expect(client.refreshToken()).toBeNull();
+    expect(client.hasAccessToken()).toBe(false);
+  });
+
+  it('does not try to refresh a failed login', async () => {
+    const api = fakeApi({ refreshWorks: true });
+    const client = await loadClient(api.adapter);
+    client.storeTokens({ access_token: 'stale', refresh_token: 'refresh-1', token_type: 'bearer', expires_in: 900 });
+
+    await expect(client.http.post('/token', 'username=x&password=y')).rejects.toBeInstanceOf(AxiosError);
+
+    expect(api.calls).toEqual(['POST /token']);
+  });
+
+  it('keeps the access token in memory and only the refresh token in sessionStorage', async () => {
+    const client = await loadClient(fakeApi({ refreshWorks: true }).adapter);
+    client.storeTokens({ access_token: 'access-1', refresh_token: 'refresh-1', token_type: 'bearer', expires_in: 900 });
+
+    expect(Object.values(sessionStorage)).toEqual(['refresh-1']);
+    expect(JSON.stringify(localStorage)).not.toContain('access-1');
+    client.clearTokens();
+    expect(sessionStorage.length).toBe(0);
+  });
+});

@@ -1,0 +1,88 @@
+// One function per API operation the app uses.
+import { http, refreshToken } from './client';
+import type {
+  AuditEntry,
+  AuditQuery,
+  CreditApplication,
+  CreditRequest,
+  CreditRequestDetail,
+  Decision,
+  LinkSummary,
+  Page,
+  PendingStage,
+  Registration,
+  RequestQuery,
+  Stats,
+  StatsQuery,
+  TokenPair,
+  User,
+  UserChange,
+} from './types';
+
+type Options = { signal?: AbortSignal };
+
+export async function login(username: string, password: string): Promise<TokenPair> {
+  const form = new URLSearchParams({ username, password });
+  return (await http.post<TokenPair>('/token', form)).data;
+}
+
+export async function logout(): Promise<void> {
+  await http.post('/logout', { refresh_token: refreshToken() });
+}
+
+export async function register(data: Registration): Promise<User> {
+  return (await http.post<User>('/users', data)).data;
+}
+
+export async function currentUser(options: Options = {}): Promise<User> {
+  return (await http.get<User>('/users/me', options)).data;
+}
+
+export async function listRequests(params: RequestQuery, options: Options = {}): Promise<Page<CreditRequest>> {
+  return (await http.get<Page<CreditRequest>>('/credit-requests', { params, ...options })).data;
+}
+
+export async function getRequest(id: string, options: Options = {}): Promise<CreditRequestDetail> {
+  return (await http.get<CreditRequestDetail>(`/credit-requests/${encodeURIComponent(id)}`, options)).data;
+}
+
+export async function submitRequest(data: CreditApplication): Promise<CreditRequest> {
+  return (await http.post<CreditRequest>('/credit-requests', data)).data;
+}
+
+export async function withdrawRequest(id: string): Promise<CreditRequest> {
+  return (await http.post<CreditRequest>(`/credit-requests/${encodeURIComponent(id)}/withdraw`)).data;
+}
+
+export async function decideRequest(id: string, decision: Decision): Promise<CreditRequest> {
+  return (await http.post<CreditRequest>(`/credit-requests/${encodeURIComponent(id)}/decision`, decision)).data;
+}
+
+export async function myApprovals(options: Options = {}): Promise<PendingStage[]> {
+  return (await http.get<PendingStage[]>('/approvals', options)).data;
+}
+
+export async function getApprovalLink(token: string, options: Options = {}): Promise<LinkSummary> {
+  return (await http.get<LinkSummary>(`/approval-links/${encodeURIComponent(token)}`, options)).data;
+}
+
+export async function decideByLink(token: string, decision: Decision): Promise<CreditRequest> {
+  return (await http.post<CreditRequest>(`/approval-links/${encodeURIComponent(token)}`, decision)).data;
+}
+
+export async function listUsers(cursor: string | null, options: Options = {}): Promise<Page<User>> {
+  const params = cursor === null ? { limit: 50 } : { limit: 50, cursor };
+  return (await http.get<Page<User>>('/users', { params, ...options })).data;
+}
+
+export async function updateUser(id: string, change: UserChange): Promise<User> {
+  return (await http.patch<User>(`/users/${encodeURIComponent(id)}`, change)).data;
+}
+
+export async function listAudit(params: AuditQuery, options: Options = {}): Promise<Page<AuditEntry>> {
+  return (await http.get<Page<AuditEntry>>('/audit-logs', { params, ...options })).data;
+}
+
+export async function getStats(params: StatsQuery, options: Options = {}): Promise<Stats> {
+  return (await http.get<Stats>('/stats', { params, ...options })).data;
+}

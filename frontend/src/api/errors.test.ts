@@ -1,0 +1,46 @@
+import { AxiosError, type InternalAxiosRequestConfig } from 'axios';
+import { describe, expect, it } from 'vitest';
+
+import { ApiError, toApiError } from './errors';
+
+function axiosError(status: number | null, data?: unknown): AxiosError {
+  const config = { headers: {} } as InternalAxiosRequestConfig;
+  const response = status === null ? undefined : { status, data, statusText: '', headers: {}, config };
+  return new AxiosError('failed', undefined, config, undefined, response);
+}
+
+describe('toApiError', () => {
+  it('reads the error body every API error has', () => {
+    const error = toApiError(axiosError(410, { error: { code: 'link_used', message: 'Used.', details: null } }));
+    expect(error).toMatchObject({ status: 410, code: 'link_used', message: 'Used.' });
+  });
+
+  it('maps validation details to field messages', () => {
+    const error = toApiError(
+      axiosError(422, {
+        error: {
+          code: 'validation_error',
+          message: 'The request is not valid.',
+          details: [
+            { loc: ['body', 'amount'], msg: 'Input should be greater than 0', type: 'greater_than' },
+            { loc: ['body'], msg: 'Value error, a rejection needs a comment explaining it', type: 'value_error' },
+          ],
+        },
+      }),
+    );
+    expect(error.fieldErrors()).toEqual({
+      amount: 'Input should be greater than 0',
+      _form: 'A rejection needs a comment explaining it',
+    });
+  });
+
+  it('explains a network failure in words', () => {
+    expect(toApiError(axiosError(null))).toMatchObject({ status: 0, code: 'network_error' });
+  });
+
+  it('keeps an ApiError as it is', () => {
+    const original = new ApiError(404, 'not_found', 'Nope.');
+    expect(toApiError(original)).toBe(original);
+    expect(original.fieldErrors()).toEqual({});
+  });
+});

@@ -1,0 +1,97 @@
+import { screen } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+
+import * as api from '../api/endpoints';
+import { ApiError } from '../api/errors';
+import type { CreditRequest, LinkSummary } from '../api/types';
+import { renderAt } from '../test/render';
+import { LinkDecisionPage } from './LinkDecisionPage';
+
+vi.mock('../api/endpoints');
+
+const request: CreditRequest = {
+  id: '4f9b1c40-1f5c-4e99-9e8c-7d4d9e4dae05',
+  applicant_id: '00000000-0000-4000-8000-000000000009',
+  amount: '150000.00',
+  term_months: 120,
+  purpose: 'Warehouse',
+  monthly_income: '25000.00',
+  monthly_debt: '300.00',
+  employment_status: 'employed',
+  credit_score: 760,
+  delinquencies_24m: 0,
+  bankruptcies_7y: 0,
+  status: 'pending_approval',
+  risk_tier: 'low',
+  decision_reasons: [],
+  created_at: '2026-11-28T10:00:00Z',
+  updated_at: '2026-11-28T10:00:00Z',
+  decided_at: null,
+};
+const summary: LinkSummary = {
+  stage_id: 's-1',
+  level: 3,
+  role: 'director',
+  approver: 'Dana Director',
+  expires_at: '2026-12-01T10:00:00Z',
+  request,
+};
+
+function open() {
+  return renderAt(<LinkDecisionPage />, { url: '/approvals/the.token', path: '/approvals/:token' });
+}
+
+describe('the emailed approval link page', () => {
+  beforeEach(() => vi.resetAllMocks());
+
+  it('only reads until a button is pressed, then decides with the token', async () => {
+    vi.mocked(api.getApprovalLink).mockResolvedValue(summary);
+    vi.mocked(api.decideByLink).mockResolvedValue({ ...request, status: 'approved' });
+    open();
+
+    expect(await screen.findByRole('heading', { name: 'Decision: stage 3 (Director)' })).toBeVisible();
+    expect(screen.getByText('$150,000.00 over 120 months')).toBeVisible();
+    expect(api.getApprovalLink).toHaveBeenCalledWith('the.token', expect.anything());
+    expect(api.decideByLink).not.toHaveBeenCalled();
+
+    await userEvent.click(screen.getByRole('button', { name: 'Approve' }));
+
+    expect(api.decideByLink).toHaveBeenCalledWith('the.token', { decision: 'approve', comment: '' });
+    expect(await screen.findByText('Decision recorded')).toBeVisible();
+    expect(screen.getByText(/now approved/)).toBeVisible();
+  });
+
+  it.each([
+    ['link_used', 410, 'This link has already been used'],
+    ['link_expired', 410, 'This link has expired'],
+    ['link_not_current', 409, 'This link is no longer current'],
+    ['link_invalid', 404, 'This link is not valid'],
+  ])('explains %s', async (code, status, title) => {
+    vi.mocked(api.getApprovalLink).mockRejectedValue(new ApiError(status, code, 'from the API'));
+    open();
+
+    expect(await screen.findByRole('alert')).toHaveTextContent(title);
+    expect(screen.queryByRole('button', { name: 'Approve' })).not.toBeInTheDocument();
+  });
+
+  it('explains a link that stopped working between opening and pressing', async () => {
+    vi.mocked(api.getApprovalLink).mockResolvedValue(summary);
+    vi.mocked(api.decideByLink).mockRejectedValue(new ApiError(409, 'link_not_current', 'from the API'));
+    open();
+
+    await userEvent.click(await screen.findByRole('button', { name: 'Approve' }));
+
+    expect(await screen.findByText('This link is no longer current')).toBeVisible();
+  });
+
+  it('offers a retry when the server cannot be reached', async () => {
+    vi.mocked(api.getApprovalLink).mockRejectedValueOnce(new ApiError(0, 'network_error', 'The server cannot be reached.'));
+    vi.mocked(api.getApprovalLink).mockResolvedValueOnce(summary);
+    open();
+
+    await userEvent.click(await screen.findByRole('button', { name: 'Try again' }));
+
+    expect(await screen.findByRole('button', { name: 'Approve' })).toBeVisible();
+  });
+});

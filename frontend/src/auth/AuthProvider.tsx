@@ -1,0 +1,88 @@
+import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useState } from 'react';
+
+import { clearTokens, onSessionEnded, refreshToken, renewAccessToken, storeTokens } from '../api/client';
+import * as api from '../api/endpoints';
+import type { User } from '../api/types';
+
+type Status = 'starting' | 'signed-in' | 'signed-out';
+
+interface Auth {
+  status: Status;
+  user: User | null;
+  /** Why the last session ended without the person signing out, if it did. */
+  notice: string | null;
+  login: (username: string, password: string) => Promise<User>;
+  logout: () => Promise<void>;
+}
+
+const AuthContext = createContext<Auth | null>(null);
+
+export function AuthProvider({ children }: { children: ReactNode }) {
+  const [user, setUser] = useState<User | null>(null);
+  const [status, setStatus] = useState<Status>(refreshToken() === null ? 'signed-out' : 'starting');
+  const [notice, setNotice] = useState<string | null>(null);
+
+  useEffect(() => {
+    onSessionEnded(() => {
+      setUser(null);
+      setStatus('signed-out');
+      setNotice('Your session has ended. Please sign in again.');
+    });
+  }, []);
+
+  // A reload keeps the session: trade the stored refresh token for a new access token.
+  useEffect(() => {
+    if (refreshToken() === null) return;
+    let cancelled = false;
+    renewAccessToken()
+      .then(() => api.currentUser())
+      .then((me) => {
+        if (cancelled) return;
+        setUser(me);
+        setStatus('signed-in');
+      })
+      .catch(() => {
+        if (cancelled) return;
+        clearTokens();
+        setStatus('signed-out');
+      });
+    return () => {
+      cancelled = true;
+    };
+  }, []);
+
+  const login = useCallback(async (username: string, password: string) => {
+    storeTokens(await api.login(username, password));
+    const me = await api.currentUser();
+    setUser(me);
+    setNotice(null);
+    setStatus('signed-in');
+    return me;
+  }, []);
+
+  const logout = useCallback(async () => {
+    try {
+      await api.logout();
+    } finally {
+      clearTokens();
+      setUser(null);
+      setStatus('signed-out');
+    }
+  }, []);
+
+  const value = useMemo(() => ({ status, user, notice, login, logout }), [status, user, notice, login, logout]);
+  return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
+}
+
+export function useAuth(): Auth {
+  const auth = useContext(AuthContext);
+  if (auth === null) throw new Error('useAuth must be used inside <AuthProvider>');
+  return auth;
+}
+
+/** The signed-in user, for pages behind <RequireAuth>. */
+export function useUser(): User {
+  const { user } = useAuth();
+  if (user === null) throw new Error('useUser must be used behind <RequireAuth>');
+  return user;
+}

@@ -1,0 +1,91 @@
+import Alert from '@mui/material/Alert';
+import Paper from '@mui/material/Paper';
+import Stack from '@mui/material/Stack';
+import TextField from '@mui/material/TextField';
+import Typography from '@mui/material/Typography';
+import { type FormEvent, useState } from 'react';
+import { Navigate, useNavigate, useSearchParams } from 'react-router';
+
+import { toApiError } from '../api/errors';
+import { PageHeader } from '../common/PageHeader';
+import { RouterLink } from '../common/RouterLink';
+import { SubmitButton } from '../common/SubmitButton';
+import { useAuth } from './AuthProvider';
+import { homeFor } from './roles';
+
+/** Only same-app paths are followed after login (no open redirect). */
+export function safeNext(next: string | null): string | null {
+  return next !== null && next.startsWith('/') && !next.startsWith('//') ? next : null;
+}
+
+export function LoginPage() {
+  const { login, user, notice } = useAuth();
+  const navigate = useNavigate();
+  const [params] = useSearchParams();
+  const [username, setUsername] = useState('');
+  const [password, setPassword] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const next = safeNext(params.get('next'));
+
+  if (user !== null && !busy) return <Navigate to={next ?? homeFor(user.role)} replace />;
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    if (!username.trim() || !password) {
+      setError('Enter your username and password.');
+      return;
+    }
+    setBusy(true);
+    setError(null);
+    try {
+      const me = await login(username.trim(), password);
+      navigate(next ?? homeFor(me.role), { replace: true });
+    } catch (reason) {
+      setError(toApiError(reason).message);
+      setBusy(false);
+    }
+  }
+
+  return (
+    <Paper sx={{ p: { xs: 2, sm: 4 }, maxWidth: 440, mx: 'auto' }}>
+      <PageHeader title="Sign in" />
+      {notice && !error ? (
+        <Alert severity="info" sx={{ mb: 2 }}>
+          {notice}
+        </Alert>
+      ) : null}
+      <Stack component="form" spacing={2} noValidate onSubmit={submit} aria-describedby={error ? 'login-error' : undefined}>
+        {error ? (
+          <Alert id="login-error" severity="error" role="alert">
+            {error}
+          </Alert>
+        ) : null}
+        <TextField
+          label="Username"
+          name="username"
+          autoComplete="username"
+          value={username}
+          onChange={(e) => setUsername(e.target.value)}
+          required
+          autoFocus
+        />
+        <TextField
+          label="Password"
+          name="password"
+          type="password"
+          autoComplete="current-password"
+          value={password}
+          onChange={(e) => setPassword(e.target.value)}
+          required
+        />
+        <SubmitButton busy={busy} busyLabel="Signing in…">
+          Sign in
+        </SubmitButton>
+      </Stack>
+      <Typography sx={{ mt: 3 }}>
+        New here? <RouterLink to="/register">Create an account</RouterLink> to apply for credit.
+      </Typography>
+    </Paper>
+  );
+}

@@ -1,0 +1,60 @@
+import { type DependencyList, useCallback, useEffect, useState } from 'react';
+
+import { type ApiError, toApiError } from '../api/errors';
+import type { Page } from '../api/types';
+import { useResource } from './useResource';
+
+export interface PagedList<T> {
+  items: T[];
+  error: ApiError | undefined;
+  loading: boolean;
+  hasMore: boolean;
+  loadingMore: boolean;
+  loadMoreError: ApiError | undefined;
+  loadMore: () => void;
+  reload: () => void;
+}
+
+/**
+ * A keyset-paginated list: the first page loads when `deps` change; "load more" appends the
+ * next page. While only the first page is shown, `poll` may refresh it quietly.
+ */
+export function usePagedList<T>(
+  loadPage: (cursor: string | null, signal?: AbortSignal) => Promise<Page<T>>,
+  deps: DependencyList,
+  poll?: (items: T[]) => number | null,
+): PagedList<T> {
+  const [more, setMore] = useState<{ items: T[]; cursor: string | null }>({ items: [], cursor: null });
+  const [loadingMore, setLoadingMore] = useState(false);
+  const [loadMoreError, setLoadMoreError] = useState<ApiError>();
+  const first = useResource((signal) => loadPage(null, signal), deps, (page) =>
+    more.items.length === 0 && poll ? poll(page.items) : null,
+  );
+
+  useEffect(() => {
+    setMore({ items: [], cursor: null });
+    setLoadMoreError(undefined);
+  }, [first.data]);
+
+  const cursor = more.items.length > 0 ? more.cursor : (first.data?.next_cursor ?? null);
+  const loadMore = useCallback(() => {
+    if (cursor === null) return;
+    setLoadingMore(true);
+    setLoadMoreError(undefined);
+    loadPage(cursor)
+      .then((page) => setMore((m) => ({ items: [...m.items, ...page.items], cursor: page.next_cursor })))
+      .catch((reason: unknown) => setLoadMoreError(toApiError(reason)))
+      .finally(() => setLoadingMore(false));
+  }, [cursor, loadPage]);
+
+  return {
+    items: [...(first.data?.items ?? []), ...more.items],
+    error: first.error,
+    loading: first.loading,
+    hasMore: cursor !== null,
+    loadingMore,
+    loadMoreError,
+    loadMore,
+    reload: first.reload,
+  };
+}

@@ -1,0 +1,98 @@
+import { screen, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+
+import * as api from '../api/endpoints';
+import type { CreditRequest } from '../api/types';
+import { useUser } from '../auth/AuthProvider';
+import { makeUser, renderAt } from '../test/render';
+import { RequestListPage } from './RequestListPage';
+
+vi.mock('../api/endpoints');
+vi.mock('../auth/AuthProvider');
+
+function request(id: string, changes: Partial<CreditRequest> = {}): CreditRequest {
+  return {
+    id,
+    applicant_id: 'a',
+    amount: '5000.00',
+    term_months: 24,
+    purpose: `Purpose ${id}`,
+    monthly_income: '6000.00',
+    monthly_debt: '300.00',
+    employment_status: 'employed',
+    credit_score: 760,
+    delinquencies_24m: 0,
+    bankruptcies_7y: 0,
+    status: 'approved',
+    risk_tier: 'low',
+    decision_reasons: [],
+    created_at: '2026-11-28T10:00:00Z',
+    updated_at: '2026-11-28T10:00:00Z',
+    decided_at: null,
+    ...changes,
+  };
+}
+
+describe('RequestListPage', () => {
+  beforeEach(() => {
+    vi.resetAllMocks();
+    vi.mocked(useUser).mockReturnValue(makeUser({ role: 'manager' }));
+  });
+
+  it('reads its filters from the URL (the dashboard drill-down) and shows statuses in words', async () => {
+    vi.mocked(api.listRequests).mockResolvedValue({ items: [request('r1')], next_cursor: null });
+    renderAt(<RequestListPage />, {
+      url: '/requests?status=approved&created_from=2026-11-28&created_to=2026-11-28&amount_min=10000.01',
+    });
+
+    expect(await screen.findByRole('link', { name: 'Purpose r1' })).toHaveAttribute('href', '/requests/r1');
+    expect(within(screen.getByRole('table')).getByText('Approved')).toBeVisible();
+    expect(api.listRequests).toHaveBeenCalledWith(
+      {
+        status: ['approved'],
+        created_from: '2026-11-28T00:00:00Z',
+        created_to: '2026-11-29T00:00:00Z',
+        amount_min: '10000.01',
+        sort: '-created_at',
+        limit: 20,
+      },
+      expect.anything(),
+    );
+    expect(screen.getByLabelText('Minimum amount')).toHaveValue('10000.01');
+    expect(screen.getByRole('heading', { name: 'All requests' })).toBeVisible();
+  });
+
+  it('loads the next page with the cursor', async () => {
+    vi.mocked(api.listRequests)
+      .mockResolvedValueOnce({ items: [request('r1')], next_cursor: 'c1' })
+      .mockResolvedValueOnce({ items: [request('r2')], next_cursor: null });
+    renderAt(<RequestListPage />, { url: '/requests' });
+
+    await userEvent.click(await screen.findByRole('button', { name: 'Load more' }));
+
+    expect(await screen.findByRole('link', { name: 'Purpose r2' })).toBeVisible();
+    expect(vi.mocked(api.listRequests).mock.calls[1]?.[0]).toMatchObject({ cursor: 'c1' });
+    expect(screen.queryByRole('button', { name: 'Load more' })).not.toBeInTheDocument();
+  });
+
+  it('says when nothing matches, and applies new filters to the URL', async () => {
+    vi.mocked(api.listRequests).mockResolvedValue({ items: [], next_cursor: null });
+    renderAt(<RequestListPage />, { url: '/requests?status=withdrawn' });
+
+    expect(await screen.findByText('No requests match these filters.')).toBeVisible();
+    await userEvent.type(screen.getByLabelText('Maximum amount'), '900');
+    await userEvent.click(screen.getByRole('button', { name: 'Apply filters' }));
+    expect(screen.getByTestId('location')).toHaveTextContent('/requests?status=withdrawn&amount_max=900');
+  });
+
+  it('shows an error with a retry', async () => {
+    vi.mocked(api.listRequests).mockRejectedValueOnce(new Error('boom'));
+    vi.mocked(api.listRequests).mockResolvedValueOnce({ items: [request('r1')], next_cursor: null });
+    renderAt(<RequestListPage />, { url: '/requests' });
+
+    await userEvent.click(await screen.findByRole('button', { name: 'Try again' }));
+
+    expect(await screen.findByRole('link', { name: 'Purpose r1' })).toBeVisible();
+  });
+});

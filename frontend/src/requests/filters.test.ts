@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+
+import { filtersFromSearch, filtersToSearch, NO_FILTERS, toRequestQuery, validateFilters } from './filters';
+
+describe('request list filters in the URL', () => {
+  it('round-trips through the query string', () => {
+    const filters = {
+      ...NO_FILTERS,
+      status: ['approved', 'rejected'] as const,
+      created_from: '2026-11-01',
+      created_to: '2026-11-28',
+      amount_min: '1000',
+      amount_max: '5000.50',
+    };
+    const search = filtersToSearch({ ...filters, status: [...filters.status] });
+    expect(search.toString()).toBe(
+      'status=approved&status=rejected&created_from=2026-11-01&created_to=2026-11-28&amount_min=1000&amount_max=5000.50',
+    );
+    expect(filtersFromSearch(search)).toEqual({ ...filters, status: ['approved', 'rejected'] });
+  });
+
+  it('ignores unknown statuses and sorts', () => {
+    const filters = filtersFromSearch(new URLSearchParams('status=lost&status=approved,withdrawn&sort=purpose'));
+    expect(filters.status).toEqual(['approved', 'withdrawn']);
+    expect(filters.sort).toBe('-created_at');
+  });
+
+  it('asks the API for whole UTC days and money strings', () => {
+    const query = toRequestQuery(
+      filtersFromSearch(new URLSearchParams('status=approved&created_from=2026-11-28&created_to=2026-11-28&amount_min=1,000')),
+    );
+    expect(query).toEqual({
+      sort: '-created_at',
+      status: ['approved'],
+      created_from: '2026-11-28T00:00:00Z',
+      created_to: '2026-11-29T00:00:00Z',
+      amount_min: '1000.00',
+    });
+  });
+
+  it('explains invalid filters and leaves them out of the query', () => {
+    const filters = filtersFromSearch(
+      new URLSearchParams('created_from=2026-11-28&created_to=2026-11-01&amount_min=500&amount_max=100&sort=amount'),
+    );
+    expect(validateFilters(filters)).toEqual({
+      created_to: 'The end date must not be before the start date.',
+      amount_max: 'The maximum must not be below the minimum.',
+    });
+    expect(toRequestQuery(filters)).toEqual({ sort: 'amount', created_from: '2026-11-28T00:00:00Z', amount_min: '500.00' });
+    expect(toRequestQuery({ ...filters, amount_min: 'lots' })).toMatchObject({ amount_max: '100.00' });
+    expect(toRequestQuery({ ...filters, amount_min: 'lots' })).not.toHaveProperty('amount_min');
+  });
+});

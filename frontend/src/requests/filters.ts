@@ -1,0 +1,102 @@
+// The request list's filters live in the URL query, so a filtered list can be bookmarked,
+// shared, and opened from a dashboard chart (drill-down). Dates are UTC days (YYYY-MM-DD),
+// both ends inclusive; money is as typed. `toRequestQuery` turns them into the API's terms.
+import type { RequestQuery, RequestStatus } from '../api/types';
+import { endOfDay, isDay, startOfDay } from '../common/dates';
+import { moneyError, parseMoney, toCents } from '../common/money';
+import { REQUEST_STATUSES } from '../common/status';
+
+export type Sort = NonNullable<RequestQuery['sort']>;
+
+export interface ListFilters {
+  status: RequestStatus[];
+  created_from: string;
+  created_to: string;
+  amount_min: string;
+  amount_max: string;
+  sort: Sort;
+}
+
+export const SORTS: { value: Sort; label: string }[] = [
+  { value: '-created_at', label: 'Newest first' },
+  { value: 'created_at', label: 'Oldest first' },
+  { value: '-amount', label: 'Largest amount first' },
+  { value: 'amount', label: 'Smallest amount first' },
+];
+
+export const NO_FILTERS: ListFilters = {
+  status: [],
+  created_from: '',
+  created_to: '',
+  amount_min: '',
+  amount_max: '',
+  sort: '-created_at',
+};
+
+const TEXT_KEYS = ['created_from', 'created_to', 'amount_min', 'amount_max'] as const;
+
+export function filtersFromSearch(params: URLSearchParams): ListFilters {
+  const status = params
+    .getAll('status')
+    .flatMap((value) => value.split(','))
+    .filter((value): value is RequestStatus => (REQUEST_STATUSES as string[]).includes(value));
+  const sort = params.get('sort');
+  const filters: ListFilters = {
+    ...NO_FILTERS,
+    status: [...new Set(status)],
+    sort: SORTS.some((s) => s.value === sort) ? (sort as Sort) : NO_FILTERS.sort,
+  };
+  for (const key of TEXT_KEYS) filters[key] = params.get(key) ?? '';
+  return filters;
+}
+
+export function filtersToSearch(filters: Partial<ListFilters>): URLSearchParams {
+  const params = new URLSearchParams();
+  for (const status of filters.status ?? []) params.append('status', status);
+  for (const key of TEXT_KEYS) {
+    const value = filters[key]?.trim();
+    if (value) params.set(key, value);
+  }
+  if (filters.sort && filters.sort !== NO_FILTERS.sort) params.set('sort', filters.sort);
+  return params;
+}
+
+export type FilterErrors = Partial<Record<(typeof TEXT_KEYS)[number], string>>;
+
+export function validateFilters(filters: ListFilters): FilterErrors {
+  const errors: FilterErrors = {};
+  for (const key of ['created_from', 'created_to'] as const) {
+    if (filters[key] && !isDay(filters[key])) errors[key] = 'Enter a date as YYYY-MM-DD.';
+  }
+  if (!errors.created_from && !errors.created_to && filters.created_from && filters.created_to) {
+    if (filters.created_from > filters.created_to) errors.created_to = 'The end date must not be before the start date.';
+  }
+  for (const key of ['amount_min', 'amount_max'] as const) {
+    const problem = moneyError(filters[key], { required: false });
+    if (problem) errors[key] = problem;
+  }
+  const min = parseMoney(filters.amount_min);
+  const max = parseMoney(filters.amount_max);
+  if (!errors.amount_max && min !== null && max !== null && toCents(min) > toCents(max)) {
+    errors.amount_max = 'The maximum must not be below the minimum.';
+  }
+  return errors;
+}
+
+/** Valid filters in the API's terms; invalid parts are left out (the form shows why). */
+export function toRequestQuery(filters: ListFilters): RequestQuery {
+  const errors = validateFilters(filters);
+  const query: RequestQuery = { sort: filters.sort };
+  if (filters.status.length > 0) query.status = filters.status;
+  if (filters.created_from && !errors.created_from) query.created_from = startOfDay(filters.created_from);
+  if (filters.created_to && !errors.created_to) query.created_to = endOfDay(filters.created_to);
+  const min = errors.amount_min ? null : parseMoney(filters.amount_min);
+  const max = errors.amount_max ? null : parseMoney(filters.amount_max);
+  if (min !== null) query.amount_min = min;
+  if (max !== null) query.amount_max = max;
+  return query;
+}
+
+export function hasFilters(filters: ListFilters): boolean {
+  return filters.status.length > 0 || TEXT_KEYS.some((key) => filters[key] !== '');
+}

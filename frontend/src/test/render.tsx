@@ -1,0 +1,41 @@
+import { ThemeProvider } from '@mui/material/styles';
+import { render, type RenderResult } from '@testing-library/react';
+import type { ReactElement } from 'react';
+import { MemoryRouter, Route, Routes, useLocation } from 'react-router';
+
+import type { User } from '../api/types';
+import { theme } from '../theme';
+
+export function makeUser(changes: Partial<User> = {}): User {
+  return {
+    id: '00000000-0000-4000-8000-000000000001',
+    username: 'alice',
+    email: 'alice@example.com',
+    full_name: 'Alice Applicant',
+    role: 'applicant',
+    is_active: true,
+    created_at: '2026-11-01T10:00:00Z',
+    ...changes,
+  };
+}
+
+/** Shows where the app navigated to, for assertions on drill-down and redirects. */
+function LocationProbe() {
+  const location = useLocation();
+  return <output data-testid="location">{`${location.pathname}${location.search}`}</output>;
+}
+
+/** Render `element` at `url`, matched by the route `path`, inside the app's theme. */
+export function renderAt(element: ReactElement, { url = '/', path = '*' }: { url?: string; path?: string } = {}): RenderResult {
+  return render(
+    <ThemeProvider theme={theme}>
+      <MemoryRouter initialEntries={[url]}>
+        <Routes>
+          <Route path={path} element={element} />
+          <Route path="*" element={null} />
+        </Routes>
+        <LocationProbe />
+      </MemoryRouter>
+    </ThemeProvider>,
+  );
+}
