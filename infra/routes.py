@@ -1,11 +1,23 @@
-"""The route table: which function serves each HTTP route under /api/v1.
+"""The route table: which function serves each HTTP route under /api/v1, and who may call it.
 
 The one list read by the local gateway (to dispatch), by the AWS template generator (to
 declare the HTTP API's routes) and by the tests (each function's app serves exactly its
-routes, and nothing is served that is not listed here).
+routes, nothing is served that is not listed here, and every role gets exactly the access
+its `roles` declare: tests/security/test_function_authorization.py).
 """
 
 from dataclasses import dataclass
+
+from shared.workflow.states import APPROVER_LADDER, STAFF_ROLES, Role
+
+PUBLIC = None
+"""No sign-in: login, registration, health, and approval links (the token in the path is
+the credential, bound to one stage and one approver)."""
+ANY_ROLE = frozenset(Role)
+APPLICANTS = frozenset({Role.APPLICANT})
+APPROVERS = frozenset({*APPROVER_LADDER, Role.ADMIN})
+STAFF = frozenset(STAFF_ROLES)
+ADMINS = frozenset({Role.ADMIN})
 
 
 @dataclass(frozen=True)
@@ -13,28 +25,29 @@ class Route:
     method: str
     path: str  # FastAPI/API Gateway style: /api/v1/credit-requests/{request_id}
     function: str  # the folder in functions/
+    roles: frozenset[Role] | None  # who may call it (signed in); PUBLIC (None): anyone
 
 
 ROUTES: tuple[Route, ...] = (
-    Route("POST", "/api/v1/token", "api"),
-    Route("POST", "/api/v1/refresh", "api"),
-    Route("POST", "/api/v1/logout", "api"),
-    Route("POST", "/api/v1/users", "api"),
-    Route("GET", "/api/v1/users/me", "api"),
-    Route("GET", "/api/v1/users", "api"),
-    Route("PATCH", "/api/v1/users/{user_id}", "api"),
-    Route("GET", "/api/v1/credit-requests", "api"),
-    Route("GET", "/api/v1/credit-requests/{request_id}", "api"),
-    Route("POST", "/api/v1/credit-requests/{request_id}/withdraw", "api"),
-    Route("GET", "/api/v1/approvals", "api"),
-    Route("GET", "/api/v1/audit-logs", "api"),
-    Route("GET", "/api/v1/stats", "api"),
-    Route("GET", "/api/v1/health", "api"),
-    Route("GET", "/api/v1/health/ready", "api"),
-    Route("POST", "/api/v1/credit-requests", "submit"),
-    Route("POST", "/api/v1/credit-requests/{request_id}/decision", "decide"),
-    Route("GET", "/api/v1/approval-links/{token}", "decide"),
-    Route("POST", "/api/v1/approval-links/{token}", "decide"),
+    Route("POST", "/api/v1/token", "api", PUBLIC),
+    Route("POST", "/api/v1/refresh", "api", PUBLIC),
+    Route("POST", "/api/v1/logout", "api", ANY_ROLE),
+    Route("POST", "/api/v1/users", "api", PUBLIC),
+    Route("GET", "/api/v1/users/me", "api", ANY_ROLE),
+    Route("GET", "/api/v1/users", "api", ADMINS),
+    Route("PATCH", "/api/v1/users/{user_id}", "api", ADMINS),
+    Route("GET", "/api/v1/credit-requests", "api", ANY_ROLE),
+    Route("GET", "/api/v1/credit-requests/{request_id}", "api", ANY_ROLE),
+    Route("POST", "/api/v1/credit-requests/{request_id}/withdraw", "api", APPLICANTS),
+    Route("GET", "/api/v1/approvals", "api", APPROVERS),
+    Route("GET", "/api/v1/audit-logs", "api", ADMINS),
+    Route("GET", "/api/v1/stats", "api", STAFF),
+    Route("GET", "/api/v1/health", "api", PUBLIC),
+    Route("GET", "/api/v1/health/ready", "api", PUBLIC),
+    Route("POST", "/api/v1/credit-requests", "submit", APPLICANTS),
+    Route("POST", "/api/v1/credit-requests/{request_id}/decision", "decide", APPROVERS),
+    Route("GET", "/api/v1/approval-links/{token}", "decide", PUBLIC),
+    Route("POST", "/api/v1/approval-links/{token}", "decide", PUBLIC),
 )
 
 HTTP_FUNCTIONS: tuple[str, ...] = tuple(dict.fromkeys(r.function for r in ROUTES))

@@ -1,10 +1,11 @@
 """Settings for every function, read once per process from the environment (and `.env` locally)."""
 
 from functools import cache
-from typing import Literal
+from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 LOCAL_ONLY_SECRET = "local-development-secret-key-change-me"
 
@@ -34,6 +35,38 @@ class Settings(BaseSettings):
     mail_from: str = "credit-approvals@example.com"
     credit_bureau: Literal["declared"] = "declared"
 
+    # Security (see README "Security"). CORS_ORIGINS is a comma-separated allow-list of
+    # browser origins; empty means only PUBLIC_URL's origin. DOCS_ENABLED unset means on
+    # in local/test mode and off in production.
+    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    docs_enabled: bool | None = None
+    max_body_bytes: int = Field(default=1024 * 1024, gt=0)
+    login_failures_per_account: int = Field(default=5, gt=0)
+    login_failures_per_address: int = Field(default=20, gt=0)
+    login_throttle_seconds: int = Field(default=900, gt=0)
+    submissions_per_hour: int = Field(default=10, gt=0)
+    emails_per_request: int = Field(default=20, gt=0)
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def comma_separated_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("cors_origins")
+    @classmethod
+    def origins_are_bare(cls, value: list[str]) -> list[str]:
+        for origin in value:
+            parts = urlsplit(origin)
+            if (
+                parts.scheme not in ("http", "https")
+                or not parts.netloc
+                or parts.path not in ("", "/")
+            ):
+                raise ValueError(f"CORS origin must be scheme://host[:port]: {origin!r}")
+        return [origin.rstrip("/") for origin in value]
+
     @field_validator("aws_endpoint_url")
     @classmethod
     def empty_endpoint_means_aws(cls, value: str | None) -> str | None:
@@ -49,6 +82,18 @@ class Settings(BaseSettings):
     @property
     def is_local(self) -> bool:
         return self.environment in ("local", "test")
+
+    @property
+    def allowed_origins(self) -> frozenset[str]:
+        """Browser origins allowed to call the API cross-origin (never `*`)."""
+        if self.cors_origins:
+            return frozenset(self.cors_origins)
+        parts = urlsplit(self.public_url)
+        return frozenset({f"{parts.scheme}://{parts.netloc}"})
+
+    @property
+    def serves_docs(self) -> bool:
+        return self.is_local if self.docs_enabled is None else self.docs_enabled
 
 
 @cache

@@ -5,7 +5,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, status
+from fastapi import APIRouter, Depends, Query, Request, status
 from fastapi.responses import JSONResponse
 from fastapi.security import OAuth2PasswordRequestForm
 from pydantic import BaseModel, ConfigDict, Field
@@ -29,11 +29,13 @@ from shared.credit.stats import StatsFilters, StatsOut, summarize
 from shared.db import unit_of_work
 from shared.errors import Unauthorized
 from shared.http.deps import Caller, CurrentUser, current_caller, require_roles
+from shared.http.errors import RATE_LIMITED
+from shared.http.openapi import CREATED_USER
 from shared.messaging.outbox import relay_after_commit
 from shared.messaging.topology import QUEUES
 from shared.users import service as users
 from shared.users.models import User
-from shared.users.schemas import UserCreate, UserOut, UserPage, UserUpdate
+from shared.users.schemas import USERNAME_PATTERN, UserCreate, UserOut, UserPage, UserUpdate
 from shared.workflow.states import APPROVER_LADDER, STAFF_ROLES, Role
 
 router = APIRouter()
@@ -65,10 +67,13 @@ def _token_out(pair: auth.TokenPair) -> TokenOut:
     )
 
 
-@router.post("/token", tags=["auth"])
-def login(form: Annotated[OAuth2PasswordRequestForm, Depends()]) -> TokenOut:
+@router.post("/token", tags=["auth"], responses=RATE_LIMITED)
+def login(form: Annotated[OAuth2PasswordRequestForm, Depends()], request: Request) -> TokenOut:
+    """Sign in. Repeated failures are throttled per account and per client address (429)."""
+    # The client address as the HTTP API saw it (API Gateway's sourceIp, via Mangum).
+    address = request.client.host if request.client else "unknown"
     with unit_of_work() as session:
-        user = auth.authenticate(session, form.username, form.password)
+        user = auth.authenticate(session, form.username, form.password, address)
         pair = auth.issue_pair(session, user)
     return _token_out(pair)
 
@@ -91,7 +96,9 @@ def logout(body: LogoutIn, caller: Annotated[Caller, Depends(current_caller)]) -
         auth.logout(session, caller.claims, body.refresh_token)
 
 
-@router.post("/users", status_code=status.HTTP_201_CREATED, tags=["users"])
+@router.post(
+    "/users", status_code=status.HTTP_201_CREATED, tags=["users"], responses={201: CREATED_USER}
+)
 def register(body: UserCreate) -> UserOut:
     with unit_of_work() as session:
         user = users.register(session, body)
@@ -107,7 +114,7 @@ def me(user: CurrentUser) -> UserOut:
 def list_users(
     _: Admin,
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
-    cursor: Annotated[str | None, Query(max_length=64)] = None,
+    cursor: Annotated[str | None, Query(pattern=USERNAME_PATTERN)] = None,
 ) -> UserPage:
     with unit_of_work() as session:
         rows = users.list_page(session, limit, cursor)
@@ -136,7 +143,13 @@ def list_credit_requests(
 @router.get("/credit-requests/{request_id}", tags=["credit requests"])
 def get_credit_request(request_id: uuid.UUID, user: CurrentUser) -> CreditRequestDetail:
     with unit_of_work() as session:
-        return credit.to_detail(session, credit.visible_request(session, user, request_id))
+        request = credit.visible_request(session, user, request_id)
+        if user.role != Role.APPLICANT:
+            # Staff reading one applicant's full financial file: who saw what, and when.
+            audit.record(
+                session, users.actor_of(user), "credit_request.viewed", "credit_request", request.id
+            )
+        return credit.to_detail(session, request)
 
 
 @router.post("/credit-requests/{request_id}/withdraw", tags=["credit requests"])

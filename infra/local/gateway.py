@@ -24,6 +24,7 @@ from starlette.concurrency import run_in_threadpool
 from infra.local.lambda_events import LambdaContext, http_event
 from infra.routes import HTTP_FUNCTIONS, ROUTES, Route
 from shared.http.errors import error_body
+from shared.http.security import install_security
 from shared.observability import CORRELATION_HEADER, configure_logging, correlation_id_from
 
 logger = logging.getLogger("gateway")
@@ -161,6 +162,7 @@ def create_gateway() -> FastAPI:
             '<p>The web app is not built. API documentation: <a href="/docs">/docs</a>.</p>'
         )
 
+    install_security(gateway)
     return gateway
 
 

@@ -80,7 +80,7 @@ def search(session: Session, filters: AuditFilters) -> tuple[list[AuditLog], str
     if filters.at_to is not None:
         query = query.where(AuditLog.at < filters.at_to)
     if filters.cursor is not None:
-        if not filters.cursor.isdigit():
+        if not (filters.cursor.isascii() and filters.cursor.isdigit()):  # "²".isdigit()
             raise InvalidInput("The cursor is not valid for this query.", code="invalid_cursor")
         query = query.where(AuditLog.id < int(filters.cursor))
     rows = list(session.scalars(query.order_by(AuditLog.id.desc()).limit(filters.limit + 1)))

@@ -1,5 +1,7 @@
 """Login, token rotation and logout.
 
+Failed logins are throttled per account and per client address (`shared.auth.throttle`).
+
 Access tokens are short-lived and stateless; logout puts their `jti` on a Redis deny-list
 until they expire. Refresh tokens are rows: each refresh marks the presented one used and
 issues a successor in the same family; presenting a used one again means it was stolen,
@@ -15,7 +17,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from shared.audit.service import Actor, record, record_refusal
-from shared.auth import tokens
+from shared.auth import throttle, tokens
 from shared.auth.models import RefreshToken
 from shared.auth.passwords import burn_verification_time, verify_and_upgrade
 from shared.cache import get_redis
@@ -34,7 +36,10 @@ class TokenPair:
     expires_in: int
 
 
-def authenticate(session: Session, username: str, password: str) -> User:
+def authenticate(session: Session, username: str, password: str, address: str) -> User:
+    """The user these credentials belong to. `address` is the client's IP address, as the
+    HTTP API saw it (API Gateway's sourceIp), for throttling; a header never sets it."""
+    throttle.check(username, address)
     user = session.scalar(select(User).where(User.username == username))
     if user is None:
         burn_verification_time(password)
@@ -42,6 +47,7 @@ def authenticate(session: Session, username: str, password: str) -> User:
     else:
         valid, upgraded = verify_and_upgrade(password, user.password_hash)
     if user is None or not valid or not user.is_active:
+        used_up = throttle.record_failure(username, address)
         record_refusal(
             Actor("anonymous"),
             "auth.login_failed",
@@ -49,10 +55,14 @@ def authenticate(session: Session, username: str, password: str) -> User:
             user.id if user else None,
             "invalid_credentials",
             username=username[:64],
+            address=address[:64],
+            **({"throttled": True} if used_up else {}),
         )
         raise Unauthorized("Incorrect username or password.", code="invalid_credentials")
+    throttle.record_success(username)
     if upgraded is not None:
         user.password_hash = upgraded
+        record(session, Actor(user.username, user.id), "user.password_rehashed", "user", user.id)
     return user
 
 

@@ -1,14 +1,17 @@
 """Credit requests: submission, scoring, reading and withdrawal."""
 
+import math
 import uuid
 from collections.abc import Sequence
+from datetime import timedelta
 
-from sqlalchemy import Select, select, tuple_
+from sqlalchemy import Select, func, select, tuple_
 from sqlalchemy.orm import Session, aliased
 
 from shared.approvals.models import ApprovalStage
-from shared.audit.service import Actor, record
+from shared.audit.service import Actor, record, record_refusal
 from shared.clock import utcnow
+from shared.config import get_settings
 from shared.credit import pagination, policy
 from shared.credit.bureau import get_bureau
 from shared.credit.models import CreditRequest
@@ -20,7 +23,7 @@ from shared.credit.schemas import (
     StageOut,
 )
 from shared.credit.scoring import Application, evaluate
-from shared.errors import NotFound
+from shared.errors import NotFound, TooManyRequests
 from shared.messaging.outbox import add_event
 from shared.users.models import User
 from shared.workflow import telemetry
@@ -42,7 +45,39 @@ def snapshot(request: CreditRequest) -> dict[str, object]:
     return {"status": request.status, "risk_tier": request.risk_tier}
 
 
+SUBMISSION_WINDOW = timedelta(hours=1)
+
+
+def _check_submission_rate(session: Session, applicant: User) -> None:
+    """At most SUBMISSIONS_PER_HOUR requests per applicant in any hour (withdrawn ones count)."""
+    # Serialise one applicant's submissions so two at once cannot both pass the count.
+    # NO KEY UPDATE: other transactions may still insert rows that reference the user.
+    session.execute(select(User.id).where(User.id == applicant.id).with_for_update(key_share=True))
+    now = session.execute(select(func.now())).scalar_one()  # the clock of created_at
+    recent = session.scalars(
+        select(CreditRequest.created_at)
+        .where(
+            CreditRequest.applicant_id == applicant.id,
+            CreditRequest.created_at > now - SUBMISSION_WINDOW,
+        )
+        .order_by(CreditRequest.created_at)
+    ).all()
+    limit = get_settings().submissions_per_hour
+    if len(recent) < limit:
+        return
+    # The request whose leaving the window brings the count under the limit.
+    frees_at = recent[len(recent) - limit] + SUBMISSION_WINDOW
+    retry_after = max(1, math.ceil((frees_at - now).total_seconds()))
+    record_refusal(_actor(applicant), "credit_request.rate_limited", "user", applicant.id, "rate")
+    raise TooManyRequests(
+        f"You can file at most {limit} credit requests per hour. Try again later.",
+        retry_after=retry_after,
+        code="submission_rate_limited",
+    )
+
+
 def submit(session: Session, applicant: User, data: CreditRequestCreate) -> CreditRequest:
+    _check_submission_rate(session, applicant)
     request = CreditRequest(applicant_id=applicant.id, **data.model_dump())
     session.add(request)
     session.flush()

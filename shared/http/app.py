@@ -5,7 +5,7 @@ from typing import Any
 from fastapi import APIRouter, FastAPI
 
 from shared.config import get_settings
-from shared.http import errors
+from shared.http import errors, security
 
 API_PREFIX = "/api/v1"
 
@@ -14,14 +14,16 @@ def create_app(title: str, *routers: APIRouter) -> FastAPI:
     settings = get_settings()
     app = FastAPI(
         title=title,
-        openapi_url=f"{API_PREFIX}/openapi.json",
+        # DOCS_ENABLED off (the production default): no OpenAPI document is served.
+        openapi_url=f"{API_PREFIX}/openapi.json" if settings.serves_docs else None,
         docs_url=None,
         redoc_url=None,
         version="1.0.0",
     )
     errors.install(app)
+    security.install_security(app)
     for router in routers:
-        app.include_router(router, prefix=API_PREFIX)
+        app.include_router(router, prefix=API_PREFIX, responses=errors.ERROR_RESPONSES)
     app.state.settings = settings
     return app
 

@@ -6,11 +6,13 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 
 from shared.errors import DomainError, TooManyRequests
 
 logger = logging.getLogger(__name__)
+INTERNAL_ERROR = "Something went wrong on our side."  # the only thing a 500 ever says
 
 _HTTP_CODES = {
     400: "bad_request",
@@ -23,6 +25,36 @@ _HTTP_CODES = {
     415: "unsupported_media_type",
     422: "validation_error",
     429: "rate_limited",
+}
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+    details: Any = None
+
+
+class ErrorBody(BaseModel):
+    """The shape of every error answer (documented in OpenAPI as each operation's default)."""
+
+    error: ErrorDetail
+
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    422: {"model": ErrorBody, "description": "The request is not valid"},
+    "default": {"model": ErrorBody, "description": "An error (401, 403, 404, 409, 410, 413, 429)"},
+}
+RATE_LIMITED: dict[int | str, dict[str, Any]] = {
+    429: {
+        "model": ErrorBody,
+        "description": "Too many attempts: wait the number of seconds in Retry-After",
+        "headers": {
+            "Retry-After": {
+                "description": "Seconds to wait before trying again",
+                "schema": {"type": "integer"},
+            }
+        },
+    }
 }
 
 
@@ -39,6 +71,8 @@ def _validation_details(exc: RequestValidationError) -> list[dict[str, Any]]:
 
 
 def install(app: FastAPI) -> None:
+    app.state.error_handlers_installed = True
+
     @app.exception_handler(DomainError)
     async def domain_error(_: Request, exc: DomainError) -> JSONResponse:
         headers = (
@@ -69,4 +103,4 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def unexpected(_: Request, exc: Exception) -> JSONResponse:
         logger.exception("unhandled error")
-        return JSONResponse(error_body("internal_error", "Something went wrong on our side."), 500)
+        return JSONResponse(error_body("internal_error", INTERNAL_ERROR), 500)

@@ -78,7 +78,8 @@ def handle_message(consumer: str, handle: EventHandler, body: str) -> bool:
 
 def sqs_handler(consumer: str, handle: EventHandler) -> LambdaHandler:
     """Build a Lambda handler for an SQS-triggered step."""
-    processor = BatchProcessor(event_type=EventType.SQS)
+    # A batch whose every message failed is still answered item by item, not raised.
+    processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
     def record_handler(record: SQSRecord) -> None:
         try:

@@ -3,15 +3,22 @@
 The email is sent inside the consumer's transaction, after the event is claimed: if sending
 fails, the claim rolls back and the message is retried; if the commit fails after a send,
 a redelivery could send again (the narrow at-least-once window, stated in the README).
+
+At most EMAILS_PER_REQUEST emails go out about one credit request, whatever loops upstream:
+past the cap an email is skipped and the skip audited (`email.suppressed`); the event still
+counts as handled, so nothing retries it.
 """
 
 import logging
+import uuid
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from shared import aws
 from shared.approvals import links
 from shared.approvals.models import ApprovalLink, ApprovalStage
+from shared.audit.models import AuditLog
 from shared.audit.service import Actor, record
 from shared.config import get_settings
 from shared.credit.models import CreditRequest
@@ -79,16 +86,44 @@ def compose(session: Session, envelope: Envelope) -> emails.Email | None:
             return template(applicant.email, request) if template else None
 
 
+def _emails_sent(session: Session, request_id: uuid.UUID) -> int:
+    """How many emails this request has caused so far (every send is audited)."""
+    # One notify at a time per request, so two deliveries cannot both pass the cap.
+    session.execute(select(func.pg_advisory_xact_lock(func.hashtext(f"notify:{request_id}"))))
+    return int(
+        session.scalar(
+            select(func.count())
+            .select_from(AuditLog)
+            .where(
+                AuditLog.action == "email.sent",
+                AuditLog.entity_type == "credit_request",
+                AuditLog.entity_id == str(request_id),
+            )
+        )
+        or 0
+    )
+
+
 def notify(session: Session, envelope: Envelope) -> None:
     email = compose(session, envelope)
     if email is None:
         return
+    request_id = envelope.parsed().request_id
+    details = {"event_type": envelope.event_type.value, "subject": email.subject}
+    cap = get_settings().emails_per_request
+    if _emails_sent(session, request_id) >= cap:
+        logger.warning(
+            "email cap reached; email skipped",
+            extra={"event_type": envelope.event_type.value, "cap": cap},
+        )
+        record(
+            session,
+            NOTIFIER,
+            "email.suppressed",
+            "credit_request",
+            request_id,
+            details={**details, "reason": "emails_per_request", "cap": cap},
+        )
+        return
     send(email)
-    record(
-        session,
-        NOTIFIER,
-        "email.sent",
-        "credit_request",
-        envelope.correlation_id,
-        details={"event_type": envelope.event_type.value, "subject": email.subject},
-    )
+    record(session, NOTIFIER, "email.sent", "credit_request", request_id, details=details)

@@ -1,8 +1,9 @@
 import uuid
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, ValidationInfo, field_validator
 
+from shared.auth.passwords import PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, password_problem
 from shared.workflow.states import Role
 
 USERNAME_PATTERN = r"^[A-Za-z0-9_.-]{3,64}$"
@@ -13,8 +14,21 @@ class UserCreate(BaseModel):
 
     username: str = Field(pattern=USERNAME_PATTERN)
     email: EmailStr = Field(max_length=254)
-    password: str = Field(min_length=10, max_length=128)
+    password: str = Field(min_length=PASSWORD_MIN_LENGTH, max_length=PASSWORD_MAX_LENGTH)
     full_name: str = Field(min_length=1, max_length=200)
+
+    @field_validator("password")
+    @classmethod
+    def password_is_acceptable(cls, password: str, info: ValidationInfo) -> str:
+        # username and email come first, so they are in `info.data` when they were valid.
+        problem = password_problem(
+            password,
+            username=str(info.data.get("username", "")),
+            email=str(info.data.get("email", "")),
+        )
+        if problem is not None:
+            raise ValueError(f"The password {problem}.")
+        return password
 
 
 class UserUpdate(BaseModel):

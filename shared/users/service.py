@@ -5,7 +5,7 @@ import uuid
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from shared.audit.service import Actor, record
+from shared.audit.service import Actor, record, record_refusal
 from shared.auth.passwords import hash_password
 from shared.errors import Conflict, Forbidden, NotFound
 from shared.users.models import User
@@ -52,13 +52,22 @@ def list_page(session: Session, limit: int, after_username: str | None) -> list[
 
 
 def update(session: Session, admin: User, user_id: uuid.UUID, change: UserUpdate) -> User:
-    user = session.get(User, user_id, with_for_update=True)
-    if user is None:
-        raise NotFound("No such user.")
-    if user.id == admin.id:
+    if user_id == admin.id:
+        # Checked before the row is locked: the refusal's audit entry references this row.
+        record_refusal(
+            actor_of(admin),
+            "user.update_refused",
+            "user",
+            user_id,
+            "self_change",
+            change=change.model_dump(mode="json", exclude_none=True),
+        )
         raise Forbidden(
             "Administrators cannot change their own role or status.", code="self_change"
         )
+    user = session.get(User, user_id, with_for_update=True)
+    if user is None:
+        raise NotFound("No such user.")
     before = _snapshot(user)
     if change.role is not None:
         user.role = change.role.value

@@ -68,7 +68,9 @@ def test_approver_cannot_decide_a_stage_assigned_to_someone_else(
     with unit_of_work() as session:
         refusal = session.scalars(
             select(AuditLog).where(
-                AuditLog.action == "stage.decision_refused", AuditLog.actor == other.username
+                AuditLog.action == "stage.decision_refused",
+                AuditLog.actor == other.username,
+                AuditLog.entity_id == detail["stages"][0]["id"],
             )
         ).one()
     assert refusal.details == {"refused": "not_assignee"}

@@ -1,0 +1,243 @@
+"""API3 (broken object property-level authorization): no body may set a property its sender
+does not own (mass assignment), and no response carries a password hash, a token that is not
+the caller's own, or another user's personal data."""
+
+import re
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.conftest import Mailbox
+from tests.security.conftest import Caller
+from tests.support import GOOD_APPLICATION, Api, Person, link_token
+
+NEW_USER = {"email": "", "password": "a-Good-passphrase-42", "full_name": "Mass Assigner"}
+
+
+def _new_user() -> dict[str, Any]:
+    name = f"mass-{uuid.uuid4().hex[:10]}"
+    return {**NEW_USER, "username": name, "email": f"{name}@example.com"}
+
+
+# (who sends it, method, path, a valid body, the properties they must not set)
+MASS_ASSIGNMENT: list[tuple[str, str, str, Callable[[], dict[str, Any]], list[str]]] = [
+    (
+        "anonymous",
+        "POST",
+        "/api/v1/users",
+        _new_user,
+        ["role", "is_active", "id", "password_hash", "created_at"],
+    ),
+    (
+        "applicant",
+        "POST",
+        "/api/v1/credit-requests",
+        lambda: dict(GOOD_APPLICATION),
+        [
+            "status",
+            "risk_tier",
+            "applicant_id",
+            "decision_reasons",
+            "score_result",
+            "decided_at",
+            "id",
+            "stages",
+            "created_at",
+        ],
+    ),
+    (
+        "analyst",
+        "POST",
+        "/api/v1/credit-requests/{request_id}/decision",
+        lambda: {"decision": "approve"},
+        ["stage_id", "level", "assignee_id", "decided_by", "status", "role", "request_id"],
+    ),
+    (
+        "anonymous",
+        "POST",
+        "/api/v1/approval-links/{token}",
+        lambda: {"decision": "approve"},
+        ["stage_id", "approver_id", "decided_by", "status", "level"],
+    ),
+    (
+        "admin",
+        "PATCH",
+        "/api/v1/users/{user_id}",
+        lambda: {"is_active": True},
+        ["username", "email", "password", "password_hash", "id", "full_name", "created_at"],
+    ),
+    ("anonymous", "POST", "/api/v1/refresh", lambda: {"refresh_token": "x"}, ["user_id", "jti"]),
+    ("applicant", "POST", "/api/v1/logout", lambda: {}, ["user_id", "all_sessions"]),
+]
+
+
+@pytest.mark.parametrize(
+    ("sender", "method", "path", "body", "fields"),
+    MASS_ASSIGNMENT,
+    ids=[f"{m} {p}" for _, m, p, _, _ in MASS_ASSIGNMENT],
+)
+def test_bodies_refuse_properties_the_sender_does_not_own(
+    api: Api,
+    callers: dict[str, Caller],
+    sender: str,
+    method: str,
+    path: str,
+    body: Callable[[], dict[str, Any]],
+    fields: list[str],
+) -> None:
+    headers = callers[sender].auth if sender != "anonymous" else {}
+    url = path.format(request_id=uuid.uuid4(), user_id=callers["applicant"].person.id, token="t")
+    for name in fields:
+        response = api.http.request(method, url, json={**body(), name: "admin"}, headers=headers)
+        assert response.status_code == 422, (name, response.text)
+        error = response.json()["error"]
+        assert error["code"] == "validation_error"
+        assert any(
+            d["loc"][-1] == name and d["type"] == "extra_forbidden" for d in error["details"]
+        )
+    me = api.http.get("/api/v1/users/me", headers=callers["applicant"].auth).json()
+    assert (me["role"], me["is_active"]) == ("applicant", True)
+
+
+def test_query_strings_refuse_unknown_parameters(api: Api, callers: dict[str, Caller]) -> None:
+    auth = callers["applicant"].auth
+    for params in ({"applicant": "x"}, {"status_override": "approved"}, {"role": "admin"}):
+        response = api.http.get("/api/v1/credit-requests", params=params, headers=auth)
+        assert response.status_code == 422, params
+
+
+# --- what responses carry ---------------------------------------------------------------------
+
+
+@dataclass
+class Seen:
+    who: str
+    method: str
+    path: str
+    status: int
+    text: str
+
+
+@dataclass
+class Recorder:
+    seen: list[Seen] = field(default_factory=list)
+
+
+class RecordingClient(TestClient):
+    """A TestClient that keeps every response it receives, labelled with who asked."""
+
+    def __init__(self, app: Any, recorder: Recorder, who: str) -> None:
+        super().__init__(app, raise_server_exceptions=False)
+        self.recorder, self.who = recorder, who
+
+    def request(self, method: str, url: Any, **kwargs: Any) -> httpx.Response:
+        response = super().request(method, url, **kwargs)
+        self.recorder.seen.append(
+            Seen(self.who, method, str(url), response.status_code, response.text)
+        )
+        return response
+
+
+def _person(staff: dict[str, Person], username: str) -> Person:
+    return next(p for p in staff.values() if p.username == username)
+
+
+def test_responses_never_carry_hashes_tokens_or_other_users_personal_data(
+    staff: dict[str, Person], drain: Callable[[], None], mailbox: Mailbox
+) -> None:
+    from infra.local.gateway import app
+
+    recorder = Recorder()
+    clients = {
+        who: RecordingClient(app, recorder, who)
+        for who in ("owner", "other", "assignee", "manager", "admin", "anonymous")
+    }
+    owner_api, other_api = Api(clients["owner"]), Api(clients["other"])
+    owner = owner_api.register("owner")
+    other = other_api.register("other")
+    owner_tokens = (
+        clients["owner"]
+        .post("/api/v1/token", data={"username": owner.username, "password": owner.password})
+        .json()
+    )
+    owner_auth = {"Authorization": f"Bearer {owner_tokens['access_token']}"}
+    other_auth = other_api.login(other)
+    income = "73519.37"
+    request_id = owner_api.submit(
+        owner_auth, amount="50000.00", term_months=120, monthly_income=income
+    )["id"]
+    drain()
+
+    # Everyone looks around, the way each role can.
+    assignee = _person(staff, owner_api.request(owner_auth, request_id)["stages"][0]["assignee"])
+    assignee_auth = Api(clients["assignee"]).login(assignee)
+    manager_auth = Api(clients["manager"]).login(
+        next(p for p in staff.values() if p.role == "manager")
+    )
+    admin_auth = Api(clients["admin"]).login(staff["admin1"])
+    token = link_token(
+        next(m for m in mailbox.to(assignee.email) if request_id[:8] in m["Subject"])
+    )
+    for who, auth in (("other", other_auth), ("owner", owner_auth)):
+        http = clients[who]
+        http.get("/api/v1/users/me", headers=auth)
+        http.get("/api/v1/credit-requests", headers=auth)
+        http.get(f"/api/v1/credit-requests/{request_id}", headers=auth)
+    for who, auth in (
+        ("assignee", assignee_auth),
+        ("manager", manager_auth),
+        ("admin", admin_auth),
+    ):
+        http = clients[who]
+        http.get("/api/v1/approvals", headers=auth)
+        http.get("/api/v1/credit-requests", params={"limit": 100}, headers=auth)
+        http.get(f"/api/v1/credit-requests/{request_id}", headers=auth)
+        http.get("/api/v1/stats", headers=auth)
+    clients["other"].post(f"/api/v1/credit-requests/{request_id}/withdraw", headers=other_auth)
+    clients["anonymous"].get(f"/api/v1/approval-links/{token}")
+    clients["assignee"].post(f"/api/v1/approval-links/{token}", json={"decision": "approve"})
+    drain()
+    clients["admin"].get("/api/v1/audit-logs", params={"limit": 100}, headers=admin_auth)
+    clients["admin"].get("/api/v1/users", params={"limit": 100}, headers=admin_auth)
+    clients["anonymous"].post(
+        "/api/v1/token", data={"username": owner.username, "password": "Not-the-password-9"}
+    )
+
+    assert len(recorder.seen) > 25
+    secrets = {
+        "a password hash": re.compile(r"\$argon2"),
+        "the owner's password": re.compile(re.escape(owner.password)),
+        "the other's password": re.compile(re.escape(other.password)),
+        "a password that was tried": re.compile("Not-the-password-9"),
+        "the approval link token": re.compile(re.escape(token)),
+        "a password field": re.compile(r'"password(_hash)?"\s*:'),
+    }
+    for seen in recorder.seen:
+        for what, pattern in secrets.items():
+            assert not pattern.search(seen.text), f"{what} in {seen.method} {seen.path}"
+
+    # Tokens appear only in the answer that issued them to their owner.
+    for seen in recorder.seen:
+        if seen.path in ("/api/v1/token", "/api/v1/refresh") and seen.status == 200:
+            continue
+        for t in (owner_tokens["access_token"], owner_tokens["refresh_token"]):
+            assert t not in seen.text, f"a token in {seen.method} {seen.path}"
+
+    # Another applicant, and staff, never see the owner's contact details; the other
+    # applicant sees nothing of the owner at all.
+    personal = (owner.email, owner.username, "Owner Tester")
+    for seen in recorder.seen:
+        if seen.who in ("owner", "admin"):
+            continue  # the owner's own data; admins manage users (GET /users) by design
+        for value in personal:
+            assert value not in seen.text, (
+                f"{value!r} shown to {seen.who}: {seen.method} {seen.path}"
+            )
+    for seen in (s for s in recorder.seen if s.who == "other"):
+        for value in (request_id, str(owner.id), income):
+            assert value not in seen.text, f"{value!r} shown to the other applicant in {seen.path}"
