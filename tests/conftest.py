@@ -31,7 +31,9 @@ os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/0")
 
 # Fixtures below are shared by the integration and end-to-end suites; unit tests use none.
 from collections.abc import Callable, Iterator  # noqa: E402
+from contextlib import contextmanager  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
+from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
 
 import httpx  # noqa: E402
@@ -120,3 +122,60 @@ def wait_until(check: Callable[[], Any], timeout: float = 30, interval: float = 
         if time.monotonic() > deadline:
             raise AssertionError(f"condition not met within {timeout}s")
         time.sleep(interval)
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def running_stack(
+    logs: Path, *, runner: bool = True, access_log: bool = False, **env: str
+) -> Iterator[str]:
+    """The gateway under uvicorn on a free loopback port — and the queue runner, unless
+    `runner=False` — as `make local` runs them; each writes `<logs>/<name>.log`. Yields the
+    base URL once the gateway answers; stops both on exit."""
+    import subprocess
+    import sys
+
+    port = free_port()
+    gateway = [sys.executable, "-m", "uvicorn", "infra.local.gateway:app"]
+    gateway += ["--host", "127.0.0.1", "--port", str(port)]
+    if not access_log:
+        gateway.append("--no-access-log")
+    commands = {"gateway": gateway}
+    if runner:
+        commands["runner"] = [sys.executable, "-m", "infra.local.runner"]
+    root = Path(__file__).resolve().parents[1]
+    processes = []
+    for name, command in commands.items():
+        with (logs / f"{name}.log").open("wb") as log:
+            processes.append(
+                subprocess.Popen(
+                    command,
+                    cwd=root,
+                    env={**os.environ, **env},
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                )
+            )
+    url = f"http://127.0.0.1:{port}"
+
+    def healthy() -> bool:
+        try:
+            return httpx.get(f"{url}/api/v1/health", timeout=2).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    try:
+        wait_until(healthy, timeout=60)
+        yield url
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.wait(15)

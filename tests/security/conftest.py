@@ -3,21 +3,16 @@ them, against the same stack as the integration tests (the gateway in-process, e
 through the function's Lambda entry point, real Postgres, Redis and LocalStack, queues
 drained synchronously)."""
 
-import os
-import socket
-import subprocess
-import sys
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.conftest import wait_until
+from tests.conftest import running_stack
 from tests.support import Api, Person
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -83,12 +78,6 @@ def callers(client: TestClient, staff: dict[str, Person]) -> dict[str, Caller]:
     return {role: Caller(role, person, api.login(person)) for role, person in people.items()}
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @dataclass(frozen=True)
 class LiveServer:
     url: str
@@ -99,40 +88,12 @@ class LiveServer:
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """The gateway under uvicorn on a free loopback port, with uvicorn's access log ON (as
     anyone might run it), writing to a file the tests read."""
-    port = free_port()
-    log = tmp_path_factory.mktemp("live") / "gateway.log"
-    env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(tmp_path_factory.mktemp("metrics"))}
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "infra.local.gateway:app",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    url = f"http://127.0.0.1:{port}"
-
-    def healthy() -> bool:
-        try:
-            return httpx.get(f"{url}/api/v1/health", timeout=2).status_code == 200
-        except httpx.HTTPError:
-            return False
-
-    try:
-        wait_until(healthy, timeout=60)
-        yield LiveServer(url, log)
-    finally:
-        process.terminate()
-        process.wait(15)
+    logs = tmp_path_factory.mktemp("live")
+    metrics = str(tmp_path_factory.mktemp("metrics"))
+    with running_stack(
+        logs, runner=False, access_log=True, PROMETHEUS_MULTIPROC_DIR=metrics
+    ) as url:
+        yield LiveServer(url, logs / "gateway.log")
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
