@@ -11,7 +11,7 @@ PIP_QUIET := --quiet --disable-pip-version-check
 # This machine's pip.conf names index folders that may not exist; drop that noise only.
 PIP_FILTER := 2>&1 | { grep -v "^WARNING: Location .* is ignored" || true; }
 
-.PHONY: local test lint format restore docker-local install frontend frontend-test
+.PHONY: local test lint format restore docker-local install frontend frontend-test bench
 
 install: $(VENV)/.installed $(LOCALSTACK_VENV)/.installed $(CFNLINT_VENV)/.installed
 
@@ -74,6 +74,10 @@ format: $(VENV)/.installed
 restore: install
 	@test -n "$(BACKUP)" || { echo "usage: make restore BACKUP=<key> [TARGET_DATABASE_URL=postgresql+psycopg://...]"; exit 1; }
 	$(VENV)/bin/python -m infra.local.stack run -- $(VENV)/bin/python -m shared.backup.restore "$(BACKUP)" $(if $(TARGET_DATABASE_URL),--target "$(TARGET_DATABASE_URL)")
+
+## Cold-start cost of each function, as ratios to a bare interpreter start (p50/p95/p99).
+bench: $(VENV)/.installed
+	$(VENV)/bin/python -m benchmarks.cold_start
 
 ## Where a Docker engine exists: the same stack in containers.
 docker-local:
