@@ -39,7 +39,7 @@ from typing import Any  # noqa: E402
 import httpx  # noqa: E402
 import pytest  # noqa: E402
 
-from tests.support import STAFF_PASSWORD, Person  # noqa: E402
+from tests.support import STAFF_PASSWORD, Api, Person  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -90,6 +90,32 @@ def staff(database: str) -> dict[str, Person]:
                     user.id, name, email, STAFF_PASSWORD, role.value
                 )
     return people
+
+
+@pytest.fixture(scope="session")
+def client() -> Iterator[Any]:
+    """The gateway app in-process: every call still goes through the function's Lambda entry
+    point. The default for integration and security tests; e2e and browser tests override
+    `api` to talk to real processes over HTTP."""
+    from fastapi.testclient import TestClient
+
+    from infra.local.gateway import app
+
+    with TestClient(app, raise_server_exceptions=False) as http:
+        yield http
+
+
+@pytest.fixture
+def api(client: Any) -> Api:
+    return Api(client)
+
+
+@pytest.fixture
+def drain() -> Callable[[], None]:
+    """Run every step's queue until empty: the full cascade of the last action."""
+    from infra.local.runner import drain as drain_queues
+
+    return drain_queues
 
 
 @dataclass

@@ -4,7 +4,7 @@ through the function's Lambda entry point, real Postgres, Redis and LocalStack, 
 drained synchronously)."""
 
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,26 +22,6 @@ ROLES = ("applicant", "analyst", "manager", "director", "admin")
 @pytest.fixture(scope="session", autouse=True)
 def _services(database: str) -> None:
     """Every security test needs the database and LocalStack resources."""
-
-
-@pytest.fixture(scope="session")
-def client() -> Iterator[TestClient]:
-    from infra.local.gateway import app
-
-    with TestClient(app, raise_server_exceptions=False) as http:
-        yield http
-
-
-@pytest.fixture
-def api(client: TestClient) -> Api:
-    return Api(client)
-
-
-@pytest.fixture
-def drain() -> Callable[[], None]:
-    from infra.local.runner import drain as drain_queues
-
-    return drain_queues
 
 
 def client_at(address: str) -> TestClient:
