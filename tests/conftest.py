@@ -118,6 +118,27 @@ def drain() -> Callable[[], None]:
     return drain_queues
 
 
+def assigned_request(
+    api: Api,
+    staff: dict[str, Person],
+    drain: Callable[[], None],
+    mailbox: "Mailbox",
+    **changes: Any,
+) -> tuple[dict[str, str], str, Person, str]:
+    """A new request routed to its first approver: (applicant auth, request id, approver,
+    the token of the link in the approver's email)."""
+    from tests.support import link_token
+
+    applicant = api.register()
+    auth = api.login(applicant)
+    request_id = api.submit(auth, **changes)["id"]
+    drain()
+    assignee = api.request(auth, request_id)["stages"][0]["assignee"]
+    approver = next(p for p in staff.values() if p.username == assignee)
+    email = next(m for m in mailbox.to(approver.email) if request_id[:8] in m["Subject"])
+    return auth, request_id, approver, link_token(email)
+
+
 @dataclass
 class Mailbox:
     endpoint: str

@@ -4,7 +4,6 @@ refused once expired, used, or no longer current, and refused without any state 
 import uuid
 from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
 
 from sqlalchemy import select
 
@@ -12,27 +11,14 @@ from shared.approvals import links
 from shared.approvals.models import ApprovalLink, ApprovalStage
 from shared.clock import utcnow
 from shared.db import unit_of_work
-from tests.conftest import Mailbox
-from tests.support import Api, Person, link_token
-
-
-def _assigned(
-    api: Api, staff: dict[str, Person], drain: Callable[[], None], mailbox: Mailbox, **changes: Any
-) -> tuple[dict[str, str], str, Person, str]:
-    applicant = api.register()
-    auth = api.login(applicant)
-    request_id = api.submit(auth, **changes)["id"]
-    drain()
-    assignee = api.request(auth, request_id)["stages"][0]["assignee"]
-    approver = next(p for p in staff.values() if p.username == assignee)
-    email = next(m for m in mailbox.to(approver.email) if request_id[:8] in m["Subject"])
-    return auth, request_id, approver, link_token(email)
+from tests.conftest import Mailbox, assigned_request
+from tests.support import Api, Person
 
 
 def test_link_from_the_email_shows_the_request_and_decides_once(
     api: Api, staff: dict[str, Person], drain: Callable[[], None], mailbox: Mailbox
 ) -> None:
-    auth, request_id, approver, token = _assigned(api, staff, drain, mailbox)
+    auth, request_id, approver, token = assigned_request(api, staff, drain, mailbox)
 
     for _ in range(2):  # a mail scanner opening the link twice changes nothing
         shown = api.http.get(f"/api/v1/approval-links/{token}")
@@ -63,7 +49,7 @@ def test_link_from_the_email_shows_the_request_and_decides_once(
 def test_expired_link_is_refused_without_state_change(
     api: Api, staff: dict[str, Person], drain: Callable[[], None], mailbox: Mailbox
 ) -> None:
-    auth, request_id, _, _ = _assigned(api, staff, drain, mailbox)
+    auth, request_id, _, _ = assigned_request(api, staff, drain, mailbox)
     with unit_of_work() as session:
         link = session.scalars(
             select(ApprovalLink)
@@ -87,7 +73,7 @@ def test_expired_link_is_refused_without_state_change(
 def test_link_is_dead_once_the_stage_is_decided_in_the_app(
     api: Api, staff: dict[str, Person], drain: Callable[[], None], mailbox: Mailbox
 ) -> None:
-    auth, request_id, approver, token = _assigned(
+    auth, request_id, approver, token = assigned_request(
         api, staff, drain, mailbox, amount="50000.00", term_months=120
     )
     in_app = api.http.post(
@@ -109,7 +95,7 @@ def test_link_is_dead_once_the_stage_is_decided_in_the_app(
 def test_forged_or_altered_link_is_refused(
     api: Api, staff: dict[str, Person], drain: Callable[[], None], mailbox: Mailbox
 ) -> None:
-    auth, request_id, _, token = _assigned(api, staff, drain, mailbox)
+    auth, request_id, _, token = assigned_request(api, staff, drain, mailbox)
     header, claims, signature = token.split(".")
     altered = f"{header}.{claims}.{signature[:-2]}{'AA' if not signature.endswith('AA') else 'BB'}"
     for bad in (altered, "not-a-token", token + "x"):

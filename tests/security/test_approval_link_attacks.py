@@ -7,7 +7,6 @@ import threading
 import uuid
 from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
 
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
@@ -16,21 +15,8 @@ from shared.approvals.models import ApprovalLink, ApprovalStage
 from shared.audit.models import AuditLog
 from shared.auth import tokens
 from shared.db import unit_of_work
-from tests.conftest import Mailbox
-from tests.support import Api, Person, link_token
-
-
-def _assigned(
-    api: Api, staff: dict[str, Person], drain: Callable[[], None], mailbox: Mailbox, **changes: Any
-) -> tuple[dict[str, str], str, Person, str]:
-    applicant = api.register()
-    auth = api.login(applicant)
-    request_id = api.submit(auth, **changes)["id"]
-    drain()
-    assignee = api.request(auth, request_id)["stages"][0]["assignee"]
-    approver = next(p for p in staff.values() if p.username == assignee)
-    email = next(m for m in mailbox.to(approver.email) if request_id[:8] in m["Subject"])
-    return auth, request_id, approver, link_token(email)
+from tests.conftest import Mailbox, assigned_request
+from tests.support import Api, Person
 
 
 def _link(request_id: str) -> ApprovalLink:
@@ -74,10 +60,10 @@ def _audit_count(request_id: str, stage_id: uuid.UUID) -> int:
 def test_a_link_rebound_to_another_approver_or_stage_is_refused(
     api: Api, staff: dict[str, Person], drain: Callable[[], None], mailbox: Mailbox
 ) -> None:
-    auth, request_id, approver, _ = _assigned(api, staff, drain, mailbox)
+    auth, request_id, approver, _ = assigned_request(api, staff, drain, mailbox)
     link = _link(request_id)
     other_approver = next(p for p in staff.values() if p.id != approver.id)
-    other_auth, other_request, _, _ = _assigned(api, staff, drain, mailbox)
+    other_auth, other_request, _, _ = assigned_request(api, staff, drain, mailbox)
     other_stage = _link(other_request).stage_id
     for token in (
         _resign(link, subject=other_approver.id, stage=link.stage_id),
@@ -97,7 +83,7 @@ def test_a_link_rebound_to_another_approver_or_stage_is_refused(
 def test_link_and_session_tokens_are_not_interchangeable(
     api: Api, staff: dict[str, Person], drain: Callable[[], None], mailbox: Mailbox
 ) -> None:
-    auth, request_id, approver, token = _assigned(api, staff, drain, mailbox)
+    auth, request_id, approver, token = assigned_request(api, staff, drain, mailbox)
     # The link is not a session: it opens no other door.
     as_bearer = api.http.get("/api/v1/approvals", headers={"Authorization": f"Bearer {token}"})
     assert as_bearer.status_code == 401
@@ -111,7 +97,7 @@ def test_link_and_session_tokens_are_not_interchangeable(
 def test_opening_a_link_writes_nothing(
     api: Api, staff: dict[str, Person], drain: Callable[[], None], mailbox: Mailbox
 ) -> None:
-    auth, request_id, _, token = _assigned(api, staff, drain, mailbox)
+    auth, request_id, _, token = assigned_request(api, staff, drain, mailbox)
     link = _link(request_id)
     audits = _audit_count(request_id, link.stage_id)
     for _ in range(3):
@@ -127,7 +113,7 @@ def test_two_simultaneous_uses_of_one_link_decide_once(
 ) -> None:
     from infra.local.gateway import app
 
-    auth, request_id, _, token = _assigned(api, staff, drain, mailbox)
+    auth, request_id, _, token = assigned_request(api, staff, drain, mailbox)
     results: list[int] = []
     start = threading.Barrier(2)
 
@@ -161,7 +147,7 @@ def test_two_simultaneous_uses_of_one_link_decide_once(
 def test_a_link_dies_when_the_request_is_withdrawn(
     api: Api, staff: dict[str, Person], drain: Callable[[], None], mailbox: Mailbox
 ) -> None:
-    auth, request_id, _, token = _assigned(api, staff, drain, mailbox)
+    auth, request_id, _, token = assigned_request(api, staff, drain, mailbox)
     assert (
         api.http.post(f"/api/v1/credit-requests/{request_id}/withdraw", headers=auth).status_code
         == 200
@@ -175,7 +161,7 @@ def test_a_link_dies_when_the_request_is_withdrawn(
 def test_a_link_dies_with_its_approvers_account(
     api: Api, staff: dict[str, Person], drain: Callable[[], None], mailbox: Mailbox
 ) -> None:
-    auth, request_id, approver, token = _assigned(api, staff, drain, mailbox)
+    auth, request_id, approver, token = assigned_request(api, staff, drain, mailbox)
     admin = api.login(staff["admin1"])
     off = api.http.patch(f"/api/v1/users/{approver.id}", json={"is_active": False}, headers=admin)
     assert off.status_code == 200
