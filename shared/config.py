@@ -46,6 +46,8 @@ class Settings(BaseSettings):
     login_throttle_seconds: int = Field(default=900, gt=0)
     submissions_per_hour: int = Field(default=10, gt=0)
     emails_per_request: int = Field(default=20, gt=0)
+    # How long a warm function reuses the credit policy it read; 0 reads it for every use.
+    policy_cache_seconds: int = Field(default=60, ge=0)
 
     @field_validator("cors_origins", mode="before")
     @classmethod

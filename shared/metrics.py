@@ -37,3 +37,7 @@ QUEUE_MESSAGE_AGE = Histogram(
     ["queue"],
     buckets=DURATION_BUCKETS,
 )
+CACHE_HITS = Counter("cache_hits_total", "Lookups answered from an in-process cache", ["cache"])
+CACHE_MISSES = Counter(
+    "cache_misses_total", "Lookups that had to load the value (absent or expired)", ["cache"]
+)

@@ -5,12 +5,17 @@ migration), so an administrator can change thresholds without a deploy. This mod
 validates the document's shape; `scoring` and `approvals.routing` interpret it.
 """
 
+import threading
 from decimal import Decimal
+from functools import cache
 from typing import Literal
 
+from cachetools import TTLCache
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
+from shared import clock, metrics
+from shared.config import get_settings
 from shared.credit.models import Policy
 from shared.workflow.states import RiskTier, Role
 
@@ -136,6 +141,30 @@ DEFAULT_POLICY: dict[str, object] = {
 }
 
 
+@cache
+def _policy_cache() -> TTLCache[str, CreditPolicy]:
+    # Made at first use, once per process: a warm function scores and routes many requests
+    # with one read of the document. An administrator's change reaches every function within
+    # POLICY_CACHE_SECONDS.
+    return TTLCache(
+        maxsize=1,
+        ttl=get_settings().policy_cache_seconds,
+        timer=lambda: clock.utcnow().timestamp(),
+    )
+
+
+_policy_lock = threading.Lock()  # the local gateway runs functions on several threads
+
+
 def load(session: Session) -> CreditPolicy:
+    with _policy_lock:
+        cached = _policy_cache().get(POLICY_NAME)
+    if cached is not None:
+        metrics.CACHE_HITS.labels("policy").inc()
+        return cached
+    metrics.CACHE_MISSES.labels("policy").inc()
     row = session.get(Policy, POLICY_NAME)
-    return CreditPolicy.model_validate(row.document if row else DEFAULT_POLICY)
+    loaded = CreditPolicy.model_validate(row.document if row else DEFAULT_POLICY)
+    with _policy_lock:
+        _policy_cache()[POLICY_NAME] = loaded
+    return loaded
