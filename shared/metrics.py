@@ -2,7 +2,7 @@
 stack sets it), every process — gateway, runner — writes to one directory and /metrics
 aggregates them; without it they live in the process (unit tests)."""
 
-from prometheus_client import Counter, Histogram
+from prometheus_client import Counter, Gauge, Histogram
 
 # Seconds: from sub-millisecond handlers to the 30 s function timeout.
 DURATION_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
@@ -36,6 +36,15 @@ QUEUE_MESSAGE_AGE = Histogram(
     "Age of a message when the runner receives it",
     ["queue"],
     buckets=DURATION_BUCKETS,
+)
+# SQS tells a message's age only when it is received (CloudWatch's ApproximateAgeOfOldestMessage
+# in AWS): the oldest message of the runner's latest receive, 0 when it found none. A message
+# that keeps failing comes back older each visibility timeout, and so does a growing backlog.
+QUEUE_OLDEST_MESSAGE_AGE = Gauge(
+    "queue_oldest_message_age_seconds",
+    "Age of the oldest message in the runner's latest receive from a queue",
+    ["queue"],
+    multiprocess_mode="livemax",
 )
 CACHE_HITS = Counter("cache_hits_total", "Lookups answered from an in-process cache", ["cache"])
 CACHE_MISSES = Counter(

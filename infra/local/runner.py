@@ -57,11 +57,16 @@ def poll_once(queue: QueueSpec, wait_seconds: int = 0) -> int:
         MessageAttributeNames=["All"],
     ).get("Messages", [])
     if not messages:
+        metrics.QUEUE_OLDEST_MESSAGE_AGE.labels(queue.name).set(0)
         return 0
     now_ms = time.time() * 1000
-    for message in messages:
-        sent_ms = float(message.get("Attributes", {}).get("SentTimestamp", now_ms))
-        metrics.QUEUE_MESSAGE_AGE.labels(queue.name).observe(max(0.0, (now_ms - sent_ms) / 1000))
+    ages = [
+        max(0.0, (now_ms - float(m.get("Attributes", {}).get("SentTimestamp", now_ms))) / 1000)
+        for m in messages
+    ]
+    for age in ages:
+        metrics.QUEUE_MESSAGE_AGE.labels(queue.name).observe(age)
+    metrics.QUEUE_OLDEST_MESSAGE_AGE.labels(queue.name).set(max(ages))
     context = LambdaContext(queue.function, FUNCTION_TIMEOUT_SECONDS)
     try:
         response = function_handler(queue.function)(sqs_event(messages, arn), context)

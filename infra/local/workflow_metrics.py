@@ -4,7 +4,7 @@ import os
 from collections.abc import Iterator
 from functools import cache
 
-from prometheus_client import REGISTRY, CollectorRegistry, multiprocess
+from prometheus_client import REGISTRY, CollectorRegistry, ProcessCollector, multiprocess
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 from sqlalchemy import func, select
@@ -89,6 +89,8 @@ def scrape_registry() -> CollectorRegistry:
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)
+        # Memory and CPU cannot be added up across processes: this one's, for the alerts.
+        ProcessCollector(registry=registry)
     else:
         registry = REGISTRY
     registry.register(WorkflowCollector())

@@ -94,3 +94,7 @@ def test_metrics_add_up_the_gateway_and_runner_processes(api: Api, base_url: str
     assert 'credit_decisions_total{level="0",outcome="auto_rejected"}' in text
     assert "credit_requests_submitted_total" in text
     assert 'queue_message_age_seconds_count{queue="score"}' in text
+    assert 'queue_oldest_message_age_seconds{queue="score"}' in text  # runner's gauge
+    assert 'cache_misses_total{cache="policy"}' in text  # scoring read the policy
+    assert "process_resident_memory_bytes" in text  # for the memory alert
+    assert "process_cpu_seconds_total" in text

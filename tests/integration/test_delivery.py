@@ -140,3 +140,37 @@ def test_poison_message_moves_to_the_dead_letter_queue(api: Api) -> None:
     poll_once(notify)
     dead = sqs.receive_message(QueueUrl=dlq_url, MaxNumberOfMessages=10, WaitTimeSeconds=2)
     assert marker in [m["Body"] for m in dead.get("Messages", [])]
+
+
+def test_the_oldest_waiting_message_age_is_reported_per_queue(database: str) -> None:
+    """What the OldestQueueMessageTooOld alert reads: the age of the oldest message of the
+    runner's latest receive, back to 0 once the queue is empty."""
+    import time
+
+    from prometheus_client import REGISTRY
+
+    from infra.local.runner import poll_once
+    from shared.clock import utcnow
+    from shared.messaging.topology import QUEUES
+
+    score = next(q for q in QUEUES if q.name == "score")
+    while poll_once(score):
+        pass
+    # A valid event about a request that does not exist: consumed with no effect.
+    body = {
+        "event_id": str(uuid.uuid4()),
+        "event_type": "request.submitted",
+        "occurred_at": utcnow().isoformat(),
+        "correlation_id": str(uuid.uuid4()),
+        "payload": {"request_id": str(uuid.uuid4())},
+    }
+    aws.client("sqs").send_message(QueueUrl=aws.queue_url(score.name), MessageBody=json.dumps(body))
+    time.sleep(1.5)  # the message waits before anyone receives it
+
+    def oldest() -> float | None:
+        return REGISTRY.get_sample_value("queue_oldest_message_age_seconds", {"queue": score.name})
+
+    assert poll_once(score, wait_seconds=2) == 1
+    assert (oldest() or 0) >= 1.5
+    assert poll_once(score) == 0
+    assert oldest() == 0
