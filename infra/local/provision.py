@@ -1,101 +1,100 @@
-"""Create the messaging topology, backup bucket and mail identity in LocalStack.
+"""LocalStack resources from the one topology definition.
 
-Idempotent: run it on every start. The same `shared.messaging.topology` definition drives
-the AWS template (`infra/template.py`), so local and cloud resources cannot drift apart.
+`plan()` turns `shared/messaging/topology.py` into the data the LocalStack init hook reads
+(`localstack/init/topology.json`, committed; `python -m infra.local.provision --write` after a
+topology change, and a unit test fails while it is stale). `provision()` applies that plan
+with this process's settings through the hook's own code (`localstack/init/ready.d/`), for
+the tests' per-run prefixes and a LocalStack that was started without the hook.
 """
 
+import argparse
+import importlib.util
 import json
 import logging
+import sys
+from functools import cache
+from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from shared import aws
-from shared.backup.service import bucket_name
-from shared.config import get_settings
+from shared.backup.service import BACKUP_BUCKET
+from shared.config import Settings, get_settings
 from shared.messaging.topology import (
     MAX_RECEIVE_COUNT,
     QUEUES,
     TOPIC,
     VISIBILITY_TIMEOUT_SECONDS,
     filter_policy,
-    resource_name,
 )
 
 logger = logging.getLogger(__name__)
 DLQ_RETENTION_SECONDS = 14 * 24 * 3600
+INIT_DIR = Path(__file__).resolve().parents[2] / "localstack" / "init"
+PLAN_PATH = INIT_DIR / "topology.json"
+HOOK_PATH = INIT_DIR / "ready.d" / "workflow_resources.py"
 
 
-def _queue_arn(sqs: Any, url: str) -> str:
-    return str(
-        sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
-            "QueueArn"
-        ]
-    )
+def plan() -> dict[str, Any]:
+    defaults = Settings.model_fields
+    return {
+        "defaults": {
+            "resource_prefix": defaults["resource_prefix"].default,
+            "mail_from": defaults["mail_from"].default,
+        },
+        "topic": TOPIC,
+        "queues": [
+            {
+                "name": queue.name,
+                "dead_letter_queue": queue.dlq_name,
+                "visibility_timeout_seconds": VISIBILITY_TIMEOUT_SECONDS,
+                "max_receive_count": MAX_RECEIVE_COUNT,
+                "dead_letter_retention_seconds": DLQ_RETENTION_SECONDS,
+                "filter_policy": filter_policy(queue),
+            }
+            for queue in QUEUES
+        ],
+        "backup_bucket": BACKUP_BUCKET,
+    }
+
+
+def render_plan() -> str:
+    return json.dumps(plan(), indent=2) + "\n"
+
+
+@cache
+def _hook() -> ModuleType:
+    # Not importable by name: `localstack/` is not a package (it would shadow LocalStack's own).
+    spec = importlib.util.spec_from_file_location("workflow_resources", HOOK_PATH)
+    assert spec is not None and spec.loader is not None, HOOK_PATH
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def provision() -> None:
     settings = get_settings()
-    prefix = settings.resource_prefix
-    sns, sqs, s3, ses = aws.client("sns"), aws.client("sqs"), aws.client("s3"), aws.client("ses")
+    _hook().apply(
+        plan(), prefix=settings.resource_prefix, mail_from=settings.mail_from, client=aws.client
+    )
+    logger.info("LocalStack resources ready", extra={"prefix": settings.resource_prefix})
 
-    topic_arn = sns.create_topic(Name=resource_name(prefix, TOPIC))["TopicArn"]
-    existing = {
-        (s["Endpoint"])
-        for s in sns.list_subscriptions_by_topic(TopicArn=topic_arn)["Subscriptions"]
-    }
-    for queue in QUEUES:
-        dlq_url = sqs.create_queue(
-            QueueName=resource_name(prefix, queue.dlq_name),
-            Attributes={"MessageRetentionPeriod": str(DLQ_RETENTION_SECONDS)},
-        )["QueueUrl"]
-        redrive = {
-            "deadLetterTargetArn": _queue_arn(sqs, dlq_url),
-            "maxReceiveCount": MAX_RECEIVE_COUNT,
-        }
-        url = sqs.create_queue(QueueName=resource_name(prefix, queue.name))["QueueUrl"]
-        arn = _queue_arn(sqs, url)
-        sqs.set_queue_attributes(
-            QueueUrl=url,
-            Attributes={
-                "VisibilityTimeout": str(VISIBILITY_TIMEOUT_SECONDS),
-                "RedrivePolicy": json.dumps(redrive),
-                "Policy": json.dumps(
-                    {
-                        "Version": "2012-10-17",
-                        "Statement": [
-                            {
-                                "Effect": "Allow",
-                                "Principal": {"Service": "sns.amazonaws.com"},
-                                "Action": "sqs:SendMessage",
-                                "Resource": arn,
-                                "Condition": {"ArnEquals": {"aws:SourceArn": topic_arn}},
-                            }
-                        ],
-                    }
-                ),
-            },
-        )
-        if arn not in existing:
-            sns.subscribe(
-                TopicArn=topic_arn,
-                Protocol="sqs",
-                Endpoint=arn,
-                Attributes={
-                    "RawMessageDelivery": "true",
-                    "FilterPolicy": json.dumps(filter_policy(queue)),
-                },
-            )
 
-    bucket = bucket_name()
-    try:
-        s3.head_bucket(Bucket=bucket)
-    except Exception:
-        s3.create_bucket(Bucket=bucket)
-    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
-
-    ses.verify_email_identity(EmailAddress=settings.mail_from)
-    logger.info("LocalStack resources ready", extra={"prefix": prefix})
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    action = parser.add_mutually_exclusive_group()
+    action.add_argument("--write", action="store_true", help=f"regenerate {PLAN_PATH.name}")
+    action.add_argument("--check", action="store_true", help=f"fail if {PLAN_PATH.name} is stale")
+    args = parser.parse_args(argv)
+    if args.write:
+        PLAN_PATH.write_text(render_plan())
+        return 0
+    if args.check:
+        return 0 if PLAN_PATH.read_text() == render_plan() else 1
+    logging.basicConfig(level=logging.INFO)
+    provision()
+    return 0
 
 
 if __name__ == "__main__":
-    logging.basicConfig(level=logging.INFO)
-    provision()
+    sys.exit(main())

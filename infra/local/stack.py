@@ -29,6 +29,7 @@ from sqlalchemy.engine import make_url
 ROOT = Path(__file__).resolve().parents[2]
 STATE = ROOT / ".local"
 LOCALSTACK_PYTHON = ROOT / ".venv-localstack" / "bin" / "python"
+LOCALSTACK_SERVICES = "sqs,sns,s3,ses,events,scheduler,cloudformation,iam,sts"
 DEFAULT_DEMO_PASSWORD = "demo-password-2026"
 
 logger = logging.getLogger("stack")
@@ -157,28 +158,42 @@ def _localstack_ready(endpoint: str) -> bool:
     )
 
 
-def ensure_localstack(stack: Stack, endpoint: str) -> None:
-    if _localstack_ready(endpoint):
-        return
+def start_localstack(
+    stack: Stack, endpoint: str, filesystem_root: Path, env: dict[str, str] | None = None
+) -> None:
+    """Host-mode LocalStack at `endpoint`, running this repository's init hooks
+    (localstack/init, as the compose service mounts them) when it is ready."""
     if not LOCALSTACK_PYTHON.exists():
         raise SystemExit("LocalStack is not installed: run `make .venv-localstack/.installed`.")
-    host_port = urlparse(endpoint).netloc
-    data = STATE / "localstack"
-    data.mkdir(parents=True, exist_ok=True)
+    from infra.local.provision import INIT_DIR
+
+    hooks = filesystem_root / "etc" / "localstack" / "init"  # where host mode looks for them
+    hooks.parent.mkdir(parents=True, exist_ok=True)
+    if not hooks.exists() and not hooks.is_symlink():
+        hooks.symlink_to(INIT_DIR, target_is_directory=True)
     stack.start(
-        "localstack",
+        f"localstack-{urlparse(endpoint).port}",
         [str(LOCALSTACK_PYTHON), "-m", "localstack.runtime.main"],
         env={
-            "GATEWAY_LISTEN": host_port,
-            "SERVICES": "sqs,sns,s3,ses,events,scheduler,cloudformation,iam,sts",
+            "GATEWAY_LISTEN": urlparse(endpoint).netloc,
+            "SERVICES": LOCALSTACK_SERVICES,
             "DNS_ADDRESS": "0",
             "SKIP_SSL_CERT_DOWNLOAD": "1",
             "DISABLE_EVENTS": "1",
             "SQS_ENDPOINT_STRATEGY": "path",
-            "FILESYSTEM_ROOT": str(data),
+            "FILESYSTEM_ROOT": str(filesystem_root),
+            # Sandboxes can look like containers to LocalStack, which would then ignore
+            # FILESYSTEM_ROOT (and our init hooks) for /tmp/localstack, shared by every run.
+            "OVERRIDE_IN_DOCKER": "0",
+            **(env or {}),
         },
     )
     _wait("LocalStack", lambda: _localstack_ready(endpoint), 180)
+
+
+def ensure_localstack(stack: Stack, endpoint: str) -> None:
+    if not _localstack_ready(endpoint):
+        start_localstack(stack, endpoint, STATE / "localstack")
 
 
 @contextlib.contextmanager
