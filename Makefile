@@ -78,6 +78,7 @@ restore: install
 ## Cold-start cost of each function, as ratios to a bare interpreter start (p50/p95/p99).
 bench: $(VENV)/.installed
 	$(VENV)/bin/python -m benchmarks.cold_start
+	$(VENV)/bin/python -m infra.local.stack run $(VENV)/bin/python -m benchmarks.policy_cache
 
 ## Where a Docker engine exists: the same stack in containers.
 docker-local:
