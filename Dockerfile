@@ -1,8 +1,11 @@
 # One image for the app services of docker-compose.yml (migrate, gateway, runner): the same
-# code and entry points that `make local` runs as processes.
+# code and entry points that `make local` runs as processes. The functions have images of
+# their own (functions/Dockerfile); the gateway and runner invoke them over HTTP, and import
+# function code only for the merged OpenAPI document (or to run them in-process when
+# FUNCTION_URL_TEMPLATE is unset).
 #
 # python:3.13-slim on Debian bookworm, whose postgresql-client is 15: the same major version
-# as the compose `postgres:15` server, so the nightly backup's pg_dump matches it.
+# as the compose `postgres:15` server, for `python -m shared.backup.restore` (pg_restore).
 FROM python:3.13-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 \

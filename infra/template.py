@@ -48,8 +48,14 @@ HTTP_API = "HttpApi"
 TOPIC_ID = "WorkflowEventsTopic"
 BUCKET_ID = "BackupBucket"
 
-RUNTIME = "python3.13"
+RUNTIME = "python3.13"  # the Lambda Python base image of functions/Dockerfile
 MEMORY_MB = 512
+# Each function is a container image (PackageType: Image), built from one Dockerfile with
+# its folder as FUNCTION: the image docker-compose.yml runs, and only that function's code.
+# The Docker context is the repository root: `sam build --base-dir .` (see the CI deploy job).
+FUNCTION_DOCKERFILE = "functions/Dockerfile"
+# Operating-system packages a function's image needs (Amazon Linux 2023 names): pg_dump.
+SYSTEM_PACKAGES = {"nightly_backup": "postgresql15"}
 SQS_BATCH_SIZE = 10
 BACKUP_RETENTION_DAYS = 35  # a backup object is expired this long after it was written
 NONCURRENT_RETENTION_DAYS = 7  # an expired or overwritten version is kept this much longer
@@ -157,10 +163,8 @@ def parameters() -> dict[str, Any]:
 def globals_() -> dict[str, Any]:
     return {
         "Function": {
-            "Runtime": RUNTIME,
             "Timeout": FUNCTION_TIMEOUT_SECONDS,
             "MemorySize": MEMORY_MB,
-            "CodeUri": ".",
             "Environment": {
                 "Variables": {
                     "ENVIRONMENT": "production",
@@ -363,6 +367,13 @@ def events(function: str) -> dict[str, Any]:
     return result
 
 
+def image_build_args(function: str) -> dict[str, str]:
+    args = {"FUNCTION": function}
+    if function in SYSTEM_PACKAGES:
+        args["SYSTEM_PACKAGES"] = SYSTEM_PACKAGES[function]
+    return args
+
+
 def function_resources() -> dict[str, Any]:
     folders = function_folders()
     triggered = {*HTTP_FUNCTIONS, *(q.function for q in QUEUES), *(s.function for s in SCHEDULES)}
@@ -378,9 +389,16 @@ def function_resources() -> dict[str, Any]:
             "Type": "AWS::Serverless::Function",
             "Properties": {
                 "FunctionName": physical_name(function),
-                "Handler": f"functions.{function}.handler.handler",
+                "PackageType": "Image",
+                "ImageConfig": {"Command": [f"functions.{function}.handler.handler"]},
                 "Policies": policies(function),
                 "Events": events(function),
+            },
+            "Metadata": {
+                "Dockerfile": FUNCTION_DOCKERFILE,
+                "DockerContext": ".",
+                "DockerTag": RUNTIME,
+                "DockerBuildArgs": image_build_args(function),
             },
         }
     return resources

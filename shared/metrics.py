@@ -1,6 +1,7 @@
 """Prometheus metrics the functions record. With PROMETHEUS_MULTIPROC_DIR set (the local
 stack sets it), every process — gateway, runner — writes to one directory and /metrics
-aggregates them; without it they live in the process (unit tests)."""
+aggregates them; without it they live in the process (unit tests, and each function's
+container under docker compose, which serves them on METRICS_PORT: shared/observability.py)."""
 
 from prometheus_client import Counter, Gauge, Histogram
 

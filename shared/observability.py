@@ -9,8 +9,10 @@ financial data (emails, incomes, scores, passwords, tokens) is never passed to a
 
 import json
 import logging
+import os
 import re
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -23,6 +25,9 @@ _STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime", "taskN
 _context: ContextVar[dict[str, str]] = ContextVar("log_context", default={})  # noqa: B039
 CORRELATION_HEADER = "x-correlation-id"
 _VALID_CORRELATION = re.compile(r"^[A-Za-z0-9._-]{1,128}$")
+METRICS_PORT_VARIABLE = "METRICS_PORT"
+_metrics_served = threading.Event()
+_metrics_lock = threading.Lock()
 
 Handler = Callable[[dict[str, Any], Any], Any]
 
@@ -78,12 +83,34 @@ def correlation_id_from(event: dict[str, Any]) -> str | None:
     return str(request_id) if request_id else None
 
 
+def serve_metrics_once() -> None:
+    """With METRICS_PORT set (each function's container in docker-compose.yml), serve this
+    process's metrics there for Prometheus, from the first invocation on: not at import, which
+    would add to every cold start. Unset in AWS and in `make local`, where the gateway's
+    /metrics adds up the processes' metrics instead."""
+    port = os.environ.get(METRICS_PORT_VARIABLE)
+    if not port or _metrics_served.is_set():
+        return
+    with _metrics_lock:
+        if _metrics_served.is_set():
+            return
+        # Once per process even if it fails: a metrics endpoint must never fail an invocation.
+        _metrics_served.set()
+        from prometheus_client import start_http_server
+
+        try:
+            start_http_server(int(port))
+        except (OSError, ValueError):
+            logging.getLogger(__name__).exception("metrics endpoint not started")
+
+
 def lambda_entry(function: str, handler: Handler) -> Handler:
     """Wrap a function's handler: log context, and invocation/error/duration metrics.
     An HTTP answer of 5xx counts as an error, as a raised exception does."""
     configure_logging()
 
     def entry(event: dict[str, Any], context: Any) -> Any:
+        serve_metrics_once()
         started = time.perf_counter()
         failed = True
         try:

@@ -1,6 +1,7 @@
 """The local API gateway: dispatches each /api/v1 route to its function's Lambda entry point
 with an API Gateway (HTTP API, payload 2.0) event, exactly as AWS would, using the one route
-table in `infra/routes.py`. It also serves the merged OpenAPI document, /docs, /metrics,
+table in `infra/routes.py` — in this process, or over HTTP to the function's container
+(infra/local/invoke.py). It also serves the merged OpenAPI document, /docs, /metrics,
 and the single-page app."""
 
 import asyncio
@@ -21,6 +22,7 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
 from starlette.concurrency import run_in_threadpool
 
+from infra.local.invoke import FunctionError, invoke
 from infra.local.lambda_events import LambdaContext, http_event
 from infra.routes import HTTP_FUNCTIONS, ROUTES, Route
 from shared.http.errors import error_body
@@ -59,11 +61,6 @@ def path_exists(path: str) -> bool:
 
 
 @cache
-def _handler(function: str) -> Any:
-    return importlib.import_module(f"functions.{function}.handler").handler
-
-
-@cache
 def merged_openapi() -> dict[str, Any]:
     """One document for the whole API, from each HTTP function's own schema."""
     merged: dict[str, Any] = {
@@ -72,6 +69,7 @@ def merged_openapi() -> dict[str, Any]:
         "paths": {},
         "components": {"schemas": {}, "securitySchemes": {}},
     }
+    # The schemas are static code: read from the HTTP functions' apps here, never by invoking.
     for function in HTTP_FUNCTIONS:
         schema = importlib.import_module(f"functions.{function}.handler").app.openapi()
         for path, operations in schema.get("paths", {}).items():
@@ -84,13 +82,13 @@ def merged_openapi() -> dict[str, Any]:
 _worker = threading.local()
 
 
-def _invoke_in_worker(handler: Any, event: dict[str, Any], context: LambdaContext) -> Any:
-    # Mangum drives the ASGI app on the calling thread's event loop, as on Lambda's main
-    # thread; a gateway worker thread has none until we give it one.
+def _invoke_in_worker(function: str, event: dict[str, Any]) -> Any:
+    # In-process, Mangum drives the ASGI app on the calling thread's event loop, as on
+    # Lambda's main thread; a gateway worker thread has none until we give it one.
     if getattr(_worker, "loop", None) is None:
         _worker.loop = asyncio.new_event_loop()
         asyncio.set_event_loop(_worker.loop)
-    return handler(event, context)
+    return invoke(function, event, LambdaContext(function))
 
 
 def create_gateway() -> FastAPI:
@@ -187,9 +185,12 @@ async def _invoke(
         source_ip=request.client.host if request.client else "127.0.0.1",
         path_parameters=params,
     )
-    result = await run_in_threadpool(
-        _invoke_in_worker, _handler(route.function), event, LambdaContext(route.function)
-    )
+    try:
+        result = await run_in_threadpool(_invoke_in_worker, route.function, event)
+    except FunctionError as exc:
+        return _bad_gateway(exc.function, exc.error_type, correlation_id)
+    if not isinstance(result, dict) or not isinstance(result.get("statusCode"), int):
+        return _bad_gateway(route.function, "Runtime.InvalidResponse", correlation_id)
     payload = result.get("body") or ""
     content = base64.b64decode(payload) if result.get("isBase64Encoded") else payload.encode()
     response = Response(content=content, status_code=int(result["statusCode"]))
@@ -201,6 +202,15 @@ async def _invoke(
     for cookie in result.get("cookies") or []:
         response.headers.append("set-cookie", cookie)
     return response
+
+
+def _bad_gateway(function: str, error_type: str, correlation_id: str) -> Response:
+    # As API Gateway does, the client learns only that the function failed; its log has why.
+    logger.error(
+        "function failed",
+        extra={"function": function, "error_type": error_type, "correlation_id": correlation_id},
+    )
+    return JSONResponse(error_body("bad_gateway", "The function serving this request failed."), 502)
 
 
 configure_logging()

@@ -1,18 +1,18 @@
 """The local stand-in for Lambda's event sources: it polls each step's SQS queue and invokes
 the step's handler with a real SQS event (deleting only what the handler did not report
-as failed), and fires the scheduled steps on their EventBridge expressions."""
+as failed), and fires the scheduled steps on their EventBridge expressions. Functions run in
+this process or in their own containers: see infra/local/invoke.py."""
 
-import importlib
 import logging
 import re
 import signal
 import threading
 import time
-from collections.abc import Callable
 from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
 
+from infra.local.invoke import FunctionError, function_handler, invoke, url_template
 from infra.local.lambda_events import LambdaContext, scheduled_event, sqs_event
 from shared import aws, metrics
 from shared.clock import utcnow
@@ -25,14 +25,6 @@ from shared.messaging.topology import (
 )
 
 logger = logging.getLogger(__name__)
-Handler = Callable[[dict[str, Any], Any], Any]
-
-
-@cache
-def function_handler(function: str) -> Handler:
-    module = importlib.import_module(f"functions.{function}.handler")
-    handler: Handler = module.handler
-    return handler
 
 
 @cache
@@ -69,10 +61,14 @@ def poll_once(queue: QueueSpec, wait_seconds: int = 0) -> int:
     metrics.QUEUE_OLDEST_MESSAGE_AGE.labels(queue.name).set(max(ages))
     context = LambdaContext(queue.function, FUNCTION_TIMEOUT_SECONDS)
     try:
-        response = function_handler(queue.function)(sqs_event(messages, arn), context)
+        response = invoke(queue.function, sqs_event(messages, arn), context)
         failed = {f["itemIdentifier"] for f in response.get("batchItemFailures", [])}
-    except Exception:
-        logger.exception("function failed", extra={"function": queue.function})
+    except FunctionError as exc:
+        # As Lambda's event source mapping does: the whole batch comes back after the
+        # visibility timeout.
+        logger.exception(
+            "function failed", extra={"function": exc.function, "error_type": exc.error_type}
+        )
         failed = {m["MessageId"] for m in messages}
     done = [m for m in messages if m["MessageId"] not in failed]
     if done:
@@ -84,8 +80,10 @@ def poll_once(queue: QueueSpec, wait_seconds: int = 0) -> int:
 
 
 def invoke_schedule(schedule: ScheduleSpec) -> Any:
-    return function_handler(schedule.function)(
-        scheduled_event(schedule.name), LambdaContext(schedule.function, FUNCTION_TIMEOUT_SECONDS)
+    return invoke(
+        schedule.function,
+        scheduled_event(schedule.name),
+        LambdaContext(schedule.function, FUNCTION_TIMEOUT_SECONDS),
     )
 
 
@@ -139,10 +137,11 @@ def _schedule_forever(stop: threading.Event) -> None:
 
 
 def run(stop: threading.Event) -> list[threading.Thread]:
-    # Import every handler here, on one thread: concurrent first imports of the same
-    # packages from the polling threads can deadlock or half-initialise modules.
-    for function in {q.function for q in QUEUES} | {s.function for s in SCHEDULES}:
-        function_handler(function)
+    if url_template() is None:
+        # Import every in-process handler here, on one thread: concurrent first imports of
+        # the same packages from the polling threads can deadlock or half-initialise modules.
+        for function in {q.function for q in QUEUES} | {s.function for s in SCHEDULES}:
+            function_handler(function)
     threads = [
         threading.Thread(target=_poll_forever, args=(q, stop), name=f"queue-{q.name}", daemon=True)
         for q in QUEUES
@@ -165,8 +164,9 @@ if __name__ == "__main__":
     configure_logging()
     if metrics_port := os.environ.get("RUNNER_METRICS_PORT"):
         # In containers the runner cannot share a PROMETHEUS_MULTIPROC_DIR with the gateway,
-        # so Prometheus scrapes this process's function and queue metrics here. The workflow
-        # gauges (read from the database) stay on the gateway's /metrics only.
+        # so Prometheus scrapes this process's queue metrics here; the functions, in their
+        # own containers, serve theirs (METRICS_PORT). The workflow gauges (read from the
+        # database) stay on the gateway's /metrics only.
         start_http_server(int(metrics_port))
     stop_event = threading.Event()
     # Stop on Ctrl-C or SIGTERM by letting each loop finish its current poll (about a second),

@@ -145,6 +145,8 @@ def test_deploy_runs_only_on_version_tags_behind_an_environment(
     scripts = runs(deploy)
     assert any(s.startswith("sam build --template-file infra/template.yaml") for s in scripts)
     [deploy_script] = [s for s in scripts if s.startswith("sam deploy")]
+    # The functions are container images: sam deploy must have ECR repositories to push to.
+    assert "--resolve-image-repos" in deploy_script
     template = yaml.safe_load((ROOT / "infra" / "template.yaml").read_text())
     required = {k for k, p in template["Parameters"].items() if "Default" not in p}
     for parameter in required:

@@ -2,9 +2,12 @@
 
 The compose stack must run the same code as `make local` (infra/local/stack.py): the same
 module entry points, the same LocalStack version and services, resources provisioned by the
-same `infra.local.provision`. Prometheus scrapes what the compose services serve and loads
-alert.rules.yml; Grafana reads Prometheus and the dashboard from infra/grafana/. Every variable
-the app services read is documented in README.md's Configuration table.
+same `infra.local.provision`. Every function of the route table and the topology runs in a
+service of its own, built from functions/Dockerfile on the Lambda Python base image, and the
+gateway and runner reach each through FUNCTION_URL_TEMPLATE. Prometheus scrapes what the
+compose services serve (every function included) and loads alert.rules.yml; Grafana reads
+Prometheus and the dashboard from infra/grafana/. Every variable the app and function services
+read is documented in README.md's Configuration table.
 """
 
 import ast
@@ -21,6 +24,10 @@ from urllib.parse import urlparse
 import pytest
 import yaml
 
+from infra.local.invoke import HTTP_TIMEOUT_SECONDS, URL_TEMPLATE_VARIABLE, function_url
+from infra.routes import HTTP_FUNCTIONS
+from shared.messaging.topology import FUNCTION_TIMEOUT_SECONDS, QUEUES, SCHEDULES
+
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE_PATH = ROOT / "docker-compose.yml"
 STACK = ROOT / "infra" / "local" / "stack.py"  # what `make local` runs
@@ -28,6 +35,14 @@ RUNNER = ROOT / "infra" / "local" / "runner.py"
 README = ROOT / "README.md"
 LOCALSTACK_VERSION = "4.14.0"
 APP_SERVICES = ("migrate", "gateway", "runner")
+FUNCTION_DOCKERFILE = "functions/Dockerfile"
+RUNNER_FUNCTIONS = tuple(
+    dict.fromkeys([*(q.function for q in QUEUES), *(s.function for s in SCHEDULES)])
+)
+FUNCTIONS = (*HTTP_FUNCTIONS, *RUNNER_FUNCTIONS)
+FUNCTION_SERVICES = {f"fn-{f.replace('_', '-')}": f for f in FUNCTIONS}
+RIE_PORT = 8080  # where the Lambda base image's Runtime Interface Emulator listens
+RIE_PATH = "/2015-03-31/functions/function/invocations"
 MONITORING_SERVICES = ("prometheus", "grafana")
 DEPENDENCY_CONDITIONS = {"service_started", "service_healthy", "service_completed_successfully"}
 
@@ -90,6 +105,7 @@ def test_parses_with_the_expected_services(services: dict[str, dict[str, Any]]) 
         "postgres",
         "redis",
         *APP_SERVICES,
+        *FUNCTION_SERVICES,
         *MONITORING_SERVICES,
     }
 
@@ -118,14 +134,27 @@ def test_validates_against_the_compose_schema(compose: dict[str, Any]) -> None:
     assert errors == []
 
 
+def build_spec(service: dict[str, Any]) -> dict[str, Any]:
+    build = service["build"]
+    return {"context": build} if isinstance(build, str) else dict(build)
+
+
 def test_builds_point_to_an_existing_dockerfile(services: dict[str, dict[str, Any]]) -> None:
-    built = {name: s["build"] for name, s in services.items() if "build" in s}
-    assert set(built) == set(APP_SERVICES), "one image for the app services"
-    for name, build in built.items():
-        spec = {"context": build} if isinstance(build, str) else build
+    built = {name: build_spec(s) for name, s in services.items() if "build" in s}
+    assert set(built) == {*APP_SERVICES, *FUNCTION_SERVICES}
+    for name, spec in built.items():
         context = ROOT / spec.get("context", ".")
         assert context.is_dir(), name
-        assert (context / spec.get("dockerfile", "Dockerfile")).is_file(), name
+        dockerfile = spec.get("dockerfile", "Dockerfile")
+        assert (context / dockerfile).is_file(), name
+        # One image for the app services; the functions' own, one per function.
+        expected = FUNCTION_DOCKERFILE if name in FUNCTION_SERVICES else "Dockerfile"
+        assert (context / dockerfile) == ROOT / expected, name
+
+
+def dockerfile_copies(dockerfile: str) -> list[str]:
+    copies = re.findall(r"^COPY\s+(?!--from)(.+)$", dockerfile, flags=re.MULTILINE)
+    return [src for line in copies for src in line.split()[:-1]]
 
 
 def test_dockerfile_copies_what_exists_and_matches_the_lambda_runtime() -> None:
@@ -134,13 +163,113 @@ def test_dockerfile_copies_what_exists_and_matches_the_lambda_runtime() -> None:
     dockerfile = (ROOT / "Dockerfile").read_text()
     [base] = re.findall(r"^FROM\s+(\S+)", dockerfile, flags=re.MULTILINE)
     assert base.startswith(f"python:{RUNTIME.removeprefix('python')}-slim"), base
-    assert "postgresql-client" in dockerfile, "pg_dump for the nightly backup"
+    assert "postgresql-client" in dockerfile, "pg_restore, to restore a backup"
     assert re.search(r"pip install .*-r requirements\.txt", dockerfile)
-    copies = re.findall(r"^COPY\s+(?!--from)(.+)$", dockerfile, flags=re.MULTILINE)
-    copied = [src for line in copies for src in line.split()[:-1]]
+    copied = dockerfile_copies(dockerfile)
     assert {"requirements.txt", "alembic.ini", "shared/", "functions/", "infra/"} <= set(copied)
     for source in copied:
         assert (ROOT / source).exists(), f"COPY {source}: not in the build context"
+
+
+# The functions ----------------------------------------------------------------------------
+
+
+def test_the_function_dockerfile_starts_from_the_pinned_lambda_python_image() -> None:
+    from infra.template import RUNTIME
+
+    dockerfile = (ROOT / FUNCTION_DOCKERFILE).read_text()
+    [base] = re.findall(r"^FROM\s+(\S+)", dockerfile, flags=re.MULTILINE)
+    version = RUNTIME.removeprefix("python")
+    # A dated tag of the 3.13 line, and the digest that tag had: rebuilds get the same image.
+    assert re.fullmatch(
+        rf"public\.ecr\.aws/lambda/python:{re.escape(version)}\.\d{{4}}(\.\d{{2}}){{3}}"
+        r"@sha256:[0-9a-f]{64}",
+        base,
+    ), base
+    # The base image's entrypoint takes the handler as the command: none is baked in.
+    assert not re.search(r"^(CMD|ENTRYPOINT)\b", dockerfile, flags=re.MULTILINE)
+    assert re.search(r"^ARG FUNCTION$", dockerfile, flags=re.MULTILINE)
+    assert re.search(r"^ARG SYSTEM_PACKAGES", dockerfile, flags=re.MULTILINE)
+    assert re.search(r"pip install .*-r \S*requirements\.txt", dockerfile)
+
+
+@pytest.mark.parametrize("function", FUNCTIONS)
+def test_the_function_dockerfile_copies_what_exists_and_only_its_function(function: str) -> None:
+    dockerfile = (ROOT / FUNCTION_DOCKERFILE).read_text()
+    copied = [c.replace("${FUNCTION}", function) for c in dockerfile_copies(dockerfile)]
+    assert set(copied) == {
+        "requirements.txt",
+        "shared/",
+        "functions/__init__.py",
+        f"functions/{function}/",
+    }
+    for source in copied:
+        assert (ROOT / source).exists(), f"COPY {source}: not in the build context"
+    for line in re.findall(r"^COPY\s+(.+)$", dockerfile, flags=re.MULTILINE):
+        assert line.split()[-1].startswith("${LAMBDA_TASK_ROOT}/"), line
+
+
+def test_every_function_has_one_service_running_its_handler(
+    services: dict[str, dict[str, Any]],
+) -> None:
+    from infra.template import image_build_args
+
+    built_from_function_dockerfile = {
+        name
+        for name, s in services.items()
+        if "build" in s and build_spec(s).get("dockerfile") == FUNCTION_DOCKERFILE
+    }
+    assert built_from_function_dockerfile == set(FUNCTION_SERVICES)
+    for name, function in FUNCTION_SERVICES.items():
+        service = services[name]
+        assert build_spec(service)["args"]["FUNCTION"] == function, name
+        # The image AWS runs (infra/template.py's SAM build) is the one compose runs.
+        assert build_spec(service)["args"] == image_build_args(function), name
+        [handler] = tokens(service["command"])
+        assert handler == f"functions.{function}.handler.handler", name
+        module, attribute = handler.rsplit(".", 1)
+        assert attribute in top_level_names(module_path(module)), f"{name}: {handler}"
+
+
+def test_only_the_nightly_backup_gets_pg_dump_of_the_server_version(
+    services: dict[str, dict[str, Any]],
+) -> None:
+    packages = {
+        name: build_spec(services[name])["args"].get("SYSTEM_PACKAGES", "")
+        for name in FUNCTION_SERVICES
+    }
+    server_major = services["postgres"]["image"].split(":")[1].split(".")[0]
+    # pg_dump refuses a server newer than itself: Amazon Linux 2023's client of that version.
+    assert packages.pop("fn-nightly-backup").split() == [f"postgresql{server_major}"]
+    assert set(packages.values()) == {""}
+
+
+def test_function_services_are_healthchecked_internal_and_time_out_like_lambda(
+    services: dict[str, dict[str, Any]],
+) -> None:
+    for name in FUNCTION_SERVICES:
+        service = services[name]
+        assert "ports" not in service, f"{name}: reached over the compose network only"
+        assert str(RIE_PORT) in " ".join(service["healthcheck"]["test"]), name
+        env = environment(service)
+        assert int(env["AWS_LAMBDA_FUNCTION_TIMEOUT"]) == FUNCTION_TIMEOUT_SECONDS, name
+    # The invoker waits for the emulator's own timeout answer rather than giving up first.
+    assert HTTP_TIMEOUT_SECONDS > FUNCTION_TIMEOUT_SECONDS
+
+
+def test_gateway_and_runner_invoke_the_function_services(
+    services: dict[str, dict[str, Any]],
+) -> None:
+    for caller, functions in (("gateway", HTTP_FUNCTIONS), ("runner", RUNNER_FUNCTIONS)):
+        template = environment(services[caller])[URL_TEMPLATE_VARIABLE]
+        depends = services[caller]["depends_on"]
+        for function in functions:
+            url = urlparse(function_url(function, template))
+            assert url.hostname in FUNCTION_SERVICES, f"{caller}: {function} -> {url.hostname}"
+            assert FUNCTION_SERVICES[url.hostname] == function
+            assert (url.port, url.path) == (RIE_PORT, RIE_PATH), f"{caller}: {url.geturl()}"
+            assert depends[url.hostname]["condition"] == "service_healthy", caller
+    assert URL_TEMPLATE_VARIABLE in string_constants(ROOT / "infra" / "local" / "invoke.py")
 
 
 def test_depends_on_names_existing_services(services: dict[str, dict[str, Any]]) -> None:
@@ -256,7 +385,7 @@ def test_app_environment_points_at_the_compose_services(
     services: dict[str, dict[str, Any]],
 ) -> None:
     postgres = environment(services["postgres"])
-    for name in APP_SERVICES:
+    for name in (*APP_SERVICES, *FUNCTION_SERVICES):
         env = environment(services[name])
         assert env["ENVIRONMENT"] == "local"  # demo users are seeded only locally
         database = urlparse(env["DATABASE_URL"])
@@ -269,9 +398,11 @@ def test_app_environment_points_at_the_compose_services(
         assert env["REDIS_URL"] == "redis://redis:6379/0"
         assert env["PUBLIC_URL"] == "http://localhost:8000"
         for key, value in env.items():
-            host = urlparse(value).hostname if "://" in value else None
-            if host and host != "localhost":
-                assert host in services, f"{name}: {key} names unknown host {host}"
+            urls = [function_url(f, value) for f in FUNCTIONS] if "{function}" in value else [value]
+            for url in urls:
+                host = urlparse(url).hostname if "://" in url else None
+                if host and host != "localhost":
+                    assert host in services, f"{name}: {key} names unknown host {host}"
 
 
 # Prometheus and Grafana ------------------------------------------------------------------
@@ -330,7 +461,7 @@ def test_prometheus_loads_the_alert_rules(
     assert rule_files == [ROOT / "alert.rules.yml"]
 
 
-def test_prometheus_scrapes_the_gateway_and_the_runner(
+def test_prometheus_scrapes_the_gateway_the_runner_and_every_function(
     services: dict[str, dict[str, Any]], prometheus_config: dict[str, Any]
 ) -> None:
     targets: dict[str, list[str]] = {}
@@ -344,12 +475,17 @@ def test_prometheus_scrapes_the_gateway_and_the_runner(
             assert host in services, f"{job}: {host} is not a compose service"
             assert int(port) in listening_ports(services[host]), f"{job}: {host} has no {port}"
     scraped = {address.rsplit(":", 1)[0] for addresses in targets.values() for address in addresses}
-    assert {"gateway", "runner"} <= scraped
+    assert {"gateway", "runner", *FUNCTION_SERVICES} <= scraped
     # The gateway serves /metrics (infra/local/gateway.py); the runner serves its own when
-    # RUNNER_METRICS_PORT is set (infra/local/runner.py).
+    # RUNNER_METRICS_PORT is set (infra/local/runner.py), and each function's process when
+    # METRICS_PORT is (shared/observability.py), on that port.
     assert "/metrics" in string_constants(ROOT / "infra" / "local" / "gateway.py")
     assert "RUNNER_METRICS_PORT" in string_constants(RUNNER)
     assert "RUNNER_METRICS_PORT" in environment(services["runner"])
+    assert "METRICS_PORT" in string_constants(ROOT / "shared" / "observability.py")
+    for name in FUNCTION_SERVICES:
+        port = environment(services[name])["METRICS_PORT"]
+        assert f"{name}:{port}" in {a for addresses in targets.values() for a in addresses}
 
 
 def test_prometheus_config_is_valid(
@@ -420,8 +556,8 @@ def test_every_app_environment_variable_is_documented(
     compose: dict[str, Any], services: dict[str, dict[str, Any]]
 ) -> None:
     used = set(environment(compose["x-app"]))
-    for name in APP_SERVICES:
+    for name in (*APP_SERVICES, *FUNCTION_SERVICES):
         used |= set(environment(services[name]))
-    assert {"DATABASE_URL", "RUNNER_METRICS_PORT"} <= used
+    assert {"DATABASE_URL", "RUNNER_METRICS_PORT", "METRICS_PORT", URL_TEMPLATE_VARIABLE} <= used
     missing = used - documented_variables()
     assert not missing, f"add to README.md's Configuration table: {sorted(missing)}"

@@ -61,8 +61,9 @@ def functions(template: dict[str, Any]) -> dict[str, Resource]:
     result: dict[str, Resource] = {}
     for resource in of_type(template, "AWS::Serverless::Function").values():
         props = resource["Properties"]
-        match = re.fullmatch(r"functions\.(\w+)\.handler\.handler", props["Handler"])
-        assert match, f"unexpected Handler {props['Handler']!r}"
+        [handler] = props["ImageConfig"]["Command"]  # the base image's entrypoint takes it
+        match = re.fullmatch(r"functions\.(\w+)\.handler\.handler", handler)
+        assert match, f"unexpected handler {handler!r}"
         assert match[1] not in result, f"two functions for functions/{match[1]}"
         result[match[1]] = props
     return result
@@ -115,7 +116,6 @@ def test_committed_template_is_the_generated_one() -> None:
 
 def test_function_timeout_is_the_topology_one(template: dict[str, Any]) -> None:
     function_globals = template["Globals"]["Function"]
-    assert function_globals["Runtime"] == "python3.13"
     assert function_globals["Timeout"] == FUNCTION_TIMEOUT_SECONDS
     overridden = {n for n, p in functions(template).items() if "Timeout" in p}
     assert not overridden, f"functions override the topology's timeout: {overridden}"
@@ -253,10 +253,34 @@ def test_one_function_per_folder_with_a_handler(template: dict[str, Any]) -> Non
     folders = {p.parent.name for p in FUNCTIONS_DIR.glob("*/handler.py")}
     declared = functions(template)
     assert set(declared) == folders
-    assert template["Globals"]["Function"]["CodeUri"] == "."
-    for name, props in declared.items():
-        assert props.get("CodeUri", ".") == "."
+    for name in declared:
         assert _defines_handler(FUNCTIONS_DIR / name / "handler.py"), name
+
+
+def test_each_function_is_its_own_image_on_the_python_3_13_lambda_base(
+    template: dict[str, Any],
+) -> None:
+    """Zip functions would package whatever CodeUri holds; each image holds its own folder."""
+    dockerfile = ROOT / "functions" / "Dockerfile"
+    [base] = re.findall(r"^FROM\s+(\S+)", dockerfile.read_text(), flags=re.MULTILINE)
+    assert base.startswith("public.ecr.aws/lambda/python:3.13"), base
+    assert "Runtime" not in template["Globals"]["Function"]
+    assert "CodeUri" not in template["Globals"]["Function"]
+    for resource in of_type(template, "AWS::Serverless::Function").values():
+        props, metadata = resource["Properties"], resource["Metadata"]
+        [handler] = props["ImageConfig"]["Command"]
+        folder = handler.split(".")[1]
+        assert props["PackageType"] == "Image"
+        assert not {"Runtime", "Handler", "CodeUri"} & set(props), folder
+        # Paths as `sam build --base-dir .` (the CI deploy job) resolves them: from the root.
+        assert (ROOT / metadata["DockerContext"] / metadata["Dockerfile"]) == dockerfile
+        assert metadata["DockerBuildArgs"]["FUNCTION"] == folder
+
+
+def test_the_backup_image_has_pg_dump(template: dict[str, Any]) -> None:
+    backup = of_type(template, "AWS::Serverless::Function")["NightlyBackupFunction"]
+    packages = backup["Metadata"]["DockerBuildArgs"]["SYSTEM_PACKAGES"].split()
+    assert "postgresql15" in packages  # Amazon Linux 2023's PostgreSQL 15 client: pg_dump
 
 
 def test_production_environment(template: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
