@@ -1,8 +1,8 @@
 """Static checks of docker-compose.yml and the Dockerfile (no Docker engine is needed).
 
 The compose stack must run the same code as `make local` (infra/local/stack.py): the same
-module entry points, the same LocalStack version and services, resources provisioned by the
-same `infra.local.provision`. Every function of the route table and the topology runs in a
+module entry points, the same LocalStack version and services, resources created by the
+same init hook (localstack/init). Every function of the route table and the topology runs in a
 service of its own, built from functions/Dockerfile on the Lambda Python base image, and the
 gateway and runner reach each through FUNCTION_URL_TEMPLATE. Prometheus scrapes what the
 compose services serve (every function included) and loads alert.rules.yml; Grafana reads
@@ -336,13 +336,29 @@ def test_gateway_and_runner_run_the_make_local_entry_points(
     assert "--no-access-log" in make_local
 
 
-def test_migrate_provisions_migrates_and_seeds(services: dict[str, dict[str, Any]]) -> None:
+def test_migrate_migrates_then_seeds(services: dict[str, dict[str, Any]]) -> None:
     command = " ".join(tokens(services["migrate"]["command"]))
-    steps = ["-m infra.local.provision", "alembic upgrade head", "-m infra.local.seed"]
+    steps = ["alembic upgrade head", "-m infra.local.seed"]
     positions = [command.find(step) for step in steps]
     assert all(p >= 0 for p in positions), command
-    assert positions == sorted(positions), "LocalStack resources, then schema, then users"
+    assert positions == sorted(positions), "schema, then users"
     assert "&&" in " ".join(map(str, services["migrate"]["command"])), "stop at a failed step"
+
+
+def test_localstack_runs_the_init_hook_before_it_counts_as_healthy(
+    services: dict[str, dict[str, Any]],
+) -> None:
+    from infra.local.provision import HOOK_PATH, INIT_DIR
+
+    localstack = services["localstack"]
+    mounts = {v.split(":")[0]: v.split(":")[1] for v in localstack["volumes"]}
+    assert ROOT / mounts.pop("./localstack/init") == ROOT / "/etc/localstack/init"
+    assert not mounts
+    assert (INIT_DIR / "topology.json").is_file()
+    assert HOOK_PATH.parent.name == "ready.d" and HOOK_PATH.parent.parent == INIT_DIR
+    # The app services wait for a healthy LocalStack, which must mean "resources exist".
+    check = " ".join(localstack["healthcheck"]["test"])
+    assert "/_localstack/init/ready" in check and '"completed": true' in check
 
 
 def test_every_module_a_command_names_exists(services: dict[str, dict[str, Any]]) -> None:
