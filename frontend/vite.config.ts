@@ -15,5 +15,8 @@ export default defineConfig({
     setupFiles: ['./src/test/setup.ts'],
     include: ['src/**/*.test.{ts,tsx}'],
     css: false,
+    // A hang guard, not a speed check: on a shared 2-core machine a page test that renders
+    // Material UI takes seconds, and the 5 s default failed tests that were merely slow.
+    testTimeout: 20_000,
   },
 });

@@ -117,6 +117,12 @@ async function approverDecidesFromInbox(state) {
 
   await row.getByRole('link').click();
   await page.getByRole('heading', { name: 'Decision: stage 1' }).waitFor();
+  // The stored analysis of 50,000 over 60 months at the default 12% reference rate, with 300
+  // of other debt on an income of 20,000: (300 + 1,112.22) / 20,000 = 7.06%.
+  const analysis = page.getByRole('region', { name: 'Automatic analysis' });
+  await analysis.getByText('$1,112.22').waitFor();
+  await analysis.getByText('7.06%').waitFor();
+  await analysis.getByRole('heading', { name: 'Credit bureau report' }).waitFor();
   await page.getByRole('button', { name: 'Reject' }).click();
   await page.getByText('A rejection needs a comment explaining it.').waitFor();
   await checkA11y(page, 'decision page');
@@ -234,14 +240,26 @@ async function adminScreens(state) {
   await page.locator(`[data-username="${need(state, 'applicant').username}"]`).waitFor();
   await checkA11y(page, 'admin users');
   await screenshot(page, '13-admin-users');
+  await page.getByRole('searchbox', { name: 'Username or email' }).fill(`${need(state, 'applicant').username}@EXAMPLE`);
+  await page.getByRole('button', { name: 'Search' }).click();
+  await page.waitForURL(/\?q=/);
+  await waitFor(async () => (await page.locator('tbody tr[data-username]').count()) === 1, { what: 'the search to find only the applicant' });
+  await page.locator(`[data-username="${need(state, 'applicant').username}"]`).waitFor();
 
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Audit log' }).click();
   await page.getByRole('heading', { name: 'Audit log' }).waitFor();
   await page.getByLabel('Action').fill('stage.approved');
   await page.getByLabel('Entity type').fill('approval_stage');
+  await page.getByLabel('Actor').fill(need(state, 'manager'));
   await page.getByRole('button', { name: 'Apply filters' }).click();
-  await page.waitForURL(/action=stage\.approved/);
-  await page.getByRole('cell', { name: state.manager ?? 'stage.approved' }).first().waitFor();
+  await page.waitForURL(/action=stage\.approved.*actor=/);
+  await waitFor(
+    async () => {
+      const actors = await page.locator('tbody tr td:nth-child(2)').allTextContents();
+      return actors.length > 0 && actors.every((a) => a === state.manager);
+    },
+    { what: "the list to hold only the manager's entries" },
+  );
   await checkA11y(page, 'audit log');
   await screenshot(page, '14-audit-log');
 }
@@ -281,6 +299,29 @@ async function dashboardDrillDown(state) {
   await page.locator(`[data-request-id="${requestId}"]`).waitFor();
   await page.getByLabel('Minimum amount').and(page.locator('input')).waitFor();
   assert((await page.getByLabel('Minimum amount').inputValue()) === '10000.01', 'the list shows the filters it read from the URL');
+
+  // A time-to-decision bar: the requests with a manager stage decided, as many as its table row counts.
+  await page.goto(`${config.baseUrl}/dashboard`);
+  const timing = page.locator('[data-chart="timing"]');
+  await timing.getByRole('table').waitFor();
+  const roles = await timing.locator('tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-role')));
+  const stage = roles.indexOf('manager');
+  assert(stage >= 0, `a manager stage has been decided (got ${roles.join(', ')})`);
+  const counted = Number(await timing.locator('tbody tr').nth(stage).getByRole('link').textContent());
+  // The median bars come first, one per stage in the table's order.
+  await timing.locator('.MuiBarChart-element').nth(stage).click();
+  await page.waitForURL('**/requests?**');
+  const timed = new URL(page.url()).searchParams;
+  assert(timed.get('stage_role') === 'manager' && timed.get('created_from') && timed.get('created_to'), `the bar drills down to its stage in the period (${timed})`);
+  await page.locator(`[data-request-id="${requestId}"]`).waitFor();
+  const stageFilter = page.getByRole('combobox', { name: 'Stage decided' });
+  assert((await stageFilter.textContent()).includes('Manager'), 'the list shows why it is narrowed');
+  const listed = await page.locator('tbody tr[data-request-id]').count();
+  assert(listed === Math.min(counted, 20), `the list holds the ${counted} request(s) the bar counts (shows ${listed})`);
+  await checkA11y(page, 'request list (time-to-decision drill-down)');
+  await page.getByRole('button', { name: 'Clear' }).click();
+  await page.waitForURL((url) => url.pathname === '/requests' && url.search === '');
+  assert((await stageFilter.textContent()).includes('Any'), 'clearing the filters clears the stage');
   await state.admin.context.close();
 }
 

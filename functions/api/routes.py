@@ -115,9 +115,16 @@ def list_users(
     _: Admin,
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
     cursor: Annotated[str | None, Query(pattern=USERNAME_PATTERN)] = None,
+    q: Annotated[
+        str | None,
+        Query(
+            max_length=254,
+            description="Only users whose username or email contains this (any case).",
+        ),
+    ] = None,
 ) -> UserPage:
     with unit_of_work() as session:
-        rows = users.list_page(session, limit, cursor)
+        rows = users.list_page(session, limit, cursor, q)
     page = rows[:limit]
     return UserPage(
         items=[UserOut.model_validate(u) for u in page],
@@ -149,7 +156,7 @@ def get_credit_request(request_id: uuid.UUID, user: CurrentUser) -> CreditReques
             audit.record(
                 session, users.actor_of(user), "credit_request.viewed", "credit_request", request.id
             )
-        return credit.to_detail(session, request)
+        return credit.to_detail(session, request, user)
 
 
 @router.post("/credit-requests/{request_id}/withdraw", tags=["credit requests"])

@@ -10,7 +10,7 @@ from pydantic import BaseModel
 from shared.approvals import links
 from shared.approvals import service as approvals
 from shared.credit import service as credit
-from shared.credit.schemas import CreditRequestOut, Decision
+from shared.credit.schemas import CreditRequestOut, Decision, ScoreResultOut
 from shared.db import unit_of_work
 from shared.http.deps import require_roles
 from shared.messaging.outbox import relay_after_commit
@@ -29,6 +29,7 @@ class LinkSummary(BaseModel):
     approver: str
     expires_at: str
     request: CreditRequestOut
+    score_result: ScoreResultOut | None
 
 
 @router.post("/credit-requests/{request_id}/decision", tags=["approvals"])
@@ -52,6 +53,8 @@ def show_link(token: LinkToken) -> LinkSummary:
             approver=resolved.approver.full_name,
             expires_at=resolved.link.expires_at.isoformat(),
             request=credit.to_out(resolved.request),
+            # The link stands in for the signed-in approver, who sees the bureau report too.
+            score_result=credit.score_result_out(resolved.request, with_bureau=True),
         )
 
 

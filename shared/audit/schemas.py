@@ -9,6 +9,11 @@ class AuditFilters(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     actor_id: uuid.UUID | None = None
+    actor: str | None = Field(
+        default=None,
+        max_length=64,
+        description='Who acted, as entries show it: a username, "anonymous", "system:<step>".',
+    )
     action: str | None = Field(default=None, max_length=64)
     entity_type: str | None = Field(default=None, max_length=32)
     entity_id: str | None = Field(default=None, max_length=64)

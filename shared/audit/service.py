@@ -10,6 +10,7 @@ from shared.audit.models import AuditLog
 from shared.audit.schemas import AuditFilters
 from shared.db import unit_of_work
 from shared.errors import InvalidInput
+from shared.users.models import User
 
 
 class Actor:
@@ -69,6 +70,13 @@ def search(session: Session, filters: AuditFilters) -> tuple[list[AuditLog], str
     query = select(AuditLog)
     if filters.actor_id is not None:
         query = query.where(AuditLog.actor_id == filters.actor_id)
+    if filters.actor is not None:
+        # Usernames never change, so a user's entries are exactly those carrying their id,
+        # which is indexed (the label is not); other actors are matched by their label.
+        user_id = session.scalar(select(User.id).where(User.username == filters.actor))
+        query = query.where(
+            AuditLog.actor == filters.actor if user_id is None else AuditLog.actor_id == user_id
+        )
     if filters.action is not None:
         query = query.where(AuditLog.action == filters.action)
     if filters.entity_type is not None:

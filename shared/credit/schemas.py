@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, model_validator
 
+from shared.credit.bureau import BureauReport
 from shared.workflow.states import RequestStatus, RiskTier, Role, StageStatus
 
 # Money travels as a decimal string ("1500.00") so no client ever parses it as a float.
@@ -77,8 +78,31 @@ class CreditRequestOut(BaseModel):
     decided_at: datetime | None
 
 
+# A ratio travels as a four-place decimal string ("0.3125"), as the score step rounds it.
+Ratio = Annotated[
+    Decimal,
+    PlainSerializer(lambda v: f"{v:.4f}", return_type=str, when_used="json"),
+]
+
+
+class ScoreResultOut(BaseModel):
+    """What the automatic analysis computed, as the score step stored it."""
+
+    installment: Money = Field(
+        description="Monthly installment of the loan at the policy's reference rate."
+    )
+    debt_to_income: Ratio | None = Field(
+        description="(monthly debt + installment) / monthly income; null when income is zero."
+    )
+    bureau_report: BureauReport | None = Field(
+        description="The credit bureau's report. Third-party data: shown to staff only, "
+        "null for the applicant."
+    )
+
+
 class CreditRequestDetail(CreditRequestOut):
     stages: list[StageOut]
+    score_result: ScoreResultOut | None = Field(description="Null until the request is scored.")
 
 
 class CreditRequestPage(BaseModel):
@@ -100,6 +124,8 @@ class Decision(BaseModel):
 
 
 SortKey = Literal["created_at", "-created_at", "amount", "-amount"]
+# The roles whose stages the dashboard times: the approver ladder, and admin above it.
+StageRole = Literal["analyst", "manager", "director", "admin"]
 
 
 class RequestFilters(BaseModel):
@@ -112,6 +138,9 @@ class RequestFilters(BaseModel):
     amount_min: Money | None = None
     amount_max: Money | None = None
     assigned_to: Literal["me"] | None = None
+    # Requests with a stage of this role assigned and decided: those behind a bar of the
+    # dashboard's time-to-decision chart.
+    stage_role: StageRole | None = None
     sort: SortKey = "-created_at"
     limit: int = Field(default=20, ge=1, le=100)
     cursor: str | None = Field(default=None, max_length=512)

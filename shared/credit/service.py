@@ -20,9 +20,11 @@ from shared.credit.schemas import (
     CreditRequestDetail,
     CreditRequestOut,
     RequestFilters,
+    ScoreResultOut,
     StageOut,
 )
 from shared.credit.scoring import Application, evaluate
+from shared.credit.stats import has_timed_stage
 from shared.errors import NotFound, TooManyRequests
 from shared.messaging.outbox import add_event
 from shared.users.models import User
@@ -200,6 +202,8 @@ def list_requests(
             )
             .exists()
         )
+    if filters.stage_role is not None:
+        query = query.where(has_timed_stage(filters.stage_role))
 
     column = (
         CreditRequest.amount if filters.sort.lstrip("-") == "amount" else CreditRequest.created_at
@@ -231,7 +235,17 @@ def to_out(request: CreditRequest) -> CreditRequestOut:
     return CreditRequestOut.model_validate(request, from_attributes=True)
 
 
-def to_detail(session: Session, request: CreditRequest) -> CreditRequestDetail:
+def score_result_out(request: CreditRequest, *, with_bureau: bool) -> ScoreResultOut | None:
+    """The stored analysis. The bureau report is the bureau's data, licensed to the lender
+    for the decision, so only the people deciding see it; the installment and ratio are
+    computed from what the applicant declared, so the applicant sees those too."""
+    if request.score_result is None:
+        return None
+    result = ScoreResultOut.model_validate(request.score_result)
+    return result if with_bureau else result.model_copy(update={"bureau_report": None})
+
+
+def to_detail(session: Session, request: CreditRequest, viewer: User) -> CreditRequestDetail:
     assignee, decider = aliased(User), aliased(User)
     rows = session.execute(
         select(ApprovalStage, assignee.username, decider.username)
@@ -254,4 +268,8 @@ def to_detail(session: Session, request: CreditRequest) -> CreditRequestDetail:
         )
         for stage, assignee_name, decider_name in rows
     ]
-    return CreditRequestDetail(**to_out(request).model_dump(), stages=stages)
+    return CreditRequestDetail(
+        **to_out(request).model_dump(),
+        stages=stages,
+        score_result=score_result_out(request, with_bureau=viewer.role != Role.APPLICANT),
+    )

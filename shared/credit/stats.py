@@ -7,6 +7,7 @@ chart's bar and the request list behind it select the same requests (drill-down)
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import get_args
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlalchemy import ColumnElement, Date, cast, func, select
@@ -14,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from shared.approvals.models import ApprovalStage
 from shared.credit.models import CreditRequest
-from shared.credit.schemas import Money
+from shared.credit.schemas import Money, StageRole
 from shared.workflow.states import RequestStatus, Role
 
 
@@ -58,6 +59,9 @@ class StageTiming(BaseModel):
 
     role: Role
     decided: int
+    # A chain may hold one role twice, so this can be below `decided`: it is the length of
+    # the request list filtered by `stage_role` (the drill-down).
+    requests: int
     average_seconds: float
     median_seconds: float
 
@@ -93,6 +97,21 @@ def _conditions(filters: StatsFilters) -> list[ColumnElement[bool]]:
     return conditions
 
 
+# The stages the time-to-decision chart averages over.
+_TIMED_STAGE = (ApprovalStage.assigned_at.is_not(None), ApprovalStage.decided_at.is_not(None))
+
+
+def has_timed_stage(role: StageRole) -> ColumnElement[bool]:
+    """A request behind the chart's bar for `role`: one with a stage of it assigned and decided."""
+    return (
+        select(ApprovalStage.id)
+        .where(
+            ApprovalStage.request_id == CreditRequest.id, ApprovalStage.role == role, *_TIMED_STAGE
+        )
+        .exists()
+    )
+
+
 def _seconds(value: Decimal | float | None) -> float:
     return round(float(value or 0), 1)
 
@@ -124,27 +143,25 @@ def summarize(session: Session, filters: StatsFilters) -> StatsOut:
         Role(role): StageTiming(
             role=Role(role),
             decided=n,
+            requests=requests,
             average_seconds=_seconds(avg),
             median_seconds=_seconds(median),
         )
-        for role, n, avg, median in session.execute(
+        for role, n, requests, avg, median in session.execute(
             select(
                 ApprovalStage.role,
                 func.count(),
+                func.count(func.distinct(ApprovalStage.request_id)),
                 func.avg(elapsed),
                 func.percentile_cont(0.5).within_group(elapsed),
             )
             .join(CreditRequest, CreditRequest.id == ApprovalStage.request_id)
-            .where(
-                *where,
-                ApprovalStage.decided_at.is_not(None),
-                ApprovalStage.assigned_at.is_not(None),
-            )
+            .where(*where, *_TIMED_STAGE)
             .group_by(ApprovalStage.role)
         )
     }
-    ladder = (Role.ANALYST, Role.MANAGER, Role.DIRECTOR, Role.ADMIN)
-    time_to_decision = [timings[r] for r in ladder if r in timings]
+    # Only roles the list's `stage_role` accepts get a bar, so every bar can drill down.
+    time_to_decision = [timings[Role(r)] for r in get_args(StageRole) if Role(r) in timings]
 
     counts = {o.status: o.count for o in outcomes}
     # Each step counts exactly the requests its `statuses` select in the request list.

@@ -1,5 +1,6 @@
 """Registering users and managing roles."""
 
+import re
 import uuid
 
 from sqlalchemy import or_, select
@@ -44,10 +45,19 @@ def get(session: Session, user_id: uuid.UUID) -> User:
     return user
 
 
-def list_page(session: Session, limit: int, after_username: str | None) -> list[User]:
+def list_page(
+    session: Session, limit: int, after_username: str | None, search: str | None = None
+) -> list[User]:
     query = select(User).order_by(User.username).limit(limit + 1)
     if after_username is not None:
         query = query.where(User.username > after_username)
+    if search is not None and search.strip():
+        # Escaped, so a "_" (common in usernames) or "%" matches only itself.
+        escaped = re.sub(r"([\\%_])", r"\\\1", search.strip())
+        pattern = f"%{escaped}%"
+        query = query.where(
+            or_(User.username.ilike(pattern, escape="\\"), User.email.ilike(pattern, escape="\\"))
+        )
     return list(session.scalars(query))
 
 

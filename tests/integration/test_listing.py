@@ -71,6 +71,32 @@ def test_assigned_to_me_lists_what_awaits_the_approver(
     assert request_id not in [i["id"] for i in theirs]
 
 
+def test_stage_role_lists_decided_stages_and_applicants_still_only_their_own(
+    api: Api, staff: dict[str, Person], drain: Callable[[], None]
+) -> None:
+    owner = api.login(api.register())
+    decided = api.submit(owner)["id"]
+    waiting = api.submit(owner)["id"]
+    drain()
+    assignee = api.request(owner, decided)["stages"][0]["assignee"]
+    approver = next(p for p in staff.values() if p.username == assignee)
+    response = api.http.post(
+        f"/api/v1/credit-requests/{decided}/decision",
+        json={"decision": "approve", "comment": "fine"},
+        headers=api.login(approver),
+    )
+    assert response.status_code == 200, response.text
+
+    assert [i["id"] for i in _all_pages(api, owner, stage_role="analyst")] == [decided]
+    assert _all_pages(api, owner, stage_role="manager") == []
+    assert waiting in [i["id"] for i in _all_pages(api, owner)]
+    other = api.login(api.register())
+    assert _all_pages(api, other, stage_role="analyst") == []
+    staff_view = _all_pages(api, api.login(approver), stage_role="analyst", limit=100)
+    assert decided in [i["id"] for i in staff_view]
+    assert waiting not in [i["id"] for i in staff_view]
+
+
 def test_bad_list_parameters_get_422_with_an_error_body(api: Api) -> None:
     auth = api.login(api.register())
     for params in (
@@ -81,6 +107,8 @@ def test_bad_list_parameters_get_422_with_an_error_body(api: Api) -> None:
         {"cursor": "%%%"},
         {"amount_min": "ten"},
         {"unknown": "1"},
+        {"stage_role": "applicant"},
+        {"stage_role": "ceo"},
     ):
         response = api.http.get("/api/v1/credit-requests", params=params, headers=auth)
         assert response.status_code == 422, params

@@ -6,6 +6,10 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import update
+
+from shared.approvals.models import ApprovalStage
+from shared.db import unit_of_work
 from tests.support import Api, Person
 
 
@@ -111,3 +115,78 @@ def test_stats_are_for_staff_only_and_validate_their_filters(
     assert empty["amount"] == "0.00"
     assert empty["volume"] == empty["outcomes"] == empty["time_to_decision"] == []
     assert [f["count"] for f in empty["funnel"]] == [0, 0, 0, 0]
+
+
+def _listed(api: Api, auth: dict[str, str], **params: Any) -> list[str]:
+    response = api.http.get(
+        "/api/v1/credit-requests", params={**params, "limit": 100}, headers=auth
+    )
+    assert response.status_code == 200, response.text
+    page = response.json()
+    assert page["next_cursor"] is None
+    return [i["id"] for i in page["items"]]
+
+
+def test_a_time_to_decision_bar_drills_down_to_exactly_the_requests_it_counts(
+    api: Api, staff: dict[str, Person], drain: Callable[[], None]
+) -> None:
+    started = datetime.now(UTC)
+    auth = api.login(api.register())
+    large = {"term_months": 120, "monthly_income": "25000.00"}  # low risk: analyst, manager
+    small_approved = api.submit(auth, amount="3000.00")["id"]
+    both_decided = api.submit(auth, amount="50000.00", **large)["id"]
+    rejected_by_analyst = api.submit(auth, amount="60000.00", **large)["id"]
+    awaiting_analyst = api.submit(auth, amount="4000.00")["id"]
+    api.submit(auth, amount="2000.00", credit_score=500)  # declined: no stage at all
+    withdrawn = api.submit(auth, amount="5000.00")["id"]
+    drain()
+    _decide(api, staff, small_approved, "approve")
+    _decide(api, staff, both_decided, "approve")
+    _decide(api, staff, rejected_by_analyst, "reject")
+    drain()
+    _decide(api, staff, both_decided, "reject")  # at the manager stage
+    response = api.http.post(f"/api/v1/credit-requests/{withdrawn}/withdraw", headers=auth)
+    assert response.status_code == 200, response.text
+    drain()
+    window = {"created_from": started.isoformat(), "created_to": datetime.now(UTC).isoformat()}
+    admin = api.login(staff["admin1"])
+
+    def bars(**filters: Any) -> dict[str, dict[str, Any]]:
+        stats = _stats(api, admin, **window, **filters)
+        return {t["role"]: t for t in stats["time_to_decision"]}
+
+    expected = {
+        "analyst": {small_approved, both_decided, rejected_by_analyst},
+        "manager": {both_decided},
+    }
+    timing = bars()
+    assert timing.keys() == expected.keys()
+    for role, ids in expected.items():
+        listed = _listed(api, admin, **window, stage_role=role)
+        assert set(listed) == ids
+        assert timing[role]["decided"] == timing[role]["requests"] == len(listed)
+    assert awaiting_analyst not in _listed(api, admin, **window, stage_role="analyst")
+    assert _listed(api, admin, **window, stage_role="director") == []
+
+    # With the dashboard's status and amount filters too, bar and list still agree.
+    narrowed = {"status": ["rejected"], "amount_min": "10000.01", "amount_max": "100000.00"}
+    timing = bars(**narrowed)
+    listed = _listed(api, admin, **window, **narrowed, stage_role="analyst")
+    assert set(listed) == {both_decided, rejected_by_analyst}
+    assert timing["analyst"]["requests"] == len(listed)
+    assert _listed(api, admin, **window, **narrowed, stage_role="manager") == [both_decided]
+
+    # A chain that names a role twice (as a policy may) times two stages of one request:
+    # the bar averages over both, and its drill-down still lists the request once.
+    with unit_of_work() as session:
+        session.execute(
+            update(ApprovalStage)
+            .where(ApprovalStage.request_id == both_decided, ApprovalStage.role == "manager")
+            .values(role="analyst")
+        )
+    timing = bars()
+    listed = _listed(api, admin, **window, stage_role="analyst")
+    assert set(listed) == expected["analyst"]
+    assert timing["analyst"]["requests"] == len(listed) == 3
+    assert timing["analyst"]["decided"] == 4
+    assert "manager" not in timing

@@ -2,6 +2,7 @@
 does not own (mass assignment), and no response carries a password hash, a token that is not
 the caller's own, or another user's personal data."""
 
+import json
 import re
 import uuid
 from collections.abc import Callable
@@ -241,3 +242,25 @@ def test_responses_never_carry_hashes_tokens_or_other_users_personal_data(
     for seen in (s for s in recorder.seen if s.who == "other"):
         for value in (request_id, str(owner.id), income):
             assert value not in seen.text, f"{value!r} shown to the other applicant in {seen.path}"
+
+    # The bureau's report is third-party data for the people deciding: staff and the emailed
+    # link see it; applicants see only the installment and ratio computed from what they declared.
+    bureau = re.compile(r'"bureau_report"\s*:\s*\{')
+    for seen in (s for s in recorder.seen if s.who in ("owner", "other")):
+        assert not bureau.search(seen.text), f"a bureau report shown to {seen.who} in {seen.path}"
+    detail = f"/api/v1/credit-requests/{request_id}"
+    owner_detail = next(s for s in recorder.seen if s.who == "owner" and s.path == detail)
+    assert json.loads(owner_detail.text)["score_result"]["installment"]
+    decision_pages = [
+        s
+        for s in recorder.seen
+        if s.method == "GET"
+        and s.status == 200
+        and (
+            (s.who in ("assignee", "manager", "admin") and s.path == detail)
+            or s.path == f"/api/v1/approval-links/{token}"
+        )
+    ]
+    assert len(decision_pages) == 4
+    for seen in decision_pages:
+        assert bureau.search(seen.text), f"no bureau report for {seen.who} in {seen.path}"

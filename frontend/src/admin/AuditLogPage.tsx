@@ -21,14 +21,14 @@ import { PageHeader } from '../common/PageHeader';
 import { SubmitButton } from '../common/SubmitButton';
 import { usePagedList } from '../common/usePagedList';
 
-const KEYS = ['action', 'entity_type', 'entity_id', 'actor_id', 'at_from', 'at_to'] as const;
+const KEYS = ['action', 'entity_type', 'entity_id', 'actor', 'at_from', 'at_to'] as const;
 type Key = (typeof KEYS)[number];
 type AuditFilters = Record<Key, string>;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const ACTOR_MAX = 64;
 
 export function auditErrors(filters: AuditFilters): Partial<AuditFilters> {
   const errors: Partial<AuditFilters> = {};
-  if (filters.actor_id && !UUID.test(filters.actor_id)) errors.actor_id = 'Enter a user id (a UUID).';
+  if (filters.actor.trim().length > ACTOR_MAX) errors.actor = `Use at most ${ACTOR_MAX} characters.`;
   for (const key of ['at_from', 'at_to'] as const) {
     if (filters[key] && !isDay(filters[key])) errors[key] = 'Enter a date as YYYY-MM-DD.';
   }
@@ -41,7 +41,7 @@ export function auditErrors(filters: AuditFilters): Partial<AuditFilters> {
 export function toAuditQuery(filters: AuditFilters): AuditQuery {
   const query: AuditQuery = { limit: 50 };
   const errors = auditErrors(filters);
-  for (const key of ['action', 'entity_type', 'entity_id', 'actor_id'] as const) {
+  for (const key of ['action', 'entity_type', 'entity_id', 'actor'] as const) {
     if (filters[key].trim() && !errors[key]) query[key] = filters[key].trim();
   }
   if (filters.at_from && !errors.at_from) query.at_from = startOfDay(filters.at_from);
@@ -101,7 +101,7 @@ export function AuditLogPage() {
           <TextField {...field('action', 'Action', { placeholder: 'stage.approved' })} />
           <TextField {...field('entity_type', 'Entity type', { placeholder: 'credit_request' })} />
           <TextField {...field('entity_id', 'Entity id')} />
-          <TextField {...field('actor_id', 'Actor user id')} />
+          <TextField {...field('actor', 'Actor', { placeholder: 'username, anonymous or system:escalate' })} />
           <TextField {...field('at_from', 'From (UTC)', dateSlot)} />
           <TextField {...field('at_to', 'To (UTC)', dateSlot)} />
         </Box>

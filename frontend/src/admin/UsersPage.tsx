@@ -1,5 +1,6 @@
 import Alert from '@mui/material/Alert';
 import Box from '@mui/material/Box';
+import Button from '@mui/material/Button';
 import CircularProgress from '@mui/material/CircularProgress';
 import MenuItem from '@mui/material/MenuItem';
 import Paper from '@mui/material/Paper';
@@ -12,7 +13,8 @@ import TableHead from '@mui/material/TableHead';
 import TableRow from '@mui/material/TableRow';
 import TextField from '@mui/material/TextField';
 import Typography from '@mui/material/Typography';
-import { useState } from 'react';
+import { type FormEvent, useEffect, useState } from 'react';
+import { useSearchParams } from 'react-router';
 
 import * as api from '../api/endpoints';
 import { toApiError } from '../api/errors';
@@ -27,10 +29,17 @@ import { usePagedList } from '../common/usePagedList';
 
 const ROLES = Object.keys(ROLE_LABELS) as Role[];
 
-/** Users and their roles. Administrators change others' role and status, never their own. */
+/**
+ * Users and their roles. Administrators change others' role and status, never their own.
+ * The search (part of a username or email) lives in the URL, like the other lists' filters.
+ */
 export function UsersPage() {
   const me = useUser();
-  const list = usePagedList((cursor, signal) => api.listUsers(cursor, { signal }), []);
+  const [params, setParams] = useSearchParams();
+  const search = params.get('q') ?? '';
+  const [draft, setDraft] = useState(search);
+  useEffect(() => setDraft(search), [search]);
+  const list = usePagedList((cursor, signal) => api.listUsers(cursor, search, { signal }), [search]);
   const [changed, setChanged] = useState<Record<string, User>>({});
   const [saving, setSaving] = useState<string | null>(null);
   const [message, setMessage] = useState<{ severity: 'success' | 'error'; text: string } | null>(null);
@@ -52,9 +61,37 @@ export function UsersPage() {
     }
   }
 
+  function submit(event: FormEvent) {
+    event.preventDefault();
+    setParams(draft.trim() ? { q: draft.trim() } : {});
+  }
+
   return (
     <>
       <PageHeader title="Users and roles" />
+      <Paper component="form" role="search" aria-label="Search users" variant="outlined" onSubmit={submit} sx={{ p: 2, mb: 2 }}>
+        <Box sx={{ display: 'flex', gap: 1, flexWrap: 'wrap', alignItems: 'center' }}>
+          <TextField
+            id="user-search"
+            name="q"
+            type="search"
+            size="small"
+            label="Username or email"
+            value={draft}
+            onChange={(e) => setDraft(e.target.value)}
+            slotProps={{ htmlInput: { maxLength: 254 } }}
+            sx={{ flex: '1 1 240px' }}
+          />
+          <Button type="submit" variant="contained">
+            Search
+          </Button>
+          {search ? (
+            <Button type="button" onClick={() => setParams({})}>
+              Clear
+            </Button>
+          ) : null}
+        </Box>
+      </Paper>
       <Box role="status" aria-live="polite">
         {message ? (
           <Alert severity={message.severity} sx={{ mb: 2 }} onClose={() => setMessage(null)}>
@@ -67,7 +104,7 @@ export function UsersPage() {
       ) : list.loading && list.items.length === 0 ? (
         <Loading label="Loading users…" />
       ) : list.items.length === 0 ? (
-        <EmptyState title="No users yet." />
+        <EmptyState title={search ? `No user's username or email contains “${search}”.` : 'No users yet.'} />
       ) : (
         <>
           <TableContainer component={Paper} variant="outlined">

@@ -70,8 +70,9 @@ export async function decideByLink(token: string, decision: Decision): Promise<C
   return (await http.post<CreditRequest>(`/approval-links/${encodeURIComponent(token)}`, decision)).data;
 }
 
-export async function listUsers(cursor: string | null, options: Options = {}): Promise<Page<User>> {
-  const params = cursor === null ? { limit: 50 } : { limit: 50, cursor };
+/** `search` matches part of a username or email, in any case. */
+export async function listUsers(cursor: string | null, search = '', options: Options = {}): Promise<Page<User>> {
+  const params = { limit: 50, ...(cursor === null ? {} : { cursor }), ...(search.trim() ? { q: search.trim() } : {}) };
   return (await http.get<Page<User>>('/users', { params, ...options })).data;
 }
 

@@ -85,9 +85,27 @@ export interface Stage {
   due_at: string | null;
 }
 
+/** What the credit bureau reported. Third-party data: the API sends it to staff only. */
+export interface BureauReport {
+  credit_score: number;
+  delinquencies_24m: number;
+  bankruptcies_7y: number;
+}
+
+/** The automatic analysis's figures. A ratio is a four-place decimal string such as "0.3125". */
+export interface ScoreResult {
+  installment: Money;
+  debt_to_income: string | null;
+  bureau_report: BureauReport | null;
+}
+
 export interface CreditRequestDetail extends CreditRequest {
   stages: Stage[];
+  score_result: ScoreResult | null;
 }
+
+/** The roles whose stages the dashboard times (and the request list filters by). */
+export type StageRole = 'analyst' | 'manager' | 'director' | 'admin';
 
 /** The request list's filters, in the API's terms (timestamps, money strings). */
 export interface RequestQuery {
@@ -96,6 +114,8 @@ export interface RequestQuery {
   created_to?: string;
   amount_min?: Money;
   amount_max?: Money;
+  /** Only requests with a stage of this role assigned and decided. */
+  stage_role?: StageRole;
   sort?: 'created_at' | '-created_at' | 'amount' | '-amount';
   limit?: number;
   cursor?: string;
@@ -122,6 +142,7 @@ export interface LinkSummary {
   approver: string;
   expires_at: string;
   request: CreditRequest;
+  score_result: ScoreResult | null;
 }
 
 export interface UserChange {
@@ -144,6 +165,8 @@ export interface AuditEntry {
 
 export interface AuditQuery {
   actor_id?: string;
+  /** A username, "anonymous" or "system:<step>", as entries show it. */
+  actor?: string;
   action?: string;
   entity_type?: string;
   entity_id?: string;
@@ -166,6 +189,7 @@ export interface Stats {
   amount: Money;
   volume: { day: string; status: RequestStatus; count: number; amount: Money }[];
   outcomes: { status: RequestStatus; count: number; amount: Money }[];
-  time_to_decision: { role: Role; decided: number; average_seconds: number; median_seconds: number }[];
+  /** `decided` counts stages; `requests`, the requests they belong to (the drill-down's rows). */
+  time_to_decision: { role: StageRole; decided: number; requests: number; average_seconds: number; median_seconds: number }[];
   funnel: { step: string; label: string; count: number; statuses: RequestStatus[] }[];
 }

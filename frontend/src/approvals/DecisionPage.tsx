@@ -11,6 +11,7 @@ import { useResource } from '../common/useResource';
 import { RequestSummary } from '../requests/RequestSummary';
 import { StageTimeline } from '../requests/StageTimeline';
 import { DecisionForm, decisionOutcome } from './DecisionForm';
+import { ScoreResultPanel } from '../requests/ScoreResultPanel';
 
 /** An approver's decision on the current stage of a request: the request, its analysis and history. */
 export function DecisionPage() {
@@ -57,6 +58,7 @@ export function DecisionPage() {
         </Alert>
       )}
       <RequestSummary request={request} />
+      <ScoreResultPanel result={request.score_result} />
       <StageTimeline stages={request.stages} />
     </>
   );

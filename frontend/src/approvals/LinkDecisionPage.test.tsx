@@ -36,6 +36,11 @@ const summary: LinkSummary = {
   approver: 'Dana Director',
   expires_at: '2026-12-01T10:00:00Z',
   request,
+  score_result: {
+    installment: '2151.81',
+    debt_to_income: '0.0981',
+    bureau_report: { credit_score: 760, delinquencies_24m: 0, bankruptcies_7y: 0 },
+  },
 };
 
 function open() {
@@ -52,6 +57,9 @@ describe('the emailed approval link page', () => {
 
     expect(await screen.findByRole('heading', { name: 'Decision: stage 3 (Director)' })).toBeVisible();
     expect(screen.getByText('$150,000.00 over 120 months')).toBeVisible();
+    const analysis = screen.getByRole('region', { name: 'Automatic analysis' });
+    expect(analysis).toHaveTextContent('$2,151.81');
+    expect(analysis).toHaveTextContent('9.81%');
     expect(api.getApprovalLink).toHaveBeenCalledWith('the.token', expect.anything());
     expect(api.decideByLink).not.toHaveBeenCalled();
 

@@ -15,6 +15,7 @@ import { useResource } from '../common/useResource';
 import { RequestSummary } from '../requests/RequestSummary';
 import { DecisionForm, decisionOutcome } from './DecisionForm';
 import { type LinkProblem, linkProblem } from './linkErrors';
+import { ScoreResultPanel } from '../requests/ScoreResultPanel';
 
 /**
  * The page an approver's email links to. Opening it only reads (mail scanners open links);
@@ -80,6 +81,7 @@ export function LinkDecisionPage() {
         />
       )}
       <RequestSummary request={decided ?? summary.request} />
+      <ScoreResultPanel result={summary.score_result} />
     </>
   );
 }

@@ -42,7 +42,11 @@ export function RegisterPage() {
   const field = (name: keyof Registration) => ({
     name,
     value: data[name],
-    onChange: (e: ChangeEvent<HTMLInputElement>) => setData({ ...data, [name]: e.target.value }),
+    onChange: (e: ChangeEvent<HTMLInputElement>) => {
+      setData({ ...data, [name]: e.target.value });
+      // A message (the API's, say "too common") about the old value no longer applies.
+      if (errors[name]) setErrors({ ...errors, [name]: undefined });
+    },
     error: Boolean(errors[name]),
     helperText: errors[name] ?? ' ',
     required: true,

@@ -222,15 +222,20 @@ function Charts({ stats, filters, open }: { stats: Stats; filters: DashboardFilt
                   { dataKey: 'median', label: 'Median', color: '#1565c0', valueFormatter: (v) => (v === null ? '' : `${v.toFixed(1)} ${unit.name}`) },
                   { dataKey: 'average', label: 'Average', color: '#9a4a00', valueFormatter: (v) => (v === null ? '' : `${v.toFixed(1)} ${unit.name}`) },
                 ]}
+                onItemClick={(_, item) => {
+                  const timing = stats.time_to_decision[item.dataIndex];
+                  if (timing) open(drilldown(filters, { stageRole: timing.role }));
+                }}
               />
             )
           }
           table={
-            <DataTable label="Time to decision by stage" head={['Stage', 'Decided', 'Median', 'Average']}>
+            <DataTable label="Time to decision by stage" head={['Stage', 'Stages decided', 'Requests', 'Median', 'Average']}>
               {stats.time_to_decision.map((t) => (
-                <TableRow key={t.role}>
+                <TableRow key={t.role} data-role={t.role}>
                   <TableCell>{ROLE_LABELS[t.role]}</TableCell>
                   <TableCell align="right">{t.decided}</TableCell>
+                  <TableCell align="right">{link(drilldown(filters, { stageRole: t.role }), t.requests)}</TableCell>
                   <TableCell align="right">{formatDuration(t.median_seconds)}</TableCell>
                   <TableCell align="right">{formatDuration(t.average_seconds)}</TableCell>
                 </TableRow>

@@ -40,6 +40,16 @@ describe('dashboard filters and drill-down', () => {
     expect(drilldown(filters)).toBe('/requests?status=approved&created_from=2026-11-01&created_to=2026-11-02');
   });
 
+  it('drills a time-to-decision bar down to the requests with that stage decided, with every dashboard filter', () => {
+    const filters = dashboardFromSearch(new URLSearchParams('from=2026-11-01&to=2026-11-28&band=large&status=approved&status=rejected'), NOW);
+    expect(drilldown(filters, { stageRole: 'manager' })).toBe(
+      '/requests?status=approved&status=rejected&created_from=2026-11-01&created_to=2026-11-28&amount_min=100000.01&stage_role=manager',
+    );
+    const all = dashboardFromSearch(new URLSearchParams('from=2026-11-01&to=2026-11-28'), NOW);
+    expect(drilldown(all, { stageRole: 'analyst' })).toBe('/requests?created_from=2026-11-01&created_to=2026-11-28&stage_role=analyst');
+    expect(drilldown(all)).not.toContain('stage_role');
+  });
+
   it('lists every day of the range', () => {
     expect(daysBetween('2026-02-27', '2026-03-01')).toEqual(['2026-02-27', '2026-02-28', '2026-03-01']);
     expect(daysBetween('2026-03-02', '2026-03-01')).toEqual([]);

@@ -1,6 +1,6 @@
 // The dashboard's filters (kept in its URL) and the drill-down from a chart's bar to the
 // request list behind it: the same status, day range and amount band, as list filters.
-import type { RequestStatus, StatsQuery } from '../api/types';
+import type { RequestStatus, StageRole, StatsQuery } from '../api/types';
 import { endOfDay, isDay, startOfDay, utcDay } from '../common/dates';
 import { REQUEST_STATUSES } from '../common/status';
 import { filtersToSearch } from '../requests/filters';
@@ -61,9 +61,13 @@ export function toStatsQuery(filters: DashboardFilters): StatsQuery {
 /**
  * The request list URL behind a chart item. `statuses` are the item's own (a bar's status, a
  * funnel step's); empty means any. They narrow the dashboard's status filter, never widen it.
- * `day` narrows the date range to one UTC day.
+ * `day` narrows the date range to one UTC day. `stageRole` keeps the requests with a stage of
+ * that role decided: those a time-to-decision bar averages over.
  */
-export function drilldown(filters: DashboardFilters, { statuses = [], day }: { statuses?: RequestStatus[]; day?: string } = {}): string {
+export function drilldown(
+  filters: DashboardFilters,
+  { statuses = [], day, stageRole }: { statuses?: RequestStatus[]; day?: string; stageRole?: StageRole } = {},
+): string {
   const status =
     statuses.length === 0
       ? filters.status
@@ -77,6 +81,7 @@ export function drilldown(filters: DashboardFilters, { statuses = [], day }: { s
     created_to: day ?? filters.to,
     amount_min: min ?? '',
     amount_max: max ?? '',
+    stage_role: stageRole ?? '',
   });
   return `/requests?${search.toString()}`;
 }

@@ -19,6 +19,7 @@ import { isOpen } from '../common/status';
 import { SubmitButton } from '../common/SubmitButton';
 import { useResource } from '../common/useResource';
 import { RequestSummary } from './RequestSummary';
+import { ScoreResultPanel } from './ScoreResultPanel';
 import { StageTimeline } from './StageTimeline';
 
 const POLL_MS = 3000;
@@ -111,6 +112,7 @@ export function RequestDetailPage() {
       </Box>
       {detail.error ? <ErrorState error={detail.error} onRetry={detail.reload} title="Updates paused" /> : null}
       <RequestSummary request={request} />
+      <ScoreResultPanel result={request.score_result} />
       <StageTimeline stages={request.stages} />
       <Dialog open={confirming} onClose={() => setConfirming(false)} aria-labelledby="withdraw-title">
         <DialogTitle id="withdraw-title">Withdraw this request?</DialogTitle>

@@ -5,12 +5,25 @@ import Paper from '@mui/material/Paper';
 import TextField from '@mui/material/TextField';
 import { type FormEvent, useEffect, useState } from 'react';
 
-import type { RequestStatus } from '../api/types';
+import type { RequestStatus, StageRole } from '../api/types';
+import { ROLE_LABELS } from '../auth/roles';
 import { REQUEST_STATUSES, STATUS_LABELS } from '../common/status';
-import { type FilterErrors, type ListFilters, NO_FILTERS, SORTS, type Sort, validateFilters } from './filters';
+import { type FilterErrors, type ListFilters, NO_FILTERS, SORTS, type Sort, STAGE_ROLES, validateFilters } from './filters';
 
-/** The list's filters: edited here, applied to the URL on submit. */
-export function RequestFiltersForm({ value, onApply }: { value: ListFilters; onApply: (filters: ListFilters) => void }) {
+/**
+ * The list's filters: edited here, applied to the URL on submit. `stageFilter` shows the
+ * decided-stage filter (the time-to-decision drill-down's), which only staff need, though
+ * anyone whose URL sets it sees it, so the list never narrows unexplained.
+ */
+export function RequestFiltersForm({
+  value,
+  onApply,
+  stageFilter = true,
+}: {
+  value: ListFilters;
+  onApply: (filters: ListFilters) => void;
+  stageFilter?: boolean;
+}) {
   const [draft, setDraft] = useState(value);
   const [errors, setErrors] = useState<FilterErrors>(() => validateFilters(value));
   useEffect(() => {
@@ -37,13 +50,15 @@ export function RequestFiltersForm({ value, onApply }: { value: ListFilters; onA
     ...extra,
   });
 
+  const showStage = stageFilter || value.stage_role !== '';
+
   return (
     <Paper component="form" role="search" aria-label="Filter requests" onSubmit={submit} variant="outlined" sx={{ p: 2, mb: 2 }}>
       <Box
         sx={{
           display: 'grid',
           gap: 1.5,
-          gridTemplateColumns: { xs: '1fr', sm: '1fr 1fr', md: 'repeat(3, 1fr)', lg: 'repeat(6, 1fr)' },
+          gridTemplateColumns: { xs: '1fr', sm: '1fr 1fr', md: 'repeat(3, 1fr)', lg: showStage ? 'repeat(4, 1fr)' : 'repeat(6, 1fr)' },
         }}
       >
         <TextField
@@ -73,6 +88,25 @@ export function RequestFiltersForm({ value, onApply }: { value: ListFilters; onA
             </MenuItem>
           ))}
         </TextField>
+        {showStage ? (
+          <TextField
+            select
+            id="filter-stage_role"
+            label="Stage decided"
+            size="small"
+            value={draft.stage_role}
+            helperText=" "
+            slotProps={{ select: { displayEmpty: true }, inputLabel: { shrink: true } }}
+            onChange={(e) => setDraft({ ...draft, stage_role: e.target.value as StageRole | '' })}
+          >
+            <MenuItem value="">Any</MenuItem>
+            {STAGE_ROLES.map((role) => (
+              <MenuItem key={role} value={role}>
+                {ROLE_LABELS[role]}
+              </MenuItem>
+            ))}
+          </TextField>
+        ) : null}
         <TextField {...text('created_from', 'Created from (UTC)', { type: 'date', slotProps: { inputLabel: { shrink: true } } })} />
         <TextField {...text('created_to', 'Created to (UTC)', { type: 'date', slotProps: { inputLabel: { shrink: true } } })} />
         <TextField {...text('amount_min', 'Minimum amount', { slotProps: { htmlInput: { inputMode: 'decimal' } } })} />

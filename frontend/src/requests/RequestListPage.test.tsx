@@ -63,6 +63,35 @@ describe('RequestListPage', () => {
     expect(screen.getByRole('heading', { name: 'All requests' })).toBeVisible();
   });
 
+  it('shows the decided-stage filter of a time-to-decision drill-down, and clears it', async () => {
+    vi.mocked(api.listRequests).mockResolvedValue({ items: [request('r1')], next_cursor: null });
+    renderAt(<RequestListPage />, { url: '/requests?created_from=2026-11-01&created_to=2026-11-28&stage_role=manager' });
+
+    expect(await screen.findByRole('link', { name: 'Purpose r1' })).toBeVisible();
+    expect(api.listRequests).toHaveBeenCalledWith(
+      { created_from: '2026-11-01T00:00:00Z', created_to: '2026-11-29T00:00:00Z', stage_role: 'manager', sort: '-created_at', limit: 20 },
+      expect.anything(),
+    );
+    expect(screen.getByRole('combobox', { name: 'Stage decided' })).toHaveTextContent('Manager');
+
+    await userEvent.click(screen.getByRole('button', { name: 'Clear' }));
+    expect(screen.getByTestId('location')).toHaveTextContent(/^\/requests$/);
+    expect(screen.getByRole('combobox', { name: 'Stage decided' })).toHaveTextContent('Any');
+  });
+
+  it('offers applicants no decided-stage filter unless their URL sets one', async () => {
+    vi.mocked(useUser).mockReturnValue(makeUser({ role: 'applicant' }));
+    vi.mocked(api.listRequests).mockResolvedValue({ items: [request('r1')], next_cursor: null });
+    const { unmount } = renderAt(<RequestListPage />, { url: '/requests' });
+    expect(await screen.findByRole('link', { name: 'Purpose r1' })).toBeVisible();
+    expect(screen.queryByRole('combobox', { name: 'Stage decided' })).not.toBeInTheDocument();
+    unmount();
+
+    renderAt(<RequestListPage />, { url: '/requests?stage_role=analyst' });
+    expect(await screen.findByRole('link', { name: 'Purpose r1' })).toBeVisible();
+    expect(screen.getByRole('combobox', { name: 'Stage decided' })).toHaveTextContent('Analyst');
+  });
+
   it('loads the next page with the cursor', async () => {
     vi.mocked(api.listRequests)
       .mockResolvedValueOnce({ items: [request('r1')], next_cursor: 'c1' })

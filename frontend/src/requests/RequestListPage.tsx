@@ -59,7 +59,7 @@ export function RequestListPage() {
           ) : undefined
         }
       />
-      <RequestFiltersForm value={filters} onApply={apply} />
+      <RequestFiltersForm value={filters} onApply={apply} stageFilter={!applicant} />
       {list.loading && list.items.length > 0 ? <LinearProgress aria-label="Updating the list" /> : null}
       {list.error ? (
         <ErrorState error={list.error} onRetry={list.reload} title="The requests could not be loaded" />

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { filtersFromSearch, filtersToSearch, NO_FILTERS, toRequestQuery, validateFilters } from './filters';
+import { filtersFromSearch, filtersToSearch, hasFilters, NO_FILTERS, toRequestQuery, validateFilters } from './filters';
 
 describe('request list filters in the URL', () => {
   it('round-trips through the query string', () => {
@@ -17,6 +17,20 @@ describe('request list filters in the URL', () => {
       'status=approved&status=rejected&created_from=2026-11-01&created_to=2026-11-28&amount_min=1000&amount_max=5000.50',
     );
     expect(filtersFromSearch(search)).toEqual({ ...filters, status: ['approved', 'rejected'] });
+  });
+
+  it('reads the decided-stage filter of a time-to-decision drill-down, and asks the API for it', () => {
+    const filters = filtersFromSearch(new URLSearchParams('created_from=2026-11-01&stage_role=director'));
+    expect(filters).toEqual({ ...NO_FILTERS, created_from: '2026-11-01', stage_role: 'director' });
+    expect(hasFilters({ ...NO_FILTERS, stage_role: 'director' })).toBe(true);
+    expect(filtersToSearch(filters).toString()).toBe('created_from=2026-11-01&stage_role=director');
+    expect(toRequestQuery(filters)).toEqual({ sort: '-created_at', created_from: '2026-11-01T00:00:00Z', stage_role: 'director' });
+    for (const bad of ['applicant', 'ceo', '']) {
+      const ignored = filtersFromSearch(new URLSearchParams({ stage_role: bad }));
+      expect(ignored.stage_role).toBe('');
+      expect(toRequestQuery(ignored)).not.toHaveProperty('stage_role');
+      expect(hasFilters(ignored)).toBe(false);
+    }
   });
 
   it('ignores unknown statuses and sorts', () => {

@@ -1,7 +1,7 @@
 // The request list's filters live in the URL query, so a filtered list can be bookmarked,
 // shared, and opened from a dashboard chart (drill-down). Dates are UTC days (YYYY-MM-DD),
 // both ends inclusive; money is as typed. `toRequestQuery` turns them into the API's terms.
-import type { RequestQuery, RequestStatus } from '../api/types';
+import type { RequestQuery, RequestStatus, StageRole } from '../api/types';
 import { endOfDay, isDay, startOfDay } from '../common/dates';
 import { moneyError, parseMoney, toCents } from '../common/money';
 import { REQUEST_STATUSES } from '../common/status';
@@ -14,8 +14,12 @@ export interface ListFilters {
   created_to: string;
   amount_min: string;
   amount_max: string;
+  /** Only requests with a stage of this role decided: a time-to-decision bar's drill-down. */
+  stage_role: StageRole | '';
   sort: Sort;
 }
+
+export const STAGE_ROLES: StageRole[] = ['analyst', 'manager', 'director', 'admin'];
 
 export const SORTS: { value: Sort; label: string }[] = [
   { value: '-created_at', label: 'Newest first' },
@@ -30,6 +34,7 @@ export const NO_FILTERS: ListFilters = {
   created_to: '',
   amount_min: '',
   amount_max: '',
+  stage_role: '',
   sort: '-created_at',
 };
 
@@ -41,9 +46,11 @@ export function filtersFromSearch(params: URLSearchParams): ListFilters {
     .flatMap((value) => value.split(','))
     .filter((value): value is RequestStatus => (REQUEST_STATUSES as string[]).includes(value));
   const sort = params.get('sort');
+  const stageRole = params.get('stage_role');
   const filters: ListFilters = {
     ...NO_FILTERS,
     status: [...new Set(status)],
+    stage_role: STAGE_ROLES.find((role) => role === stageRole) ?? '',
     sort: SORTS.some((s) => s.value === sort) ? (sort as Sort) : NO_FILTERS.sort,
   };
   for (const key of TEXT_KEYS) filters[key] = params.get(key) ?? '';
@@ -57,6 +64,7 @@ export function filtersToSearch(filters: Partial<ListFilters>): URLSearchParams 
     const value = filters[key]?.trim();
     if (value) params.set(key, value);
   }
+  if (filters.stage_role) params.set('stage_role', filters.stage_role);
   if (filters.sort && filters.sort !== NO_FILTERS.sort) params.set('sort', filters.sort);
   return params;
 }
@@ -88,6 +96,7 @@ export function toRequestQuery(filters: ListFilters): RequestQuery {
   const errors = validateFilters(filters);
   const query: RequestQuery = { sort: filters.sort };
   if (filters.status.length > 0) query.status = filters.status;
+  if (filters.stage_role) query.stage_role = filters.stage_role;
   if (filters.created_from && !errors.created_from) query.created_from = startOfDay(filters.created_from);
   if (filters.created_to && !errors.created_to) query.created_to = endOfDay(filters.created_to);
   const min = errors.amount_min ? null : parseMoney(filters.amount_min);
@@ -98,5 +107,5 @@ export function toRequestQuery(filters: ListFilters): RequestQuery {
 }
 
 export function hasFilters(filters: ListFilters): boolean {
-  return filters.status.length > 0 || TEXT_KEYS.some((key) => filters[key] !== '');
+  return filters.status.length > 0 || filters.stage_role !== '' || TEXT_KEYS.some((key) => filters[key] !== '');
 }

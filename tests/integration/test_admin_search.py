@@ -1,0 +1,79 @@
+"""Administrators finding people: users by part of their username or email, and audit
+entries by who acted (a username, or a label such as "anonymous")."""
+
+import uuid
+from typing import Any
+
+from tests.support import Api, Person
+
+
+def _users(api: Api, auth: dict[str, str], **params: Any) -> dict[str, Any]:
+    response = api.http.get("/api/v1/users", params=params, headers=auth)
+    assert response.status_code == 200, response.text
+    return dict(response.json())
+
+
+def test_admin_searches_users_by_username_or_email_in_any_case(
+    api: Api, staff: dict[str, Person]
+) -> None:
+    admin = api.login(staff["admin1"])
+    tag = uuid.uuid4().hex[:8]
+    first = api.register(f"find_{tag}")
+    second = api.register(f"find_{tag}")
+    api.register(f"findx{tag}")  # "_" must not match any character
+
+    found = _users(api, admin, q=f"FIND_{tag.upper()}")["items"]
+    assert sorted(u["username"] for u in found) == sorted([first.username, second.username])
+    assert [u["username"] for u in _users(api, admin, q=first.email)["items"]] == [first.username]
+    assert _users(api, admin, q=f"{tag}%nobody")["items"] == []
+
+    # Keyset pages of a search hold every match once.
+    page = _users(api, admin, q=f"find_{tag}", limit=1)
+    assert len(page["items"]) == 1
+    assert page["next_cursor"] is not None
+    rest = _users(api, admin, q=f"find_{tag}", limit=1, cursor=page["next_cursor"])
+    assert rest["next_cursor"] is None
+    assert {page["items"][0]["id"], rest["items"][0]["id"]} == {str(first.id), str(second.id)}
+
+    assert _users(api, admin, q="   ")["items"]  # blank: no filter
+    too_long = api.http.get("/api/v1/users", params={"q": "x" * 255}, headers=admin)
+    assert too_long.status_code == 422
+    assert too_long.json()["error"]["code"] == "validation_error"
+    applicant = api.login(first)
+    assert api.http.get("/api/v1/users", params={"q": "find"}, headers=applicant).status_code == 403
+    manager = api.login(staff["manager1"])
+    assert api.http.get("/api/v1/users", params={"q": "find"}, headers=manager).status_code == 403
+
+
+def test_admin_filters_the_audit_log_by_actor_username(api: Api, staff: dict[str, Person]) -> None:
+    admin = api.login(staff["admin1"])
+    applicant = api.register()
+    applicant_id = str(applicant.id)
+    failed = api.http.post(
+        "/api/v1/token", data={"username": applicant.username, "password": "not-the-password"}
+    )
+    assert failed.status_code == 401
+
+    def entries(**params: Any) -> list[dict[str, Any]]:
+        response = api.http.get(
+            "/api/v1/audit-logs", params={**params, "limit": 100}, headers=admin
+        )
+        assert response.status_code == 200, response.text
+        return list(response.json()["items"])
+
+    own = entries(actor=applicant.username)
+    assert [(e["actor"], e["action"]) for e in own] == [(applicant.username, "user.registered")]
+    assert own[0]["actor_id"] == applicant_id
+    # The failed sign-in was made by someone who had not proved who they were.
+    anonymous = entries(actor="anonymous", action="auth.login_failed", entity_id=applicant_id)
+    assert [e["details"]["username"] for e in anonymous] == [applicant.username]
+    assert entries(actor=f"nobody-{uuid.uuid4().hex[:8]}") == []
+    assert entries(actor=staff["admin2"].username, entity_id=applicant_id) == []
+
+    too_long = api.http.get("/api/v1/audit-logs", params={"actor": "x" * 65}, headers=admin)
+    assert too_long.status_code == 422
+    assert too_long.json()["error"]["code"] == "validation_error"
+    refused = api.http.get(
+        "/api/v1/audit-logs", params={"actor": applicant.username}, headers=api.login(applicant)
+    )
+    assert refused.status_code == 403

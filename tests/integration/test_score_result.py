@@ -1,0 +1,89 @@
+"""The stored score result in the request detail and the emailed link: what the policy
+computed, with the bureau's report for the people deciding only."""
+
+from collections.abc import Callable
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from shared.credit import policy
+from shared.credit.scoring import monthly_installment
+from shared.db import unit_of_work
+from tests.conftest import Mailbox
+from tests.support import Api, Person, link_token
+
+APPLICATION: dict[str, Any] = {
+    "amount": "12000.00",
+    "term_months": 36,
+    "monthly_income": "4100.00",
+    "monthly_debt": "250.00",
+    "credit_score": 702,
+    "delinquencies_24m": 1,
+    "bankruptcies_7y": 0,
+}
+
+
+def expected_figures() -> tuple[str, str]:
+    """The installment and debt-to-income ratio the active policy gives APPLICATION."""
+    with unit_of_work() as session:
+        rate = policy.load(session).reference_annual_rate
+    installment = monthly_installment(Decimal(APPLICATION["amount"]), 36, rate)
+    ratio = (Decimal(APPLICATION["monthly_debt"]) + installment) / Decimal(
+        APPLICATION["monthly_income"]
+    )
+    return f"{installment:.2f}", f"{ratio.quantize(Decimal('0.0001'), ROUND_HALF_UP):.4f}"
+
+
+def test_decider_sees_the_score_result_and_the_applicant_all_but_the_bureau_report(
+    api: Api, staff: dict[str, Person], drain: Callable[[], None], mailbox: Mailbox
+) -> None:
+    applicant = api.register()
+    auth = api.login(applicant)
+    request_id = api.submit(auth, **APPLICATION)["id"]
+    analyst_auth = api.login(staff["analyst1"])
+
+    assert api.request(auth, request_id)["score_result"] is None
+    assert api.request(analyst_auth, request_id)["score_result"] is None
+
+    drain()
+
+    installment, ratio = expected_figures()
+    assert Decimal(installment) > 0 and Decimal(ratio) > 0
+    bureau = {"credit_score": 702, "delinquencies_24m": 1, "bankruptcies_7y": 0}
+    detail = api.request(auth, request_id)
+    assert detail["status"] == "pending_approval"
+    assert detail["score_result"] == {
+        "installment": installment,
+        "debt_to_income": ratio,
+        "bureau_report": None,
+    }
+
+    assignee = next(p for p in staff.values() if p.username == detail["stages"][0]["assignee"])
+    staff_view = {
+        "installment": installment,
+        "debt_to_income": ratio,
+        "bureau_report": bureau,
+    }
+    for reader in (assignee, staff["manager1"], staff["admin1"]):
+        assert api.request(api.login(reader), request_id)["score_result"] == staff_view, reader
+
+    email = next(m for m in mailbox.to(assignee.email) if request_id[:8] in m["Subject"])
+    shown = api.http.get(f"/api/v1/approval-links/{link_token(email)}")
+    assert shown.status_code == 200, shown.text
+    assert shown.json()["score_result"] == staff_view
+
+
+def test_no_income_leaves_the_ratio_empty(api: Api, drain: Callable[[], None]) -> None:
+    auth = api.login(api.register())
+    request_id = api.submit(auth, monthly_income="0.00", amount="6000.00", term_months=12)["id"]
+
+    drain()
+
+    detail = api.request(auth, request_id)
+    assert detail["status"] == "auto_rejected"
+    with unit_of_work() as session:
+        rate = policy.load(session).reference_annual_rate
+    assert detail["score_result"] == {
+        "installment": f"{monthly_installment(Decimal('6000.00'), 12, rate):.2f}",
+        "debt_to_income": None,
+        "bureau_report": None,
+    }
