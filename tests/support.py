@@ -77,3 +77,21 @@ def link_token(email: dict[str, Any]) -> str:
     match = LINK.search(email["Body"]["text_part"])
     assert match, "the email holds no approval link"
     return match.group(1)
+
+
+def delivered_message(event_type: str, request_id: str) -> str:
+    """The body SNS delivers to a queue for one of a request's outbox events."""
+    from sqlalchemy import select
+
+    from shared.db import unit_of_work
+    from shared.messaging.models import OutboxEvent
+    from shared.messaging.outbox import envelope_of
+
+    with unit_of_work() as session:
+        row = session.scalars(
+            select(OutboxEvent).where(
+                OutboxEvent.event_type == event_type,
+                OutboxEvent.payload["request_id"].astext == request_id,
+            )
+        ).one()
+        return envelope_of(row).model_dump_json()

@@ -35,7 +35,8 @@ def add_event(session: Session, event_type: EventType, payload: RequestEvent) ->
     )
 
 
-def _envelope(row: OutboxEvent) -> Envelope:
+def envelope_of(row: OutboxEvent) -> Envelope:
+    """The message published for an outbox row (SNS delivers it raw to each queue)."""
     return Envelope(
         event_id=row.id,
         event_type=EventType(row.event_type),
@@ -70,7 +71,7 @@ def relay_pending() -> int:
                 .with_for_update(skip_locked=True)
             ).all()
             for row in rows:
-                _publish(_envelope(row))
+                _publish(envelope_of(row))
                 row.published_at = utcnow()
                 logger.info(
                     "event published",

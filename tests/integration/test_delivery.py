@@ -13,28 +13,8 @@ from infra.local.runner import function_handler
 from shared import aws
 from shared.approvals.models import ApprovalLink, ApprovalStage
 from shared.db import unit_of_work
-from shared.messaging.models import OutboxEvent
 from tests.conftest import Mailbox
-from tests.support import Api, Person
-
-
-def _event_body(event_type: str, request_id: str) -> str:
-    with unit_of_work() as session:
-        row = session.scalars(
-            select(OutboxEvent).where(
-                OutboxEvent.event_type == event_type,
-                OutboxEvent.payload["request_id"].astext == request_id,
-            )
-        ).one()
-        return json.dumps(
-            {
-                "event_id": str(row.id),
-                "event_type": row.event_type,
-                "occurred_at": row.created_at.isoformat(),
-                "correlation_id": row.correlation_id,
-                "payload": row.payload,
-            }
-        )
+from tests.support import Api, Person, delivered_message
 
 
 def _invoke(function: str, bodies: list[str]) -> dict[str, Any]:
@@ -81,7 +61,7 @@ def test_redelivered_messages_cause_no_duplicate_stage_or_email(
         ("score", "request.submitted"),
     ):
         sqs.send_message(
-            QueueUrl=aws.queue_url(queue), MessageBody=_event_body(event_type, request_id)
+            QueueUrl=aws.queue_url(queue), MessageBody=delivered_message(event_type, request_id)
         )
     drain()
 
@@ -96,7 +76,7 @@ def test_a_bad_message_fails_alone_and_the_rest_of_the_batch_is_processed(
     applicant = api.register()
     auth = api.login(applicant)
     request_id = api.submit(auth)["id"]
-    good = _event_body("request.submitted", request_id)
+    good = delivered_message("request.submitted", request_id)
     bad_bodies = [
         "not json",
         json.dumps({"event_id": str(uuid.uuid4()), "event_type": "request.submitted"}),

@@ -8,7 +8,6 @@ it. The emulator itself is a Go binary from GitHub releases that cannot be fetch
 tests/rie.py stands in for it. Postgres, Redis and LocalStack are this run's real ones.
 """
 
-import json
 import logging
 import urllib.request
 import uuid
@@ -19,7 +18,6 @@ from typing import Any
 import pytest
 from prometheus_client import REGISTRY
 from prometheus_client.parser import text_string_to_metric_families
-from sqlalchemy import select
 
 from infra.local.invoke import URL_TEMPLATE_VARIABLE, FunctionError, invoke
 from infra.local.runner import poll_once
@@ -27,12 +25,11 @@ from shared import aws
 from shared.config import get_settings
 from shared.credit.models import CreditRequest
 from shared.db import unit_of_work
-from shared.messaging.models import OutboxEvent
 from shared.messaging.topology import QueueSpec
 from shared.workflow.events import EventType
 from tests.conftest import free_port
 from tests.rie import RuntimeInterfaceEmulator
-from tests.support import Api
+from tests.support import Api, delivered_message
 
 Emulate = Callable[..., RuntimeInterfaceEmulator]
 
@@ -72,26 +69,6 @@ def receive_bodies(queue: QueueSpec) -> list[str]:
     return [m["Body"] for m in messages.get("Messages", [])]
 
 
-def submitted_event(request_id: str) -> str:
-    """The request.submitted message SNS delivered to the score queue, from the outbox."""
-    with unit_of_work() as session:
-        row = session.scalars(
-            select(OutboxEvent).where(
-                OutboxEvent.event_type == EventType.REQUEST_SUBMITTED.value,
-                OutboxEvent.payload["request_id"].astext == request_id,
-            )
-        ).one()
-        return json.dumps(
-            {
-                "event_id": str(row.id),
-                "event_type": row.event_type,
-                "occurred_at": row.created_at.isoformat(),
-                "correlation_id": row.correlation_id,
-                "payload": row.payload,
-            }
-        )
-
-
 def status_of(request_id: str) -> str:
     with unit_of_work() as session:
         request = session.get(CreditRequest, uuid.UUID(request_id))
@@ -122,7 +99,8 @@ def test_the_runner_moves_a_queue_message_through_a_function_over_http(
     request_id = api.submit(auth)["id"]
     queue = own_queue("score")
     aws.client("sqs").send_message(
-        QueueUrl=aws.queue_url(queue.name), MessageBody=submitted_event(request_id)
+        QueueUrl=aws.queue_url(queue.name),
+        MessageBody=delivered_message("request.submitted", request_id),
     )
     metrics_port = free_port()
     emulate("functions.score.handler.handler", METRICS_PORT=str(metrics_port))

@@ -28,7 +28,7 @@ from shared.credit.models import CreditRequest
 from shared.db import unit_of_work
 from shared.messaging.models import OutboxEvent, ProcessedMessage
 from shared.messaging.topology import MAX_RECEIVE_COUNT, QUEUES
-from tests.support import Api
+from tests.support import Api, delivered_message
 
 CONSUMERS = sorted({q.function for q in QUEUES})
 
@@ -237,31 +237,12 @@ BAD_BUREAU_ANSWERS: dict[str, Any] = {
 }
 
 
-def _submitted_event(request_id: str) -> str:
-    with unit_of_work() as session:
-        row = session.scalars(
-            select(OutboxEvent).where(
-                OutboxEvent.event_type == "request.submitted",
-                OutboxEvent.payload["request_id"].astext == request_id,
-            )
-        ).one()
-        return json.dumps(
-            {
-                "event_id": str(row.id),
-                "event_type": row.event_type,
-                "occurred_at": row.created_at.isoformat(),
-                "correlation_id": row.correlation_id,
-                "payload": row.payload,
-            }
-        )
-
-
 def test_an_invalid_bureau_answer_stops_scoring_and_the_retry_scores_on_good_data(
     api: Api, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     auth = api.login(api.register())
     request_id = api.submit(auth)["id"]
-    body = _submitted_event(request_id)
+    body = delivered_message("request.submitted", request_id)
     for name, answer in BAD_BUREAU_ANSWERS.items():
         monkeypatch.setattr(credit_service, "get_bureau", lambda a=answer: RawAnswerBureau(a))
         failed, ids = _failed("score", [body])
