@@ -4,6 +4,10 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+# The actor label of an unauthenticated attempt (a failed sign-in): no user may be called so,
+# or filtering the audit log by actor could not tell them apart.
+ANONYMOUS = "anonymous"
+
 
 class AuditFilters(BaseModel):
     model_config = ConfigDict(extra="forbid")

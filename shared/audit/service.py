@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from shared.audit.models import AuditLog
-from shared.audit.schemas import AuditFilters
+from shared.audit.schemas import ANONYMOUS, AuditFilters
 from shared.db import unit_of_work
 from shared.errors import InvalidInput
 from shared.users.models import User
@@ -23,6 +23,10 @@ class Actor:
     @classmethod
     def system(cls, step: str) -> "Actor":
         return cls(f"system:{step}")
+
+    @classmethod
+    def anonymous(cls) -> "Actor":
+        return cls(ANONYMOUS)
 
 
 def record(

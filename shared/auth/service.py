@@ -49,7 +49,7 @@ def authenticate(session: Session, username: str, password: str, address: str) -
     if user is None or not valid or not user.is_active:
         used_up = throttle.record_failure(username, address)
         record_refusal(
-            Actor("anonymous"),
+            Actor.anonymous(),
             "auth.login_failed",
             "user",
             user.id if user else None,
@@ -106,7 +106,7 @@ def rotate(session: Session, refresh_token: str) -> TokenPair | ReuseDetected:
         _revoke_family(session, row.family_id)
         record(
             session,
-            Actor("anonymous"),
+            Actor.anonymous(),
             "auth.refresh_reuse_detected",
             "user",
             row.user_id,

@@ -3,6 +3,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, ValidationInfo, field_validator
 
+from shared.audit.schemas import ANONYMOUS
 from shared.auth.passwords import PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, password_problem
 from shared.workflow.states import Role
 
@@ -16,6 +17,13 @@ class UserCreate(BaseModel):
     email: EmailStr = Field(max_length=254)
     password: str = Field(min_length=PASSWORD_MIN_LENGTH, max_length=PASSWORD_MAX_LENGTH)
     full_name: str = Field(min_length=1, max_length=200)
+
+    @field_validator("username")
+    @classmethod
+    def username_is_not_reserved(cls, username: str) -> str:
+        if username.lower() == ANONYMOUS:
+            raise ValueError("That username is reserved.")
+        return username
 
     @field_validator("password")
     @classmethod

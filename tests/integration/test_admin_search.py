@@ -77,3 +77,19 @@ def test_admin_filters_the_audit_log_by_actor_username(api: Api, staff: dict[str
         "/api/v1/audit-logs", params={"actor": applicant.username}, headers=api.login(applicant)
     )
     assert refused.status_code == 403
+
+
+def test_nobody_may_register_as_the_anonymous_actor(api: Api) -> None:
+    """Failed sign-ins are audited as "anonymous": a user of that name would hide among them."""
+    for username in ("anonymous", "Anonymous"):
+        response = api.http.post(
+            "/api/v1/users",
+            json={
+                "username": username,
+                "email": f"{uuid.uuid4().hex[:8]}@example.com",
+                "password": "applicant-password-1",
+                "full_name": "Not Anonymous",
+            },
+        )
+        assert response.status_code == 422, response.text
+        assert "reserved" in response.text
