@@ -1,12 +1,7 @@
-import Alert from '@mui/material/Alert';
 import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
 import Paper from '@mui/material/Paper';
-import Table from '@mui/material/Table';
-import TableBody from '@mui/material/TableBody';
 import TableCell from '@mui/material/TableCell';
-import TableContainer from '@mui/material/TableContainer';
-import TableHead from '@mui/material/TableHead';
 import TableRow from '@mui/material/TableRow';
 import TextField from '@mui/material/TextField';
 import Typography from '@mui/material/Typography';
@@ -15,10 +10,10 @@ import { useSearchParams } from 'react-router';
 
 import * as api from '../api/endpoints';
 import type { AuditEntry, AuditQuery } from '../api/types';
+import { DataTable, hiddenBelow } from '../common/DataTable';
 import { endOfDay, formatDateTime, isDay, startOfDay } from '../common/dates';
-import { EmptyState, ErrorState, Loading } from '../common/feedback';
+import { EmptyState, LoadMoreButton, PagedListView } from '../common/feedback';
 import { PageHeader } from '../common/PageHeader';
-import { SubmitButton } from '../common/SubmitButton';
 import { usePagedList } from '../common/usePagedList';
 
 const KEYS = ['action', 'entity_type', 'entity_id', 'actor', 'at_from', 'at_to'] as const;
@@ -114,57 +109,36 @@ export function AuditLogPage() {
           </Button>
         </Box>
       </Paper>
-      {list.error ? (
-        <ErrorState error={list.error} onRetry={list.reload} title="The audit log could not be loaded" />
-      ) : list.loading && list.items.length === 0 ? (
-        <Loading label="Loading the audit log…" />
-      ) : list.items.length === 0 ? (
-        <EmptyState title="No audit entries match these filters." />
-      ) : (
-        <>
-          <TableContainer component={Paper} variant="outlined">
-            <Table size="small" aria-label="Audit entries">
-              <TableHead>
-                <TableRow>
-                  <TableCell scope="col">When</TableCell>
-                  <TableCell scope="col">Actor</TableCell>
-                  <TableCell scope="col">Action</TableCell>
-                  <TableCell scope="col">Entity</TableCell>
-                  <TableCell scope="col" sx={{ display: { xs: 'none', md: 'table-cell' } }}>
-                    Change
-                  </TableCell>
-                </TableRow>
-              </TableHead>
-              <TableBody>
-                {list.items.map((entry) => (
-                  <TableRow key={entry.id}>
-                    <TableCell sx={{ whiteSpace: 'nowrap' }}>{formatDateTime(entry.at)}</TableCell>
-                    <TableCell sx={{ overflowWrap: 'anywhere' }}>{entry.actor}</TableCell>
-                    <TableCell>{entry.action}</TableCell>
-                    <TableCell sx={{ overflowWrap: 'anywhere' }}>
-                      {entry.entity_type}
-                      {entry.entity_id ? (
-                        <Typography variant="body2" color="text.secondary" component="span" sx={{ display: 'block' }}>
-                          {entry.entity_id}
-                        </Typography>
-                      ) : null}
-                    </TableCell>
-                    <TableCell sx={{ display: { xs: 'none', md: 'table-cell' }, fontFamily: 'monospace', fontSize: 12, overflowWrap: 'anywhere', maxWidth: 420 }}>
-                      {describe(entry)}
-                    </TableCell>
-                  </TableRow>
-                ))}
-              </TableBody>
-            </Table>
-          </TableContainer>
-          {list.hasMore ? (
-            <SubmitButton type="button" sx={{ mt: 2 }} variant="outlined" busy={list.loadingMore} busyLabel="Loading more…" onClick={list.loadMore}>
-              Load older entries
-            </SubmitButton>
-          ) : null}
-          {list.loadMoreError ? <Alert severity="error">{list.loadMoreError.message}</Alert> : null}
-        </>
-      )}
+      <PagedListView
+        list={list}
+        errorTitle="The audit log could not be loaded"
+        loadingLabel="Loading the audit log…"
+        empty={<EmptyState title="No audit entries match these filters." />}
+      >
+        <DataTable label="Audit entries" columns={['When', 'Actor', 'Action', 'Entity', { label: 'Change', hideBelow: 'md' }]}>
+          {list.items.map((entry) => (
+            <TableRow key={entry.id}>
+              <TableCell sx={{ whiteSpace: 'nowrap' }}>{formatDateTime(entry.at)}</TableCell>
+              <TableCell sx={{ overflowWrap: 'anywhere' }}>{entry.actor}</TableCell>
+              <TableCell>{entry.action}</TableCell>
+              <TableCell sx={{ overflowWrap: 'anywhere' }}>
+                {entry.entity_type}
+                {entry.entity_id ? (
+                  <Typography variant="body2" color="text.secondary" component="span" sx={{ display: 'block' }}>
+                    {entry.entity_id}
+                  </Typography>
+                ) : null}
+              </TableCell>
+              <TableCell sx={{ ...hiddenBelow('md'), fontFamily: 'monospace', fontSize: 12, overflowWrap: 'anywhere', maxWidth: 420 }}>
+                {describe(entry)}
+              </TableCell>
+            </TableRow>
+          ))}
+        </DataTable>
+        <LoadMoreButton list={list} sx={{ mt: 2 }}>
+          Load older entries
+        </LoadMoreButton>
+      </PagedListView>
     </>
   );
 }

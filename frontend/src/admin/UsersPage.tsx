@@ -5,11 +5,7 @@ import CircularProgress from '@mui/material/CircularProgress';
 import MenuItem from '@mui/material/MenuItem';
 import Paper from '@mui/material/Paper';
 import Switch from '@mui/material/Switch';
-import Table from '@mui/material/Table';
-import TableBody from '@mui/material/TableBody';
 import TableCell from '@mui/material/TableCell';
-import TableContainer from '@mui/material/TableContainer';
-import TableHead from '@mui/material/TableHead';
 import TableRow from '@mui/material/TableRow';
 import TextField from '@mui/material/TextField';
 import Typography from '@mui/material/Typography';
@@ -21,10 +17,10 @@ import { toApiError } from '../api/errors';
 import type { Role, User, UserChange } from '../api/types';
 import { useUser } from '../auth/AuthProvider';
 import { ROLE_LABELS } from '../auth/roles';
+import { DataTable, hiddenBelow } from '../common/DataTable';
 import { formatDateTime } from '../common/dates';
-import { EmptyState, ErrorState, Loading } from '../common/feedback';
+import { EmptyState, LoadMoreButton, PagedListView } from '../common/feedback';
 import { PageHeader } from '../common/PageHeader';
-import { SubmitButton } from '../common/SubmitButton';
 import { usePagedList } from '../common/usePagedList';
 
 const ROLES = Object.keys(ROLE_LABELS) as Role[];
@@ -99,89 +95,67 @@ export function UsersPage() {
           </Alert>
         ) : null}
       </Box>
-      {list.error ? (
-        <ErrorState error={list.error} onRetry={list.reload} title="The users could not be loaded" />
-      ) : list.loading && list.items.length === 0 ? (
-        <Loading label="Loading users…" />
-      ) : list.items.length === 0 ? (
-        <EmptyState title={search ? `No user's username or email contains “${search}”.` : 'No users yet.'} />
-      ) : (
-        <>
-          <TableContainer component={Paper} variant="outlined">
-            <Table size="small" aria-label="Users">
-              <TableHead>
-                <TableRow>
-                  <TableCell scope="col">User</TableCell>
-                  <TableCell scope="col">Role</TableCell>
-                  <TableCell scope="col">Active</TableCell>
-                  <TableCell scope="col" sx={{ display: { xs: 'none', md: 'table-cell' } }}>
-                    Registered
-                  </TableCell>
-                </TableRow>
-              </TableHead>
-              <TableBody>
-                {list.items.map((listed) => {
-                  const user = changed[listed.id] ?? listed;
-                  const self = user.id === me.id;
-                  const busy = saving === user.id;
-                  return (
-                    <TableRow key={user.id} data-username={user.username}>
-                      <TableCell sx={{ overflowWrap: 'anywhere' }}>
-                        <Typography sx={{ fontWeight: 600 }}>
-                          {user.username}
-                          {self ? ' (you)' : ''}
-                        </Typography>
-                        <Typography variant="body2" color="text.secondary">
-                          {user.full_name} · {user.email}
-                        </Typography>
-                      </TableCell>
-                      <TableCell sx={{ minWidth: 150 }}>
-                        <TextField
-                          select
-                          size="small"
-                          id={`role-${user.id}`}
-                          label={`Role of ${user.username}`}
-                          value={user.role}
-                          disabled={self || busy}
-                          onChange={(e) => change(user, { role: e.target.value as Role })}
-                          fullWidth
-                        >
-                          {ROLES.map((role) => (
-                            <MenuItem key={role} value={role}>
-                              {ROLE_LABELS[role]}
-                            </MenuItem>
-                          ))}
-                        </TextField>
-                      </TableCell>
-                      <TableCell>
-                        <Box sx={{ display: 'flex', alignItems: 'center' }}>
-                          <Switch
-                            checked={user.is_active}
-                            disabled={self || busy}
-                            onChange={(e) => change(user, { is_active: e.target.checked })}
-                            slotProps={{ input: { 'aria-label': `${user.username} is active` } }}
-                          />
-                          <Typography variant="body2">{user.is_active ? 'Active' : 'Inactive'}</Typography>
-                          {busy ? <CircularProgress size={16} sx={{ ml: 1 }} aria-label="Saving" /> : null}
-                        </Box>
-                      </TableCell>
-                      <TableCell sx={{ display: { xs: 'none', md: 'table-cell' }, whiteSpace: 'nowrap' }}>
-                        {formatDateTime(user.created_at)}
-                      </TableCell>
-                    </TableRow>
-                  );
-                })}
-              </TableBody>
-            </Table>
-          </TableContainer>
-          {list.hasMore ? (
-            <SubmitButton type="button" sx={{ mt: 2 }} variant="outlined" busy={list.loadingMore} busyLabel="Loading more…" onClick={list.loadMore}>
-              Load more users
-            </SubmitButton>
-          ) : null}
-          {list.loadMoreError ? <Alert severity="error">{list.loadMoreError.message}</Alert> : null}
-        </>
-      )}
+      <PagedListView
+        list={list}
+        errorTitle="The users could not be loaded"
+        loadingLabel="Loading users…"
+        empty={<EmptyState title={search ? `No user's username or email contains “${search}”.` : 'No users yet.'} />}
+      >
+        <DataTable label="Users" columns={['User', 'Role', 'Active', { label: 'Registered', hideBelow: 'md' }]}>
+          {list.items.map((listed) => {
+            const user = changed[listed.id] ?? listed;
+            const self = user.id === me.id;
+            const busy = saving === user.id;
+            return (
+              <TableRow key={user.id} data-username={user.username}>
+                <TableCell sx={{ overflowWrap: 'anywhere' }}>
+                  <Typography sx={{ fontWeight: 600 }}>
+                    {user.username}
+                    {self ? ' (you)' : ''}
+                  </Typography>
+                  <Typography variant="body2" color="text.secondary">
+                    {user.full_name} · {user.email}
+                  </Typography>
+                </TableCell>
+                <TableCell sx={{ minWidth: 150 }}>
+                  <TextField
+                    select
+                    size="small"
+                    id={`role-${user.id}`}
+                    label={`Role of ${user.username}`}
+                    value={user.role}
+                    disabled={self || busy}
+                    onChange={(e) => change(user, { role: e.target.value as Role })}
+                    fullWidth
+                  >
+                    {ROLES.map((role) => (
+                      <MenuItem key={role} value={role}>
+                        {ROLE_LABELS[role]}
+                      </MenuItem>
+                    ))}
+                  </TextField>
+                </TableCell>
+                <TableCell>
+                  <Box sx={{ display: 'flex', alignItems: 'center' }}>
+                    <Switch
+                      checked={user.is_active}
+                      disabled={self || busy}
+                      onChange={(e) => change(user, { is_active: e.target.checked })}
+                      slotProps={{ input: { 'aria-label': `${user.username} is active` } }}
+                    />
+                    <Typography variant="body2">{user.is_active ? 'Active' : 'Inactive'}</Typography>
+                    {busy ? <CircularProgress size={16} sx={{ ml: 1 }} aria-label="Saving" /> : null}
+                  </Box>
+                </TableCell>
+                <TableCell sx={{ ...hiddenBelow('md'), whiteSpace: 'nowrap' }}>{formatDateTime(user.created_at)}</TableCell>
+              </TableRow>
+            );
+          })}
+        </DataTable>
+        <LoadMoreButton list={list} sx={{ mt: 2 }}>
+          Load more users
+        </LoadMoreButton>
+      </PagedListView>
     </>
   );
 }

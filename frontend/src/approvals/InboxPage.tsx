@@ -1,15 +1,11 @@
 import Chip from '@mui/material/Chip';
-import Paper from '@mui/material/Paper';
-import Table from '@mui/material/Table';
-import TableBody from '@mui/material/TableBody';
 import TableCell from '@mui/material/TableCell';
-import TableContainer from '@mui/material/TableContainer';
-import TableHead from '@mui/material/TableHead';
 import TableRow from '@mui/material/TableRow';
 import Typography from '@mui/material/Typography';
 
 import * as api from '../api/endpoints';
 import { ROLE_LABELS } from '../auth/roles';
+import { DataTable } from '../common/DataTable';
 import { formatDateTime } from '../common/dates';
 import { EmptyState, ErrorState, Loading } from '../common/feedback';
 import { formatMoney } from '../common/money';
@@ -43,44 +39,30 @@ export function InboxPage() {
             {inbox.data.length} stage{inbox.data.length === 1 ? '' : 's'} waiting
             {overdue > 0 ? `, ${overdue} overdue` : ''}.
           </Typography>
-          <TableContainer component={Paper} variant="outlined">
-            <Table size="small" aria-label="Stages waiting for your decision">
-              <TableHead>
-                <TableRow>
-                  <TableCell scope="col">Request</TableCell>
-                  <TableCell scope="col" align="right">
-                    Amount
-                  </TableCell>
-                  <TableCell scope="col">Stage</TableCell>
-                  <TableCell scope="col">Due</TableCell>
-                </TableRow>
-              </TableHead>
-              <TableBody>
-                {inbox.data.map((entry) => (
-                  <TableRow key={entry.stage_id} data-request-id={entry.request.id}>
-                    <TableCell>
-                      <RouterLink to={`/inbox/${entry.request.id}`} sx={{ overflowWrap: 'anywhere' }}>
-                        {entry.request.purpose}
-                      </RouterLink>
-                      <Typography variant="body2" color="text.secondary">
-                        Ref. {entry.request.id.slice(0, 8)}
-                      </Typography>
-                    </TableCell>
-                    <TableCell align="right" sx={{ whiteSpace: 'nowrap' }}>
-                      {formatMoney(entry.request.amount)}
-                    </TableCell>
-                    <TableCell>
-                      {entry.level} · {ROLE_LABELS[entry.role]}
-                    </TableCell>
-                    <TableCell>
-                      {entry.due_at ? formatDateTime(entry.due_at) : 'No due date'}
-                      {entry.overdue ? <Chip label="Overdue" color="error" size="small" variant="outlined" sx={{ ml: 1 }} /> : null}
-                    </TableCell>
-                  </TableRow>
-                ))}
-              </TableBody>
-            </Table>
-          </TableContainer>
+          <DataTable label="Stages waiting for your decision" columns={['Request', { label: 'Amount', align: 'right' }, 'Stage', 'Due']}>
+            {inbox.data.map((entry) => (
+              <TableRow key={entry.stage_id} data-request-id={entry.request.id}>
+                <TableCell>
+                  <RouterLink to={`/inbox/${entry.request.id}`} sx={{ overflowWrap: 'anywhere' }}>
+                    {entry.request.purpose}
+                  </RouterLink>
+                  <Typography variant="body2" color="text.secondary">
+                    Ref. {entry.request.id.slice(0, 8)}
+                  </Typography>
+                </TableCell>
+                <TableCell align="right" sx={{ whiteSpace: 'nowrap' }}>
+                  {formatMoney(entry.request.amount)}
+                </TableCell>
+                <TableCell>
+                  {entry.level} · {ROLE_LABELS[entry.role]}
+                </TableCell>
+                <TableCell>
+                  {entry.due_at ? formatDateTime(entry.due_at) : 'No due date'}
+                  {entry.overdue ? <Chip label="Overdue" color="error" size="small" variant="outlined" sx={{ ml: 1 }} /> : null}
+                </TableCell>
+              </TableRow>
+            ))}
+          </DataTable>
         </>
       )}
     </>

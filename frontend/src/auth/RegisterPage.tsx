@@ -1,15 +1,14 @@
-import Alert from '@mui/material/Alert';
 import Paper from '@mui/material/Paper';
 import Stack from '@mui/material/Stack';
 import TextField from '@mui/material/TextField';
 import Typography from '@mui/material/Typography';
-import { type ChangeEvent, type FormEvent, useRef, useState } from 'react';
+import { type ChangeEvent, useState } from 'react';
 import { useNavigate } from 'react-router';
 
 import * as api from '../api/endpoints';
-import { toApiError } from '../api/errors';
 import type { Registration } from '../api/types';
-import { focusFirstError } from '../common/forms';
+import { FormError } from '../common/feedback';
+import { useFormSubmit } from '../common/forms';
 import { PageHeader } from '../common/PageHeader';
 import { RouterLink } from '../common/RouterLink';
 import { SubmitButton } from '../common/SubmitButton';
@@ -34,10 +33,15 @@ export function validateRegistration(data: Registration): Errors {
 export function RegisterPage() {
   const { login } = useAuth();
   const navigate = useNavigate();
-  const form = useRef<HTMLFormElement>(null);
   const [data, setData] = useState<Registration>({ username: '', full_name: '', email: '', password: '' });
-  const [errors, setErrors] = useState<Errors>({});
-  const [busy, setBusy] = useState(false);
+  const { form, errors, setErrors, busy, submit } = useFormSubmit<Errors>(
+    () => validateRegistration(data),
+    async () => {
+      await api.register(data);
+      await login(data.username, data.password);
+      navigate('/requests/new', { replace: true, state: { welcome: true } });
+    },
+  );
 
   const field = (name: keyof Registration) => ({
     name,
@@ -53,38 +57,11 @@ export function RegisterPage() {
     fullWidth: true,
   });
 
-  async function submit(event: FormEvent) {
-    event.preventDefault();
-    const found = validateRegistration(data);
-    setErrors(found);
-    if (Object.keys(found).length > 0) {
-      focusFirstError(form.current, found);
-      return;
-    }
-    setBusy(true);
-    try {
-      await api.register(data);
-      await login(data.username, data.password);
-      navigate('/requests/new', { replace: true, state: { welcome: true } });
-    } catch (reason) {
-      const error = toApiError(reason);
-      const fields: Errors = error.fieldErrors();
-      const shown = Object.keys(fields).length > 0 ? fields : { _form: error.message };
-      setErrors(shown);
-      focusFirstError(form.current, shown);
-      setBusy(false);
-    }
-  }
-
   return (
     <Paper sx={{ p: { xs: 2, sm: 4 }, maxWidth: 520, mx: 'auto' }}>
       <PageHeader title="Create an account" />
       <Stack component="form" ref={form} spacing={1} noValidate onSubmit={submit}>
-        {errors._form ? (
-          <Alert severity="error" role="alert" sx={{ mb: 2 }}>
-            {errors._form}
-          </Alert>
-        ) : null}
+        <FormError message={errors._form} />
         <TextField label="Username" autoComplete="username" {...field('username')} />
         <TextField label="Full name" autoComplete="name" {...field('full_name')} />
         <TextField label="Email" type="email" autoComplete="email" {...field('email')} />

@@ -1,14 +1,12 @@
 import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
-import MenuItem from '@mui/material/MenuItem';
 import Paper from '@mui/material/Paper';
 import TextField from '@mui/material/TextField';
 import { type FormEvent, useEffect, useState } from 'react';
 
-import type { RequestStatus } from '../api/types';
 import { isDay } from '../common/dates';
-import { REQUEST_STATUSES, STATUS_LABELS } from '../common/status';
-import { AMOUNT_BANDS, type AmountBand, type DashboardFilters } from './drilldown';
+import { SelectField, StatusSelect } from '../common/SelectField';
+import { AMOUNT_BANDS, type DashboardFilters } from './drilldown';
 
 type Errors = Partial<Record<'from' | 'to', string>>;
 
@@ -50,44 +48,14 @@ export function DashboardFiltersForm({ value, onApply }: { value: DashboardFilte
             slotProps={{ inputLabel: { shrink: true } }}
           />
         ))}
-        <TextField
-          select
-          id="dashboard-status"
-          label="Status"
-          size="small"
-          value={draft.status}
-          helperText=" "
-          slotProps={{
-            select: {
-              multiple: true,
-              displayEmpty: true,
-              renderValue: (selected) => (selected as RequestStatus[]).map((s) => STATUS_LABELS[s]).join(', ') || 'Any',
-            },
-            inputLabel: { shrink: true },
-          }}
-          onChange={(e) => setDraft({ ...draft, status: e.target.value as unknown as RequestStatus[] })}
-        >
-          {REQUEST_STATUSES.map((status) => (
-            <MenuItem key={status} value={status}>
-              {STATUS_LABELS[status]}
-            </MenuItem>
-          ))}
-        </TextField>
-        <TextField
-          select
+        <StatusSelect id="dashboard-status" value={draft.status} onChange={(status) => setDraft({ ...draft, status })} />
+        <SelectField
           id="dashboard-band"
           label="Amount band"
-          size="small"
           value={draft.band}
-          helperText=" "
-          onChange={(e) => setDraft({ ...draft, band: e.target.value as AmountBand })}
-        >
-          {AMOUNT_BANDS.map((band) => (
-            <MenuItem key={band.value} value={band.value}>
-              {band.label}
-            </MenuItem>
-          ))}
-        </TextField>
+          options={AMOUNT_BANDS}
+          onChange={(band) => setDraft({ ...draft, band })}
+        />
       </Box>
       <Button type="submit" variant="contained">
         Apply filters

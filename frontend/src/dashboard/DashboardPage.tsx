@@ -1,10 +1,7 @@
 import Box from '@mui/material/Box';
 import LinearProgress from '@mui/material/LinearProgress';
 import Paper from '@mui/material/Paper';
-import Table from '@mui/material/Table';
-import TableBody from '@mui/material/TableBody';
 import TableCell from '@mui/material/TableCell';
-import TableHead from '@mui/material/TableHead';
 import TableRow from '@mui/material/TableRow';
 import Typography from '@mui/material/Typography';
 import { BarChart } from '@mui/x-charts/BarChart';
@@ -14,6 +11,7 @@ import { useNavigate, useSearchParams } from 'react-router';
 import * as api from '../api/endpoints';
 import type { RequestStatus, Stats } from '../api/types';
 import { ROLE_LABELS } from '../auth/roles';
+import { DataTable } from '../common/DataTable';
 import { durationUnit, formatDay, formatDuration } from '../common/dates';
 import { EmptyState, ErrorState, Loading } from '../common/feedback';
 import { formatMoney } from '../common/money';
@@ -48,22 +46,12 @@ function percent(part: number, whole: number): string {
   return whole === 0 ? '–' : `${Math.round((part / whole) * 100)} %`;
 }
 
-function DataTable({ label, head, children }: { label: string; head: string[]; children: ReactNode }) {
+/** A chart's numbers: the first column names the row, the others are aligned right. */
+function ChartTable({ label, head, children }: { label: string; head: string[]; children: ReactNode }) {
   return (
-    <Box sx={{ overflowX: 'auto', mt: 1 }}>
-      <Table size="small" aria-label={label}>
-        <TableHead>
-          <TableRow>
-            {head.map((h, i) => (
-              <TableCell key={h} scope="col" align={i === 0 ? 'left' : 'right'}>
-                {h}
-              </TableCell>
-            ))}
-          </TableRow>
-        </TableHead>
-        <TableBody>{children}</TableBody>
-      </Table>
-    </Box>
+    <DataTable label={label} columns={head.map((h, i) => ({ label: h, align: i === 0 ? 'left' : 'right' }))} outlined={false}>
+      {children}
+    </DataTable>
   );
 }
 
@@ -156,7 +144,7 @@ function Charts({ stats, filters, open }: { stats: Stats; filters: DashboardFilt
             />
           }
           table={
-            <DataTable label="Requests per day and status" head={['Day', 'Status', 'Requests', 'Amount']}>
+            <ChartTable label="Requests per day and status" head={['Day', 'Status', 'Requests', 'Amount']}>
               {stats.volume.map((v) => (
                 <TableRow key={`${v.day}-${v.status}`}>
                   <TableCell>{formatDay(v.day)}</TableCell>
@@ -167,7 +155,7 @@ function Charts({ stats, filters, open }: { stats: Stats; filters: DashboardFilt
                   <TableCell align="right">{formatMoney(v.amount)}</TableCell>
                 </TableRow>
               ))}
-            </DataTable>
+            </ChartTable>
           }
         />
         <ChartCard
@@ -189,7 +177,7 @@ function Charts({ stats, filters, open }: { stats: Stats; filters: DashboardFilt
             />
           }
           table={
-            <DataTable label="Outcomes" head={['Status', 'Requests', 'Share', 'Amount']}>
+            <ChartTable label="Outcomes" head={['Status', 'Requests', 'Share', 'Amount']}>
               {stats.outcomes.map((o) => (
                 <TableRow key={o.status} data-status={o.status}>
                   <TableCell>{STATUS_LABELS[o.status]}</TableCell>
@@ -198,7 +186,7 @@ function Charts({ stats, filters, open }: { stats: Stats; filters: DashboardFilt
                   <TableCell align="right">{formatMoney(o.amount)}</TableCell>
                 </TableRow>
               ))}
-            </DataTable>
+            </ChartTable>
           }
         />
         <ChartCard
@@ -230,7 +218,7 @@ function Charts({ stats, filters, open }: { stats: Stats; filters: DashboardFilt
             )
           }
           table={
-            <DataTable label="Time to decision by stage" head={['Stage', 'Stages decided', 'Requests', 'Median', 'Average']}>
+            <ChartTable label="Time to decision by stage" head={['Stage', 'Stages decided', 'Requests', 'Median', 'Average']}>
               {stats.time_to_decision.map((t) => (
                 <TableRow key={t.role} data-role={t.role}>
                   <TableCell>{ROLE_LABELS[t.role]}</TableCell>
@@ -240,7 +228,7 @@ function Charts({ stats, filters, open }: { stats: Stats; filters: DashboardFilt
                   <TableCell align="right">{formatDuration(t.average_seconds)}</TableCell>
                 </TableRow>
               ))}
-            </DataTable>
+            </ChartTable>
           }
         />
         <ChartCard
@@ -263,7 +251,7 @@ function Charts({ stats, filters, open }: { stats: Stats; filters: DashboardFilt
             />
           }
           table={
-            <DataTable label="Funnel" head={['Step', 'Requests', 'Of submitted']}>
+            <ChartTable label="Funnel" head={['Step', 'Requests', 'Of submitted']}>
               {stats.funnel.map((f) => (
                 <TableRow key={f.step}>
                   <TableCell>{f.label}</TableCell>
@@ -271,7 +259,7 @@ function Charts({ stats, filters, open }: { stats: Stats; filters: DashboardFilt
                   <TableCell align="right">{percent(f.count, stats.total)}</TableCell>
                 </TableRow>
               ))}
-            </DataTable>
+            </ChartTable>
           }
         />
       </Box>

@@ -5,13 +5,13 @@ import MenuItem from '@mui/material/MenuItem';
 import Paper from '@mui/material/Paper';
 import TextField from '@mui/material/TextField';
 import Typography from '@mui/material/Typography';
-import { type FormEvent, useRef, useState } from 'react';
+import { type ReactNode, useState } from 'react';
 import { useLocation, useNavigate } from 'react-router';
 
 import * as api from '../api/endpoints';
-import { toApiError } from '../api/errors';
 import type { CreditApplication } from '../api/types';
-import { focusFirstError } from '../common/forms';
+import { FormError } from '../common/feedback';
+import { useFormSubmit } from '../common/forms';
 import { formatMoney, parseMoney } from '../common/money';
 import { PageHeader } from '../common/PageHeader';
 import { SubmitButton } from '../common/SubmitButton';
@@ -31,10 +31,14 @@ export function NewRequestPage() {
   const navigate = useNavigate();
   const location = useLocation();
   const welcome = (location.state as { welcome?: boolean } | null)?.welcome === true;
-  const form = useRef<HTMLFormElement>(null);
   const [values, setValues] = useState<ApplicationForm>(EMPTY_APPLICATION);
-  const [errors, setErrors] = useState<ApplicationErrors>({});
-  const [busy, setBusy] = useState(false);
+  const { form, errors, setErrors, busy, submit } = useFormSubmit<ApplicationErrors>(
+    () => validateApplication(values),
+    async () => {
+      const created = await api.submitRequest(toApplication(values));
+      navigate(`/requests/${created.id}`, { state: { submitted: true } });
+    },
+  );
 
   function field(name: keyof CreditApplication, label: string, help: string) {
     const money = MONEY_FIELDS.includes(name);
@@ -64,28 +68,6 @@ export function NewRequestPage() {
     };
   }
 
-  async function submit(event: FormEvent) {
-    event.preventDefault();
-    const found = validateApplication(values);
-    setErrors(found);
-    if (Object.keys(found).length > 0) {
-      focusFirstError(form.current, found);
-      return;
-    }
-    setBusy(true);
-    try {
-      const created = await api.submitRequest(toApplication(values));
-      navigate(`/requests/${created.id}`, { state: { submitted: true } });
-    } catch (reason) {
-      const error = toApiError(reason);
-      const fields: ApplicationErrors = error.fieldErrors();
-      const shown = Object.keys(fields).length > 0 ? fields : { _form: error.message };
-      setErrors(shown);
-      focusFirstError(form.current, shown);
-      setBusy(false);
-    }
-  }
-
   return (
     <>
       <PageHeader title="New credit request">
@@ -99,15 +81,8 @@ export function NewRequestPage() {
         </Alert>
       ) : null}
       <Paper component="form" ref={form} noValidate onSubmit={submit} sx={{ p: { xs: 2, sm: 3 } }} aria-label="Credit application">
-        {errors._form ? (
-          <Alert severity="error" role="alert" sx={{ mb: 2 }}>
-            {errors._form}
-          </Alert>
-        ) : null}
-        <Typography component="h2" variant="h6" sx={{ mb: 1 }}>
-          The credit
-        </Typography>
-        <Box sx={{ display: 'grid', gap: 1, gridTemplateColumns: { xs: '1fr', sm: '1fr 1fr' }, mb: 2 }}>
+        <FormError message={errors._form} />
+        <Section title="The credit">
           <TextField {...field('amount', 'Amount', 'Up to $10,000,000.')} />
           <TextField {...field('term_months', 'Term in months', 'From 6 to 360 months.')} />
           <TextField
@@ -116,11 +91,8 @@ export function NewRequestPage() {
             minRows={2}
             sx={{ gridColumn: { sm: 'span 2' } }}
           />
-        </Box>
-        <Typography component="h2" variant="h6" sx={{ mb: 1 }}>
-          Your finances
-        </Typography>
-        <Box sx={{ display: 'grid', gap: 1, gridTemplateColumns: { xs: '1fr', sm: '1fr 1fr' }, mb: 2 }}>
+        </Section>
+        <Section title="Your finances">
           <TextField {...field('monthly_income', 'Monthly income', 'Before tax.')} />
           <TextField {...field('monthly_debt', 'Monthly debt payments', 'Loans and cards you already pay.')} />
           <TextField select {...field('employment_status', 'Employment', 'Your current situation.')}>
@@ -133,11 +105,23 @@ export function NewRequestPage() {
           <TextField {...field('credit_score', 'Credit score', 'From 300 to 850.')} />
           <TextField {...field('delinquencies_24m', 'Late payments in the last 24 months', 'Payments 30+ days late.')} />
           <TextField {...field('bankruptcies_7y', 'Bankruptcies in the last 7 years', 'Enter 0 if none.')} />
-        </Box>
+        </Section>
         <SubmitButton busy={busy} busyLabel="Submitting…">
           Submit request
         </SubmitButton>
       </Paper>
+    </>
+  );
+}
+
+/** A titled group of the form's fields, two to a row on wider screens. */
+function Section({ title, children }: { title: string; children: ReactNode }) {
+  return (
+    <>
+      <Typography component="h2" variant="h6" sx={{ mb: 1 }}>
+        {title}
+      </Typography>
+      <Box sx={{ display: 'grid', gap: 1, gridTemplateColumns: { xs: '1fr', sm: '1fr 1fr' }, mb: 2 }}>{children}</Box>
     </>
   );
 }

@@ -5,10 +5,10 @@ import Paper from '@mui/material/Paper';
 import TextField from '@mui/material/TextField';
 import { type FormEvent, useEffect, useState } from 'react';
 
-import type { RequestStatus, StageRole } from '../api/types';
+import type { StageRole } from '../api/types';
 import { ROLE_LABELS } from '../auth/roles';
-import { REQUEST_STATUSES, STATUS_LABELS } from '../common/status';
-import { type FilterErrors, type ListFilters, NO_FILTERS, SORTS, type Sort, STAGE_ROLES, validateFilters } from './filters';
+import { SelectField, StatusSelect } from '../common/SelectField';
+import { type FilterErrors, type ListFilters, NO_FILTERS, SORTS, STAGE_ROLES, validateFilters } from './filters';
 
 /**
  * The list's filters: edited here, applied to the URL on submit. `stageFilter` shows the
@@ -61,33 +61,7 @@ export function RequestFiltersForm({
           gridTemplateColumns: { xs: '1fr', sm: '1fr 1fr', md: 'repeat(3, 1fr)', lg: showStage ? 'repeat(4, 1fr)' : 'repeat(6, 1fr)' },
         }}
       >
-        <TextField
-          select
-          id="filter-status"
-          label="Status"
-          size="small"
-          value={draft.status}
-          helperText=" "
-          slotProps={{
-            select: {
-              multiple: true,
-              renderValue: (selected) =>
-                (selected as RequestStatus[]).map((s) => STATUS_LABELS[s]).join(', ') || 'Any',
-              displayEmpty: true,
-            },
-            inputLabel: { shrink: true },
-          }}
-          onChange={(e) => {
-            const selected = e.target.value as unknown as RequestStatus[] | string;
-            setDraft({ ...draft, status: (typeof selected === 'string' ? selected.split(',') : selected) as RequestStatus[] });
-          }}
-        >
-          {REQUEST_STATUSES.map((status) => (
-            <MenuItem key={status} value={status}>
-              {STATUS_LABELS[status]}
-            </MenuItem>
-          ))}
-        </TextField>
+        <StatusSelect id="filter-status" value={draft.status} onChange={(status) => setDraft({ ...draft, status })} />
         {showStage ? (
           <TextField
             select
@@ -111,21 +85,7 @@ export function RequestFiltersForm({
         <TextField {...text('created_to', 'Created to (UTC)', { type: 'date', slotProps: { inputLabel: { shrink: true } } })} />
         <TextField {...text('amount_min', 'Minimum amount', { slotProps: { htmlInput: { inputMode: 'decimal' } } })} />
         <TextField {...text('amount_max', 'Maximum amount', { slotProps: { htmlInput: { inputMode: 'decimal' } } })} />
-        <TextField
-          select
-          id="filter-sort"
-          label="Sort by"
-          size="small"
-          value={draft.sort}
-          helperText=" "
-          onChange={(e) => setDraft({ ...draft, sort: e.target.value as Sort })}
-        >
-          {SORTS.map((sort) => (
-            <MenuItem key={sort.value} value={sort.value}>
-              {sort.label}
-            </MenuItem>
-          ))}
-        </TextField>
+        <SelectField id="filter-sort" label="Sort by" value={draft.sort} options={SORTS} onChange={(sort) => setDraft({ ...draft, sort })} />
       </Box>
       <Box sx={{ display: 'flex', gap: 1, flexWrap: 'wrap' }}>
         <Button type="submit" variant="contained">
