@@ -291,8 +291,17 @@ def run_with_services(command: list[str]) -> int:
         return subprocess.call(command, cwd=ROOT)
 
 
+def _stop_on_signals() -> None:
+    """SIGTERM (a process manager, `timeout`, `docker stop`) stops like Ctrl-C: through the
+    Stack's cleanup, so no LocalStack, gateway or runner outlives it. SIGINT too when the shell
+    started us in the background with it ignored."""
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(message)s")
+    _stop_on_signals()
     parser = argparse.ArgumentParser(description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("up", help="run the whole stack in the foreground (make local)")
