@@ -123,7 +123,7 @@ def test_poison_message_moves_to_the_dead_letter_queue(api: Api) -> None:
 
 
 def test_the_oldest_waiting_message_age_is_reported_per_queue(database: str) -> None:
-    """What the OldestQueueMessageTooOld alert reads: the age of the oldest message of the
+    """What the QueueMessageTooOld alert reads: the age of the oldest message of the
     runner's latest receive, back to 0 once the queue is empty."""
     import time
 
