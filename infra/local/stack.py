@@ -169,7 +169,13 @@ def start_localstack(
 
     hooks = filesystem_root / "etc" / "localstack" / "init"  # where host mode looks for them
     hooks.parent.mkdir(parents=True, exist_ok=True)
-    if not hooks.exists() and not hooks.is_symlink():
+    if hooks.resolve() != INIT_DIR:
+        # LocalStack makes this folder itself when it finds none, and a moved checkout leaves
+        # a dangling link: either way, point it at this repository's hooks.
+        if hooks.is_dir() and not hooks.is_symlink():
+            shutil.rmtree(hooks)
+        else:
+            hooks.unlink(missing_ok=True)
         hooks.symlink_to(INIT_DIR, target_is_directory=True)
     stack.start(
         f"localstack-{urlparse(endpoint).port}",
@@ -189,6 +195,16 @@ def start_localstack(
         },
     )
     _wait("LocalStack", lambda: _localstack_ready(endpoint), 180)
+    # Its ready.d hook creates the resources; provisioning beside it could race it.
+    _wait("LocalStack's init hook", lambda: _init_hooks_done(endpoint), 60)
+
+
+def _init_hooks_done(endpoint: str) -> bool:
+    with urllib.request.urlopen(f"{endpoint}/_localstack/init/ready", timeout=2) as response:
+        stage = json.load(response)
+    if failed := [s["name"] for s in stage["scripts"] if s["state"] == "ERROR"]:
+        raise SystemExit(f"LocalStack's init hooks failed: {failed}; see .local/localstack-*.log")
+    return bool(stage["completed"])
 
 
 def ensure_localstack(stack: Stack, endpoint: str) -> None:
@@ -288,7 +304,21 @@ def _http_ok(url: str) -> bool:
 
 def run_with_services(command: list[str]) -> int:
     with services():
-        return subprocess.call(command, cwd=ROOT)
+        # In its own process group, so a terminal's Ctrl-C reaches only us and the command
+        # (pytest) is told once: it then runs its teardown (test databases, the stacks it
+        # started) before we stop the services it used.
+        child = subprocess.Popen(command, cwd=ROOT, process_group=0)
+        try:
+            return child.wait()
+        except KeyboardInterrupt:
+            for signum in (signal.SIGINT, signal.SIGTERM):
+                signal.signal(signum, signal.SIG_IGN)  # a second stop must not cut cleanup short
+            child.send_signal(signal.SIGINT)
+            try:
+                return child.wait(60)
+            except subprocess.TimeoutExpired:
+                child.kill()
+                return child.wait()
 
 
 def _stop_on_signals() -> None:

@@ -1,5 +1,5 @@
-"""The messaging topology: one definition for LocalStack (`make local`, the tests, the compose
-`migrate` service, all through `infra.local.provision`) and the AWS template in `infra/`.
+"""The messaging topology: one definition for LocalStack (its init hook, through the plan
+`infra.local.provision` generates; `make local`; the tests) and the AWS template in `infra/`.
 
 One SNS topic carries every workflow event. Each consuming step has its own SQS queue,
 subscribed with a filter policy on the `event_type` attribute, and a dead-letter queue.

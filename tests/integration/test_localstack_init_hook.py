@@ -35,11 +35,14 @@ def _get(url: str) -> dict[str, Any]:
 @pytest.fixture(scope="module")
 def endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     url = f"http://127.0.0.1:{free_port()}"
+    root = tmp_path_factory.mktemp("localstack")
+    # As an earlier LocalStack run leaves it: its own empty init folders, no hook.
+    (root / "etc" / "localstack" / "init" / "ready.d").mkdir(parents=True)
     with Stack() as stack:
         start_localstack(
             stack,
             url,
-            tmp_path_factory.mktemp("localstack"),
+            root,
             {"RESOURCE_PREFIX": PREFIX, "MAIL_FROM": SENDER},
         )
         deadline = time.monotonic() + 120
