@@ -1,5 +1,6 @@
-"""`make local` / `make test` stop everything they started when asked to stop: SIGTERM (a
-process manager, `timeout`) as well as Ctrl-C."""
+"""`make test` / `stack run` stop cleanly when asked to: SIGTERM (a process manager,
+`timeout`) as well as Ctrl-C. The command they run (pytest) is told to stop, once, and given
+time to clean up what it started, instead of being killed."""
 
 import os
 import signal
@@ -22,8 +23,10 @@ def _alive(pid: int) -> bool:
 
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
-def test_the_stack_stops_what_it_started(database: str, tmp_path: Path, signum: int) -> None:
-    pid_file = tmp_path / "child.pid"
+def test_the_command_is_asked_to_stop_and_cleans_up(
+    database: str, tmp_path: Path, signum: int
+) -> None:
+    pid_file, cleaned = tmp_path / "child.pid", tmp_path / "cleaned"
     stack = subprocess.Popen(
         [
             sys.executable,
@@ -32,7 +35,9 @@ def test_the_stack_stops_what_it_started(database: str, tmp_path: Path, signum: 
             "run",
             "sh",
             "-c",
-            f"echo $$ > {pid_file}; exec sleep 300",
+            # Cleans up as pytest would on Ctrl-C: by its own handler, then exits.
+            f"trap 'kill $!; echo cleaned > {cleaned}; exit 0' INT TERM; "
+            f"echo $$ > {pid_file}; sleep 300 & wait",
         ],
         # As a shell's background job: SIGINT ignored unless the stack takes it back.
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
@@ -51,6 +56,7 @@ def test_the_stack_stops_what_it_started(database: str, tmp_path: Path, signum: 
         while _alive(child) and time.monotonic() < deadline:
             time.sleep(0.2)
         assert not _alive(child), "the command outlived the stack"
+        assert cleaned.exists(), "the command was killed instead of asked to stop"
     finally:  # leave nothing behind, whatever failed
         stack.kill()
         if child is not None and _alive(child):
