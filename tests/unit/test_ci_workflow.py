@@ -60,6 +60,7 @@ def test_parses_with_the_expected_jobs(jobs: dict[str, dict[str, Any]]) -> None:
         "frontend",
         "compose-and-template",
         "promtool",
+        "function-image",
         "deploy",
     }
     for name, job in jobs.items():
@@ -210,6 +211,9 @@ def test_jobs_run_the_checks_they_are_named_for(jobs: dict[str, dict[str, Any]])
         "promtool check rules alert.rules.yml",
         "promtool test rules tests/alerts/alert.rules.test.yml",
     } <= set(runs(jobs["promtool"]))
+    images = " ".join(runs(jobs["function-image"]))
+    assert "docker build -f functions/Dockerfile" in images
+    assert "/2015-03-31/functions/function/invocations" in images  # through the real RIE
     workflow = yaml.safe_load(WORKFLOW.read_text())
     assert workflow["env"]["PYTHON_VERSION"] == RUNTIME.removeprefix("python")
 
