@@ -10,6 +10,7 @@ FunctionError, so callers handle one exception whatever ran the function.
 
 import importlib
 import json
+import logging
 import os
 import threading
 import urllib.error
@@ -30,6 +31,7 @@ TIMED_OUT = "Sandbox.Timedout"
 TIMED_OUT_TEXT = b"Task timed out"
 
 Handler = Callable[[dict[str, Any], Any], Any]
+logger = logging.getLogger(__name__)
 
 
 class FunctionError(Exception):
@@ -71,6 +73,9 @@ def invoke(function: str, event: dict[str, Any], context: Any) -> Any:
         try:
             return function_handler(function)(event, context)
         except Exception as exc:
+            # The function's own log line, as Lambda's runtime writes one for an unhandled
+            # error; callers log only the error type.
+            logger.exception("function raised", extra={"function": function})
             raise FunctionError(function, type(exc).__name__, str(exc)) from exc
     return _invoke_over_http(function, function_url(function, template), event)
 

@@ -66,7 +66,7 @@ def poll_once(queue: QueueSpec, wait_seconds: int = 0) -> int:
     except FunctionError as exc:
         # As Lambda's event source mapping does: the whole batch comes back after the
         # visibility timeout.
-        logger.exception(
+        logger.error(
             "function failed", extra={"function": exc.function, "error_type": exc.error_type}
         )
         failed = {m["MessageId"] for m in messages}
