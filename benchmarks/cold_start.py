@@ -13,6 +13,8 @@ import sys
 import time
 from pathlib import Path
 
+from benchmarks.report import table
+
 ROOT = Path(__file__).resolve().parents[1]
 FUNCTIONS = (
     "score",
@@ -25,11 +27,6 @@ FUNCTIONS = (
     "decide",
     "api",
 )
-
-
-def _quantile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def _time(code: str) -> float:
@@ -52,15 +49,12 @@ def main() -> None:
         for name, code in cases.items():
             samples[name].append(_time(code))
 
-    baseline = statistics.median(samples["baseline (bare interpreter)"])
-    lines = [
-        f"Cold start: import of each handler, {args.runs} runs each (ms)",
-        f"{'case':30} {'p50':>8} {'p95':>8} {'p99':>8} {'x baseline':>11}",
-    ]
-    for name, values in samples.items():
-        p50, p95, p99 = (_quantile(values, q) * 1000 for q in (0.5, 0.95, 0.99))
-        ratio = statistics.median(values) / baseline
-        lines.append(f"{name:30} {p50:8.1f} {p95:8.1f} {p99:8.1f} {ratio:11.2f}")
+    lines = table(
+        f"Cold start: import of each handler, {args.runs} runs each",
+        samples,
+        "baseline (bare interpreter)",
+        "ms",
+    )
     queue = statistics.median(samples["score"])
     http = statistics.median(samples["submit"])
     lines.append(f"HTTP function (submit) / queue function (score), p50: {http / queue:.2f}")

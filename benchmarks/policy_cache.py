@@ -10,7 +10,6 @@ It migrates a throwaway database (`<database>_bench_<id>`) and drops it afterwar
 
 import argparse
 import os
-import statistics
 import sys
 import time
 import uuid
@@ -19,10 +18,7 @@ from collections.abc import Callable
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-
-def _quantile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+from benchmarks.report import table
 
 
 def _migrated_database() -> str:
@@ -93,15 +89,12 @@ def main() -> None:
     finally:
         _drop(url)
 
-    baseline = statistics.median(samples["read every time (baseline)"])
-    lines = [
-        f"Policy lookup per message, {args.runs} runs each (microseconds)",
-        f"{'case':34} {'p50':>8} {'p95':>8} {'p99':>8} {'x baseline':>11}",
-    ]
-    for name, values in samples.items():
-        p50, p95, p99 = (_quantile(values, q) * 1e6 for q in (0.5, 0.95, 0.99))
-        ratio = statistics.median(values) / baseline
-        lines.append(f"{name:34} {p50:8.0f} {p95:8.0f} {p99:8.0f} {ratio:11.3f}")
+    lines = table(
+        f"Policy lookup per message, {args.runs} runs each",
+        samples,
+        "read every time (baseline)",
+        "us",
+    )
     sys.stdout.write("\n".join(lines) + "\n")
 
 

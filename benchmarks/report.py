@@ -1,0 +1,27 @@
+"""The one way the benchmarks report: p50/p95/p99 per case and its ratio to the baseline
+measured in the same run (medians), as a text table."""
+
+import statistics
+
+
+def quantile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def table(title: str, samples: dict[str, list[float]], baseline: str, unit: str) -> list[str]:
+    """`samples` in seconds; `unit` is "ms" or "us"."""
+    scale, digits = {"ms": (1e3, 1), "us": (1e6, 0)}[unit]
+    width = max(len(name) for name in samples) + 2
+    reference = statistics.median(samples[baseline])
+    lines = [
+        f"{title} ({unit})",
+        f"{'case':{width}} {'p50':>8} {'p95':>8} {'p99':>8} {'x baseline':>11}",
+    ]
+    for name, values in samples.items():
+        p50, p95, p99 = (quantile(values, q) * scale for q in (0.5, 0.95, 0.99))
+        ratio = statistics.median(values) / reference
+        lines.append(
+            f"{name:{width}} {p50:8.{digits}f} {p95:8.{digits}f} {p99:8.{digits}f} {ratio:11.3f}"
+        )
+    return lines
