@@ -110,3 +110,29 @@ def test_backup_bucket_is_versioned_and_the_sender_verified(endpoint: str) -> No
     versioning = s3.get_bucket_versioning(Bucket=f"{PREFIX}-backups")
     assert versioning["Status"] == "Enabled"
     assert SENDER in ses.list_identities()["Identities"]
+
+
+def test_running_it_again_updates_what_a_queue_subscribes_to(database: str) -> None:
+    """After a topology change, provisioning an existing LocalStack brings the filters up to
+    date instead of keeping the old ones (the test run's own prefix)."""
+    from infra.local import provision
+    from shared import aws
+
+    plan = provision.plan()
+    stale = {
+        **plan,
+        "queues": [{**q, "filter_policy": {"event_type": ["x"]}} for q in plan["queues"]],
+    }
+    provision._hook().apply(stale, prefix=PREFIX + "-rerun", mail_from=SENDER, client=aws.client)
+    provision._hook().apply(plan, prefix=PREFIX + "-rerun", mail_from=SENDER, client=aws.client)
+
+    sns = aws.client("sns")
+    topic = sns.create_topic(Name=f"{PREFIX}-rerun-{TOPIC}")["TopicArn"]
+    filters = sorted(
+        sns.get_subscription_attributes(SubscriptionArn=s["SubscriptionArn"])["Attributes"][
+            "FilterPolicy"
+        ]
+        for s in sns.list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"]
+    )
+    assert len(filters) == len(QUEUES)  # no second subscription either
+    assert filters == sorted(json.dumps(q["filter_policy"]) for q in plan["queues"])

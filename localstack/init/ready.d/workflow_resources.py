@@ -9,7 +9,8 @@ comes from `../topology.json`, generated from `shared/messaging/topology.py`, th
 the AWS template and the runner read too.
 
 It needs only the standard library and boto3: inside LocalStack it runs in LocalStack's own
-interpreter, which has boto3 but not the application. Idempotent: existing resources are kept.
+interpreter, which has boto3 but not the application. Idempotent: existing resources are
+kept, and their subscription filters brought up to date.
 """
 
 import json
@@ -33,7 +34,8 @@ def apply(plan: dict[str, Any], prefix: str, mail_from: str, client: Client) -> 
 
     topic_arn = sns.create_topic(Name=name(plan["topic"]))["TopicArn"]
     subscribed = {
-        s["Endpoint"] for s in sns.list_subscriptions_by_topic(TopicArn=topic_arn)["Subscriptions"]
+        s["Endpoint"]: s["SubscriptionArn"]
+        for s in sns.list_subscriptions_by_topic(TopicArn=topic_arn)["Subscriptions"]
     }
     for queue in plan["queues"]:
         dlq_url = sqs.create_queue(
@@ -66,15 +68,19 @@ def apply(plan: dict[str, Any], prefix: str, mail_from: str, client: Client) -> 
                 "Policy": json.dumps(only_from_topic),
             },
         )
-        if arn not in subscribed:
+        filter_policy = json.dumps(queue["filter_policy"])
+        if arn in subscribed:  # the topology may have changed which events the queue takes
+            sns.set_subscription_attributes(
+                SubscriptionArn=subscribed[arn],
+                AttributeName="FilterPolicy",
+                AttributeValue=filter_policy,
+            )
+        else:
             sns.subscribe(
                 TopicArn=topic_arn,
                 Protocol="sqs",
                 Endpoint=arn,
-                Attributes={
-                    "RawMessageDelivery": "true",
-                    "FilterPolicy": json.dumps(queue["filter_policy"]),
-                },
+                Attributes={"RawMessageDelivery": "true", "FilterPolicy": filter_policy},
             )
 
     bucket = name(plan["backup_bucket"])
