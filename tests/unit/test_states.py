@@ -144,3 +144,14 @@ def test_a_waiting_stage_cannot_be_decided_before_it_is_reached() -> None:
 )
 def test_next_escalation_role(role: Role, escalates_to: Role) -> None:
     assert next_escalation_role(role) == escalates_to
+
+
+def test_the_dashboard_times_the_stages_of_every_staff_role() -> None:
+    """StageRole (the list filter and the time-to-decision chart) names the roles a stage can
+    be assigned to: the staff roles, no more and no fewer."""
+    from typing import get_args
+
+    from shared.credit.schemas import StageRole
+    from shared.workflow.states import STAFF_ROLES
+
+    assert set(get_args(StageRole)) == {role.value for role in STAFF_ROLES}
