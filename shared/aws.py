@@ -9,6 +9,8 @@ from shared.config import get_settings
 
 @cache
 def client(service: str) -> Any:
+    """The process's boto3 client for `service`, pointed at LocalStack when AWS_ENDPOINT_URL is
+    set."""
     import boto3  # imported here so modules that never call AWS don't pay for it
 
     settings = get_settings()
@@ -24,12 +26,14 @@ def client(service: str) -> Any:
 
 
 def topic_arn(name: str) -> str:
+    """The ARN of one of the topology's topics under this deployment's prefix."""
     settings = get_settings()
     region, account = settings.aws_region, settings.aws_account_id
     return f"arn:aws:sns:{region}:{account}:{settings.resource_prefix}-{name}"
 
 
 def queue_url(name: str) -> str:
+    """The URL of one of the topology's queues under this deployment's prefix."""
     return str(
         client("sqs").get_queue_url(QueueName=f"{get_settings().resource_prefix}-{name}")[
             "QueueUrl"

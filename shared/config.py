@@ -103,4 +103,5 @@ class Settings(BaseSettings):
 
 @cache
 def get_settings() -> Settings:
+    """The process's settings, read once from the environment (and `.env`)."""
     return Settings()

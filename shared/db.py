@@ -24,6 +24,7 @@ class Base(DeclarativeBase):
 
 @cache
 def get_engine() -> Engine:
+    """The process's engine and connection pool, made at first use."""
     # A Lambda serves one invocation at a time, so a small pool per process is enough.
     return create_engine(
         get_settings().database_url, pool_size=5, max_overflow=5, pool_pre_ping=True
@@ -33,6 +34,11 @@ def get_engine() -> Engine:
 @cache
 def _session_factory() -> sessionmaker[Session]:
     return sessionmaker(get_engine(), expire_on_commit=False)
+
+
+def new_session() -> Session:
+    """A session of the process's pool; its first statement begins a transaction."""
+    return _session_factory()()
 
 
 def on_commit(session: Session, callback: Callable[[], None]) -> None:
@@ -55,5 +61,5 @@ def _drop_commit_callbacks(session: Session) -> None:
 @contextmanager
 def unit_of_work() -> Iterator[Session]:
     """One transaction: committed when the block ends, rolled back if it raises."""
-    with _session_factory()() as session, session.begin():
+    with new_session() as session, session.begin():
         yield session

@@ -48,6 +48,7 @@ class JsonFormatter(logging.Formatter):
 
 
 def configure_logging(level: int = logging.INFO) -> None:
+    """JSON log lines on stderr for the whole process (once, however many functions it runs)."""
     root = logging.getLogger()
     if any(isinstance(h.formatter, JsonFormatter) for h in root.handlers):
         return  # several functions share one process locally: configure once
@@ -70,6 +71,7 @@ def log_context(**fields: str | None) -> Iterator[None]:
 
 
 def current_correlation_id() -> str | None:
+    """The correlation id bound to the current invocation, if any."""
     return _context.get().get("correlation_id")
 
 

@@ -2,107 +2,80 @@
 
 import uuid
 from collections.abc import Callable
-from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, status
+from fastapi import Depends, Query, Request, status
 from fastapi.responses import JSONResponse
 from fastapi.security import OAuth2PasswordRequestForm
-from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import text
 
 from shared import aws
 from shared.approvals import service as approvals
+from shared.approvals.schemas import PendingStage
 from shared.audit import service as audit
-from shared.audit.schemas import AuditEntry, AuditFilters, AuditPage
+from shared.audit.schemas import AuditEntry, AuditFilters
 from shared.auth import service as auth
+from shared.auth.schemas import LogoutIn, RefreshIn, TokenOut
 from shared.cache import get_redis
 from shared.clock import utcnow
 from shared.credit import service as credit
-from shared.credit.schemas import (
-    CreditRequestDetail,
-    CreditRequestOut,
-    CreditRequestPage,
-    RequestFilters,
-)
-from shared.credit.stats import StatsFilters, StatsOut, summarize
+from shared.credit.schemas import CreditRequestOut
 from shared.db import unit_of_work
 from shared.errors import Unauthorized
-from shared.http.deps import Caller, CurrentUser, current_caller, require_roles
+from shared.http.deps import Caller, CurrentUser, DbSession, TableRouter, current_caller
 from shared.http.errors import RATE_LIMITED
 from shared.http.openapi import CREATED_USER
-from shared.messaging.outbox import relay_after_commit
+from shared.messaging.outbox import state_change
 from shared.messaging.topology import QUEUES
+from shared.pagination import Cursor, Page, PageSize
+from shared.tracking import requests as tracking
+from shared.tracking.schemas import CreditRequestDetail, RequestFilters, StatsFilters, StatsOut
+from shared.tracking.stats import summarize
 from shared.users import service as users
-from shared.users.models import User
-from shared.users.schemas import USERNAME_PATTERN, UserCreate, UserOut, UserPage, UserUpdate
-from shared.workflow.states import APPROVER_LADDER, STAFF_ROLES, Role
+from shared.users.schemas import UserCreate, UserOut, UserUpdate
+from shared.workflow.states import Role
 
-router = APIRouter()
-Admin = Annotated[User, Depends(require_roles(Role.ADMIN))]
-Approver = Annotated[User, Depends(require_roles(*APPROVER_LADDER, Role.ADMIN))]
-Applicant = Annotated[User, Depends(require_roles(Role.APPLICANT))]
-
-
-class TokenOut(BaseModel):
-    access_token: str
-    refresh_token: str
-    token_type: str = "bearer"
-    expires_in: int
-
-
-class RefreshIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    refresh_token: str = Field(max_length=4096)
-
-
-class LogoutIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    refresh_token: str | None = Field(default=None, max_length=4096)
-
-
-def _token_out(pair: auth.TokenPair) -> TokenOut:
-    return TokenOut(
-        access_token=pair.access_token, refresh_token=pair.refresh_token, expires_in=pair.expires_in
-    )
+router = TableRouter()
 
 
 @router.post("/token", tags=["auth"], responses=RATE_LIMITED)
-def login(form: Annotated[OAuth2PasswordRequestForm, Depends()], request: Request) -> TokenOut:
+def login(
+    form: Annotated[OAuth2PasswordRequestForm, Depends()], request: Request, session: DbSession
+) -> TokenOut:
     """Sign in. Repeated failures are throttled per account and per client address (429)."""
     # The client address as the HTTP API saw it (API Gateway's sourceIp, via Mangum).
     address = request.client.host if request.client else "unknown"
-    with unit_of_work() as session:
+    with state_change(session):
         user = auth.authenticate(session, form.username, form.password, address)
-        pair = auth.issue_pair(session, user)
-    return _token_out(pair)
+        return TokenOut.of(auth.issue_pair(session, user))
 
 
 @router.post("/refresh", tags=["auth"])
-def refresh(body: RefreshIn) -> TokenOut:
-    with unit_of_work() as session:
+def refresh(body: RefreshIn, session: DbSession) -> TokenOut:
+    with state_change(session):
         outcome = auth.rotate(session, body.refresh_token)
     if isinstance(outcome, auth.ReuseDetected):
         raise Unauthorized(
             "This refresh token was already used; every session it began is now signed out.",
             code="token_reused",
         )
-    return _token_out(outcome)
+    return TokenOut.of(outcome)
 
 
 @router.post("/logout", status_code=status.HTTP_204_NO_CONTENT, tags=["auth"])
-def logout(body: LogoutIn, caller: Annotated[Caller, Depends(current_caller)]) -> None:
-    with unit_of_work() as session:
+def logout(
+    body: LogoutIn, caller: Annotated[Caller, Depends(current_caller)], session: DbSession
+) -> None:
+    with state_change(session):
         auth.logout(session, caller.claims, body.refresh_token)
 
 
 @router.post(
     "/users", status_code=status.HTTP_201_CREATED, tags=["users"], responses={201: CREATED_USER}
 )
-def register(body: UserCreate) -> UserOut:
-    with unit_of_work() as session:
-        user = users.register(session, body)
-        return UserOut.model_validate(user)
+def register(body: UserCreate, session: DbSession) -> UserOut:
+    with state_change(session):
+        return UserOut.model_validate(users.register(session, body))
 
 
 @router.get("/users/me", tags=["users"])
@@ -112,9 +85,9 @@ def me(user: CurrentUser) -> UserOut:
 
 @router.get("/users", tags=["users"])
 def list_users(
-    _: Admin,
-    limit: Annotated[int, Query(ge=1, le=100)] = 50,
-    cursor: Annotated[str | None, Query(pattern=USERNAME_PATTERN)] = None,
+    session: DbSession,
+    limit: Annotated[PageSize, Query()] = 50,
+    cursor: Annotated[Cursor, Query()] = None,
     q: Annotated[
         str | None,
         Query(
@@ -122,65 +95,59 @@ def list_users(
             description="Only users whose username or email contains this (any case).",
         ),
     ] = None,
-) -> UserPage:
-    with unit_of_work() as session:
-        rows = users.list_page(session, limit, cursor, q)
-    page = rows[:limit]
-    return UserPage(
-        items=[UserOut.model_validate(u) for u in page],
-        next_cursor=page[-1].username if len(rows) > limit else None,
-    )
+) -> Page[UserOut]:
+    rows, next_cursor = users.list_page(session, limit, cursor, q)
+    return Page(items=[UserOut.model_validate(u) for u in rows], next_cursor=next_cursor)
 
 
 @router.patch("/users/{user_id}", tags=["users"])
-def update_user(user_id: uuid.UUID, body: UserUpdate, admin: Admin) -> UserOut:
-    with unit_of_work() as session:
+def update_user(
+    user_id: uuid.UUID, body: UserUpdate, admin: CurrentUser, session: DbSession
+) -> UserOut:
+    with state_change(session):
         return UserOut.model_validate(users.update(session, admin, user_id, body))
 
 
 @router.get("/credit-requests", tags=["credit requests"])
 def list_credit_requests(
-    user: CurrentUser, filters: Annotated[RequestFilters, Query()]
-) -> CreditRequestPage:
-    with unit_of_work() as session:
-        page, next_cursor = credit.list_requests(session, user, filters)
-        return CreditRequestPage(items=[credit.to_out(r) for r in page], next_cursor=next_cursor)
+    user: CurrentUser, filters: Annotated[RequestFilters, Query()], session: DbSession
+) -> Page[CreditRequestOut]:
+    rows, next_cursor = tracking.list_requests(session, user, filters)
+    return Page(items=[credit.to_out(r) for r in rows], next_cursor=next_cursor)
 
 
 @router.get("/credit-requests/{request_id}", tags=["credit requests"])
-def get_credit_request(request_id: uuid.UUID, user: CurrentUser) -> CreditRequestDetail:
-    with unit_of_work() as session:
+def get_credit_request(
+    request_id: uuid.UUID, user: CurrentUser, session: DbSession
+) -> CreditRequestDetail:
+    with state_change(session):
         request = credit.visible_request(session, user, request_id)
         if user.role != Role.APPLICANT:
             # Staff reading one applicant's full financial file: who saw what, and when.
             audit.record(
-                session, users.actor_of(user), "credit_request.viewed", "credit_request", request.id
+                session, audit.Actor.of(user), "credit_request.viewed", "credit_request", request.id
             )
-        return credit.to_detail(session, request, user)
+        return tracking.request_detail(session, request, user)
 
 
 @router.post("/credit-requests/{request_id}/withdraw", tags=["credit requests"])
-def withdraw(request_id: uuid.UUID, user: Applicant) -> CreditRequestOut:
-    with unit_of_work() as session:
-        out = credit.to_out(credit.withdraw(session, user, request_id))
-    relay_after_commit()
-    return out
-
-
-class PendingStage(BaseModel):
-    stage_id: uuid.UUID
-    level: int
-    role: Role
-    due_at: datetime | None
-    overdue: bool
-    request: CreditRequestOut
+def withdraw(request_id: uuid.UUID, user: CurrentUser, session: DbSession) -> CreditRequestOut:
+    with state_change(session):
+        return credit.to_out(approvals.withdraw(session, user, request_id))
 
 
 @router.get("/approvals", tags=["approvals"])
-def my_approvals(user: Approver) -> list[PendingStage]:
+def my_approvals(
+    user: CurrentUser,
+    session: DbSession,
+    limit: Annotated[PageSize, Query()] = 50,
+    cursor: Annotated[Cursor, Query()] = None,
+) -> Page[PendingStage]:
+    """The stages awaiting your decision, soonest due first."""
     now = utcnow()
-    with unit_of_work() as session:
-        return [
+    rows, next_cursor = approvals.pending_for(session, user, cursor, limit)
+    return Page(
+        items=[
             PendingStage(
                 stage_id=stage.id,
                 level=stage.level,
@@ -189,17 +156,17 @@ def my_approvals(user: Approver) -> list[PendingStage]:
                 overdue=bool(stage.due_at and stage.due_at < now),
                 request=credit.to_out(request),
             )
-            for stage, request in approvals.pending_for(session, user)
-        ]
+            for stage, request in rows
+        ],
+        next_cursor=next_cursor,
+    )
 
 
 @router.get("/audit-logs", tags=["audit"])
-def audit_logs(_: Admin, filters: Annotated[AuditFilters, Query()]) -> AuditPage:
-    with unit_of_work() as session:
-        rows, next_cursor = audit.search(session, filters)
-        return AuditPage(
-            items=[AuditEntry.model_validate(r) for r in rows], next_cursor=next_cursor
-        )
+def audit_logs(filters: Annotated[AuditFilters, Query()], session: DbSession) -> Page[AuditEntry]:
+    actor_user_id = users.id_by_username(session, filters.actor) if filters.actor else None
+    rows, next_cursor = audit.search(session, filters, actor_user_id)
+    return Page(items=[AuditEntry.model_validate(r) for r in rows], next_cursor=next_cursor)
 
 
 @router.get("/health", tags=["health"])
@@ -234,11 +201,7 @@ def _check(probe: Callable[[], object]) -> str:
     return "ok"
 
 
-Staff = Annotated[User, Depends(require_roles(*STAFF_ROLES))]
-
-
 @router.get("/stats", tags=["stats"])
-def workflow_stats(_: Staff, filters: Annotated[StatsFilters, Query()]) -> StatsOut:
+def workflow_stats(filters: Annotated[StatsFilters, Query()], session: DbSession) -> StatsOut:
     """Dashboard metrics over the requests the filters select (staff only)."""
-    with unit_of_work() as session:
-        return summarize(session, filters)
+    return summarize(session, filters)

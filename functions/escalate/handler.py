@@ -5,15 +5,13 @@ from dataclasses import asdict
 from typing import Any
 
 from shared.approvals.service import escalate
-from shared.db import unit_of_work
-from shared.messaging.outbox import relay_after_commit
+from shared.messaging.outbox import state_change
 from shared.observability import lambda_entry
 
 
 def handle(event: dict[str, Any], context: Any) -> dict[str, int]:
-    with unit_of_work() as session:
+    with state_change() as session:
         report = escalate(session)
-    relay_after_commit()
     return asdict(report)
 
 

@@ -3,13 +3,13 @@ each stage as it becomes current (SQS)."""
 
 from sqlalchemy.orm import Session
 
-from shared.approvals.service import route
+from shared.approvals.service import assign_next_stage
 from shared.messaging.consumer import sqs_handler
 from shared.workflow.events import Envelope
 
 
 def route_event(session: Session, envelope: Envelope) -> None:
-    route(session, envelope.parsed().request_id)
+    assign_next_stage(session, envelope.parsed().request_id)
 
 
 handler = sqs_handler("route_to_approver", route_event)

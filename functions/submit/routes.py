@@ -1,20 +1,15 @@
 """The submit step: an applicant files a credit request; scoring follows through the queue."""
 
-from typing import Annotated
-
-from fastapi import APIRouter, Depends, status
+from fastapi import status
 
 from shared.credit import service as credit
 from shared.credit.schemas import CreditRequestCreate, CreditRequestOut
-from shared.db import unit_of_work
-from shared.http.deps import require_roles
+from shared.http.deps import CurrentUser, DbSession, TableRouter
 from shared.http.errors import RATE_LIMITED
 from shared.http.openapi import CREATED_CREDIT_REQUEST
-from shared.messaging.outbox import relay_after_commit
-from shared.users.models import User
-from shared.workflow.states import Role
+from shared.messaging.outbox import state_change
 
-router = APIRouter()
+router = TableRouter()
 
 
 @router.post(
@@ -24,10 +19,8 @@ router = APIRouter()
     responses={**RATE_LIMITED, 202: CREATED_CREDIT_REQUEST},
 )
 def submit_credit_request(
-    body: CreditRequestCreate, applicant: Annotated[User, Depends(require_roles(Role.APPLICANT))]
+    body: CreditRequestCreate, applicant: CurrentUser, session: DbSession
 ) -> CreditRequestOut:
     """File a credit request; at most SUBMISSIONS_PER_HOUR per applicant per hour (429)."""
-    with unit_of_work() as session:
-        out = credit.to_out(credit.submit(session, applicant, body))
-    relay_after_commit()
-    return out
+    with state_change(session):
+        return credit.to_out(credit.submit(session, applicant, body))

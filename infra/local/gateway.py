@@ -1,6 +1,6 @@
 """The local API gateway: dispatches each /api/v1 route to its function's Lambda entry point
 with an API Gateway (HTTP API, payload 2.0) event, exactly as AWS would, using the one route
-table in `infra/routes.py` — in this process, or over HTTP to the function's container
+table in `shared/http/routes.py` — in this process, or over HTTP to the function's container
 (infra/local/invoke.py). It also serves the merged OpenAPI document, /docs, /metrics,
 and the single-page app."""
 
@@ -24,8 +24,8 @@ from starlette.concurrency import run_in_threadpool
 
 from infra.local.invoke import FunctionError, invoke
 from infra.local.lambda_events import LambdaContext, http_event
-from infra.routes import HTTP_FUNCTIONS, ROUTES, Route
 from shared.http.errors import error_body
+from shared.http.routes import HTTP_FUNCTIONS, ROUTES, Route
 from shared.http.security import install_security
 from shared.observability import CORRELATION_HEADER, configure_logging, correlation_id_from
 

@@ -21,6 +21,7 @@ from shared import aws
 from shared.backup.service import BACKUP_BUCKET
 from shared.config import Settings, get_settings
 from shared.messaging.topology import (
+    DLQ_RETENTION_SECONDS,
     MAX_RECEIVE_COUNT,
     QUEUES,
     TOPIC,
@@ -29,7 +30,6 @@ from shared.messaging.topology import (
 )
 
 logger = logging.getLogger(__name__)
-DLQ_RETENTION_SECONDS = 14 * 24 * 3600
 INIT_DIR = Path(__file__).resolve().parents[2] / "localstack" / "init"
 PLAN_PATH = INIT_DIR / "topology.json"
 HOOK_PATH = INIT_DIR / "ready.d" / "workflow_resources.py"

@@ -18,6 +18,7 @@ from shared.workflow.states import RequestStatus, StageStatus
 
 
 def create(session: Session, stage: ApprovalStage, approver_id: uuid.UUID) -> ApprovalLink:
+    """A new link for this stage and approver, expiring after APPROVAL_LINK_HOURS."""
     link = ApprovalLink(
         stage_id=stage.id,
         approver_id=approver_id,
@@ -29,6 +30,7 @@ def create(session: Session, stage: ApprovalStage, approver_id: uuid.UUID) -> Ap
 
 
 def token_for(link: ApprovalLink) -> str:
+    """The signed token of a link (rebuilt on demand: only the link's id is stored)."""
     lifetime = link.expires_at - utcnow()
     return tokens.issue(
         tokens.TokenType.APPROVAL,
@@ -40,6 +42,7 @@ def token_for(link: ApprovalLink) -> str:
 
 
 def url_for(link: ApprovalLink) -> str:
+    """The web app address where the link's approver reads and decides the stage."""
     return f"{get_settings().public_url}/approvals/{token_for(link)}"
 
 

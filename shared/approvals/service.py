@@ -1,4 +1,4 @@
-"""Human approval: building the chain, assigning stages, deciding, and escalating.
+"""Human approval: building the chain, assigning stages, deciding, withdrawing, escalating.
 
 Segregation of duties is enforced here, for every path (inbox, request page, email link):
 nobody decides on their own request, only the current stage's assignee decides it, and
@@ -13,18 +13,18 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from shared.approvals import links
+from shared.approvals.chain import approval_chain
 from shared.approvals.models import ApprovalLink, ApprovalStage
-from shared.approvals.routing import approval_chain
+from shared.approvals.schemas import Decision
 from shared.audit.service import Actor, record, record_refusal
 from shared.clock import utcnow
-from shared.credit import policy
+from shared.credit import policy, telemetry
 from shared.credit.models import CreditRequest
-from shared.credit.schemas import Decision
-from shared.credit.service import snapshot
+from shared.credit.service import snapshot, visible_request
 from shared.errors import Conflict, Forbidden, NotFound
 from shared.messaging.outbox import add_event
+from shared.pagination import TIMESTAMP, UUID, Key, Keyset, paginate
 from shared.users.models import User
-from shared.workflow import telemetry
 from shared.workflow.events import EventType, RequestEvent, StageAssignedEvent, StageEvent
 from shared.workflow.states import (
     RequestStatus,
@@ -40,8 +40,9 @@ ROUTER = Actor.system("route_to_approver")
 ESCALATOR = Actor.system("escalate")
 
 
-def route(session: Session, request_id: uuid.UUID) -> None:
-    """Build the approval chain on first sight, then assign whichever stage is current."""
+def assign_next_stage(session: Session, request_id: uuid.UUID) -> None:
+    """Build the approval chain on first sight, then assign whichever stage is current and
+    unassigned (the route_to_approver step). A request no longer pending is left alone."""
     request = session.get(CreditRequest, request_id, with_for_update=True)
     if request is None or request.status != RequestStatus.PENDING_APPROVAL:
         return  # withdrawn or decided meanwhile
@@ -50,7 +51,7 @@ def route(session: Session, request_id: uuid.UUID) -> None:
         stages = _create_chain(session, request)
     current = next((s for s in stages if s.status == StageStatus.PENDING), None)
     if current is not None and current.assignee_id is None:
-        assign(session, request, current)
+        _assign(session, request, current)
 
 
 def _stages(session: Session, request_id: uuid.UUID) -> list[ApprovalStage]:
@@ -122,7 +123,7 @@ def _pick_approver(
     ).first()
 
 
-def assign(
+def _assign(
     session: Session,
     request: CreditRequest,
     stage: ApprovalStage,
@@ -192,6 +193,7 @@ def _refusal(
 
 
 def current_stage_id(session: Session, request_id: uuid.UUID) -> uuid.UUID:
+    """The stage awaiting a decision on this request; 409 when none is."""
     stage_id = session.scalar(
         select(ApprovalStage.id).where(
             ApprovalStage.request_id == request_id, ApprovalStage.status == StageStatus.PENDING
@@ -211,6 +213,10 @@ def decide(
     via: str,
     link: ApprovalLink | None = None,
 ) -> CreditRequest:
+    """Approve or reject a stage, by its assignee only (segregation of duties: never one's own
+    request, never two stages of one request; refusals audited, 403). Approval makes the next
+    stage current, or approves the request after the last; a rejection rejects the request
+    and cancels the stages left. `via` says how (app or email link); a link used is spent."""
     stage = session.get(ApprovalStage, stage_id)
     if stage is None:
         raise NotFound("No such approval stage.")
@@ -221,7 +227,7 @@ def decide(
     refusal = _refusal(session, actor, stage, request)
     if refusal is not None:
         record_refusal(
-            Actor(actor.username, actor.id),
+            Actor.of(actor),
             "stage.decision_refused",
             "approval_stage",
             stage.id,
@@ -260,7 +266,7 @@ def decide(
     telemetry.decided(session, request, stage.status, level=stage.level)
     record(
         session,
-        Actor(actor.username, actor.id),
+        Actor.of(actor),
         f"stage.{'approved' if approved else 'rejected'}",
         "approval_stage",
         stage.id,
@@ -271,14 +277,58 @@ def decide(
     return request
 
 
-def pending_for(session: Session, user: User) -> list[tuple[ApprovalStage, CreditRequest]]:
-    rows = session.execute(
-        select(ApprovalStage, CreditRequest)
-        .join(CreditRequest, CreditRequest.id == ApprovalStage.request_id)
-        .where(ApprovalStage.assignee_id == user.id, ApprovalStage.status == StageStatus.PENDING)
-        .order_by(ApprovalStage.due_at, ApprovalStage.id)
-    ).all()
-    return [(stage, request) for stage, request in rows]
+BY_DUE_DATE = Keyset("due_at", (Key(ApprovalStage.due_at, TIMESTAMP), Key(ApprovalStage.id, UUID)))
+
+
+def pending_for(
+    session: Session, user: User, cursor: str | None, limit: int
+) -> tuple[list[tuple[ApprovalStage, CreditRequest]], str | None]:
+    """One page of the stages awaiting this user's decision, soonest due first, each with its
+    request."""
+    stages: list[ApprovalStage]
+    stages, next_cursor = paginate(
+        session,
+        select(ApprovalStage).where(
+            ApprovalStage.assignee_id == user.id, ApprovalStage.status == StageStatus.PENDING
+        ),
+        BY_DUE_DATE,
+        cursor,
+        limit,
+    )
+    requests = {
+        r.id: r
+        for r in session.scalars(
+            select(CreditRequest).where(CreditRequest.id.in_([s.request_id for s in stages]))
+        )
+    }
+    return [(stage, requests[stage.request_id]) for stage in stages], next_cursor
+
+
+def withdraw(session: Session, applicant: User, request_id: uuid.UUID) -> CreditRequest:
+    """The applicant withdraws their open request: it ends, its open stages are cancelled
+    (their links die with them), audited, with `request.withdrawn`. 409 once it is final."""
+    request = visible_request(session, applicant, request_id, lock=True)
+    before = snapshot(request)
+    advance_request(request, RequestStatus.WITHDRAWN)
+    request.decided_at = utcnow()
+    for stage in session.scalars(
+        select(ApprovalStage).where(
+            ApprovalStage.request_id == request.id,
+            ApprovalStage.status.in_([StageStatus.WAITING, StageStatus.PENDING]),
+        )
+    ):
+        advance_stage(stage, StageStatus.CANCELLED)
+    record(
+        session,
+        Actor.of(applicant),
+        "credit_request.withdrawn",
+        "credit_request",
+        request.id,
+        before=before,
+        after=snapshot(request),
+    )
+    add_event(session, EventType.REQUEST_WITHDRAWN, RequestEvent(request_id=request.id))
+    return request
 
 
 @dataclass
@@ -305,7 +355,7 @@ def escalate(session: Session, now: datetime | None = None) -> EscalationReport:
     ).all()
     for stage, request in rows:
         if stage.assignee_id is None:
-            if assign(session, request, stage, actor=ESCALATOR) is not None:
+            if _assign(session, request, stage, actor=ESCALATOR) is not None:
                 report.assigned += 1
             continue
         assert stage.due_at is not None and stage.assigned_at is not None
@@ -317,7 +367,7 @@ def escalate(session: Session, now: datetime | None = None) -> EscalationReport:
             assert assignee is not None
             target = next_escalation_role(Role(assignee.role))
             previous = stage.assignee_id
-            if assign(session, request, stage, role=target, actor=ESCALATOR) is not None:
+            if _assign(session, request, stage, role=target, actor=ESCALATOR) is not None:
                 stage.escalated_at = now
                 record(
                     session,

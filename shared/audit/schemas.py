@@ -4,6 +4,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from shared.pagination import Cursor, PageSize
+
 # The actor label of an unauthenticated attempt (a failed sign-in): no user may be called so,
 # or filtering the audit log by actor could not tell them apart.
 ANONYMOUS = "anonymous"
@@ -23,8 +25,8 @@ class AuditFilters(BaseModel):
     entity_id: str | None = Field(default=None, max_length=64)
     at_from: datetime | None = None
     at_to: datetime | None = None
-    limit: int = Field(default=50, ge=1, le=100)
-    cursor: str | None = Field(default=None, max_length=32)
+    limit: PageSize = 50
+    cursor: Cursor = None
 
 
 class AuditEntry(BaseModel):
@@ -40,8 +42,3 @@ class AuditEntry(BaseModel):
     before: dict[str, Any] | None
     after: dict[str, Any] | None
     details: dict[str, Any] | None
-
-
-class AuditPage(BaseModel):
-    items: list[AuditEntry]
-    next_cursor: str | None

@@ -1,7 +1,8 @@
 """Writing the audit trail. Called inside the transaction of the change it records."""
 
 import uuid
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -9,23 +10,39 @@ from sqlalchemy.orm import Session
 from shared.audit.models import AuditLog
 from shared.audit.schemas import ANONYMOUS, AuditFilters
 from shared.db import unit_of_work
-from shared.errors import InvalidInput
-from shared.users.models import User
+from shared.pagination import BIGINT, Key, Keyset, paginate
 
 
+class Person(Protocol):
+    """Anything that names a signed-in person: a user row or a cached identity."""
+
+    @property
+    def id(self) -> uuid.UUID: ...
+
+    @property
+    def username(self) -> str: ...
+
+
+@dataclass(frozen=True)
 class Actor:
     """Who did it: a user, or a workflow step acting on its own (`system:<step>`)."""
 
-    def __init__(self, label: str, user_id: uuid.UUID | None = None) -> None:
-        self.label = label
-        self.user_id = user_id
+    label: str
+    user_id: uuid.UUID | None = None
+
+    @classmethod
+    def of(cls, person: Person) -> "Actor":
+        """The person as the audit trail names them: their username, and their id."""
+        return cls(person.username, person.id)
 
     @classmethod
     def system(cls, step: str) -> "Actor":
+        """A workflow step acting on its own, named `system:<step>`."""
         return cls(f"system:{step}")
 
     @classmethod
     def anonymous(cls) -> "Actor":
+        """Someone not signed in (a failed sign-in)."""
         return cls(ANONYMOUS)
 
 
@@ -40,6 +57,7 @@ def record(
     after: dict[str, Any] | None = None,
     details: dict[str, Any] | None = None,
 ) -> None:
+    """Add an entry to the session's transaction: it exists exactly when the change does."""
     session.add(
         AuditLog(
             actor_id=actor.user_id,
@@ -69,17 +87,23 @@ def record_refusal(
         )
 
 
-def search(session: Session, filters: AuditFilters) -> tuple[list[AuditLog], str | None]:
-    """Newest first, keyset-paginated on the id (the cursor is the last id seen)."""
+NEWEST_FIRST = Keyset("-id", (Key(AuditLog.id, BIGINT),), descending=True)
+
+
+def search(
+    session: Session, filters: AuditFilters, actor_user_id: uuid.UUID | None = None
+) -> tuple[list[AuditLog], str | None]:
+    """Entries matching every filter, newest first, one page. `actor_user_id` is the id of
+    the user named by `filters.actor`, when that is a user: a user's entries are exactly those
+    carrying their id, which is indexed (the label is not); other actors match by label."""
     query = select(AuditLog)
     if filters.actor_id is not None:
         query = query.where(AuditLog.actor_id == filters.actor_id)
     if filters.actor is not None:
-        # Usernames never change, so a user's entries are exactly those carrying their id,
-        # which is indexed (the label is not); other actors are matched by their label.
-        user_id = session.scalar(select(User.id).where(User.username == filters.actor))
         query = query.where(
-            AuditLog.actor == filters.actor if user_id is None else AuditLog.actor_id == user_id
+            AuditLog.actor == filters.actor
+            if actor_user_id is None
+            else AuditLog.actor_id == actor_user_id
         )
     if filters.action is not None:
         query = query.where(AuditLog.action == filters.action)
@@ -91,10 +115,4 @@ def search(session: Session, filters: AuditFilters) -> tuple[list[AuditLog], str
         query = query.where(AuditLog.at >= filters.at_from)
     if filters.at_to is not None:
         query = query.where(AuditLog.at < filters.at_to)
-    if filters.cursor is not None:
-        if not (filters.cursor.isascii() and filters.cursor.isdigit()):  # "²".isdigit()
-            raise InvalidInput("The cursor is not valid for this query.", code="invalid_cursor")
-        query = query.where(AuditLog.id < int(filters.cursor))
-    rows = list(session.scalars(query.order_by(AuditLog.id.desc()).limit(filters.limit + 1)))
-    page = rows[: filters.limit]
-    return page, str(page[-1].id) if len(rows) > filters.limit else None
+    return paginate(session, query, NEWEST_FIRST, filters.cursor, filters.limit)

@@ -19,12 +19,12 @@ from sqlalchemy.orm import Session
 from shared.audit.service import Actor, record, record_refusal
 from shared.auth import throttle, tokens
 from shared.auth.models import RefreshToken
-from shared.auth.passwords import burn_verification_time, verify_and_upgrade
 from shared.cache import get_redis
 from shared.clock import utcnow
 from shared.config import get_settings
 from shared.errors import Unauthorized
 from shared.users.models import User
+from shared.users.passwords import burn_verification_time, verify_and_upgrade
 
 REVOKED_PREFIX = "auth:revoked-access:"
 
@@ -67,6 +67,8 @@ def authenticate(session: Session, username: str, password: str, address: str) -
 
 
 def issue_pair(session: Session, user: User, family_id: uuid.UUID | None = None) -> TokenPair:
+    """A new access token and refresh token for the user; the refresh token joins `family_id`'s
+    family, or starts one."""
     settings = get_settings()
     access_lifetime = timedelta(minutes=settings.access_token_minutes)
     access = tokens.issue(
@@ -98,6 +100,8 @@ class ReuseDetected:
 
 
 def rotate(session: Session, refresh_token: str) -> TokenPair | ReuseDetected:
+    """Spend a refresh token for a new pair in its family; a token already spent means theft, so
+    its whole family is revoked instead. 401 for an invalid or revoked one."""
     claims = tokens.verify(refresh_token, tokens.TokenType.REFRESH)
     row = session.get(RefreshToken, uuid.UUID(claims["jti"]), with_for_update=True)
     if row is None or row.revoked_at is not None:
@@ -121,6 +125,8 @@ def rotate(session: Session, refresh_token: str) -> TokenPair | ReuseDetected:
 
 
 def logout(session: Session, access_claims: dict[str, Any], refresh_token: str | None) -> None:
+    """End the session: the access token is denied until it expires, and the refresh token (the
+    caller's own only) is revoked."""
     remaining = int(access_claims["exp"] - utcnow().timestamp())
     if remaining > 0:
         get_redis().set(REVOKED_PREFIX + access_claims["jti"], "1", ex=remaining)
@@ -136,6 +142,7 @@ def logout(session: Session, access_claims: dict[str, Any], refresh_token: str |
 
 
 def is_revoked(access_jti: str) -> bool:
+    """Whether this access token was signed out."""
     return bool(get_redis().exists(REVOKED_PREFIX + access_jti))
 
 

@@ -64,4 +64,5 @@ def record_failure(username: str, address: str) -> bool:
 
 
 def record_success(username: str) -> None:
+    """A correct sign-in: forget the account's failures (never the address's)."""
     get_redis().delete(_key("account", username.casefold()))

@@ -38,6 +38,7 @@ def issue(
     jti: uuid.UUID | None = None,
     extra: dict[str, Any] | None = None,
 ) -> IssuedToken:
+    """A signed token of this type for `subject`, valid for `lifetime`."""
     settings = get_settings()
     now = utcnow()
     token_id = jti or uuid.uuid4()
@@ -59,6 +60,8 @@ def issue(
 
 
 def verify(token: str, token_type: TokenType) -> dict[str, Any]:
+    """The claims of a valid token of exactly this type; 401 (`token_expired` or
+    `invalid_token`) otherwise."""
     settings = get_settings()
     try:
         claims: dict[str, Any] = jwt.decode(

@@ -39,4 +39,5 @@ _BUREAUS: dict[str, type[CreditBureau]] = {"declared": DeclaredDataBureau}
 
 
 def get_bureau() -> CreditBureau:
+    """The credit bureau CREDIT_BUREAU names."""
     return _BUREAUS[get_settings().credit_bureau]()

@@ -157,6 +157,7 @@ _policy_lock = threading.Lock()  # the local gateway runs functions on several t
 
 
 def load(session: Session) -> CreditPolicy:
+    """The credit policy, validated; a warm function reuses it for POLICY_CACHE_SECONDS."""
     with _policy_lock:
         cached = _policy_cache().get(POLICY_NAME)
     if cached is not None:

@@ -2,12 +2,12 @@ import uuid
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 
 from shared.credit.bureau import BureauReport
-from shared.workflow.states import RequestStatus, RiskTier, Role, StageStatus
+from shared.workflow.states import RequestStatus, RiskTier
 
 # Money travels as a decimal string ("1500.00") so no client ever parses it as a float.
 Money = Annotated[
@@ -42,20 +42,6 @@ class CreditRequestCreate(BaseModel):
 class DecisionReason(BaseModel):
     code: str
     message: str
-
-
-class StageOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: uuid.UUID
-    level: int
-    role: Role
-    status: StageStatus
-    assignee: str | None
-    decided_by: str | None
-    decided_at: datetime | None
-    comment: str | None
-    due_at: datetime | None
 
 
 class CreditRequestOut(BaseModel):
@@ -98,49 +84,3 @@ class ScoreResultOut(BaseModel):
         description="The credit bureau's report. Third-party data: shown to staff only, "
         "null for the applicant."
     )
-
-
-class CreditRequestDetail(CreditRequestOut):
-    stages: list[StageOut]
-    score_result: ScoreResultOut | None = Field(description="Null until the request is scored.")
-
-
-class CreditRequestPage(BaseModel):
-    items: list[CreditRequestOut]
-    next_cursor: str | None
-
-
-class Decision(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    decision: Literal["approve", "reject"]
-    comment: str = Field(default="", max_length=2000)
-
-    @model_validator(mode="after")
-    def rejection_is_explained(self) -> "Decision":
-        if self.decision == "reject" and not self.comment.strip():
-            raise ValueError("a rejection needs a comment explaining it")
-        return self
-
-
-SortKey = Literal["created_at", "-created_at", "amount", "-amount"]
-# The roles whose stages the dashboard times: the approver ladder, and admin above it.
-StageRole = Literal["analyst", "manager", "director", "admin"]
-
-
-class RequestFilters(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    status: list[RequestStatus] = Field(default_factory=list)
-    applicant_id: uuid.UUID | None = None
-    created_from: datetime | None = None
-    created_to: datetime | None = None
-    amount_min: Money | None = None
-    amount_max: Money | None = None
-    assigned_to: Literal["me"] | None = None
-    # Requests with a stage of this role assigned and decided: those behind a bar of the
-    # dashboard's time-to-decision chart.
-    stage_role: StageRole | None = None
-    sort: SortKey = "-created_at"
-    limit: int = Field(default=20, ge=1, le=100)
-    cursor: str | None = Field(default=None, max_length=512)

@@ -78,6 +78,8 @@ def _shown(metric: Metric, value: Decimal) -> str:
 
 
 def evaluate(policy: CreditPolicy, app: Application, report: BureauReport) -> ScoreResult:
+    """The automatic analysis: declined with up to `max_reasons` reasons in the policy's order,
+    or pending approval with the first matching risk tier."""
     installment = monthly_installment(app.amount, app.term_months, policy.reference_annual_rate)
     metrics = _metrics(app, report, installment)
     reasons = []

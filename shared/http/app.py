@@ -6,11 +6,12 @@ from fastapi import APIRouter, FastAPI
 
 from shared.config import get_settings
 from shared.http import errors, security
-
-API_PREFIX = "/api/v1"
+from shared.http.routes import API_PREFIX
 
 
 def create_app(title: str, *routers: APIRouter) -> FastAPI:
+    """A function's FastAPI app: its routers (whose routes and roles come from the route
+    table), the error envelope and the security middleware."""
     settings = get_settings()
     app = FastAPI(
         title=title,
@@ -23,12 +24,14 @@ def create_app(title: str, *routers: APIRouter) -> FastAPI:
     errors.install(app)
     security.install_security(app)
     for router in routers:
-        app.include_router(router, prefix=API_PREFIX, responses=errors.ERROR_RESPONSES)
+        app.include_router(router, responses=errors.ERROR_RESPONSES)
     app.state.settings = settings
     return app
 
 
 def lambda_handler(function: str, app: FastAPI) -> Any:
+    """The app as a Lambda handler (API Gateway HTTP API events), with the function's logs
+    and metrics."""
     from mangum import Mangum
 
     from shared.observability import lambda_entry

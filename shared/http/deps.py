@@ -1,17 +1,20 @@
-"""FastAPI dependencies shared by the HTTP functions: who is calling, and may they."""
+"""FastAPI dependencies shared by the HTTP functions: the request's database session, who is
+calling, and — from the route table — whether they may."""
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import Depends
+from fastapi import APIRouter, Depends, params
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer, OAuth2PasswordBearer
+from sqlalchemy.orm import Session
 
 from shared.auth import tokens
 from shared.auth.service import is_revoked
-from shared.db import unit_of_work
+from shared.db import new_session
 from shared.errors import Forbidden, Unauthorized
+from shared.http import routes
 from shared.users.models import User
 from shared.workflow.states import Role
 
@@ -24,6 +27,16 @@ bearer_scheme = HTTPBearer(
 )
 
 
+def db_session() -> Iterator[Session]:
+    """The request's one session: the caller's identity and the handler's work share its
+    transaction; a handler that changes state commits it through `state_change`."""
+    with new_session() as session:
+        yield session
+
+
+DbSession = Annotated[Session, Depends(db_session)]
+
+
 @dataclass(frozen=True)
 class Caller:
     user: User
@@ -33,14 +46,15 @@ class Caller:
 def current_caller(
     token: Annotated[str | None, Depends(oauth2_scheme)],
     _: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
+    session: DbSession,
 ) -> Caller:
+    """The signed-in caller: a valid, unrevoked access token of an active account; else 401."""
     if not token:
         raise Unauthorized("Authentication required.", code="not_authenticated")
     claims = tokens.verify(token, tokens.TokenType.ACCESS)
     if is_revoked(claims["jti"]):
         raise Unauthorized("The token has been revoked.", code="token_revoked")
-    with unit_of_work() as session:
-        user = session.get(User, _uuid(claims["sub"]))
+    user = session.get(User, _uuid(claims["sub"]))
     if user is None or not user.is_active:
         raise Unauthorized("The account is not active.", code="inactive_account")
     return Caller(user, claims)
@@ -54,18 +68,45 @@ def _uuid(value: str) -> uuid.UUID:
 
 
 def current_user(caller: Annotated[Caller, Depends(current_caller)]) -> User:
+    """The signed-in user (see `current_caller`)."""
     return caller.user
 
 
-def require_roles(*roles: Role) -> Callable[[User], User]:
-    allowed = frozenset(roles)
+CurrentUser = Annotated[User, Depends(current_user)]
 
-    def check(user: Annotated[User, Depends(current_user)]) -> User:
+
+def _role_check(allowed: frozenset[Role]) -> Callable[[User], None]:
+    def check(user: CurrentUser) -> None:
         if Role(user.role) not in allowed:
             raise Forbidden("Your role may not do this.", code="role_forbidden")
-        return user
 
     return check
 
 
-CurrentUser = Annotated[User, Depends(current_user)]
+class TableRouter(APIRouter):
+    """A router whose every route must be in the route table, and gets its role check from
+    there: a handler declares no roles, so the table is the only place they are written.
+    A route missing from the table fails when the app is built, never at request time."""
+
+    def __init__(self) -> None:
+        super().__init__(prefix=routes.API_PREFIX)
+
+    def add_api_route(
+        self,
+        path: str,
+        endpoint: Callable[..., Any],
+        *,
+        methods: set[str] | list[str] | None = None,
+        dependencies: Sequence[params.Depends] | None = None,
+        **options: Any,
+    ) -> None:
+        for method in methods or ["GET"]:
+            route = routes.find(method, self.prefix + path)
+            checks = [] if route.roles is routes.PUBLIC else [Depends(_role_check(route.roles))]
+            super().add_api_route(
+                path,
+                endpoint,
+                methods=[method],
+                dependencies=[*(dependencies or []), *checks],
+                **options,
+            )

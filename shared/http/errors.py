@@ -59,6 +59,7 @@ RATE_LIMITED: dict[int | str, dict[str, Any]] = {
 
 
 def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
+    """The one error envelope: `{"error": {"code", "message", "details"}}`."""
     return {"error": {"code": code, "message": message, "details": details}}
 
 
@@ -71,6 +72,8 @@ def _validation_details(exc: RequestValidationError) -> list[dict[str, Any]]:
 
 
 def install(app: FastAPI) -> None:
+    """Make every error the app raises answer with the envelope, and no 500 say more than that
+    something went wrong."""
     app.state.error_handlers_installed = True
 
     @app.exception_handler(DomainError)

@@ -6,6 +6,7 @@ from typing import Any
 
 
 def link(method: str, path: str, parameter: str, source: str = "$response.body#/id") -> dict:
+    """An OpenAPI link from a response's value to a parameter of the operation at `path`."""
     pointer = path.replace("~", "~0").replace("/", "~1")
     return {"operationRef": f"#/paths/{pointer}/{method}", "parameters": {parameter: source}}
 

@@ -32,6 +32,7 @@ from typing import Any
 from shared.config import get_settings
 from shared.http import errors
 from shared.http.errors import INTERNAL_ERROR
+from shared.http.routes import API_PREFIX
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -39,7 +40,6 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
-API_PREFIX = "/api/v1"
 DOCS_PATHS = frozenset({"/docs", "/api/v1/docs", "/redoc", "/api/v1/openapi.json"})
 SWAGGER_UI_PATHS = frozenset({"/docs", "/api/v1/docs"})
 HSTS = "max-age=63072000; includeSubDomains"
@@ -283,6 +283,7 @@ REDACTED_LOGGERS = ("uvicorn.access", "mangum.http")
 
 
 def redact(text: str) -> str:
+    """The text with any approval-link token in a path replaced by `[redacted]`."""
     return _TOKEN_IN_PATH.sub(lambda m: m.group(1) + REDACTED, text)
 
 
@@ -302,6 +303,7 @@ class RedactLinkTokens(logging.Filter):
 
 
 def install_log_redaction() -> None:
+    """Redact approval-link tokens from the access and Mangum loggers' lines (once)."""
     for name in REDACTED_LOGGERS:
         logger = logging.getLogger(name)
         if not any(isinstance(f, RedactLinkTokens) for f in logger.filters):
@@ -322,4 +324,5 @@ def install_security(app: Any) -> Any:
 
 
 def is_installed(app: Any) -> bool:
+    """Whether the security middleware wraps this app."""
     return any(m.cls is SecurityMiddleware for m in getattr(app, "user_middleware", []))

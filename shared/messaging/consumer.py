@@ -21,9 +21,8 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from shared import metrics
-from shared.db import unit_of_work
 from shared.messaging.models import ProcessedMessage
-from shared.messaging.outbox import relay_after_commit
+from shared.messaging.outbox import state_change
 from shared.observability import lambda_entry, log_context
 from shared.workflow.events import MAX_MESSAGE_BYTES, Envelope
 
@@ -52,6 +51,8 @@ def claim(session: Session, consumer: str, event_id: uuid.UUID) -> bool:
 
 
 def parse(body: str) -> Envelope:
+    """The message's envelope, validated with its payload; MessageRejected or a validation
+    error for anything else."""
     if len(body.encode()) > MAX_MESSAGE_BYTES:
         raise MessageRejected(f"message larger than {MAX_MESSAGE_BYTES} bytes")
     return Envelope.model_validate_json(body)
@@ -66,18 +67,17 @@ def handle_message(consumer: str, handle: EventHandler, body: str) -> bool:
         event_type=envelope.event_type.value,
         event_id=str(envelope.event_id),
     ):
-        with unit_of_work() as session:
-            if not claim(session, consumer, envelope.event_id):
-                logger.info("duplicate event skipped")
-                return False
-            handle(session, envelope)
-        logger.info("event handled")
-        relay_after_commit()
-    return True
+        with state_change() as session:
+            first_time = claim(session, consumer, envelope.event_id)
+            if first_time:
+                handle(session, envelope)
+        logger.info("event handled" if first_time else "duplicate event skipped")
+    return first_time
 
 
 def sqs_handler(consumer: str, handle: EventHandler) -> LambdaHandler:
-    """Build a Lambda handler for an SQS-triggered step."""
+    """The Lambda handler of an SQS-triggered step: each message handled once (idempotent on
+    its event id), failures reported one by one as a partial batch response."""
     # A batch whose every message failed is still answered item by item, not raised.
     processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 

@@ -4,6 +4,8 @@ A crash between publish and marking may publish twice, which idempotent consumer
 """
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import select
@@ -59,7 +61,8 @@ def _publish(envelope: Envelope) -> None:
 
 
 def relay_pending() -> int:
-    """Publish unpublished events, oldest first. Safe to run concurrently (SKIP LOCKED)."""
+    """Publish unpublished events, oldest first; how many. Safe to run concurrently (SKIP
+    LOCKED): each event is published by one relay, at least once."""
     published = 0
     while True:
         with unit_of_work() as session:
@@ -89,3 +92,23 @@ def relay_after_commit() -> None:
         relay_pending()
     except Exception:
         logger.exception("outbox publish failed; the scheduled relay will retry")
+
+
+@contextmanager
+def state_change(session: Session | None = None) -> Iterator[Session]:
+    """The one way a step changes workflow state: a transaction that commits when the block
+    ends (rolls back if it raises), after which the events it added are published at once.
+
+    Without `session`, a new one; with it (an HTTP request's, already reading), that one, so
+    a request is one transaction."""
+    if session is None:
+        with unit_of_work() as own:
+            yield own
+    else:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+    relay_after_commit()

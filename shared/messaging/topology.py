@@ -12,6 +12,7 @@ from shared.workflow.events import EventType
 FUNCTION_TIMEOUT_SECONDS = 30
 VISIBILITY_TIMEOUT_SECONDS = 6 * FUNCTION_TIMEOUT_SECONDS  # AWS guidance: >= 6x the timeout
 MAX_RECEIVE_COUNT = 5  # attempts before a message moves to the dead-letter queue
+DLQ_RETENTION_SECONDS = 14 * 24 * 3600  # SQS's maximum: time to read and redrive a failure
 TOPIC = "workflow-events"
 
 
@@ -63,8 +64,10 @@ SCHEDULES: tuple[ScheduleSpec, ...] = (
 
 
 def resource_name(prefix: str, name: str) -> str:
+    """A topic, queue or bucket's name under a deployment prefix."""
     return f"{prefix}-{name}"
 
 
 def filter_policy(queue: QueueSpec) -> dict[str, list[str]]:
+    """The SNS filter policy that delivers exactly the queue's event types."""
     return {"event_type": sorted(t.value for t in queue.event_types)}

@@ -4,7 +4,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, ValidationInfo, field_validator
 
 from shared.audit.schemas import ANONYMOUS
-from shared.auth.passwords import PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, password_problem
+from shared.users.passwords import PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, password_problem
 from shared.workflow.states import Role
 
 USERNAME_PATTERN = r"^[A-Za-z0-9_.-]{3,64}$"
@@ -56,8 +56,3 @@ class UserOut(BaseModel):
     role: Role
     is_active: bool
     created_at: datetime
-
-
-class UserPage(BaseModel):
-    items: list[UserOut]
-    next_cursor: str | None

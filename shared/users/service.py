@@ -7,18 +7,19 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from shared.audit.service import Actor, record, record_refusal
-from shared.auth.passwords import hash_password
 from shared.errors import Conflict, Forbidden, NotFound
+from shared.pagination import UUID, Key, Keyset, TextKind, paginate
 from shared.users.models import User
+from shared.users.passwords import hash_password
 from shared.users.schemas import UserCreate, UserUpdate
 from shared.workflow.states import Role
 
-
-def actor_of(user: User) -> Actor:
-    return Actor(user.username, user.id)
+BY_USERNAME = Keyset("username", (Key(User.username, TextKind(64)), Key(User.id, UUID)))
 
 
 def register(session: Session, data: UserCreate, role: Role = Role.APPLICANT) -> User:
+    """A new active user of `role` (applicant unless seeded), audited; 409 `user_exists` when
+    the username or email is taken."""
     email = data.email.lower()
     taken = session.scalar(
         select(User.id).where(or_(User.username == data.username, User.email == email))
@@ -34,23 +35,15 @@ def register(session: Session, data: UserCreate, role: Role = Role.APPLICANT) ->
     )
     session.add(user)
     session.flush()
-    record(session, actor_of(user), "user.registered", "user", user.id, after=_snapshot(user))
-    return user
-
-
-def get(session: Session, user_id: uuid.UUID) -> User:
-    user = session.get(User, user_id)
-    if user is None:
-        raise NotFound("No such user.")
+    record(session, Actor.of(user), "user.registered", "user", user.id, after=_snapshot(user))
     return user
 
 
 def list_page(
-    session: Session, limit: int, after_username: str | None, search: str | None = None
-) -> list[User]:
-    query = select(User).order_by(User.username).limit(limit + 1)
-    if after_username is not None:
-        query = query.where(User.username > after_username)
+    session: Session, limit: int, cursor: str | None, search: str | None = None
+) -> tuple[list[User], str | None]:
+    """One page of users by username; `search` matches part of a username or email, any case."""
+    query = select(User)
     if search is not None and search.strip():
         # Escaped, so a "_" (common in usernames) or "%" matches only itself.
         escaped = re.sub(r"([\\%_])", r"\\\1", search.strip())
@@ -58,14 +51,21 @@ def list_page(
         query = query.where(
             or_(User.username.ilike(pattern, escape="\\"), User.email.ilike(pattern, escape="\\"))
         )
-    return list(session.scalars(query))
+    return paginate(session, query, BY_USERNAME, cursor, limit)
+
+
+def id_by_username(session: Session, username: str) -> uuid.UUID | None:
+    """The id of the user with this username, if there is one."""
+    return session.scalar(select(User.id).where(User.username == username))
 
 
 def update(session: Session, admin: User, user_id: uuid.UUID, change: UserUpdate) -> User:
+    """Change a user's role or active flag, audited; 403 for an admin's own account, 404 for no
+    such user."""
     if user_id == admin.id:
         # Checked before the row is locked: the refusal's audit entry references this row.
         record_refusal(
-            actor_of(admin),
+            Actor.of(admin),
             "user.update_refused",
             "user",
             user_id,
@@ -85,7 +85,7 @@ def update(session: Session, admin: User, user_id: uuid.UUID, change: UserUpdate
         user.is_active = change.is_active
     record(
         session,
-        actor_of(admin),
+        Actor.of(admin),
         "user.updated",
         "user",
         user.id,

@@ -78,6 +78,8 @@ class HasStatus(Protocol):
 
 
 def next_escalation_role(role: Role) -> Role:
+    """Who a stalled stage of this role escalates to: the next approver level, admin above
+    director."""
     if role in APPROVER_LADDER and role != Role.DIRECTOR:
         return APPROVER_LADDER[APPROVER_LADDER.index(role) + 1]
     return Role.ADMIN
@@ -97,8 +99,10 @@ def _advance[S: StrEnum](
 
 
 def advance_request(request: HasStatus, to: RequestStatus) -> None:
+    """Move a request to `to`, or 409 `invalid_transition` if its state may not become that."""
     _advance(request, to, REQUEST_TRANSITIONS, "request")
 
 
 def advance_stage(stage: HasStatus, to: StageStatus) -> None:
+    """Move a stage to `to`, or 409 `invalid_transition` if its state may not become that."""
     _advance(stage, to, STAGE_TRANSITIONS, "stage")

@@ -36,7 +36,7 @@ def test_registration_to_final_approval_following_the_emailed_link(
     # Analyst: from the inbox.
     analyst = by_name[_current(detail)["assignee"]]  # type: ignore[index]
     analyst_auth = api.login(analyst)
-    inbox = api.http.get("/api/v1/approvals", headers=analyst_auth).json()
+    inbox = api.http.get("/api/v1/approvals", headers=analyst_auth).json()["items"]
     assert request_id in [entry["request"]["id"] for entry in inbox]
     response = api.http.post(
         f"/api/v1/credit-requests/{request_id}/decision",

@@ -76,7 +76,7 @@ def test_metrics_count_requests_per_route_and_workflow_states(
 
 
 def test_openapi_document_covers_every_route(api: Api) -> None:
-    from infra.routes import ROUTES
+    from shared.http.routes import ROUTES
 
     schema = api.http.get("/api/v1/openapi.json").json()
     documented = {(m.upper(), p) for p, ops in schema["paths"].items() for m in ops}

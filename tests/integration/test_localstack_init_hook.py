@@ -13,9 +13,9 @@ from typing import Any
 import boto3
 import pytest
 
-from infra.local.provision import DLQ_RETENTION_SECONDS
 from infra.local.stack import Stack, start_localstack
 from shared.messaging.topology import (
+    DLQ_RETENTION_SECONDS,
     MAX_RECEIVE_COUNT,
     QUEUES,
     TOPIC,

@@ -198,7 +198,7 @@ def test_approver_inbox_lists_pending_stages_oldest_due_first(
     assignee = desk.person(desk.current(ids[0])["assignee"])
     inbox = api.http.get("/api/v1/approvals", headers=api.login(assignee))
     assert inbox.status_code == 200
-    entries = inbox.json()
+    entries = inbox.json()["items"]
     assert ids[0] in [e["request"]["id"] for e in entries]
     dues = [e["due_at"] for e in entries]
     assert dues == sorted(dues)

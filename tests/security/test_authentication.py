@@ -15,10 +15,10 @@ from pwdlib.hashers.argon2 import Argon2Hasher
 from sqlalchemy import select, update
 
 from shared.audit.models import AuditLog
-from shared.auth.passwords import verify_and_upgrade
 from shared.config import get_settings
 from shared.db import unit_of_work
 from shared.users.models import User
+from shared.users.passwords import verify_and_upgrade
 from tests.security.conftest import client_at, unique_address
 from tests.support import Api, Person
 

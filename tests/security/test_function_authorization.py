@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from infra.routes import ROUTES, Route
+from shared.http.routes import ROUTES, Route
 from shared.workflow.states import Role
 from tests.security.conftest import ROLES, Caller
 from tests.support import GOOD_APPLICATION, Api

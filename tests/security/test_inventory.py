@@ -53,7 +53,7 @@ def test_the_live_api_matches_the_committed_inventory(client: TestClient) -> Non
 
 
 def test_the_inventory_covers_the_route_table(client: TestClient) -> None:
-    from infra.routes import ROUTES
+    from shared.http.routes import ROUTES
 
     committed = json.loads(SNAPSHOT.read_text())
     assert {(o["method"], o["path"]) for o in committed["api"]} == {

@@ -210,7 +210,7 @@ def test_a_function_app_built_with_docs_off_serves_no_openapi(settings_override:
     from shared.http.app import create_app
 
     settings_override.docs_enabled = False
-    router = APIRouter()
+    router = APIRouter(prefix="/api/v1")
 
     @router.get("/ping")
     def ping() -> dict[str, str]:

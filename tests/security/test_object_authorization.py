@@ -178,7 +178,7 @@ def test_an_approver_inbox_never_lists_another_approvers_stage(
 ) -> None:
     inbox = api.http.get("/api/v1/approvals", headers=scene.others[role])
     assert inbox.status_code == 200
-    assert scene.stage_id not in {item["stage_id"] for item in inbox.json()}
+    assert scene.stage_id not in {item["stage_id"] for item in inbox.json()["items"]}
     mine = api.http.get(
         "/api/v1/credit-requests", params={"assigned_to": "me"}, headers=scene.others[role]
     )
@@ -195,7 +195,7 @@ def test_users_me_is_always_the_caller(api: Api, scene: Scene) -> None:
 def test_control_the_assignee_can_decide(api: Api, scene: Scene, drain: Callable[[], None]) -> None:
     """The refusals above are about who asks: the assignee, asking the same way, succeeds.
     (Runs last in this module: it ends the scene's request.)"""
-    inbox = api.http.get("/api/v1/approvals", headers=scene.assignee_auth).json()
+    inbox = api.http.get("/api/v1/approvals", headers=scene.assignee_auth).json()["items"]
     assert scene.stage_id in {item["stage_id"] for item in inbox}
     response = api.http.post(
         f"/api/v1/credit-requests/{scene.request_id}/decision",

@@ -25,7 +25,7 @@ import pytest
 import yaml
 
 from infra.local.invoke import HTTP_TIMEOUT_SECONDS, URL_TEMPLATE_VARIABLE, function_url
-from infra.routes import HTTP_FUNCTIONS
+from shared.http.routes import HTTP_FUNCTIONS
 from shared.messaging.topology import FUNCTION_TIMEOUT_SECONDS, QUEUES, SCHEDULES
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -18,7 +18,7 @@ from infra.local.invoke import (
     function_url,
     invoke,
 )
-from infra.routes import HTTP_FUNCTIONS
+from shared.http.routes import HTTP_FUNCTIONS
 from shared.messaging.topology import QUEUES, SCHEDULES
 
 COMPOSE_TEMPLATE = "http://fn-{function}:8080/2015-03-31/functions/function/invocations"

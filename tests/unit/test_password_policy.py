@@ -1,9 +1,9 @@
-"""The password policy and Argon2 parameter upgrades (shared.auth.passwords)."""
+"""The password policy and Argon2 parameter upgrades (shared.users.passwords)."""
 
 import pytest
 from pwdlib.hashers.argon2 import Argon2Hasher
 
-from shared.auth.passwords import (
+from shared.users.passwords import (
     PASSWORD_MAX_LENGTH,
     PASSWORD_MIN_LENGTH,
     burn_verification_time,

@@ -1,4 +1,4 @@
-"""The route table (infra.routes) against what each HTTP function actually serves, and the
+"""The route table (shared.http.routes) against what each HTTP function actually serves, and the
 local gateway's dispatch (infra.local.gateway.match)."""
 
 import importlib
@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
 from infra.local.gateway import match, path_exists
-from infra.routes import HTTP_FUNCTIONS, ROUTES
+from shared.http.routes import HTTP_FUNCTIONS, ROUTES
 
 # Building a Mangum handler at import asks asyncio for an event loop; harmless here.
 pytestmark = pytest.mark.filterwarnings("ignore:There is no current event loop:DeprecationWarning")
@@ -150,3 +150,9 @@ def test_unknown_paths_do_not_match(path: str) -> None:
     assert match("GET", path) is None
     assert match("POST", path) is None
     assert not path_exists(path)
+
+
+def test_the_web_apps_access_file_is_generated_from_the_table() -> None:
+    from infra.web_access import TARGET, render
+
+    assert TARGET.read_text() == render(), "stale: run `python -m infra.web_access`"

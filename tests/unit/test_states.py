@@ -151,7 +151,7 @@ def test_the_dashboard_times_the_stages_of_every_staff_role() -> None:
     be assigned to: the staff roles, no more and no fewer."""
     from typing import get_args
 
-    from shared.credit.schemas import StageRole
+    from shared.tracking.schemas import StageRole
     from shared.workflow.states import STAFF_ROLES
 
     assert set(get_args(StageRole)) == {role.value for role in STAFF_ROLES}

@@ -14,9 +14,9 @@ import pytest
 import yaml
 
 from infra import template as generator
-from infra.routes import ROUTES
 from shared.backup.service import bucket_name
 from shared.config import Settings, get_settings
+from shared.http.routes import ROUTES
 from shared.messaging.topology import (
     FUNCTION_TIMEOUT_SECONDS,
     MAX_RECEIVE_COUNT,
@@ -335,7 +335,7 @@ def test_backup_bucket(template: dict[str, Any]) -> None:
     assert policy["Properties"]["Bucket"] == {"Ref": bucket_id}
 
 
-PUBLISHING = re.compile(r"\b(relay_after_commit|relay_pending|sqs_handler)\b")
+PUBLISHING = re.compile(r"\b(state_change|relay_pending|sqs_handler)\b")
 
 
 def _publishes(function: str) -> bool:

@@ -10,10 +10,10 @@ import jwt
 import pytest
 
 from shared.auth import tokens
-from shared.auth.passwords import hash_password, verify_and_upgrade
 from shared.auth.tokens import TokenType, issue, verify
 from shared.config import get_settings
 from shared.errors import Unauthorized
+from shared.users.passwords import hash_password, verify_and_upgrade
 
 SUBJECT = uuid.UUID("6f1c1d36-9a59-4a43-8a68-1f0b1f3f4a10")
 

@@ -58,8 +58,17 @@ export async function decideRequest(id: string, decision: Decision): Promise<Cre
   return (await http.post<CreditRequest>(`/credit-requests/${encodeURIComponent(id)}/decision`, decision)).data;
 }
 
+/** Every stage awaiting the signed-in approver, soonest due first (all pages: an inbox is short). */
 export async function myApprovals(options: Options = {}): Promise<PendingStage[]> {
-  return (await http.get<PendingStage[]>('/approvals', options)).data;
+  const items: PendingStage[] = [];
+  let cursor: string | null = null;
+  do {
+    const params: Record<string, string | number> = cursor ? { limit: 100, cursor } : { limit: 100 };
+    const page: Page<PendingStage> = (await http.get<Page<PendingStage>>('/approvals', { ...options, params })).data;
+    items.push(...page.items);
+    cursor = page.next_cursor;
+  } while (cursor);
+  return items;
 }
 
 export async function getApprovalLink(token: string, options: Options = {}): Promise<LinkSummary> {

@@ -1,9 +1,14 @@
-import type { Role } from '../api/types';
+import { ROUTE_ROLES, type Operation, type Role } from '../api/access.generated';
 
-export const STAFF: Role[] = ['analyst', 'manager', 'director', 'admin'];
+/** Who may call an operation, from the API's route table (generated; never written here). */
+export function rolesOf(operation: Operation): Role[] {
+  return [...(ROUTE_ROLES[operation] ?? [])];
+}
+
+export const STAFF = rolesOf('GET /api/v1/stats');
 /** Who may have approval stages assigned (admins receive escalations above director). */
-export const APPROVERS: Role[] = ['analyst', 'manager', 'director', 'admin'];
-export const ADMINS: Role[] = ['admin'];
+export const APPROVERS = rolesOf('GET /api/v1/approvals');
+export const ADMINS = rolesOf('GET /api/v1/users');
 
 export const ROLE_LABELS: Record<Role, string> = {
   applicant: 'Applicant',
@@ -21,7 +26,7 @@ export interface NavItem {
 
 /** The navigation: each person sees only what their role may open. */
 export const NAV_ITEMS: NavItem[] = [
-  { to: '/requests/new', label: 'New request', roles: ['applicant'] },
+  { to: '/requests/new', label: 'New request', roles: rolesOf('POST /api/v1/credit-requests') },
   { to: '/requests', label: 'My requests', roles: ['applicant'] },
   { to: '/inbox', label: 'Inbox', roles: APPROVERS },
   { to: '/requests', label: 'All requests', roles: STAFF },

@@ -7,6 +7,8 @@ from shared.workflow.states import APPROVER_LADDER, RiskTier, Role
 
 
 def approval_chain(policy: CreditPolicy, amount: Decimal, tier: RiskTier) -> list[Role]:
+    """The roles that must approve, lowest first: the policy's chain for the amount, one level
+    more for high risk (up to director)."""
     roles = next(
         rule.roles
         for rule in policy.approval_chains

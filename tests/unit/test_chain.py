@@ -1,11 +1,11 @@
-"""Which roles must approve a request (shared.approvals.routing)."""
+"""Which roles must approve a request (shared.approvals.chain)."""
 
 import copy
 from decimal import Decimal
 
 import pytest
 
-from shared.approvals.routing import approval_chain
+from shared.approvals.chain import approval_chain
 from shared.credit.policy import DEFAULT_POLICY, CreditPolicy
 from shared.workflow.states import RiskTier, Role
 

@@ -1,14 +1,20 @@
 """The route table: which function serves each HTTP route under /api/v1, and who may call it.
 
-The one list read by the local gateway (to dispatch), by the AWS template generator (to
-declare the HTTP API's routes) and by the tests (each function's app serves exactly its
-routes, nothing is served that is not listed here, and every role gets exactly the access
-its `roles` declare: tests/security/test_function_authorization.py).
+The one place where the roles of a route are written. Read by every HTTP function's app (its
+routers add the role check from here: `shared.http.deps.TableRouter`), by the local gateway
+(to dispatch), by the AWS template generator (to declare the HTTP API's routes), by the web
+app (`frontend/src/api/access.generated.ts`, generated from it) and by the tests (each
+function's app serves exactly its routes, and every role gets exactly the access its `roles`
+declare: tests/security/test_function_authorization.py).
+
+Plain data, importing no web framework: it ships in every function image.
 """
 
 from dataclasses import dataclass
 
 from shared.workflow.states import APPROVER_LADDER, STAFF_ROLES, Role
+
+API_PREFIX = "/api/v1"
 
 PUBLIC = None
 """No sign-in: login, registration, health, and approval links (the token in the path is
@@ -51,3 +57,12 @@ ROUTES: tuple[Route, ...] = (
 )
 
 HTTP_FUNCTIONS: tuple[str, ...] = tuple(dict.fromkeys(r.function for r in ROUTES))
+
+
+def find(method: str, path: str) -> Route:
+    """The table's row for a route template (`/api/v1/users/{user_id}`); KeyError if absent,
+    so a route nobody declared cannot be served."""
+    for route in ROUTES:
+        if route.method == method and route.path == path:
+            return route
+    raise KeyError(f"{method} {path} is not in the route table (shared/http/routes.py)")

@@ -1,89 +1,35 @@
 """Workflow metrics for the staff dashboard: request volume by day and status, outcomes,
-time to decision by approval stage, and the funnel from submitted to approved.
+time to decision by approval stage, and the funnel from submitted to approved — one
+function per chart.
 
 The filters have the same names and meaning as the request list's (`RequestFilters`), so a
 chart's bar and the request list behind it select the same requests (drill-down).
 """
 
-from datetime import date, datetime
 from decimal import Decimal
 from typing import get_args
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlalchemy import ColumnElement, Date, cast, func, select
 from sqlalchemy.orm import Session
 
 from shared.approvals.models import ApprovalStage
 from shared.credit.models import CreditRequest
-from shared.credit.schemas import Money, StageRole
+from shared.tracking.schemas import (
+    DayVolume,
+    FunnelStep,
+    Outcome,
+    StageRole,
+    StageTiming,
+    StatsFilters,
+    StatsOut,
+)
 from shared.workflow.states import RequestStatus, Role
 
-
-class StatsFilters(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    status: list[RequestStatus] = Field(default_factory=list)
-    created_from: datetime | None = None
-    created_to: datetime | None = None  # exclusive, as in the request list
-    amount_min: Money | None = None
-    amount_max: Money | None = None
-
-    @model_validator(mode="after")
-    def ranges_are_ordered(self) -> "StatsFilters":
-        if self.created_from and self.created_to and self.created_from >= self.created_to:
-            raise ValueError("created_from must be before created_to")
-        if (
-            self.amount_min is not None
-            and self.amount_max is not None
-            and self.amount_min > self.amount_max
-        ):
-            raise ValueError("amount_min must not exceed amount_max")
-        return self
+Conditions = list[ColumnElement[bool]]
 
 
-class DayVolume(BaseModel):
-    day: date  # UTC
-    status: RequestStatus
-    count: int
-    amount: Money
-
-
-class Outcome(BaseModel):
-    status: RequestStatus
-    count: int
-    amount: Money
-
-
-class StageTiming(BaseModel):
-    """Time from a stage's assignment to its decision, over the stages decided."""
-
-    role: Role
-    decided: int
-    # A chain may hold one role twice, so this can be below `decided`: it is the length of
-    # the request list filtered by `stage_role` (the drill-down).
-    requests: int
-    average_seconds: float
-    median_seconds: float
-
-
-class FunnelStep(BaseModel):
-    step: str
-    label: str
-    count: int
-    statuses: list[RequestStatus]  # the request list filter that shows this step's requests
-
-
-class StatsOut(BaseModel):
-    total: int
-    amount: Money
-    volume: list[DayVolume]
-    outcomes: list[Outcome]
-    time_to_decision: list[StageTiming]
-    funnel: list[FunnelStep]
-
-
-def _conditions(filters: StatsFilters) -> list[ColumnElement[bool]]:
-    conditions: list[ColumnElement[bool]] = []
+def _conditions(filters: StatsFilters) -> Conditions:
+    conditions: Conditions = []
     if filters.status:
         conditions.append(CreditRequest.status.in_([s.value for s in filters.status]))
     if filters.created_from is not None:
@@ -116,10 +62,10 @@ def _seconds(value: Decimal | float | None) -> float:
     return round(float(value or 0), 1)
 
 
-def summarize(session: Session, filters: StatsFilters) -> StatsOut:
-    where = _conditions(filters)
+def volume_by_day(session: Session, where: Conditions) -> list[DayVolume]:
+    """Requests and their amount per UTC day of submission and status."""
     day = cast(func.timezone("UTC", CreditRequest.created_at), Date)
-    volume = [
+    return [
         DayVolume(day=d, status=RequestStatus(s), count=n, amount=a)
         for d, s, n, a in session.execute(
             select(day, CreditRequest.status, func.count(), func.sum(CreditRequest.amount))
@@ -128,7 +74,11 @@ def summarize(session: Session, filters: StatsFilters) -> StatsOut:
             .order_by(day, CreditRequest.status)
         )
     ]
-    outcomes = [
+
+
+def outcomes(session: Session, where: Conditions) -> list[Outcome]:
+    """Requests and their amount per current status."""
+    return [
         Outcome(status=RequestStatus(s), count=n, amount=a)
         for s, n, a in session.execute(
             select(CreditRequest.status, func.count(), func.sum(CreditRequest.amount))
@@ -138,6 +88,10 @@ def summarize(session: Session, filters: StatsFilters) -> StatsOut:
         )
     ]
 
+
+def time_to_decision(session: Session, where: Conditions) -> list[StageTiming]:
+    """Per approving role, how long its decided stages took from assignment to decision.
+    Only roles the list's `stage_role` accepts get a bar, so every bar can drill down."""
     elapsed = func.extract("epoch", ApprovalStage.decided_at - ApprovalStage.assigned_at)
     timings = {
         Role(role): StageTiming(
@@ -160,16 +114,16 @@ def summarize(session: Session, filters: StatsFilters) -> StatsOut:
             .group_by(ApprovalStage.role)
         )
     }
-    # Only roles the list's `stage_role` accepts get a bar, so every bar can drill down.
-    time_to_decision = [timings[Role(r)] for r in get_args(StageRole) if Role(r) in timings]
+    return [timings[Role(r)] for r in get_args(StageRole) if Role(r) in timings]
 
-    counts = {o.status: o.count for o in outcomes}
-    # Each step counts exactly the requests its `statuses` select in the request list.
+
+def funnel(counts: dict[RequestStatus, int]) -> list[FunnelStep]:
+    """Submitted → passed the automatic analysis → decided by approvers → approved. Each step
+    counts exactly the requests its `statuses` select in the request list."""
     reviewed = [RequestStatus.PENDING_APPROVAL, RequestStatus.APPROVED, RequestStatus.REJECTED]
     decided = [RequestStatus.APPROVED, RequestStatus.REJECTED]
-    total = sum(counts.values())
-    funnel = [
-        FunnelStep(step="submitted", label="Submitted", count=total, statuses=[]),
+    return [
+        FunnelStep(step="submitted", label="Submitted", count=sum(counts.values()), statuses=[]),
         FunnelStep(
             step="passed_scoring",
             label="Passed automatic analysis",
@@ -189,11 +143,17 @@ def summarize(session: Session, filters: StatsFilters) -> StatsOut:
             statuses=[RequestStatus.APPROVED],
         ),
     ]
+
+
+def summarize(session: Session, filters: StatsFilters) -> StatsOut:
+    """Every chart of the dashboard over the requests the filters select."""
+    where = _conditions(filters)
+    by_status = outcomes(session, where)
     return StatsOut(
-        total=total,
-        amount=sum((o.amount for o in outcomes), Decimal("0")),
-        volume=volume,
-        outcomes=outcomes,
-        time_to_decision=time_to_decision,
-        funnel=funnel,
+        total=sum(o.count for o in by_status),
+        amount=sum((o.amount for o in by_status), Decimal("0")),
+        volume=volume_by_day(session, where),
+        outcomes=by_status,
+        time_to_decision=time_to_decision(session, where),
+        funnel=funnel({o.status: o.count for o in by_status}),
     )

@@ -27,6 +27,7 @@ _hasher = PasswordHash((Argon2Hasher(),))
 
 
 def hash_password(password: str) -> str:
+    """An Argon2 hash of the password with the current parameters."""
     return _hasher.hash(password)
 
 
@@ -48,6 +49,7 @@ def burn_verification_time(password: str) -> None:
 
 @cache
 def common_passwords() -> frozenset[str]:
+    """The common passwords refused at registration, lowercased."""
     lines = COMMON_PASSWORDS_FILE.read_text(encoding="utf-8").splitlines()
     return frozenset(line for line in lines if line)
 

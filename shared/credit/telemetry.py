@@ -14,6 +14,7 @@ AUTOMATIC = "0"  # the `level` label of the automatic analysis' decision
 
 
 def submitted(session: Session, request: CreditRequest) -> None:
+    """Count and log a submission once its transaction commits."""
     request_id = str(request.id)
 
     def report() -> None:

@@ -1,0 +1,61 @@
+"""What the approval steps take and show: a decision, a stage of the chain, an approver's
+pending stage, and the request as an emailed link shows it."""
+
+import uuid
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from shared.credit.schemas import CreditRequestOut, ScoreResultOut
+from shared.workflow.states import Role, StageStatus
+
+
+class Decision(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    decision: Literal["approve", "reject"]
+    comment: str = Field(default="", max_length=2000)
+
+    @model_validator(mode="after")
+    def rejection_is_explained(self) -> "Decision":
+        if self.decision == "reject" and not self.comment.strip():
+            raise ValueError("a rejection needs a comment explaining it")
+        return self
+
+
+class StageOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    level: int
+    role: Role
+    status: StageStatus
+    assignee: str | None
+    decided_by: str | None
+    decided_at: datetime | None
+    comment: str | None
+    due_at: datetime | None
+
+
+class PendingStage(BaseModel):
+    """A stage awaiting the signed-in approver's decision, with its request."""
+
+    stage_id: uuid.UUID
+    level: int
+    role: Role
+    due_at: datetime | None
+    overdue: bool
+    request: CreditRequestOut
+
+
+class LinkSummary(BaseModel):
+    """What an emailed approval link shows before its approver decides."""
+
+    stage_id: uuid.UUID
+    level: int
+    role: Role
+    approver: str
+    expires_at: str
+    request: CreditRequestOut
+    score_result: ScoreResultOut | None

@@ -1,0 +1,90 @@
+"""The request list and the request page, as applicants and staff track requests."""
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session, aliased
+
+from shared.approvals.models import ApprovalStage
+from shared.approvals.schemas import StageOut
+from shared.credit.models import CreditRequest
+from shared.credit.service import score_result_out, to_out
+from shared.pagination import TIMESTAMP, UUID, DecimalKind, Key, Keyset, paginate
+from shared.tracking.schemas import CreditRequestDetail, RequestFilters, SortKey
+from shared.tracking.stats import has_timed_stage
+from shared.users.models import User
+from shared.workflow.states import Role, StageStatus
+
+_CREATED = (Key(CreditRequest.created_at, TIMESTAMP), Key(CreditRequest.id, UUID))
+_AMOUNT = (Key(CreditRequest.amount, DecimalKind(14, 2)), Key(CreditRequest.id, UUID))
+SORTS: dict[SortKey, Keyset] = {
+    "created_at": Keyset("created_at", _CREATED),
+    "-created_at": Keyset("-created_at", _CREATED, descending=True),
+    "amount": Keyset("amount", _AMOUNT),
+    "-amount": Keyset("-amount", _AMOUNT, descending=True),
+}
+
+
+def list_requests(
+    session: Session, viewer: User, filters: RequestFilters
+) -> tuple[list[CreditRequest], str | None]:
+    """One page of the requests the viewer may see (an applicant: only their own) that match
+    every filter, in the filters' sort order."""
+    query: Select[CreditRequest] = select(CreditRequest)
+    if viewer.role == Role.APPLICANT:
+        query = query.where(CreditRequest.applicant_id == viewer.id)
+    elif filters.applicant_id is not None:
+        query = query.where(CreditRequest.applicant_id == filters.applicant_id)
+    if filters.status:
+        query = query.where(CreditRequest.status.in_([s.value for s in filters.status]))
+    if filters.created_from is not None:
+        query = query.where(CreditRequest.created_at >= filters.created_from)
+    if filters.created_to is not None:
+        query = query.where(CreditRequest.created_at < filters.created_to)
+    if filters.amount_min is not None:
+        query = query.where(CreditRequest.amount >= filters.amount_min)
+    if filters.amount_max is not None:
+        query = query.where(CreditRequest.amount <= filters.amount_max)
+    if filters.assigned_to == "me":
+        query = query.where(
+            select(ApprovalStage.id)
+            .where(
+                ApprovalStage.request_id == CreditRequest.id,
+                ApprovalStage.assignee_id == viewer.id,
+                ApprovalStage.status == StageStatus.PENDING,
+            )
+            .exists()
+        )
+    if filters.stage_role is not None:
+        query = query.where(has_timed_stage(filters.stage_role))
+    return paginate(session, query, SORTS[filters.sort], filters.cursor, filters.limit)
+
+
+def request_detail(session: Session, request: CreditRequest, viewer: User) -> CreditRequestDetail:
+    """The request page: the request, its approval chain, and its score result (the bureau
+    report only for staff)."""
+    assignee, decider = aliased(User), aliased(User)
+    rows = session.execute(
+        select(ApprovalStage, assignee.username, decider.username)
+        .outerjoin(assignee, assignee.id == ApprovalStage.assignee_id)
+        .outerjoin(decider, decider.id == ApprovalStage.decided_by)
+        .where(ApprovalStage.request_id == request.id)
+        .order_by(ApprovalStage.level)
+    ).all()
+    stages = [
+        StageOut(
+            id=stage.id,
+            level=stage.level,
+            role=Role(stage.role),
+            status=StageStatus(stage.status),
+            assignee=assignee_name,
+            decided_by=decider_name,
+            decided_at=stage.decided_at,
+            comment=stage.comment,
+            due_at=stage.due_at,
+        )
+        for stage, assignee_name, decider_name in rows
+    ]
+    return CreditRequestDetail(
+        **to_out(request).model_dump(),
+        stages=stages,
+        score_result=score_result_out(request, with_bureau=viewer.role != Role.APPLICANT),
+    )
