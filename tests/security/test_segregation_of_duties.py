@@ -18,7 +18,9 @@ def _refusals(action: str, actor: str) -> list[AuditLog]:
     with unit_of_work() as session:
         return list(
             session.scalars(
-                select(AuditLog).where(AuditLog.action == action, AuditLog.actor == actor)
+                select(AuditLog)
+                .where(AuditLog.action == action, AuditLog.actor == actor)
+                .order_by(AuditLog.id)
             )
         )
 
