@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from shared.audit.service import Actor, record, record_refusal
@@ -25,6 +25,7 @@ from shared.config import get_settings
 from shared.errors import Unauthorized
 from shared.users.models import User
 from shared.users.passwords import burn_verification_time, verify_and_upgrade
+from shared.users.service import by_username
 
 REVOKED_PREFIX = "auth:revoked-access:"
 
@@ -40,7 +41,7 @@ def authenticate(session: Session, username: str, password: str, address: str) -
     """The user these credentials belong to. `address` is the client's IP address, as the
     HTTP API saw it (API Gateway's sourceIp), for throttling; a header never sets it."""
     throttle.check(username, address)
-    user = session.scalar(select(User).where(User.username == username))
+    user = by_username(session, username)
     if user is None:
         burn_verification_time(password)
         valid, upgraded = False, None
@@ -59,7 +60,8 @@ def authenticate(session: Session, username: str, password: str, address: str) -
             **({"throttled": True} if used_up else {}),
         )
         raise Unauthorized("Incorrect username or password.", code="invalid_credentials")
-    throttle.record_success(username)
+    # By the stored name: a sign-in to `ADMIN` must never clear `admin`'s failures.
+    throttle.record_success(user.username)
     if upgraded is not None:
         user.password_hash = upgraded
         record(session, Actor(user.username, user.id), "user.password_rehashed", "user", user.id)

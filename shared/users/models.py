@@ -1,7 +1,7 @@
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, String, func
+from sqlalchemy import Boolean, DateTime, Index, String, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from shared.db import Base
@@ -10,6 +10,11 @@ from shared.workflow.states import Role
 
 class User(Base):
     __tablename__ = "users"
+    # Identities are unique whatever their case: `ADMIN` cannot register beside `admin`.
+    __table_args__ = (
+        Index("uq_users_username_lower", func.lower("username"), unique=True),
+        Index("uq_users_email_lower", func.lower("email"), unique=True),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     username: Mapped[str] = mapped_column(String(64), unique=True)

@@ -3,7 +3,8 @@
 import re
 import uuid
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from shared.audit.service import Actor, record, record_refusal
@@ -19,13 +20,15 @@ BY_USERNAME = Keyset("username", (Key(User.username, TextKind(64)), Key(User.id,
 
 def register(session: Session, data: UserCreate, role: Role = Role.APPLICANT) -> User:
     """A new active user of `role` (applicant unless seeded), audited; 409 `user_exists` when
-    the username or email is taken."""
+    the username or email is taken, whatever its case, even by a registration racing this one."""
     email = data.email.lower()
     taken = session.scalar(
-        select(User.id).where(or_(User.username == data.username, User.email == email))
+        select(User.id).where(
+            or_(func.lower(User.username) == data.username.lower(), User.email == email)
+        )
     )
     if taken is not None:
-        raise Conflict("That username or email is already registered.", code="user_exists")
+        raise _user_exists()
     user = User(
         username=data.username,
         email=email,
@@ -33,10 +36,24 @@ def register(session: Session, data: UserCreate, role: Role = Role.APPLICANT) ->
         password_hash=hash_password(data.password),
         role=role.value,
     )
-    session.add(user)
-    session.flush()
+    try:
+        # A savepoint: a concurrent registration that won the unique index is a 409, and the
+        # request's transaction stays usable.
+        with session.begin_nested():
+            session.add(user)
+    except IntegrityError as exc:
+        raise _user_exists() from exc
     record(session, Actor.of(user), "user.registered", "user", user.id, after=_snapshot(user))
     return user
+
+
+def _user_exists() -> Conflict:
+    return Conflict("That username or email is already registered.", code="user_exists")
+
+
+def by_username(session: Session, username: str) -> User | None:
+    """The user who signs in as `username`, whatever its case."""
+    return session.scalar(select(User).where(func.lower(User.username) == username.lower()))
 
 
 def list_page(
