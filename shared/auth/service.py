@@ -2,10 +2,12 @@
 
 Failed logins are throttled per account and per client address (`shared.auth.throttle`).
 
-Access tokens are short-lived and stateless; logout puts their `jti` on a Redis deny-list
-until they expire. Refresh tokens are rows: each refresh marks the presented one used and
-issues a successor in the same family; presenting a used one again means it was stolen,
-so the whole family is revoked (RFC 9700 §4.14.2).
+Access tokens are short-lived and stateless. Refresh tokens are rows: each refresh marks the
+presented one used and issues a successor in the same family (one sign-in's session);
+presenting a used one again means it was stolen, so the whole family is revoked
+(RFC 9700 §4.14.2). Every access token names its family (`sid`): when a family is revoked —
+by logout or by reuse — its `sid` goes on a Redis deny-list for as long as an access token
+lives, so no token of that session works any more, whichever copy issued it.
 """
 
 import uuid
@@ -28,6 +30,7 @@ from shared.users.passwords import burn_verification_time, verify_and_upgrade
 from shared.users.service import by_username
 
 REVOKED_PREFIX = "auth:revoked-access:"
+REVOKED_SESSION_PREFIX = "auth:revoked-session:"
 
 
 @dataclass(frozen=True)
@@ -64,7 +67,7 @@ def authenticate(session: Session, username: str, password: str, address: str) -
     throttle.record_success(user.username)
     if upgraded is not None:
         user.password_hash = upgraded
-        record(session, Actor(user.username, user.id), "user.password_rehashed", "user", user.id)
+        record(session, Actor.of(user), "user.password_rehashed", "user", user.id)
     return user
 
 
@@ -72,19 +75,20 @@ def issue_pair(session: Session, user: User, family_id: uuid.UUID | None = None)
     """A new access token and refresh token for the user; the refresh token joins `family_id`'s
     family, or starts one."""
     settings = get_settings()
+    family = family_id or uuid.uuid4()
     access_lifetime = timedelta(minutes=settings.access_token_minutes)
     access = tokens.issue(
-        tokens.TokenType.ACCESS, user.id, access_lifetime, extra={"role": user.role}
+        tokens.TokenType.ACCESS,
+        user.id,
+        access_lifetime,
+        extra={"role": user.role, "sid": str(family)},
     )
     refresh = tokens.issue(
         tokens.TokenType.REFRESH, user.id, timedelta(days=settings.refresh_token_days)
     )
     session.add(
         RefreshToken(
-            jti=refresh.jti,
-            user_id=user.id,
-            family_id=family_id or uuid.uuid4(),
-            expires_at=refresh.expires_at,
+            jti=refresh.jti, user_id=user.id, family_id=family, expires_at=refresh.expires_at
         )
     )
     return TokenPair(
@@ -105,19 +109,12 @@ def rotate(session: Session, refresh_token: str) -> TokenPair | ReuseDetected:
     """Spend a refresh token for a new pair in its family; a token already spent means theft, so
     its whole family is revoked instead. 401 for an invalid or revoked one."""
     claims = tokens.verify(refresh_token, tokens.TokenType.REFRESH)
+    # Locked: a logout or another refresh of the same token waits, then sees what this did.
     row = session.get(RefreshToken, uuid.UUID(claims["jti"]), with_for_update=True)
     if row is None or row.revoked_at is not None:
         raise Unauthorized("The refresh token is not valid.", code="invalid_token")
     if row.used_at is not None:
-        _revoke_family(session, row.family_id)
-        record(
-            session,
-            Actor.anonymous(),
-            "auth.refresh_reuse_detected",
-            "user",
-            row.user_id,
-            details={"family_id": str(row.family_id)},
-        )
+        _reuse_detected(session, row)
         return ReuseDetected(row.user_id)
     user = session.get(User, row.user_id)
     if user is None or not user.is_active:
@@ -127,28 +124,59 @@ def rotate(session: Session, refresh_token: str) -> TokenPair | ReuseDetected:
 
 
 def logout(session: Session, access_claims: dict[str, Any], refresh_token: str | None) -> None:
-    """End the session: the access token is denied until it expires, and the refresh token (the
-    caller's own only) is revoked."""
-    remaining = int(access_claims["exp"] - utcnow().timestamp())
-    if remaining > 0:
-        get_redis().set(REVOKED_PREFIX + access_claims["jti"], "1", ex=remaining)
+    """End the caller's session: every token of its family, refresh and access, whichever copy
+    issued them. A refresh token that is invalid or another user's is refused (401) before
+    anything changes; one already rotated counts as reuse (the family was stolen)."""
+    row = None
     if refresh_token:
         claims = tokens.verify(refresh_token, tokens.TokenType.REFRESH)
         if claims["sub"] != access_claims["sub"]:
             raise Unauthorized("The refresh token belongs to another user.", code="invalid_token")
-        session.execute(
-            update(RefreshToken)
-            .where(RefreshToken.jti == uuid.UUID(claims["jti"]))
-            .values(revoked_at=utcnow())
-        )
+        # The same lock a refresh takes: a logout racing a refresh of this token runs after it
+        # (and finds the token used: reuse) or before it (and the refresh finds it revoked).
+        row = session.get(RefreshToken, uuid.UUID(claims["jti"]), with_for_update=True)
+        if row is None:
+            raise Unauthorized("The refresh token is not valid.", code="invalid_token")
+    _deny_access(access_claims["jti"])
+    families = {uuid.UUID(access_claims["sid"])} if "sid" in access_claims else set()
+    if row is not None:
+        if row.used_at is not None and row.revoked_at is None:
+            _reuse_detected(session, row)
+        families.add(row.family_id)
+    for family in families:
+        _revoke_family(session, family)
 
 
-def is_revoked(access_jti: str) -> bool:
-    """Whether this access token was signed out."""
-    return bool(get_redis().exists(REVOKED_PREFIX + access_jti))
+def is_revoked(claims: dict[str, Any]) -> bool:
+    """Whether this access token, or the session it belongs to, was signed out."""
+    keys = [REVOKED_PREFIX + claims["jti"]]
+    if "sid" in claims:
+        keys.append(REVOKED_SESSION_PREFIX + claims["sid"])
+    return bool(get_redis().exists(*keys))
+
+
+def _deny_access(jti: str) -> None:
+    lifetime = get_settings().access_token_minutes * 60
+    get_redis().set(REVOKED_PREFIX + jti, "1", ex=lifetime)
+
+
+def _reuse_detected(session: Session, row: RefreshToken) -> None:
+    _revoke_family(session, row.family_id)
+    record(
+        session,
+        Actor.anonymous(),
+        "auth.refresh_reuse_detected",
+        "user",
+        row.user_id,
+        details={"family_id": str(row.family_id)},
+    )
 
 
 def _revoke_family(session: Session, family_id: uuid.UUID) -> None:
+    # Access tokens of the session die with it: they name it (`sid`) and live this long at most.
+    get_redis().set(
+        REVOKED_SESSION_PREFIX + str(family_id), "1", ex=get_settings().access_token_minutes * 60
+    )
     session.execute(
         update(RefreshToken)
         .where(RefreshToken.family_id == family_id, RefreshToken.revoked_at.is_(None))

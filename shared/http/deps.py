@@ -52,7 +52,7 @@ def current_caller(
     if not token:
         raise Unauthorized("Authentication required.", code="not_authenticated")
     claims = tokens.verify(token, tokens.TokenType.ACCESS)
-    if is_revoked(claims["jti"]):
+    if is_revoked(claims):
         raise Unauthorized("The token has been revoked.", code="token_revoked")
     user = session.get(User, _uuid(claims["sub"]))
     if user is None or not user.is_active:

@@ -154,6 +154,88 @@ def test_logout_cannot_revoke_someone_elses_refresh_token(api: Api) -> None:
     assert response.status_code == 401
     still = api.http.post("/api/v1/refresh", json={"refresh_token": victim_tokens["refresh_token"]})
     assert still.status_code == 200
+    # A refused logout changes nothing, for the caller either: their token still works.
+    assert api.http.get(ME, headers=attacker).status_code == 200
+
+
+def test_a_refused_logout_leaves_the_session_whole(api: Api) -> None:
+    person = api.register()
+    tokens = _login(api.http, person.username, person.password).json()
+    auth = _bearer(tokens["access_token"])
+    bad = api.http.post("/api/v1/logout", json={"refresh_token": "not-a-token"}, headers=auth)
+    assert bad.status_code == 401
+    assert api.http.get(ME, headers=auth).status_code == 200
+    again = api.http.post("/api/v1/refresh", json={"refresh_token": tokens["refresh_token"]})
+    assert again.status_code == 200
+
+
+def _session_is_dead(api: Api, access_token: str, refresh_token: str) -> bool:
+    me = api.http.get(ME, headers=_bearer(access_token))
+    refreshed = api.http.post("/api/v1/refresh", json={"refresh_token": refresh_token})
+    return me.status_code == 401 and refreshed.status_code == 401
+
+
+def test_logout_with_a_token_someone_already_rotated_ends_every_copy(api: Api) -> None:
+    """A thief refreshed a copy of R1 and got R2; the owner logs out with R1: the whole
+    session ends, the thief's R2 and its access token included, and the reuse is audited."""
+    person = api.register()
+    owner = _login(api.http, person.username, person.password).json()
+    thief = api.http.post("/api/v1/refresh", json={"refresh_token": owner["refresh_token"]}).json()
+    assert api.http.get(ME, headers=_bearer(thief["access_token"])).status_code == 200
+
+    out = api.http.post(
+        "/api/v1/logout",
+        json={"refresh_token": owner["refresh_token"]},
+        headers=_bearer(owner["access_token"]),
+    )
+    assert out.status_code == 204
+    assert _session_is_dead(api, thief["access_token"], thief["refresh_token"])
+    assert _session_is_dead(api, owner["access_token"], owner["refresh_token"])
+    with unit_of_work() as session:
+        detected = session.scalars(
+            select(AuditLog).where(
+                AuditLog.action == "auth.refresh_reuse_detected",
+                AuditLog.entity_id == str(person.id),
+            )
+        ).all()
+    assert len(detected) == 1
+
+
+def test_logout_without_a_refresh_token_still_ends_the_session(api: Api) -> None:
+    person = api.register()
+    tokens = _login(api.http, person.username, person.password).json()
+    rotated = api.http.post("/api/v1/refresh", json={"refresh_token": tokens["refresh_token"]})
+    newer = rotated.json()
+    out = api.http.post("/api/v1/logout", json={}, headers=_bearer(tokens["access_token"]))
+    assert out.status_code == 204
+    assert _session_is_dead(api, newer["access_token"], newer["refresh_token"])
+
+
+def test_a_logout_racing_a_refresh_never_lets_the_session_survive(api: Api) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    def refresh(tokens: dict[str, str]) -> Any:
+        return api.http.post("/api/v1/refresh", json={"refresh_token": tokens["refresh_token"]})
+
+    def logout(tokens: dict[str, str]) -> Any:
+        return api.http.post(
+            "/api/v1/logout",
+            json={"refresh_token": tokens["refresh_token"]},
+            headers=_bearer(tokens["access_token"]),
+        )
+
+    person = api.register()
+    for _ in range(10):
+        tokens = _login(api.http, person.username, person.password).json()
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            refreshed, out = pool.submit(refresh, tokens), pool.submit(logout, tokens)
+            refreshed_response, logout_response = refreshed.result(), out.result()
+        assert logout_response.status_code == 204
+        if refreshed_response.status_code == 200:
+            won = refreshed_response.json()
+            assert _session_is_dead(api, won["access_token"], won["refresh_token"])
+        else:
+            assert refreshed_response.status_code == 401
 
 
 def test_reusing_a_rotated_refresh_token_revokes_the_whole_family(api: Api) -> None:
