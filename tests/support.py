@@ -2,6 +2,8 @@
 
 import re
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -95,3 +97,20 @@ def delivered_message(event_type: str, request_id: str) -> str:
             )
         ).one()
         return envelope_of(row).model_dump_json()
+
+
+@contextmanager
+def new_analyst(api: Api, admin: dict[str, str]) -> Iterator[Person]:
+    """A fresh analyst who sorts first among equally loaded analysts (so gets the next
+    stage), made an applicant again afterwards so later tests' routing ignores them."""
+    person = api.register("aaaa")
+    promoted = api.http.patch(f"/api/v1/users/{person.id}", json={"role": "analyst"}, headers=admin)
+    assert promoted.status_code == 200
+    try:
+        yield person
+    finally:
+        api.http.patch(
+            f"/api/v1/users/{person.id}",
+            json={"role": "applicant", "is_active": False},
+            headers=admin,
+        )

@@ -11,6 +11,7 @@ from sqlalchemy import text
 
 from shared import aws
 from shared.approvals import service as approvals
+from shared.approvals import staffing
 from shared.approvals.schemas import PendingStage
 from shared.audit import service as audit
 from shared.audit.schemas import AuditEntry, AuditFilters
@@ -32,7 +33,7 @@ from shared.tracking import requests as tracking
 from shared.tracking.schemas import CreditRequestDetail, RequestFilters, StatsFilters, StatsOut
 from shared.tracking.stats import summarize
 from shared.users import service as users
-from shared.users.schemas import UserCreate, UserOut, UserUpdate
+from shared.users.schemas import UserCreate, UserDetail, UserOut, UserUpdate
 from shared.workflow.states import Role
 
 router = TableRouter()
@@ -104,8 +105,21 @@ def list_users(
 def update_user(
     user_id: uuid.UUID, body: UserUpdate, admin: CurrentUser, session: DbSession
 ) -> UserOut:
+    """Change a user's role or active flag. Pending stages the user may no longer decide move
+    to another approver in the same transaction (see `GET /users/{user_id}` for how many)."""
     with state_change(session):
-        return UserOut.model_validate(users.update(session, admin, user_id, body))
+        return UserOut.model_validate(staffing.update_user(session, admin, user_id, body))
+
+
+@router.get("/users/{user_id}", tags=["users"])
+def get_user(user_id: uuid.UUID, session: DbSession) -> UserDetail:
+    """A user, with how many stages await their decision: what a role change or deactivation
+    would move to someone else."""
+    user = users.get(session, user_id)
+    return UserDetail(
+        **UserOut.model_validate(user).model_dump(),
+        pending_stages=staffing.pending_count(session, user.id),
+    )
 
 
 @router.get("/credit-requests", tags=["credit requests"])

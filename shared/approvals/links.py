@@ -14,7 +14,7 @@ from shared.config import get_settings
 from shared.credit.models import CreditRequest
 from shared.errors import Conflict, Gone, NotFound, Unauthorized
 from shared.users.models import User
-from shared.workflow.states import RequestStatus, StageStatus
+from shared.workflow.states import RequestStatus, Role, StageStatus, may_hold
 
 
 def create(session: Session, stage: ApprovalStage, approver_id: uuid.UUID) -> ApprovalLink:
@@ -55,7 +55,9 @@ class ResolvedLink:
 
 
 def resolve(session: Session, token: str, *, lock: bool = False) -> ResolvedLink:
-    """The link's stage, if the link may still be used. Never changes anything."""
+    """The link's stage, if the link may still be used by its approver as they are now; else
+    404 (not a link), 410 (used, expired) or 409 saying why it is over. Never changes
+    anything."""
     try:
         claims = tokens.verify(token, tokens.TokenType.APPROVAL)
     except Unauthorized as exc:
@@ -80,14 +82,14 @@ def resolve(session: Session, token: str, *, lock: bool = False) -> ResolvedLink
     assert request is not None and approver is not None  # foreign keys
     if lock:
         session.refresh(stage, with_for_update=True)
-    if (
-        stage.status != StageStatus.PENDING
-        or stage.assignee_id != link.approver_id
-        or request.status != RequestStatus.PENDING_APPROVAL
-        or not approver.is_active
-    ):
-        raise Conflict(
-            "This approval link is no longer current: the stage was decided or reassigned.",
-            code="link_not_current",
-        )
+    if request.status == RequestStatus.WITHDRAWN:
+        raise Conflict("The applicant withdrew this request.", code="request_withdrawn")
+    if stage.status != StageStatus.PENDING or request.status != RequestStatus.PENDING_APPROVAL:
+        raise Conflict("This stage has already been decided.", code="stage_decided")
+    if stage.assignee_id != link.approver_id:
+        raise Conflict("This stage was reassigned to another approver.", code="link_not_current")
+    # The link stands in for its approver as they are now: one deactivated, or whose role no
+    # longer reaches this stage, holds a dead link (even before the stage is moved on).
+    if not approver.is_active or not may_hold(Role(approver.role), Role(stage.role)):
+        raise Conflict("This link's approver may no longer decide it.", code="link_not_current")
     return ResolvedLink(link, stage, request, approver)

@@ -33,6 +33,7 @@ from shared.workflow.states import (
     StageStatus,
     advance_request,
     advance_stage,
+    may_hold,
     next_escalation_role,
 )
 
@@ -51,7 +52,7 @@ def assign_next_stage(session: Session, request_id: uuid.UUID) -> None:
         stages = _create_chain(session, request)
     current = next((s for s in stages if s.status == StageStatus.PENDING), None)
     if current is not None and current.assignee_id is None:
-        _assign(session, request, current)
+        assign(session, request, current)
 
 
 def _stages(session: Session, request_id: uuid.UUID) -> list[ApprovalStage]:
@@ -123,13 +124,16 @@ def _pick_approver(
     ).first()
 
 
-def _assign(
+def assign(
     session: Session,
     request: CreditRequest,
     stage: ApprovalStage,
     role: Role | None = None,
     actor: Actor = ROUTER,
 ) -> User | None:
+    """Give the stage to the least-loaded eligible user of `role` (the stage's own unless
+    escalating) with a new link, due in the policy's SLA, audited, with `stage.assigned`; None,
+    audited as `stage.assignment_failed`, when nobody is eligible."""
     approver = _pick_approver(session, role or Role(stage.role), request, stage)
     if approver is None:
         record(
@@ -189,6 +193,9 @@ def _refusal(
     )
     if decided_other is not None:
         return Refusal("second_stage", "You already decided another stage of this request.")
+    if not actor.is_active or not may_hold(Role(actor.role), Role(stage.role)):
+        # Normally released when the role changed (`release_stages`); this holds even if not.
+        return Refusal("not_eligible", "Your role no longer allows you to decide this stage.")
     return None
 
 
@@ -355,7 +362,7 @@ def escalate(session: Session, now: datetime | None = None) -> EscalationReport:
     ).all()
     for stage, request in rows:
         if stage.assignee_id is None:
-            if _assign(session, request, stage, actor=ESCALATOR) is not None:
+            if assign(session, request, stage, actor=ESCALATOR) is not None:
                 report.assigned += 1
             continue
         assert stage.due_at is not None and stage.assigned_at is not None
@@ -367,7 +374,7 @@ def escalate(session: Session, now: datetime | None = None) -> EscalationReport:
             assert assignee is not None
             target = next_escalation_role(Role(assignee.role))
             previous = stage.assignee_id
-            if _assign(session, request, stage, role=target, actor=ESCALATOR) is not None:
+            if assign(session, request, stage, role=target, actor=ESCALATOR) is not None:
                 stage.escalated_at = now
                 record(
                     session,

@@ -41,6 +41,7 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", "/api/v1/users", "api", PUBLIC),
     Route("GET", "/api/v1/users/me", "api", ANY_ROLE),
     Route("GET", "/api/v1/users", "api", ADMINS),
+    Route("GET", "/api/v1/users/{user_id}", "api", ADMINS),
     Route("PATCH", "/api/v1/users/{user_id}", "api", ADMINS),
     Route("GET", "/api/v1/credit-requests", "api", ANY_ROLE),
     Route("GET", "/api/v1/credit-requests/{request_id}", "api", ANY_ROLE),

@@ -56,3 +56,10 @@ class UserOut(BaseModel):
     role: Role
     is_active: bool
     created_at: datetime
+
+
+class UserDetail(UserOut):
+    pending_stages: int = Field(
+        description="Stages awaiting this user's decision: a role change or deactivation "
+        "that leaves them unable to decide one moves it to another approver."
+    )

@@ -56,6 +56,14 @@ def by_username(session: Session, username: str) -> User | None:
     return session.scalar(select(User).where(func.lower(User.username) == username.lower()))
 
 
+def get(session: Session, user_id: uuid.UUID) -> User:
+    """The user with this id; 404 if there is none."""
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound("No such user.")
+    return user
+
+
 def list_page(
     session: Session, limit: int, cursor: str | None, search: str | None = None
 ) -> tuple[list[User], str | None]:

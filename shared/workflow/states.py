@@ -85,6 +85,17 @@ def next_escalation_role(role: Role) -> Role:
     return Role.ADMIN
 
 
+def may_hold(role: Role, stage_role: Role) -> bool:
+    """Whether a user of `role` may hold (and decide) a stage of `stage_role`: its own level or
+    above on the ladder, or admin (who receives escalations above director)."""
+    if role == Role.ADMIN:
+        return True
+    ladder = APPROVER_LADDER
+    return (
+        role in ladder and stage_role in ladder and ladder.index(role) >= ladder.index(stage_role)
+    )
+
+
 def _advance[S: StrEnum](
     subject: HasStatus, to: S, transitions: dict[S, frozenset[S]], kind: str
 ) -> None:

@@ -87,7 +87,7 @@ def test_link_is_dead_once_the_stage_is_decided_in_the_app(
         f"/api/v1/approval-links/{token}", json={"decision": "reject", "comment": "x"}
     )
     assert response.status_code == 409
-    assert response.json()["error"]["code"] == "link_not_current"
+    assert response.json()["error"]["code"] == "stage_decided"
     detail = api.request(auth, request_id)
     assert [s["status"] for s in detail["stages"]] == ["approved", "pending"]
 

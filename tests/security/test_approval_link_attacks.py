@@ -16,7 +16,7 @@ from shared.audit.models import AuditLog
 from shared.auth import tokens
 from shared.db import unit_of_work
 from tests.conftest import Mailbox, assigned_request
-from tests.support import Api, Person
+from tests.support import Api, Person, link_token, new_analyst
 
 
 def _link(request_id: str) -> ApprovalLink:
@@ -152,9 +152,14 @@ def test_a_link_dies_when_the_request_is_withdrawn(
         api.http.post(f"/api/v1/credit-requests/{request_id}/withdraw", headers=auth).status_code
         == 200
     )
-    response = api.http.post(f"/api/v1/approval-links/{token}", json={"decision": "approve"})
-    assert response.status_code == 409
-    assert response.json()["error"]["code"] == "link_not_current"
+    for response in (
+        api.http.get(f"/api/v1/approval-links/{token}"),
+        api.http.post(f"/api/v1/approval-links/{token}", json={"decision": "approve"}),
+    ):
+        assert response.status_code == 409
+        error = response.json()["error"]
+        assert error["code"] == "request_withdrawn"
+        assert "withdrew" in error["message"]
     assert api.request(auth, request_id)["status"] == "withdrawn"
 
 
@@ -172,3 +177,35 @@ def test_a_link_dies_with_its_approvers_account(
     assert response.status_code == 409
     assert response.json()["error"]["code"] == "link_not_current"
     assert _pending(api, auth, request_id)
+
+
+def test_a_demoted_approvers_link_is_dead(
+    api: Api, staff: dict[str, Person], drain: Callable[[], None], mailbox: Mailbox
+) -> None:
+    """Promote X to analyst, X gets a stage and its link, demote X: the link neither reads
+    (no bureau report) nor decides, and the stage has moved to an analyst who may decide it."""
+    admin = api.login(staff["admin1"])
+    with new_analyst(api, admin) as x:
+        _demote_and_check(api, drain, mailbox, admin, x)
+
+
+def _demote_and_check(
+    api: Api, drain: Callable[[], None], mailbox: Mailbox, admin: dict[str, str], x: Person
+) -> None:
+    auth = api.login(api.register())
+    request_id = api.submit(auth)["id"]
+    drain()
+    detail = api.request(auth, request_id)
+    assert detail["stages"][0]["assignee"] == x.username
+    token = link_token(next(m for m in mailbox.to(x.email) if request_id[:8] in m["Subject"]))
+
+    demoted = api.http.patch(f"/api/v1/users/{x.id}", json={"role": "applicant"}, headers=admin)
+    assert demoted.status_code == 200
+    read = api.http.get(f"/api/v1/approval-links/{token}")
+    assert (read.status_code, read.json()["error"]["code"]) == (409, "link_not_current")
+    assert "bureau_report" not in read.text
+    post = api.http.post(f"/api/v1/approval-links/{token}", json={"decision": "approve"})
+    assert (post.status_code, post.json()["error"]["code"]) == (409, "link_not_current")
+    stage = api.request(auth, request_id)["stages"][0]
+    assert stage["status"] == "pending"
+    assert stage["assignee"] not in (None, x.username)

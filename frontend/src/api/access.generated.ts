@@ -11,6 +11,7 @@ export const ROUTE_ROLES = {
   "POST /api/v1/users": null,
   "GET /api/v1/users/me": ["applicant", "analyst", "manager", "director", "admin"],
   "GET /api/v1/users": ["admin"],
+  "GET /api/v1/users/{user_id}": ["admin"],
   "PATCH /api/v1/users/{user_id}": ["admin"],
   "GET /api/v1/credit-requests": ["applicant", "analyst", "manager", "director", "admin"],
   "GET /api/v1/credit-requests/{request_id}": ["applicant", "analyst", "manager", "director", "admin"],

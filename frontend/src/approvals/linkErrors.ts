@@ -19,7 +19,16 @@ const PROBLEMS: Record<string, LinkProblem> = {
   link_not_current: {
     title: 'This link is no longer current',
     explanation:
-      'The stage was already decided (in the app or by another link) or it was reassigned to another approver. Nothing more is needed from this link.',
+      'The stage was reassigned to another approver, or your account or role no longer allows you to decide it. Nothing more is needed from this link.',
+  },
+  stage_decided: {
+    title: 'This stage has already been decided',
+    explanation:
+      'A decision was already recorded for this stage, in the app or by another link. Sign in to see where the request stands.',
+  },
+  request_withdrawn: {
+    title: 'The applicant withdrew this request',
+    explanation: 'The request was withdrawn before this stage was decided, so no decision is needed.',
   },
   link_invalid: {
     title: 'This link is not valid',

@@ -37,9 +37,7 @@ def upgrade() -> None:
             "Accounts differ only in letter case; rename one of each before migrating: "
             + "; ".join(clashes)
         )
-    op.create_index(
-        "uq_users_username_lower", "users", [sa.text("lower(username)")], unique=True
-    )
+    op.create_index("uq_users_username_lower", "users", [sa.text("lower(username)")], unique=True)
     op.create_index("uq_users_email_lower", "users", [sa.text("lower(email)")], unique=True)
 
 

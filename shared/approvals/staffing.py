@@ -1,0 +1,76 @@
+"""Stages follow the people who hold them: when an approver is deactivated or loses the role a
+stage needs, their pending stages move to someone who may decide them, in the same
+transaction as the change."""
+
+import uuid
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from shared.approvals.models import ApprovalStage
+from shared.approvals.service import assign
+from shared.audit.service import Actor, record
+from shared.credit.models import CreditRequest
+from shared.users import service as users
+from shared.users.models import User
+from shared.users.schemas import UserUpdate
+from shared.workflow.states import Role, StageStatus, may_hold
+
+
+def update_user(session: Session, admin: User, user_id: uuid.UUID, change: UserUpdate) -> User:
+    """Change a user's role or active flag (see `users.update`) and release the stages they may
+    no longer hold."""
+    user = users.update(session, admin, user_id, change)
+    reason = "deactivated" if not user.is_active else "role_changed"
+    release_stages(session, user, Actor.of(admin), reason)
+    return user
+
+
+def pending_count(session: Session, user_id: uuid.UUID) -> int:
+    """How many stages await this user's decision (what a role change would move)."""
+    return int(
+        session.scalar(
+            select(func.count()).where(
+                ApprovalStage.assignee_id == user_id, ApprovalStage.status == StageStatus.PENDING
+            )
+        )
+        or 0
+    )
+
+
+def release_stages(session: Session, user: User, actor: Actor, reason: str) -> int:
+    """Hand the pending stages this user may no longer hold (deactivated, or a role below the
+    stage's) to another approver by the usual least-loaded rule, in the caller's transaction:
+    their links die (a link is only good for its stage's assignee), the new assignee is emailed
+    (`stage.assigned`), and each move is audited. A stage nobody eligible can take is left
+    unassigned and audited; escalation retries it. Returns how many stages were released."""
+    held = session.execute(
+        select(ApprovalStage.id, ApprovalStage.request_id).where(
+            ApprovalStage.assignee_id == user.id, ApprovalStage.status == StageStatus.PENDING
+        )
+    ).all()
+    released = 0
+    for stage_id, request_id in held:
+        # Request before stage, as deciding and withdrawing lock them: no deadlock.
+        request = session.get(CreditRequest, request_id, with_for_update=True)
+        stage = session.get(ApprovalStage, stage_id)
+        assert request is not None and stage is not None  # foreign key; stages are not deleted
+        session.refresh(stage, with_for_update=True)
+        if stage.status != StageStatus.PENDING or stage.assignee_id != user.id:
+            continue  # decided or moved meanwhile
+        if user.is_active and may_hold(Role(user.role), Role(stage.role)):
+            continue
+        stage.assignee_id = None
+        record(
+            session,
+            actor,
+            "stage.released",
+            "approval_stage",
+            stage.id,
+            before={"assignee_id": str(user.id)},
+            after={"assignee_id": None},
+            details={"request_id": str(request.id), "reason": reason},
+        )
+        assign(session, request, stage, actor=actor)
+        released += 1
+    return released
