@@ -47,6 +47,21 @@ def on_commit(session: Session, callback: Callable[[], None]) -> None:
     session.info.setdefault("on_commit", []).append(callback)
 
 
+KEPT_ON_ROLLBACK = "kept_on_rollback"
+
+
+def keep_on_rollback(session: Session, row: object) -> None:
+    """Write `row` whether this transaction commits or rolls back: a refusal's audit entry
+    must outlive the attempt it refuses. `state_change` writes it, on the same connection, so
+    a refused request never needs a second one while it holds locks."""
+    session.info.setdefault(KEPT_ON_ROLLBACK, []).append(row)
+
+
+def take_kept(session: Session) -> list[object]:
+    """The rows `keep_on_rollback` put aside, handed over once."""
+    return list(session.info.pop(KEPT_ON_ROLLBACK, []))
+
+
 @event.listens_for(Session, "after_commit")
 def _run_commit_callbacks(session: Session) -> None:
     for callback in session.info.pop("on_commit", []):

@@ -234,6 +234,7 @@ def decide(
     refusal = _refusal(session, actor, stage, request)
     if refusal is not None:
         record_refusal(
+            session,
             Actor.of(actor),
             "stage.decision_refused",
             "approval_stage",

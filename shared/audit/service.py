@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from shared.audit.models import AuditLog
 from shared.audit.schemas import ANONYMOUS, AuditFilters
-from shared.db import unit_of_work
+from shared.db import keep_on_rollback
 from shared.pagination import BIGINT, Key, Keyset, paginate
 
 
@@ -73,6 +73,7 @@ def record(
 
 
 def record_refusal(
+    session: Session,
     actor: Actor,
     action: str,
     entity_type: str,
@@ -80,11 +81,19 @@ def record_refusal(
     reason: str,
     **details: Any,
 ) -> None:
-    """Audit a refused attempt in its own transaction: the attempt's own one is rolled back."""
-    with unit_of_work() as session:
-        record(
-            session, actor, action, entity_type, entity_id, details={"refused": reason, **details}
-        )
+    """Audit a refused attempt: written even though the attempt's transaction rolls back
+    (see `state_change`), on the same connection."""
+    keep_on_rollback(
+        session,
+        AuditLog(
+            actor_id=actor.user_id,
+            actor=actor.label,
+            action=action,
+            entity_type=entity_type,
+            entity_id=None if entity_id is None else str(entity_id),
+            details={"refused": reason, **details},
+        ),
+    )
 
 
 NEWEST_FIRST = Keyset("-id", (Key(AuditLog.id, BIGINT),), descending=True)

@@ -53,6 +53,7 @@ def authenticate(session: Session, username: str, password: str, address: str) -
     if user is None or not valid or not user.is_active:
         used_up = throttle.record_failure(username, address)
         record_refusal(
+            session,
             Actor.anonymous(),
             "auth.login_failed",
             "user",

@@ -50,7 +50,9 @@ def _check_submission_rate(session: Session, applicant: User) -> None:
     # The request whose leaving the window brings the count under the limit.
     frees_at = recent[len(recent) - limit] + SUBMISSION_WINDOW
     retry_after = max(1, math.ceil((frees_at - now).total_seconds()))
-    record_refusal(Actor.of(applicant), "credit_request.rate_limited", "user", applicant.id, "rate")
+    record_refusal(
+        session, Actor.of(applicant), "credit_request.rate_limited", "user", applicant.id, "rate"
+    )
     raise TooManyRequests(
         f"You can file at most {limit} credit requests per hour. Try again later.",
         retry_after=retry_after,

@@ -7,12 +7,16 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException
 
 from shared.errors import DomainError, TooManyRequests
 
 logger = logging.getLogger(__name__)
 INTERNAL_ERROR = "Something went wrong on our side."  # the only thing a 500 ever says
+UNAVAILABLE = "The service is briefly unavailable. Try again in a few seconds."
+RETRY_AFTER_SECONDS = 5
 
 _HTTP_CODES = {
     400: "bad_request",
@@ -101,6 +105,18 @@ def install(app: FastAPI) -> None:
             error_body(code, str(exc.detail)),
             exc.status_code,
             headers=getattr(exc, "headers", None),
+        )
+
+    @app.exception_handler(OperationalError)
+    @app.exception_handler(PoolTimeout)
+    async def unavailable(_: Request, exc: Exception) -> JSONResponse:
+        # The database is down, restarting or saturated: the client should come back, not
+        # read a 500. (A deadlock is an OperationalError too, and a retry is its remedy.)
+        logger.warning("database unavailable", extra={"error_type": type(exc).__name__})
+        return JSONResponse(
+            error_body("service_unavailable", UNAVAILABLE),
+            503,
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
         )
 
     @app.exception_handler(Exception)

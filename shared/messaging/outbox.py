@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from shared import aws
 from shared.clock import utcnow
-from shared.db import unit_of_work
+from shared.db import new_session, take_kept, unit_of_work
 from shared.messaging.models import OutboxEvent
 from shared.messaging.topology import TOPIC
 from shared.observability import current_correlation_id
@@ -98,17 +98,23 @@ def relay_after_commit() -> None:
 def state_change(session: Session | None = None) -> Iterator[Session]:
     """The one way a step changes workflow state: a transaction that commits when the block
     ends (rolls back if it raises), after which the events it added are published at once.
+    Rows kept with `keep_on_rollback` (refusals' audit entries) are written either way.
 
     Without `session`, a new one; with it (an HTTP request's, already reading), that one, so
-    a request is one transaction."""
-    if session is None:
-        with unit_of_work() as own:
-            yield own
-    else:
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
+    a request is one transaction on one connection."""
+    own = session is None
+    work = new_session() if session is None else session
+    try:
+        yield work
+        work.add_all(take_kept(work))
+        work.commit()
+    except BaseException:
+        work.rollback()
+        if kept := take_kept(work):
+            work.add_all(kept)
+            work.commit()
+        raise
+    finally:
+        if own:
+            work.close()
     relay_after_commit()

@@ -90,6 +90,7 @@ def update(session: Session, admin: User, user_id: uuid.UUID, change: UserUpdate
     if user_id == admin.id:
         # Checked before the row is locked: the refusal's audit entry references this row.
         record_refusal(
+            session,
             Actor.of(admin),
             "user.update_refused",
             "user",

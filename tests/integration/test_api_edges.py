@@ -2,6 +2,8 @@
 
 from collections.abc import Callable
 
+import pytest
+
 from tests.support import GOOD_APPLICATION, Api
 
 
@@ -82,3 +84,27 @@ def test_openapi_document_covers_every_route(api: Api) -> None:
     documented = {(m.upper(), p) for p, ops in schema["paths"].items() for m in ops}
     assert documented == {(r.method, r.path) for r in ROUTES}
     assert api.http.get("/docs").status_code == 200
+
+
+def test_a_database_outage_answers_503_with_retry_after(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Nothing listens where the database should be: callers are told to come back (503 and
+    Retry-After, the error envelope), never a 500."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.orm import sessionmaker
+
+    from shared import db
+
+    auth = api.login(api.register())
+    dead = create_engine(
+        "postgresql+psycopg://postgres@127.0.0.1:9/none", connect_args={"connect_timeout": 1}
+    )
+    monkeypatch.setattr(db, "_session_factory", lambda: sessionmaker(dead))
+    for response in (
+        api.http.get("/api/v1/credit-requests", headers=auth),
+        api.http.post("/api/v1/token", data={"username": "someone", "password": "x" * 12}),
+    ):
+        assert response.status_code == 503
+        assert int(response.headers["Retry-After"]) > 0
+        assert response.json()["error"]["code"] == "service_unavailable"

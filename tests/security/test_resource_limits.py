@@ -46,6 +46,7 @@ def test_every_paginated_list_declares_and_enforces_a_bounded_page_size(
         "/api/v1/credit-requests",
         "/api/v1/users",
         "/api/v1/audit-logs",
+        "/api/v1/approvals",
     }
     admin = callers["admin"].auth
     for method, path, bounds in paginated:
@@ -128,6 +129,37 @@ def _requests_of(person: Person) -> int:
             )
             or 0
         )
+
+
+def test_a_submission_flood_by_one_applicant_is_refused_cleanly(
+    client: TestClient, api: Api, drain: Callable[[], None]
+) -> None:
+    """20 submissions at once by one applicant: exactly the hourly limit accepted, the rest
+    429 (each audited), none a 500. Refusals are audited on the request's own connection, so
+    the flood cannot exhaust the pool while holding the applicant's row lock."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    limit = get_settings().submissions_per_hour
+    applicant = api.register()
+    auth = api.login(applicant)
+
+    def submit(_: int) -> int:
+        response = client.post("/api/v1/credit-requests", json=GOOD_APPLICATION, headers=auth)
+        return int(response.status_code)
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        codes = list(pool.map(submit, range(20)))
+    assert sorted(codes) == [202] * limit + [429] * (20 - limit), codes
+    assert _requests_of(applicant) == limit
+    with unit_of_work() as session:
+        refusals = session.scalar(
+            select(func.count()).where(
+                AuditLog.action == "credit_request.rate_limited",
+                AuditLog.entity_id == str(applicant.id),
+            )
+        )
+    assert refusals == 20 - limit
+    drain()
 
 
 def test_an_applicant_files_at_most_the_hourly_limit(api: Api, drain: Callable[[], None]) -> None:
