@@ -4,6 +4,8 @@ SHELL := /bin/bash
 # The first Python 3.13 that actually runs (a pyenv shim exists even when 3.13 is not active).
 PYTHON313 ?= $(shell for p in python3.13 $(HOME)/.pyenv/versions/3.13*/bin/python3.13; do \
   "$$p" -c 'import sys; assert sys.version_info[:2] == (3, 13)' 2>/dev/null && { echo "$$p"; break; }; done)
+# make's commands run the developer's stack: local mode (the settings' default is production).
+export ENVIRONMENT ?= local
 VENV := .venv
 LOCALSTACK_VENV := .venv-localstack
 CFNLINT_VENV := .venv-cfnlint

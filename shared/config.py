@@ -13,7 +13,10 @@ LOCAL_ONLY_SECRET = "local-development-secret-key-change-me"
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore")
 
-    environment: Literal["local", "test", "production"] = "local"
+    # Unset means production, where weak secrets are refused: a forgotten variable must never
+    # run a deployment on the documented development key. `make local` and the tests say
+    # `local` / `test` explicitly.
+    environment: Literal["local", "test", "production"] = "production"
     database_url: str = "postgresql+psycopg://postgres@127.0.0.1:5432/credit"
     redis_url: str = "redis://127.0.0.1:6379/0"
 

@@ -205,7 +205,7 @@ def running_stack(
                 subprocess.Popen(
                     command,
                     cwd=root,
-                    env={**os.environ, **env},
+                    env={"FORWARDED_ALLOW_IPS": "", **os.environ, **env},
                     stdout=log,
                     stderr=subprocess.STDOUT,
                 )

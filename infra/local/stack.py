@@ -255,6 +255,10 @@ def up() -> None:
         shutil.rmtree(metrics_dir, ignore_errors=True)
         metrics_dir.mkdir(parents=True)
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
+        # uvicorn trusts X-Forwarded-For from loopback unless told otherwise, which would let
+        # any local client pick the address login throttling counts: trust only configured
+        # proxies (none by default).
+        os.environ.setdefault("FORWARDED_ALLOW_IPS", "")
         gateway = stack.start(
             "gateway",
             [
@@ -331,6 +335,9 @@ def _stop_on_signals() -> None:
 
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(message)s")
+    # This is the developer's stack (make local, make test): local mode unless told otherwise,
+    # for this process and everything it starts. Anywhere else the default is production.
+    os.environ.setdefault("ENVIRONMENT", "local")
     _stop_on_signals()
     parser = argparse.ArgumentParser(description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)

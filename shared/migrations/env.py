@@ -1,5 +1,6 @@
 """Alembic environment: migrates the database named by the application settings."""
 
+import os
 from logging.config import fileConfig
 
 from alembic import context
@@ -17,7 +18,13 @@ target_metadata = Base.metadata
 
 
 def database_url() -> str:
-    return context.config.attributes.get("database_url") or get_settings().database_url
+    # DATABASE_URL alone migrates a production database: the rest of the settings (a secret
+    # key, AWS) are not needed to change a schema.
+    return (
+        context.config.attributes.get("database_url")
+        or os.environ.get("DATABASE_URL")
+        or get_settings().database_url
+    )
 
 
 def run_migrations_offline() -> None:

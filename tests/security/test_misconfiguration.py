@@ -2,15 +2,22 @@
 answer (a CSP fit for the single-page app, nosniff, no referrer, HSTS behind TLS), no stack
 traces in responses, and the API documentation off unless configured on."""
 
+import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from fastapi import APIRouter
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
+from shared.audit.models import AuditLog
 from shared.config import get_settings
+from shared.db import unit_of_work
 from shared.http import security
+from tests.conftest import running_stack
 from tests.security.conftest import Caller
 from tests.support import Api
 
@@ -219,3 +226,36 @@ def test_a_function_app_built_with_docs_off_serves_no_openapi(settings_override:
     with TestClient(create_app("docs off", router)) as direct:
         assert direct.get("/api/v1/ping").status_code == 200
         assert direct.get("/api/v1/openapi.json").status_code == 404
+
+
+def _failed_login_address(url: str, forwarded_for: str) -> str:
+    """Fail a sign-in through the gateway at `url` with a spoofed X-Forwarded-For, and read
+    the address its audit entry records (the one the per-address throttle counts)."""
+    username = f"xff-{uuid.uuid4().hex[:10]}"
+    response = httpx.post(
+        f"{url}/api/v1/token",
+        data={"username": username, "password": "Wrong-password-123"},
+        headers={"X-Forwarded-For": forwarded_for},
+        timeout=30,
+    )
+    assert response.status_code == 401
+    with unit_of_work() as session:
+        entry = session.scalars(
+            select(AuditLog).where(
+                AuditLog.action == "auth.login_failed",
+                AuditLog.details["username"].astext == username,
+            )
+        ).one()
+    assert entry.details is not None
+    return str(entry.details["address"])
+
+
+def test_x_forwarded_for_from_an_unconfigured_client_is_ignored(live_server: Any) -> None:
+    """A local client cannot pick the address login throttling counts (uvicorn trusts
+    X-Forwarded-For from loopback by default; the gateway trusts no proxy unless configured)."""
+    assert _failed_login_address(live_server.url, "203.0.113.7") == "127.0.0.1"
+
+
+def test_x_forwarded_for_from_a_configured_proxy_is_used(tmp_path: Path) -> None:
+    with running_stack(tmp_path, runner=False, FORWARDED_ALLOW_IPS="127.0.0.1") as url:
+        assert _failed_login_address(url, "203.0.113.8") == "203.0.113.8"

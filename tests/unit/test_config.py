@@ -26,3 +26,13 @@ def test_local_runs_accept_the_default_secret_and_empty_endpoint_means_real_aws(
         ).aws_endpoint_url
         is None
     )
+
+
+def test_an_unset_environment_is_production_and_refuses_the_development_secret(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("ENVIRONMENT", raising=False)
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    with pytest.raises(ValidationError, match="SECRET_KEY"):
+        Settings(_env_file=None)
+    assert Settings(_env_file=None, secret_key="q" * 40).environment == "production"
