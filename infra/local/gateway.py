@@ -25,13 +25,16 @@ from starlette.concurrency import run_in_threadpool
 from infra.local.invoke import FunctionError, invoke
 from infra.local.lambda_events import LambdaContext, http_event
 from shared.http.errors import error_body
-from shared.http.routes import HTTP_FUNCTIONS, ROUTES, Route
+from shared.http.routes import API_PREFIX, HTTP_FUNCTIONS, ROUTES, Route
 from shared.http.security import install_security
 from shared.observability import CORRELATION_HEADER, configure_logging, correlation_id_from
 
 logger = logging.getLogger("gateway")
 FRONTEND_DIST = Path(__file__).resolve().parents[2] / "frontend" / "dist"
 MAX_BODY_BYTES = 1024 * 1024
+# A file name's extension ends the path (`.js`, `.json`): only the web app's own routes fall
+# back to it, and those never end so (an approval-link token's last part is 43+ characters).
+FILE_EXTENSION = re.compile(r"\.[A-Za-z0-9]{1,5}$")
 
 HTTP_REQUESTS = Counter(
     "http_requests_total", "HTTP requests answered", ["method", "route", "status"]
@@ -108,50 +111,41 @@ def create_gateway() -> FastAPI:
     def metrics() -> Response:
         from infra.local.workflow_metrics import scrape_registry
 
-        return Response(generate_latest(scrape_registry()), media_type=CONTENT_TYPE_LATEST)
+        # Live operational data: never stored by a browser or a shared cache.
+        return Response(
+            generate_latest(scrape_registry()),
+            media_type=CONTENT_TYPE_LATEST,
+            headers={"Cache-Control": "no-store"},
+        )
 
     @gateway.api_route(
         "/api/v1/{rest:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD"]
     )
     async def dispatch(request: Request, rest: str) -> Response:
-        started = time.perf_counter()
-        correlation_id = correlation_id_from(
-            {"headers": {k.lower(): v for k, v in request.headers.items()}}
-        ) or str(uuid.uuid4())
-        found = match(request.method, request.url.path)
-        if found is None:
-            route_label = "unmatched"
-            response: Response = (
-                JSONResponse(error_body("method_not_allowed", "Method not allowed."), 405)
-                if path_exists(request.url.path)
-                else JSONResponse(error_body("not_found", "No such route."), 404)
-            )
-        else:
-            route, params = found
-            route_label = route.path
-            response = await _invoke(request, route, params, correlation_id)
-        elapsed = time.perf_counter() - started
-        response.headers[CORRELATION_HEADER] = correlation_id
-        HTTP_REQUESTS.labels(request.method, route_label, str(response.status_code)).inc()
-        HTTP_DURATION.labels(request.method, route_label).observe(elapsed)
-        # The route template, never the raw path: approval-link paths carry a token.
-        logger.info(
-            "http request",
-            extra={
-                "method": request.method,
-                "route": route_label,
-                "status": response.status_code,
-                "duration_ms": round(elapsed * 1000, 1),
-                "correlation_id": correlation_id,
-            },
-        )
-        return response
+        return await _dispatch(request, request.url.path)
 
-    @gateway.get("/{rest:path}", include_in_schema=False)
+    # The probes at the root too (load balancers and orchestrators look there): the same
+    # function and handler as under /api/v1, so a probe on either path tells the truth.
+    @gateway.api_route("/health", methods=["GET", "HEAD"], include_in_schema=False)
+    @gateway.api_route("/health/ready", methods=["GET", "HEAD"], include_in_schema=False)
+    async def root_health(request: Request) -> Response:
+        return await _dispatch(request, API_PREFIX + request.url.path)
+
+    # Anything else under /api/ is an API path that does not exist: JSON 404, never the app.
+    @gateway.api_route(
+        "/api/{rest:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD"]
+    )
+    async def unknown_api(rest: str) -> Response:
+        return JSONResponse(error_body("not_found", "No such route."), 404)
+
+    @gateway.api_route("/{rest:path}", methods=["GET", "HEAD"], include_in_schema=False)
     def spa(rest: str) -> Response:
         asset = (FRONTEND_DIST / rest).resolve()
         if rest and asset.is_file() and FRONTEND_DIST in asset.parents:
             return FileResponse(asset)
+        if FILE_EXTENSION.search(rest):
+            # A file that is not there (a script, /openapi.json): 404, not the app's page.
+            return JSONResponse(error_body("not_found", "No such file."), 404)
         index = FRONTEND_DIST / "index.html"
         if index.is_file():
             return FileResponse(index)
@@ -164,8 +158,51 @@ def create_gateway() -> FastAPI:
     return gateway
 
 
+async def _dispatch(request: Request, path: str) -> Response:
+    """Answer an API call at `path` by invoking the function the route table names, as API
+    Gateway would; HEAD is answered as GET (uvicorn sends no body)."""
+    started = time.perf_counter()
+    correlation_id = correlation_id_from(
+        {"headers": {k.lower(): v for k, v in request.headers.items()}}
+    ) or str(uuid.uuid4())
+    method = "GET" if request.method == "HEAD" else request.method
+    found = match(method, path)
+    if found is None:
+        route_label = "unmatched"
+        response: Response = (
+            JSONResponse(error_body("method_not_allowed", "Method not allowed."), 405)
+            if path_exists(path)
+            else JSONResponse(error_body("not_found", "No such route."), 404)
+        )
+    else:
+        route, params = found
+        route_label = route.path
+        response = await _invoke(request, method, path, route, params, correlation_id)
+    elapsed = time.perf_counter() - started
+    response.headers[CORRELATION_HEADER] = correlation_id
+    HTTP_REQUESTS.labels(request.method, route_label, str(response.status_code)).inc()
+    HTTP_DURATION.labels(request.method, route_label).observe(elapsed)
+    # The route template, never the raw path: approval-link paths carry a token.
+    logger.info(
+        "http request",
+        extra={
+            "method": request.method,
+            "route": route_label,
+            "status": response.status_code,
+            "duration_ms": round(elapsed * 1000, 1),
+            "correlation_id": correlation_id,
+        },
+    )
+    return response
+
+
 async def _invoke(
-    request: Request, route: Route, params: dict[str, str], correlation_id: str
+    request: Request,
+    method: str,
+    path: str,
+    route: Route,
+    params: dict[str, str],
+    correlation_id: str,
 ) -> Response:
     body = await request.body()
     if len(body) > MAX_BODY_BYTES:
@@ -173,8 +210,8 @@ async def _invoke(
             error_body("payload_too_large", f"The body exceeds {MAX_BODY_BYTES} bytes."), 413
         )
     event = http_event(
-        method=request.method,
-        path=request.url.path,
+        method=method,
+        path=path,
         route_key=f"{route.method} {route.path}",
         query_string=request.url.query,
         headers=[

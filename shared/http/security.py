@@ -130,7 +130,7 @@ class SecurityMiddleware:
             or (messages := await _read_body(receive, settings.max_body_bytes)) is None
         ):
             await _answer(send_decorated, too_large)
-        elif where := _nul_in(scope.get("query_string", b""), messages, headers):
+        elif where := _nul_in(scope, messages, headers):
             await _answer(send_decorated, _nul_refused(where))
         else:
             try:
@@ -143,9 +143,13 @@ class SecurityMiddleware:
                 raise
 
 
-def _nul_in(query: bytes, messages: list[Message], headers: dict[str, str]) -> str | None:
-    """Where a NUL character hides in the input, if anywhere. PostgreSQL text cannot hold
-    one, so it is refused at the edge (422) rather than failing deep inside (500)."""
+def _nul_in(scope: Scope, messages: list[Message], headers: dict[str, str]) -> str | None:
+    """Where a NUL character hides in the input, if anywhere. PostgreSQL text and file paths
+    cannot hold one, so it is refused at the edge (422) rather than failing deep inside (500)."""
+    raw_path = scope.get("raw_path") or scope.get("path", "").encode()
+    if b"\x00" in raw_path or b"%00" in raw_path or "\x00" in scope.get("path", ""):
+        return "path"
+    query: bytes = scope.get("query_string", b"")
     if b"\x00" in query or b"%00" in query:
         return "query"
     body = b"".join(m.get("body", b"") for m in messages if m["type"] == "http.request")

@@ -259,3 +259,64 @@ def test_x_forwarded_for_from_an_unconfigured_client_is_ignored(live_server: Any
 def test_x_forwarded_for_from_a_configured_proxy_is_used(tmp_path: Path) -> None:
     with running_stack(tmp_path, runner=False, FORWARDED_ALLOW_IPS="127.0.0.1") as url:
         assert _failed_login_address(url, "203.0.113.8") == "203.0.113.8"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/nope",
+        "/api/v2/credit-requests",
+        "/api/",
+        "/openapi.json",
+        "/scripts/missing.js",
+        "/favicon-missing.ico",
+    ],
+)
+def test_paths_that_are_not_the_web_apps_answer_404_json(client: TestClient, path: str) -> None:
+    """Only the web app's own routes fall back to its page: an API path or a missing file
+    answers 404 JSON, so a probe or client on the wrong path learns it."""
+    response = client.get(path)
+    assert response.status_code == 404
+    assert response.headers["content-type"].startswith("application/json")
+    assert response.json()["error"]["code"] == "not_found"
+
+
+@pytest.mark.parametrize(
+    "path", ["/", "/requests/new", "/approvals/aaa.bbb.ccccccccccccccccccccccccccccccccccccccccccc"]
+)
+def test_the_web_apps_routes_still_open_it(client: TestClient, path: str) -> None:
+    response = client.get(path)
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/html")
+
+
+@pytest.mark.parametrize("path", ["/health", "/health/ready"])
+def test_the_probes_answer_at_the_root_exactly_as_under_the_api(
+    client: TestClient, path: str
+) -> None:
+    root, api = client.get(path), client.get(f"/api/v1{path}")
+    assert root.status_code == api.status_code == 200
+    assert root.json()["status"] == api.json()["status"] == "ok"
+    assert root.headers["content-type"].startswith("application/json")
+
+
+def test_head_is_answered_wherever_get_is(client: TestClient, callers: dict[str, Caller]) -> None:
+    for path, headers in (
+        ("/api/v1/health", {}),
+        ("/api/v1/users/me", callers["applicant"].auth),
+        ("/health", {}),
+        ("/", {}),
+    ):
+        assert client.head(path, headers=headers).status_code == 200, path
+
+
+def test_a_nul_in_the_path_is_refused_not_a_500(client: TestClient) -> None:
+    for path in ("/%00", "/api/v1/credit-requests/%00", "/requests/%00x"):
+        response = client.get(path)
+        assert response.status_code == 422, path
+        assert response.json()["error"]["details"][0]["loc"] == ["path"]
+
+
+def test_metrics_are_never_cached(client: TestClient) -> None:
+    for path in ("/metrics", "/api/v1/metrics"):
+        assert client.get(path).headers["cache-control"] == "no-store"
