@@ -179,7 +179,8 @@ def my_approvals(
 @router.get("/audit-logs", tags=["audit"])
 def audit_logs(filters: Annotated[AuditFilters, Query()], session: DbSession) -> Page[AuditEntry]:
     actor_user_id = users.id_by_username(session, filters.actor) if filters.actor else None
-    rows, next_cursor = audit.search(session, filters, actor_user_id)
+    entities = approvals.trail_entities(session, filters.request_id) if filters.request_id else []
+    rows, next_cursor = audit.search(session, filters, actor_user_id, entities)
     return Page(items=[AuditEntry.model_validate(r) for r in rows], next_cursor=next_cursor)
 
 

@@ -199,6 +199,14 @@ def _refusal(
     return None
 
 
+def trail_entities(session: Session, request_id: uuid.UUID) -> list[tuple[str, str]]:
+    """What a request's audit trail is about: the request itself and each of its stages."""
+    stage_ids = session.scalars(
+        select(ApprovalStage.id).where(ApprovalStage.request_id == request_id)
+    )
+    return [("credit_request", str(request_id))] + [("approval_stage", str(i)) for i in stage_ids]
+
+
 def current_stage_id(session: Session, request_id: uuid.UUID) -> uuid.UUID:
     """The stage awaiting a decision on this request; 409 when none is."""
     stage_id = session.scalar(

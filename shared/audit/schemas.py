@@ -23,6 +23,10 @@ class AuditFilters(BaseModel):
     action: str | None = Field(default=None, max_length=64)
     entity_type: str | None = Field(default=None, max_length=32)
     entity_id: str | None = Field(default=None, max_length=64)
+    request_id: uuid.UUID | None = Field(
+        default=None,
+        description="A credit request's whole trail: entries about it and about its stages.",
+    )
     at_from: datetime | None = None
     at_to: datetime | None = None
     limit: PageSize = 50

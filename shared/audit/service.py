@@ -1,10 +1,11 @@
 """Writing the audit trail. Called inside the transaction of the change it records."""
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from shared.audit.models import AuditLog
@@ -99,13 +100,29 @@ def record_refusal(
 NEWEST_FIRST = Keyset("-id", (Key(AuditLog.id, BIGINT),), descending=True)
 
 
+EntityRef = tuple[str, str]  # (entity_type, entity_id)
+
+
 def search(
-    session: Session, filters: AuditFilters, actor_user_id: uuid.UUID | None = None
+    session: Session,
+    filters: AuditFilters,
+    actor_user_id: uuid.UUID | None = None,
+    request_entities: Sequence[EntityRef] = (),
 ) -> tuple[list[AuditLog], str | None]:
     """Entries matching every filter, newest first, one page. `actor_user_id` is the id of
     the user named by `filters.actor`, when that is a user: a user's entries are exactly those
-    carrying their id, which is indexed (the label is not); other actors match by label."""
+    carrying their id, which is indexed (the label is not); other actors match by label.
+    `request_entities` are what `filters.request_id` covers: the request and its stages."""
     query = select(AuditLog)
+    if filters.request_id is not None:
+        query = query.where(
+            or_(
+                *(
+                    and_(AuditLog.entity_type == kind, AuditLog.entity_id == entity_id)
+                    for kind, entity_id in request_entities
+                )
+            )
+        )
     if filters.actor_id is not None:
         query = query.where(AuditLog.actor_id == filters.actor_id)
     if filters.actor is not None:

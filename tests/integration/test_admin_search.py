@@ -2,6 +2,7 @@
 entries by who acted (a username, or a label such as "anonymous")."""
 
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from tests.support import Api, Person
@@ -94,3 +95,34 @@ def test_nobody_may_register_as_the_anonymous_actor(api: Api) -> None:
         )
         assert response.status_code == 422, response.text
         assert "reserved" in response.text
+
+
+def test_a_requests_audit_trail_includes_its_stages_decisions(
+    api: Api, staff: dict[str, Person], drain: Callable[[], None]
+) -> None:
+    """Filtering the audit log by a request shows its whole trail: the request's entries and
+    those logged against its stages (assignment, decision) — not only the former."""
+    auth = api.login(api.register())
+    request_id = api.submit(auth)["id"]
+    drain()
+    detail = api.request(auth, request_id)
+    assignee = next(p for p in staff.values() if p.username == detail["stages"][0]["assignee"])
+    decided = api.http.post(
+        f"/api/v1/credit-requests/{request_id}/decision",
+        json={"decision": "approve"},
+        headers=api.login(assignee),
+    )
+    assert decided.status_code == 200
+    drain()
+    other = api.submit(auth)["id"]  # another request's entries stay out
+    drain()
+    admin = api.login(staff["admin1"])
+    page = api.http.get(
+        "/api/v1/audit-logs", params={"request_id": request_id, "limit": 100}, headers=admin
+    ).json()
+    actions = [e["action"] for e in page["items"]]
+    assert {"credit_request.created", "credit_request.scored", "stage.assigned"} <= set(actions)
+    assert "stage.approved" in actions
+    stage_id = detail["stages"][0]["id"]
+    assert {e["entity_id"] for e in page["items"]} <= {request_id, stage_id}
+    assert other not in {e["entity_id"] for e in page["items"]}
