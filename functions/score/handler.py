@@ -1,14 +1,15 @@
-"""Lambda entry point of the `score` step: automatic analysis of submitted requests (SQS)."""
+"""Lambda entry point of the `score` step: automatic analysis of submitted requests, and the
+approval chain of those that pass (SQS)."""
 
 from sqlalchemy.orm import Session
 
-from shared.credit.service import score
+from shared.approvals.service import analyse
 from shared.messaging.consumer import sqs_handler
 from shared.workflow.events import Envelope
 
 
 def score_event(session: Session, envelope: Envelope) -> None:
-    score(session, envelope.parsed().request_id)
+    analyse(session, envelope.parsed().request_id)
 
 
 handler = sqs_handler("score", score_event)

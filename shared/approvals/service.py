@@ -20,7 +20,7 @@ from shared.audit.service import Actor, record, record_refusal
 from shared.clock import utcnow
 from shared.credit import policy, telemetry
 from shared.credit.models import CreditRequest
-from shared.credit.service import snapshot, visible_request
+from shared.credit.service import score, snapshot, visible_request
 from shared.errors import Conflict, Forbidden, NotFound
 from shared.messaging.outbox import add_event
 from shared.pagination import TIMESTAMP, UUID, Key, Keyset, paginate
@@ -37,8 +37,18 @@ from shared.workflow.states import (
     next_escalation_role,
 )
 
+SCORER = Actor.system("score")
 ROUTER = Actor.system("route_to_approver")
 ESCALATOR = Actor.system("escalate")
+
+
+def analyse(session: Session, request_id: uuid.UUID) -> None:
+    """The score step: the automatic analysis and, for a request that passes it, its whole
+    approval chain in the same transaction, so no request is ever pending approval without
+    its stages. Assigning the first stage is route_to_approver's (`assign_next_stage`)."""
+    request = score(session, request_id)
+    if request is not None and request.status == RequestStatus.PENDING_APPROVAL:
+        _create_chain(session, request, SCORER)
 
 
 def assign_next_stage(session: Session, request_id: uuid.UUID) -> None:
@@ -48,8 +58,8 @@ def assign_next_stage(session: Session, request_id: uuid.UUID) -> None:
     if request is None or request.status != RequestStatus.PENDING_APPROVAL:
         return  # withdrawn or decided meanwhile
     stages = _stages(session, request.id)
-    if not stages:
-        stages = _create_chain(session, request)
+    if not stages:  # scored before chains were built with the score (in flight at a deploy)
+        stages = _create_chain(session, request, ROUTER)
     current = next((s for s in stages if s.status == StageStatus.PENDING), None)
     if current is not None and current.assignee_id is None:
         assign(session, request, current)
@@ -66,7 +76,7 @@ def _stages(session: Session, request_id: uuid.UUID) -> list[ApprovalStage]:
     )
 
 
-def _create_chain(session: Session, request: CreditRequest) -> list[ApprovalStage]:
+def _create_chain(session: Session, request: CreditRequest, actor: Actor) -> list[ApprovalStage]:
     roles = approval_chain(
         policy.load(session), request.amount, RiskTier(request.risk_tier or RiskTier.MEDIUM)
     )
@@ -83,7 +93,7 @@ def _create_chain(session: Session, request: CreditRequest) -> list[ApprovalStag
     session.flush()
     record(
         session,
-        ROUTER,
+        actor,
         "credit_request.chain_built",
         "credit_request",
         request.id,

@@ -80,12 +80,12 @@ def submit(session: Session, applicant: User, data: CreditRequestCreate) -> Cred
     return request
 
 
-def score(session: Session, request_id: uuid.UUID) -> None:
-    """The automatic analysis of a submitted request (the score step): declined with reasons,
-    or sent to approval with a risk tier. A request no longer submitted is left alone."""
+def score(session: Session, request_id: uuid.UUID) -> CreditRequest | None:
+    """The automatic analysis of a submitted request: declined with reasons, or sent to
+    approval with a risk tier; the request, or None when it was no longer submitted."""
     request = session.get(CreditRequest, request_id, with_for_update=True)
     if request is None or request.status != RequestStatus.SUBMITTED:
-        return  # withdrawn before it was scored: nothing left to do
+        return None  # withdrawn before it was scored: nothing left to do
     report = get_bureau().fetch_report(request)
     result = evaluate(
         policy.load(session),
@@ -121,6 +121,7 @@ def score(session: Session, request_id: uuid.UUID) -> None:
     )
     telemetry.decided(session, request, result.outcome.value, level=None)
     add_event(session, event, RequestEvent(request_id=request.id))
+    return request
 
 
 def visible_request(

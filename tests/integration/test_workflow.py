@@ -203,3 +203,25 @@ def test_approver_inbox_lists_pending_stages_oldest_due_first(
     dues = [e["due_at"] for e in entries]
     assert dues == sorted(dues)
     assert all(e["overdue"] is False for e in entries if e["request"]["id"] in ids)
+
+
+def test_a_request_is_never_pending_approval_without_its_whole_chain(api: Api) -> None:
+    """The score step commits the status and the chain together: read right after scoring,
+    before route_to_approver has run, the request already shows every stage."""
+    from infra.local.runner import poll_once
+    from shared.messaging.topology import QUEUES
+
+    auth = api.login(api.register())
+    request_id = api.submit(auth, amount="50000.00", term_months=120)["id"]
+    score_queue = next(q for q in QUEUES if q.function == "score")
+    for _ in range(20):  # this run's messages only; others' may come first
+        poll_once(score_queue)
+        detail = api.request(auth, request_id)
+        if detail["status"] != "submitted":
+            break
+    assert detail["status"] == "pending_approval"
+    assert [(s["level"], s["role"], s["status"]) for s in detail["stages"]] == [
+        (1, "analyst", "pending"),
+        (2, "manager", "waiting"),
+    ]
+    assert detail["stages"][0]["assignee"] is None  # assigned next, by route_to_approver
