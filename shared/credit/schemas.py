@@ -64,10 +64,11 @@ class CreditRequestOut(BaseModel):
     decided_at: datetime | None
 
 
-# A ratio travels as a four-place decimal string ("0.3125"), as the score step rounds it.
+# A ratio travels as a decimal string with the places the score step stored: at least four
+# ("0.3125"), more when fewer would equal a threshold it is not ("0.45004").
 Ratio = Annotated[
     Decimal,
-    PlainSerializer(lambda v: f"{v:.4f}", return_type=str, when_used="json"),
+    PlainSerializer(lambda v: f"{v:f}", return_type=str, when_used="json"),
 ]
 
 

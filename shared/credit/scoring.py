@@ -1,5 +1,6 @@
 """Automatic analysis: a pure function of the policy, the request and the bureau report."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -7,8 +8,10 @@ from shared.credit.bureau import BureauReport
 from shared.credit.policy import Condition, CreditPolicy, Metric
 from shared.workflow.states import RequestStatus, RiskTier
 
-RATIO_PLACES = Decimal("0.0001")
+RATIO_PLACES = 4  # a ratio is stored with at least this many decimals (0.3125)
+PERCENT_PLACES = 2  # and shown in a reason as a percentage with at least these (31.25%)
 CENTS = Decimal("0.01")
+_MOST_EXTRA_PLACES = 8
 
 
 @dataclass(frozen=True)
@@ -25,7 +28,7 @@ class ScoreResult:
     reasons: list[dict[str, str]]
     risk_tier: RiskTier | None
     installment: Decimal
-    debt_to_income: Decimal | None  # rounded to 4 places, for the record
+    debt_to_income: Decimal | None  # 4 places or more, for the record (see `precise`)
 
 
 def monthly_installment(amount: Decimal, term_months: int, annual_rate: Decimal) -> Decimal:
@@ -69,12 +72,26 @@ def _holds(condition: Condition, actual: Decimal | None) -> bool:
             return actual == condition.value
 
 
-def _shown(metric: Metric, value: Decimal) -> str:
+def precise(value: Decimal, places: int, limits: Iterable[Decimal] = ()) -> Decimal:
+    """`value` rounded half-up to `places` decimals, or to as many more as it takes not to
+    equal a limit it differs from: 0.45004 declined above 0.45 is 0.45004, never 0.4500."""
+    for extra in range(_MOST_EXTRA_PLACES + 1):
+        rounded = value.quantize(Decimal(1).scaleb(-(places + extra)), ROUND_HALF_UP)
+        if not any(rounded == limit != value for limit in limits):
+            return rounded
+    return value
+
+
+def _shown(metric: Metric, value: Decimal, limit: Decimal) -> str:
     if metric == "debt_to_income":
-        # Two decimals, trimmed: 0.4501 shows as 45.01%, never as a "45%" equal to the limit.
-        percent = (value * 100).quantize(Decimal("0.01"), ROUND_HALF_UP).normalize()
+        percent = precise(value * 100, PERCENT_PLACES, [limit * 100]).normalize()
         return f"{percent:f}%"
     return f"{value.normalize():f}"
+
+
+def _dti_limits(policy: CreditPolicy) -> list[Decimal]:
+    conditions = [*policy.rejection_rules, *(c for t in policy.risk_tiers for c in t.conditions)]
+    return [c.value for c in conditions if c.metric == "debt_to_income"]
 
 
 def evaluate(policy: CreditPolicy, app: Application, report: BureauReport) -> ScoreResult:
@@ -87,7 +104,8 @@ def evaluate(policy: CreditPolicy, app: Application, report: BureauReport) -> Sc
         actual = metrics[rule.metric]
         if actual is not None and _holds(rule, actual):
             message = rule.message.format(
-                actual=_shown(rule.metric, actual), limit=_shown(rule.metric, rule.value)
+                actual=_shown(rule.metric, actual, rule.value),
+                limit=_shown(rule.metric, rule.value, rule.value),
             )
             reasons.append({"code": rule.code, "message": message})
     if reasons:
@@ -96,7 +114,7 @@ def evaluate(policy: CreditPolicy, app: Application, report: BureauReport) -> Sc
             reasons[: policy.max_reasons],
             None,
             installment,
-            _ratio(metrics["debt_to_income"]),
+            _ratio(metrics["debt_to_income"], policy),
         )
     tier = policy.default_tier
     for tier_rule in policy.risk_tiers:
@@ -105,9 +123,14 @@ def evaluate(policy: CreditPolicy, app: Application, report: BureauReport) -> Sc
             tier = tier_rule.tier
             break
     return ScoreResult(
-        RequestStatus.PENDING_APPROVAL, [], tier, installment, _ratio(metrics["debt_to_income"])
+        RequestStatus.PENDING_APPROVAL,
+        [],
+        tier,
+        installment,
+        _ratio(metrics["debt_to_income"], policy),
     )
 
 
-def _ratio(value: Decimal | None) -> Decimal | None:
-    return None if value is None else value.quantize(RATIO_PLACES, ROUND_HALF_UP)
+def _ratio(value: Decimal | None, policy: CreditPolicy) -> Decimal | None:
+    # Stored for the record and shown to people: never equal to a threshold it is not.
+    return None if value is None else precise(value, RATIO_PLACES, _dti_limits(policy))

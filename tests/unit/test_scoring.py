@@ -278,6 +278,41 @@ def test_dti_message_just_over_the_limit_does_not_show_actual_equal_to_limit() -
     assert actual > limit, reason["message"]
 
 
+def test_a_declined_ratio_a_hair_over_the_limit_is_shown_and_stored_over_it() -> None:
+    """Monthly debt 4,400.40 plus a 100.00 installment on 10,000 income: a DTI of 0.45004,
+    declined above 0.45. The reason must not read "45% ... above the maximum of 45%", and the
+    stored ratio must not be 0.4500."""
+    result = evaluate(
+        ZERO_RATE, app(amount="600", term=6, income="10000", debt="4400.40"), report()
+    )
+    assert result.installment == Decimal("100.00")
+    (reason,) = result.reasons
+    assert reason["code"] == "HIGH_DEBT_TO_INCOME"
+    assert "45.004% of income, above the maximum of 45%" in reason["message"]
+    assert result.debt_to_income == Decimal("0.45004")
+
+
+def test_a_ratio_is_stored_with_four_places_rounded_half_up() -> None:
+    # 1234.50 / 10000 = 0.12345: half-up gives 0.1235 (banker's rounding would give 0.1234).
+    result = evaluate(
+        ZERO_RATE, app(amount="600", term=6, income="10000", debt="1134.50"), report()
+    )
+    assert result.debt_to_income == Decimal("0.1235")
+    assert str(result.debt_to_income) == "0.1235"
+
+
+@pytest.mark.parametrize(
+    ("amount", "term", "installment"),
+    [
+        ("506.01", 2, "253.01"),  # 253.005: half-up, not half-even (253.00)
+        ("100.05", 2, "50.03"),  # 50.025
+        ("100.03", 2, "50.02"),  # 50.015 rounds up too
+    ],
+)
+def test_installments_round_half_up_to_cents(amount: str, term: int, installment: str) -> None:
+    assert monthly_installment(Decimal(amount), term, Decimal("0")) == Decimal(installment)
+
+
 # --- risk tiers --------------------------------------------------------------------------
 
 

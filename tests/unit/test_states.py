@@ -155,3 +155,25 @@ def test_the_dashboard_times_the_stages_of_every_staff_role() -> None:
     from shared.workflow.states import STAFF_ROLES
 
     assert set(get_args(StageRole)) == {role.value for role in STAFF_ROLES}
+
+
+def test_stored_and_api_status_values_are_pinned() -> None:
+    """These strings are in the database and in every client: renaming a member must not
+    change them silently."""
+    from shared.workflow.states import RequestStatus, StageStatus
+
+    assert {s.name: s.value for s in RequestStatus} == {
+        "SUBMITTED": "submitted",
+        "AUTO_REJECTED": "auto_rejected",
+        "PENDING_APPROVAL": "pending_approval",
+        "APPROVED": "approved",
+        "REJECTED": "rejected",
+        "WITHDRAWN": "withdrawn",
+    }
+    assert {s.name: s.value for s in StageStatus} == {
+        "WAITING": "waiting",
+        "PENDING": "pending",
+        "APPROVED": "approved",
+        "REJECTED": "rejected",
+        "CANCELLED": "cancelled",
+    }
