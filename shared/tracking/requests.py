@@ -60,15 +60,19 @@ def list_requests(
 
 def request_detail(session: Session, request: CreditRequest, viewer: User) -> CreditRequestDetail:
     """The request page: the request, its approval chain, and its score result (the bureau
-    report only for staff)."""
+    report only for staff). Read in one statement, so the status and the stages are one
+    moment's (a step committing between two reads could show `submitted` with a stage)."""
     assignee, decider = aliased(User), aliased(User)
     rows = session.execute(
-        select(ApprovalStage, assignee.username, decider.username)
+        select(CreditRequest, ApprovalStage, assignee.username, decider.username)
+        .outerjoin(ApprovalStage, ApprovalStage.request_id == CreditRequest.id)
         .outerjoin(assignee, assignee.id == ApprovalStage.assignee_id)
         .outerjoin(decider, decider.id == ApprovalStage.decided_by)
-        .where(ApprovalStage.request_id == request.id)
+        .where(CreditRequest.id == request.id)
         .order_by(ApprovalStage.level)
+        .execution_options(populate_existing=True)
     ).all()
+    current = rows[0][0]
     stages = [
         StageOut(
             id=stage.id,
@@ -81,10 +85,11 @@ def request_detail(session: Session, request: CreditRequest, viewer: User) -> Cr
             comment=stage.comment,
             due_at=stage.due_at,
         )
-        for stage, assignee_name, decider_name in rows
+        for _, stage, assignee_name, decider_name in rows
+        if stage is not None
     ]
     return CreditRequestDetail(
-        **to_out(request).model_dump(),
+        **to_out(current).model_dump(),
         stages=stages,
-        score_result=score_result_out(request, with_bureau=viewer.role != Role.APPLICANT),
+        score_result=score_result_out(current, with_bureau=viewer.role != Role.APPLICANT),
     )
