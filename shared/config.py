@@ -51,6 +51,9 @@ class Settings(BaseSettings):
     emails_per_request: int = Field(default=20, gt=0)
     # How long a warm function reuses the credit policy it read; 0 reads it for every use.
     policy_cache_seconds: int = Field(default=60, ge=0)
+    # The longest a cached read lives in Redis. Changes invalidate entries at once (versions);
+    # this only bounds staleness when Redis missed an invalidation during an outage.
+    read_cache_seconds: int = Field(default=60, gt=0)
     # Where pg_dump/pg_restore live; empty: on PATH. They must be at least the server's
     # major version (pg_dump refuses a newer server), e.g. the embedded server's own binaries.
     pg_bin_dir: str = ""

@@ -52,3 +52,14 @@ class TooManyRequests(DomainError):
     def __init__(self, message: str, *, retry_after: int, code: str | None = None) -> None:
         super().__init__(message, code=code, details={"retry_after": retry_after})
         self.retry_after = retry_after
+
+
+class ServiceUnavailable(DomainError):
+    """A dependency this call cannot do without is down: come back after `retry_after`."""
+
+    status_code = 503
+    code = "service_unavailable"
+
+    def __init__(self, message: str, *, retry_after: int, code: str | None = None) -> None:
+        super().__init__(message, code=code, details={"retry_after": retry_after})
+        self.retry_after = retry_after

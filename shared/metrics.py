@@ -47,7 +47,12 @@ QUEUE_OLDEST_MESSAGE_AGE = Gauge(
     ["queue"],
     multiprocess_mode="livemax",
 )
-CACHE_HITS = Counter("cache_hits_total", "Lookups answered from an in-process cache", ["cache"])
+CACHE_HITS = Counter("cache_hits_total", "Lookups answered from a cache", ["cache"])
 CACHE_MISSES = Counter(
-    "cache_misses_total", "Lookups that had to load the value (absent or expired)", ["cache"]
+    "cache_misses_total", "Lookups that had to load the value (absent, stale or expired)", ["cache"]
+)
+CACHE_ERRORS = Counter(
+    "cache_errors_total",
+    "Reads answered from the database because Redis was unreachable",
+    ["cache"],
 )

@@ -4,10 +4,11 @@ import uuid
 from collections.abc import Callable
 from typing import Annotated
 
-from fastapi import Depends, Query, Request, status
+from fastapi import Depends, Query, Request, Response, status
 from fastapi.responses import JSONResponse
 from fastapi.security import OAuth2PasswordRequestForm
 from sqlalchemy import text
+from sqlalchemy.orm import Session
 
 from shared import aws
 from shared.approvals import service as approvals
@@ -23,6 +24,7 @@ from shared.credit import service as credit
 from shared.credit.schemas import CreditRequestOut
 from shared.db import unit_of_work
 from shared.errors import Unauthorized
+from shared.http.caching import NOT_MODIFIED, cached_json
 from shared.http.deps import Caller, CurrentUser, DbSession, TableRouter, current_caller
 from shared.http.errors import RATE_LIMITED
 from shared.http.openapi import CREATED_USER
@@ -33,6 +35,7 @@ from shared.tracking import requests as tracking
 from shared.tracking.schemas import CreditRequestDetail, RequestFilters, StatsFilters, StatsOut
 from shared.tracking.stats import summarize
 from shared.users import service as users
+from shared.users.identity import Identity
 from shared.users.schemas import UserCreate, UserDetail, UserOut, UserUpdate
 from shared.workflow.states import Role
 
@@ -79,8 +82,12 @@ def register(body: UserCreate, session: DbSession) -> UserOut:
         return UserOut.model_validate(users.register(session, body))
 
 
-@router.get("/users/me", tags=["users"])
-def me(user: CurrentUser) -> UserOut:
+@router.get("/users/me", tags=["users"], response_model=UserOut, responses=NOT_MODIFIED)
+def me(user: CurrentUser, request: Request) -> Response:
+    return cached_json(request, "me", [f"user:{user.id}"], str(user.id), lambda: _me(user))
+
+
+def _me(user: Identity) -> UserOut:
     return UserOut.model_validate(user)
 
 
@@ -122,26 +129,55 @@ def get_user(user_id: uuid.UUID, session: DbSession) -> UserDetail:
     )
 
 
-@router.get("/credit-requests", tags=["credit requests"])
+def _list_scope(user: Identity) -> str:
+    # An applicant's list changes only with their own requests; staff see every request.
+    return f"applicant:{user.id}" if user.role == Role.APPLICANT else "staff"
+
+
+@router.get(
+    "/credit-requests",
+    tags=["credit requests"],
+    response_model=Page[CreditRequestOut],
+    responses=NOT_MODIFIED,
+)
 def list_credit_requests(
-    user: CurrentUser, filters: Annotated[RequestFilters, Query()], session: DbSession
-) -> Page[CreditRequestOut]:
-    rows, next_cursor = tracking.list_requests(session, user, filters)
-    return Page(items=[credit.to_out(r) for r in rows], next_cursor=next_cursor)
+    user: CurrentUser,
+    filters: Annotated[RequestFilters, Query()],
+    session: DbSession,
+    request: Request,
+) -> Response:
+    def page() -> Page[CreditRequestOut]:
+        rows, next_cursor = tracking.list_requests(session, user, filters)
+        return Page(items=[credit.to_out(r) for r in rows], next_cursor=next_cursor)
+
+    key = f"{user.id}|{filters.model_dump_json()}"
+    return cached_json(request, "credit_requests", [_list_scope(user)], key, page)
 
 
-@router.get("/credit-requests/{request_id}", tags=["credit requests"])
+@router.get(
+    "/credit-requests/{request_id}",
+    tags=["credit requests"],
+    response_model=CreditRequestDetail,
+    responses=NOT_MODIFIED,
+)
 def get_credit_request(
-    request_id: uuid.UUID, user: CurrentUser, session: DbSession
-) -> CreditRequestDetail:
-    with state_change(session):
-        request = credit.visible_request(session, user, request_id)
-        if user.role != Role.APPLICANT:
-            # Staff reading one applicant's full financial file: who saw what, and when.
+    request_id: uuid.UUID, user: CurrentUser, session: DbSession, request: Request
+) -> Response:
+    def detail() -> CreditRequestDetail:
+        found = credit.visible_request(session, user, request_id)
+        return tracking.request_detail(session, found, user)
+
+    # Per viewer: an applicant's entry exists only if they may see it, and shows no bureau data.
+    key = f"{user.id}|{request_id}"
+    response = cached_json(request, "credit_request", [f"request:{request_id}"], key, detail)
+    if user.role != Role.APPLICANT:
+        # Staff reading one applicant's full financial file: who saw what, and when — every
+        # time, cached or not.
+        with state_change(session):
             audit.record(
-                session, audit.Actor.of(user), "credit_request.viewed", "credit_request", request.id
+                session, audit.Actor.of(user), "credit_request.viewed", "credit_request", request_id
             )
-        return tracking.request_detail(session, request, user)
+    return response
 
 
 @router.post("/credit-requests/{request_id}/withdraw", tags=["credit requests"])
@@ -150,14 +186,26 @@ def withdraw(request_id: uuid.UUID, user: CurrentUser, session: DbSession) -> Cr
         return credit.to_out(approvals.withdraw(session, user, request_id))
 
 
-@router.get("/approvals", tags=["approvals"])
+@router.get(
+    "/approvals", tags=["approvals"], response_model=Page[PendingStage], responses=NOT_MODIFIED
+)
 def my_approvals(
     user: CurrentUser,
     session: DbSession,
+    request: Request,
     limit: Annotated[PageSize, Query()] = 50,
     cursor: Annotated[Cursor, Query()] = None,
-) -> Page[PendingStage]:
+) -> Response:
     """The stages awaiting your decision, soonest due first."""
+    key = f"{user.id}|{limit}|{cursor}"
+    return cached_json(
+        request, "approvals", ["staff"], key, lambda: _pending(session, user, cursor, limit)
+    )
+
+
+def _pending(
+    session: Session, user: Identity, cursor: str | None, limit: int
+) -> Page[PendingStage]:
     now = utcnow()
     rows, next_cursor = approvals.pending_for(session, user, cursor, limit)
     return Page(
@@ -216,7 +264,13 @@ def _check(probe: Callable[[], object]) -> str:
     return "ok"
 
 
-@router.get("/stats", tags=["stats"])
-def workflow_stats(filters: Annotated[StatsFilters, Query()], session: DbSession) -> StatsOut:
+@router.get("/stats", tags=["stats"], response_model=StatsOut, responses=NOT_MODIFIED)
+def workflow_stats(
+    filters: Annotated[StatsFilters, Query()],
+    user: CurrentUser,
+    session: DbSession,
+    request: Request,
+) -> Response:
     """Dashboard metrics over the requests the filters select (staff only)."""
-    return summarize(session, filters)
+    key = f"{user.id}|{filters.model_dump_json()}"
+    return cached_json(request, "stats", ["staff"], key, lambda: summarize(session, filters))

@@ -13,6 +13,7 @@ from shared.credit import service as credit
 from shared.credit.schemas import CreditRequestOut
 from shared.http.deps import CurrentUser, DbSession, TableRouter
 from shared.messaging.outbox import state_change
+from shared.users.identity import Identity
 from shared.workflow.states import Role
 
 router = TableRouter()
@@ -50,7 +51,7 @@ def decide_by_link(token: LinkToken, body: Decision, session: DbSession) -> Cred
         resolved = links.resolve(session, token, lock=True)
         decided = approvals.decide(
             session,
-            resolved.approver,
+            Identity.of(resolved.approver),
             resolved.stage.id,
             body,
             via="email_link",

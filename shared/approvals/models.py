@@ -4,11 +4,12 @@ from datetime import datetime
 from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from shared.caching import Cached
 from shared.db import Base
 from shared.workflow.states import StageStatus
 
 
-class ApprovalStage(Base):
+class ApprovalStage(Base, Cached):
     __tablename__ = "approval_stages"
     __table_args__ = (
         UniqueConstraint("request_id", "level"),
@@ -29,6 +30,10 @@ class ApprovalStage(Base):
     decided_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     comment: Mapped[str | None] = mapped_column(Text)
+
+    def cache_scopes(self) -> list[str]:
+        """Its request's page, and every staff list (inboxes included) and statistic."""
+        return [f"request:{self.request_id}", "staff"]
 
 
 class ApprovalLink(Base):

@@ -24,6 +24,7 @@ from shared.credit.service import score, snapshot, visible_request
 from shared.errors import Conflict, Forbidden, NotFound
 from shared.messaging.outbox import add_event
 from shared.pagination import TIMESTAMP, UUID, Key, Keyset, paginate
+from shared.users.identity import Identity
 from shared.users.models import User
 from shared.workflow.events import EventType, RequestEvent, StageAssignedEvent, StageEvent
 from shared.workflow.states import (
@@ -188,7 +189,7 @@ class Refusal:
 
 
 def _refusal(
-    session: Session, actor: User, stage: ApprovalStage, request: CreditRequest
+    session: Session, actor: Identity, stage: ApprovalStage, request: CreditRequest
 ) -> Refusal | None:
     if request.applicant_id == actor.id:
         return Refusal("own_request", "You cannot decide on your own credit request.")
@@ -231,7 +232,7 @@ def current_stage_id(session: Session, request_id: uuid.UUID) -> uuid.UUID:
 
 def decide(
     session: Session,
-    actor: User,
+    actor: Identity,
     stage_id: uuid.UUID,
     decision: Decision,
     *,
@@ -307,7 +308,7 @@ BY_DUE_DATE = Keyset("due_at", (Key(ApprovalStage.due_at, TIMESTAMP), Key(Approv
 
 
 def pending_for(
-    session: Session, user: User, cursor: str | None, limit: int
+    session: Session, user: Identity, cursor: str | None, limit: int
 ) -> tuple[list[tuple[ApprovalStage, CreditRequest]], str | None]:
     """One page of the stages awaiting this user's decision, soonest due first, each with its
     request."""
@@ -330,7 +331,7 @@ def pending_for(
     return [(stage, requests[stage.request_id]) for stage in stages], next_cursor
 
 
-def withdraw(session: Session, applicant: User, request_id: uuid.UUID) -> CreditRequest:
+def withdraw(session: Session, applicant: Identity, request_id: uuid.UUID) -> CreditRequest:
     """The applicant withdraws their open request: it ends, its open stages are cancelled
     (their links die with them), audited, with `request.withdrawn`. 409 once it is final."""
     request = visible_request(session, applicant, request_id, lock=True)

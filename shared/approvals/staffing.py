@@ -12,12 +12,13 @@ from shared.approvals.service import assign
 from shared.audit.service import Actor, record
 from shared.credit.models import CreditRequest
 from shared.users import service as users
+from shared.users.identity import Identity
 from shared.users.models import User
 from shared.users.schemas import UserUpdate
 from shared.workflow.states import Role, StageStatus, may_hold
 
 
-def update_user(session: Session, admin: User, user_id: uuid.UUID, change: UserUpdate) -> User:
+def update_user(session: Session, admin: Identity, user_id: uuid.UUID, change: UserUpdate) -> User:
     """Change a user's role or active flag (see `users.update`) and release the stages they may
     no longer hold."""
     user = users.update(session, admin, user_id, change)

@@ -10,18 +10,20 @@ by logout or by reuse — its `sid` goes on a Redis deny-list for as long as an 
 lives, so no token of that session works any more, whichever copy issued it.
 """
 
+import logging
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import update
+from redis.exceptions import RedisError
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from shared.audit.service import Actor, record, record_refusal
 from shared.auth import throttle, tokens
 from shared.auth.models import RefreshToken
-from shared.cache import get_redis
+from shared.cache import get_redis, redis_available, redis_failed
 from shared.clock import utcnow
 from shared.config import get_settings
 from shared.errors import Unauthorized
@@ -29,6 +31,7 @@ from shared.users.models import User
 from shared.users.passwords import burn_verification_time, verify_and_upgrade
 from shared.users.service import by_username
 
+logger = logging.getLogger(__name__)
 REVOKED_PREFIX = "auth:revoked-access:"
 REVOKED_SESSION_PREFIX = "auth:revoked-session:"
 
@@ -43,7 +46,7 @@ class TokenPair:
 def authenticate(session: Session, username: str, password: str, address: str) -> User:
     """The user these credentials belong to. `address` is the client's IP address, as the
     HTTP API saw it (API Gateway's sourceIp), for throttling; a header never sets it."""
-    throttle.check(username, address)
+    throttle.check(username, address)  # 503 while the throttle store is down: fail closed
     user = by_username(session, username)
     if user is None:
         burn_verification_time(password)
@@ -148,17 +151,41 @@ def logout(session: Session, access_claims: dict[str, Any], refresh_token: str |
         _revoke_family(session, family)
 
 
-def is_revoked(claims: dict[str, Any]) -> bool:
-    """Whether this access token, or the session it belongs to, was signed out."""
+def is_revoked(session: Session, claims: dict[str, Any]) -> bool:
+    """Whether this access token, or the session it belongs to, was signed out. Asks Redis;
+    while Redis is down, asks PostgreSQL whether the session's family was revoked (every
+    sign-out revokes it), so a signed-out session stays out and nobody else is locked out."""
     keys = [REVOKED_PREFIX + claims["jti"]]
     if "sid" in claims:
         keys.append(REVOKED_SESSION_PREFIX + claims["sid"])
-    return bool(get_redis().exists(*keys))
+    if redis_available():
+        try:
+            return bool(get_redis().exists(*keys))
+        except RedisError:
+            redis_failed()
+            logger.warning("token deny-list unavailable; checking sessions in the database")
+    if "sid" not in claims:
+        return False
+    revoked = select(RefreshToken.jti).where(
+        RefreshToken.family_id == uuid.UUID(claims["sid"]), RefreshToken.revoked_at.is_not(None)
+    )
+    return session.scalar(revoked.limit(1)) is not None
+
+
+def _deny(key: str) -> None:
+    """Put a token or session on the deny-list for as long as an access token lives. Best
+    effort: with Redis down the revocation in PostgreSQL is what holds (see `is_revoked`)."""
+    if not redis_available():
+        return
+    try:
+        get_redis().set(key, "1", ex=get_settings().access_token_minutes * 60)
+    except RedisError:
+        redis_failed()
+        logger.warning("token deny-list unavailable; the session is revoked in the database")
 
 
 def _deny_access(jti: str) -> None:
-    lifetime = get_settings().access_token_minutes * 60
-    get_redis().set(REVOKED_PREFIX + jti, "1", ex=lifetime)
+    _deny(REVOKED_PREFIX + jti)
 
 
 def _reuse_detected(session: Session, row: RefreshToken) -> None:
@@ -175,9 +202,7 @@ def _reuse_detected(session: Session, row: RefreshToken) -> None:
 
 def _revoke_family(session: Session, family_id: uuid.UUID) -> None:
     # Access tokens of the session die with it: they name it (`sid`) and live this long at most.
-    get_redis().set(
-        REVOKED_SESSION_PREFIX + str(family_id), "1", ex=get_settings().access_token_minutes * 60
-    )
+    _deny(REVOKED_SESSION_PREFIX + str(family_id))
     session.execute(
         update(RefreshToken)
         .where(RefreshToken.family_id == family_id, RefreshToken.revoked_at.is_(None))

@@ -13,10 +13,18 @@ password) is not stored.
 """
 
 import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 
-from shared.cache import get_redis
+from redis.exceptions import RedisError
+
+from shared.cache import get_redis, redis_available, redis_failed
 from shared.config import get_settings
-from shared.errors import TooManyRequests
+from shared.errors import ServiceUnavailable, TooManyRequests
+
+# While Redis is down nobody can be counted, so nobody signs in (existing sessions go on):
+# guessing must never get an unthrottled window.
+OUTAGE_RETRY_SECONDS = 30
 
 
 def _key(kind: str, value: str) -> str:
@@ -32,8 +40,33 @@ def _keys(username: str, address: str) -> list[tuple[str, int]]:
     ]
 
 
+@contextmanager
+def _store() -> Iterator[None]:
+    if not redis_available():
+        raise _unavailable()
+    try:
+        yield
+    except RedisError as exc:
+        redis_failed()
+        raise _unavailable() from exc
+
+
+def _unavailable() -> ServiceUnavailable:
+    return ServiceUnavailable(
+        "Signing in is briefly unavailable. Try again shortly.",
+        retry_after=OUTAGE_RETRY_SECONDS,
+        code="sign_in_unavailable",
+    )
+
+
 def check(username: str, address: str) -> None:
-    """Refuse the attempt if the account or the address has used up its failures."""
+    """Refuse the attempt if the account or the address has used up its failures (429), or
+    while failures cannot be counted (503)."""
+    with _store():
+        _check(username, address)
+
+
+def _check(username: str, address: str) -> None:
     redis = get_redis()
     keys = _keys(username, address)
     pipe = redis.pipeline(transaction=False)
@@ -53,6 +86,11 @@ def check(username: str, address: str) -> None:
 
 def record_failure(username: str, address: str) -> bool:
     """Count a failed attempt. True when this failure used up a budget (worth auditing)."""
+    with _store():
+        return _record_failure(username, address)
+
+
+def _record_failure(username: str, address: str) -> bool:
     window = get_settings().login_throttle_seconds
     keys = _keys(username, address)
     pipe = get_redis().pipeline(transaction=True)
@@ -65,4 +103,5 @@ def record_failure(username: str, address: str) -> bool:
 
 def record_success(username: str) -> None:
     """A correct sign-in: forget the account's failures (never the address's)."""
-    get_redis().delete(_key("account", username.casefold()))
+    with _store():
+        get_redis().delete(_key("account", username.casefold()))

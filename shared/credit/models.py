@@ -7,13 +7,14 @@ from sqlalchemy import DateTime, ForeignKey, Index, Integer, Numeric, String, fu
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
+from shared.caching import Cached
 from shared.db import Base
 from shared.workflow.states import RequestStatus
 
 MONEY = Numeric(14, 2)
 
 
-class CreditRequest(Base):
+class CreditRequest(Base, Cached):
     __tablename__ = "credit_requests"
     __table_args__ = (
         Index("ix_credit_requests_created", "created_at", "id"),
@@ -44,6 +45,10 @@ class CreditRequest(Base):
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
     )
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    def cache_scopes(self) -> list[str]:
+        """Its page, its applicant's lists, and every staff list and statistic."""
+        return [f"request:{self.id}", f"applicant:{self.applicant_id}", "staff"]
 
 
 class Policy(Base):

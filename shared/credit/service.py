@@ -17,6 +17,7 @@ from shared.credit.schemas import CreditRequestCreate, CreditRequestOut, ScoreRe
 from shared.credit.scoring import Application, evaluate
 from shared.errors import NotFound, TooManyRequests
 from shared.messaging.outbox import add_event
+from shared.users.identity import Identity
 from shared.users.models import User
 from shared.workflow.events import EventType, RequestEvent
 from shared.workflow.states import RequestStatus, Role, advance_request
@@ -30,7 +31,7 @@ def snapshot(request: CreditRequest) -> dict[str, object]:
 SUBMISSION_WINDOW = timedelta(hours=1)
 
 
-def _check_submission_rate(session: Session, applicant: User) -> None:
+def _check_submission_rate(session: Session, applicant: Identity) -> None:
     """At most SUBMISSIONS_PER_HOUR requests per applicant in any hour (withdrawn ones count)."""
     # Serialise one applicant's submissions so two at once cannot both pass the count.
     # NO KEY UPDATE: other transactions may still insert rows that reference the user.
@@ -60,7 +61,7 @@ def _check_submission_rate(session: Session, applicant: User) -> None:
     )
 
 
-def submit(session: Session, applicant: User, data: CreditRequestCreate) -> CreditRequest:
+def submit(session: Session, applicant: Identity, data: CreditRequestCreate) -> CreditRequest:
     """File a request (within the applicant's hourly limit, else 429), audited, with the
     `request.submitted` event in the same transaction."""
     _check_submission_rate(session, applicant)
@@ -125,7 +126,7 @@ def score(session: Session, request_id: uuid.UUID) -> CreditRequest | None:
 
 
 def visible_request(
-    session: Session, viewer: User, request_id: uuid.UUID, *, lock: bool = False
+    session: Session, viewer: Identity, request_id: uuid.UUID, *, lock: bool = False
 ) -> CreditRequest:
     """The request if the viewer may see it. Applicants see only their own, and another's
     request answers exactly like a missing one (404), so its existence is not revealed."""

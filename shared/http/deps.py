@@ -15,7 +15,7 @@ from shared.auth.service import is_revoked
 from shared.db import new_session
 from shared.errors import Forbidden, Unauthorized
 from shared.http import routes
-from shared.users.models import User
+from shared.users.identity import Identity, identity_of
 from shared.workflow.states import Role
 
 # Two ways to say the same thing in OpenAPI (either suffices): the OAuth2 password flow, so
@@ -39,7 +39,7 @@ DbSession = Annotated[Session, Depends(db_session)]
 
 @dataclass(frozen=True)
 class Caller:
-    user: User
+    user: Identity
     claims: dict[str, Any]
 
 
@@ -48,13 +48,15 @@ def current_caller(
     _: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
     session: DbSession,
 ) -> Caller:
-    """The signed-in caller: a valid, unrevoked access token of an active account; else 401."""
+    """The signed-in caller: a valid, unrevoked access token of an active account; else 401.
+    The account is read through the cache: a change to it (deactivation, a new role) is
+    seen by the very next call."""
     if not token:
         raise Unauthorized("Authentication required.", code="not_authenticated")
     claims = tokens.verify(token, tokens.TokenType.ACCESS)
-    if is_revoked(claims):
+    if is_revoked(session, claims):
         raise Unauthorized("The token has been revoked.", code="token_revoked")
-    user = session.get(User, _uuid(claims["sub"]))
+    user = identity_of(session, _uuid(claims["sub"]))
     if user is None or not user.is_active:
         raise Unauthorized("The account is not active.", code="inactive_account")
     return Caller(user, claims)
@@ -67,15 +69,15 @@ def _uuid(value: str) -> uuid.UUID:
         raise Unauthorized("The token is not valid.", code="invalid_token") from exc
 
 
-def current_user(caller: Annotated[Caller, Depends(current_caller)]) -> User:
+def current_user(caller: Annotated[Caller, Depends(current_caller)]) -> Identity:
     """The signed-in user (see `current_caller`)."""
     return caller.user
 
 
-CurrentUser = Annotated[User, Depends(current_user)]
+CurrentUser = Annotated[Identity, Depends(current_user)]
 
 
-def _role_check(allowed: frozenset[Role]) -> Callable[[User], None]:
+def _role_check(allowed: frozenset[Role]) -> Callable[[Identity], None]:
     def check(user: CurrentUser) -> None:
         if Role(user.role) not in allowed:
             raise Forbidden("Your role may not do this.", code="role_forbidden")

@@ -11,7 +11,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException
 
-from shared.errors import DomainError, TooManyRequests
+from shared.errors import DomainError, ServiceUnavailable, TooManyRequests
 
 logger = logging.getLogger(__name__)
 INTERNAL_ERROR = "Something went wrong on our side."  # the only thing a 500 ever says
@@ -83,7 +83,9 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def domain_error(_: Request, exc: DomainError) -> JSONResponse:
         headers = (
-            {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooManyRequests) else None
+            {"Retry-After": str(exc.retry_after)}
+            if isinstance(exc, TooManyRequests | ServiceUnavailable)
+            else None
         )
         if exc.status_code == 401:
             headers = {"WWW-Authenticate": "Bearer"}

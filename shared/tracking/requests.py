@@ -10,6 +10,7 @@ from shared.credit.service import score_result_out, to_out
 from shared.pagination import TIMESTAMP, UUID, DecimalKind, Key, Keyset, paginate
 from shared.tracking.schemas import CreditRequestDetail, RequestFilters, SortKey
 from shared.tracking.stats import has_timed_stage
+from shared.users.identity import Identity
 from shared.users.models import User
 from shared.workflow.states import Role, StageStatus
 
@@ -24,7 +25,7 @@ SORTS: dict[SortKey, Keyset] = {
 
 
 def list_requests(
-    session: Session, viewer: User, filters: RequestFilters
+    session: Session, viewer: Identity, filters: RequestFilters
 ) -> tuple[list[CreditRequest], str | None]:
     """One page of the requests the viewer may see (an applicant: only their own) that match
     every filter, in the filters' sort order."""
@@ -58,7 +59,9 @@ def list_requests(
     return paginate(session, query, SORTS[filters.sort], filters.cursor, filters.limit)
 
 
-def request_detail(session: Session, request: CreditRequest, viewer: User) -> CreditRequestDetail:
+def request_detail(
+    session: Session, request: CreditRequest, viewer: Identity
+) -> CreditRequestDetail:
     """The request page: the request, its approval chain, and its score result (the bureau
     report only for staff). Read in one statement, so the status and the stages are one
     moment's (a step committing between two reads could show `submitted` with a stage)."""

@@ -4,11 +4,12 @@ from datetime import datetime
 from sqlalchemy import Boolean, DateTime, Index, String, func
 from sqlalchemy.orm import Mapped, mapped_column
 
+from shared.caching import Cached
 from shared.db import Base
 from shared.workflow.states import Role
 
 
-class User(Base):
+class User(Base, Cached):
     __tablename__ = "users"
     # Identities are unique whatever their case: `ADMIN` cannot register beside `admin`.
     __table_args__ = (
@@ -24,3 +25,7 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(16), default=Role.APPLICANT.value, index=True)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+    def cache_scopes(self) -> list[str]:
+        """Who they are to every request they make (their cached identity)."""
+        return [f"user:{self.id}"]

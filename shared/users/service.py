@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from shared.audit.service import Actor, record, record_refusal
 from shared.errors import Conflict, Forbidden, NotFound
 from shared.pagination import UUID, Key, Keyset, TextKind, paginate
+from shared.users.identity import Identity
 from shared.users.models import User
 from shared.users.passwords import hash_password
 from shared.users.schemas import UserCreate, UserUpdate
@@ -84,7 +85,7 @@ def id_by_username(session: Session, username: str) -> uuid.UUID | None:
     return session.scalar(select(User.id).where(User.username == username))
 
 
-def update(session: Session, admin: User, user_id: uuid.UUID, change: UserUpdate) -> User:
+def update(session: Session, admin: Identity, user_id: uuid.UUID, change: UserUpdate) -> User:
     """Change a user's role or active flag, audited; 403 for an admin's own account, 404 for no
     such user."""
     if user_id == admin.id:

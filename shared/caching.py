@@ -1,0 +1,196 @@
+"""The read cache: answers people repeat, kept in Redis per viewer and per query, and
+invalidated by the changes themselves.
+
+Every cached entry is computed under the current *versions* of the scopes it depends on
+(`staff`, `request:<id>`, `applicant:<id>`, `user:<id>`). A committed change to a cached
+entity bumps its scopes' versions (`Cached.cache_scopes`, collected at flush, bumped right
+after commit), so the next read recomputes: an applicant reads their own write on the very
+next call, staff lists follow any step within a round trip. Entries also expire
+(`READ_CACHE_SECONDS`) in case a bump was lost to a Redis outage.
+
+One Redis round trip answers a hit: the scopes' versions and the entry come in one MGET, and
+the entry records the versions it was computed under. When many callers miss one key at once,
+one computes it (a short lock) and the others wait for its answer.
+
+Redis down: every read is computed from PostgreSQL, as without a cache, with a warning metric
+(`cache_errors_total`) and a pause before Redis is tried again; never an error to the client.
+A process that could not bump versions during an outage bumps the cache's *generation* (part
+of every entry's versions) as soon as Redis answers again, so nothing cached before the
+outage outlives it.
+"""
+
+import hashlib
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from redis.exceptions import RedisError
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from shared import metrics
+from shared.cache import get_redis, get_redis_bytes, redis_available, redis_failed
+from shared.config import get_settings
+
+logger = logging.getLogger(__name__)
+
+_PENDING_SCOPES = "cache_scopes"
+_GENERATION = "generation"  # a scope every entry depends on
+_lost_bumps = threading.Event()  # this process committed changes it could not announce
+_LOCK_SECONDS = 5
+_WAIT_FOR_OTHERS_SECONDS = 1.0
+_POLL_SECONDS = 0.02
+
+
+class Cached:
+    """A model whose changes invalidate cached reads: it names the scopes it belongs to."""
+
+    def cache_scopes(self) -> Iterable[str]:
+        raise NotImplementedError
+
+
+def touch(session: Session, *scopes: str) -> None:
+    """Bump these scopes' versions once the session commits (for changes the ORM does not
+    see, such as a bulk UPDATE)."""
+    session.info.setdefault(_PENDING_SCOPES, set()).update(scopes)
+
+
+@event.listens_for(Session, "after_flush")
+def _collect_scopes(session: Session, _: object) -> None:
+    changed = [*session.new, *session.dirty, *session.deleted]
+    scopes = {s for obj in changed if isinstance(obj, Cached) for s in obj.cache_scopes()}
+    if scopes:
+        touch(session, *scopes)
+
+
+@event.listens_for(Session, "after_commit")
+def _bump_versions(session: Session) -> None:
+    scopes = session.info.pop(_PENDING_SCOPES, None)
+    if not scopes:
+        return
+    if not redis_available():
+        _lost_bumps.set()
+        return
+    try:
+        pipe = get_redis().pipeline(transaction=False)
+        for scope in scopes:
+            pipe.incr(_version_key(scope))
+        announced = _announce_lost_bumps(pipe)
+        pipe.execute()
+        if announced:
+            _lost_bumps.clear()
+    except RedisError:
+        _lost_bumps.set()
+        redis_failed()
+        metrics.CACHE_ERRORS.labels("versions").inc()
+        logger.warning("cache versions not bumped; the generation moves when Redis is back")
+
+
+def _announce_lost_bumps(pipe: Any) -> bool:
+    # Changes committed while Redis was away invalidated nothing: start a new generation.
+    if not _lost_bumps.is_set():
+        return False
+    pipe.incr(_version_key(_GENERATION))
+    return True
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_scopes(session: Session) -> None:
+    session.info.pop(_PENDING_SCOPES, None)
+
+
+def _prefix() -> str:
+    return f"{get_settings().resource_prefix}:cache"
+
+
+def _version_key(scope: str) -> str:
+    return f"{_prefix()}:v:{scope}"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A cached answer: its body and the ETag that names exactly that body."""
+
+    body: bytes
+    etag: str
+
+
+def etag_of(body: bytes) -> str:
+    """A strong ETag for a body: equal bodies, equal tags."""
+    return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+
+
+def read_through(name: str, scopes: Iterable[str], key: str, compute: Callable[[], bytes]) -> Entry:
+    """The cached answer for `key` under the current versions of `scopes`, or the one
+    `compute` makes (and stores). `name` labels the metrics; `key` must hold everything the
+    answer depends on besides the scopes: the viewer and the normalised query."""
+    scope_list = [_GENERATION, *sorted(set(scopes))]
+    entry_key = f"{_prefix()}:e:{name}:{hashlib.sha256(key.encode()).hexdigest()}"
+    if not redis_available():  # it failed a moment ago: straight to the database
+        metrics.CACHE_ERRORS.labels(name).inc()
+        return _computed(name, compute)
+    try:
+        redis = get_redis_bytes()
+        if _lost_bumps.is_set():
+            redis.incr(_version_key(_GENERATION))
+            _lost_bumps.clear()
+        *versions, stored = redis.mget([*(_version_key(s) for s in scope_list), entry_key])
+        stamp = ",".join(_text(v) for v in versions)
+        if (found := _unpack(stored, stamp)) is not None:
+            metrics.CACHE_HITS.labels(name).inc()
+            return found
+        metrics.CACHE_MISSES.labels(name).inc()
+        if redis.set(entry_key + ":lock", "1", nx=True, ex=_LOCK_SECONDS):
+            try:
+                body = compute()
+            except BaseException:
+                redis.delete(entry_key + ":lock")  # a refusal (404, 403) caches nothing
+                raise
+            return _store(redis, entry_key, stamp, body)
+        # Someone is computing this very answer: wait for it rather than pile on PostgreSQL.
+        deadline = time.monotonic() + _WAIT_FOR_OTHERS_SECONDS
+        while time.monotonic() < deadline:
+            time.sleep(_POLL_SECONDS)
+            if (found := _unpack(redis.get(entry_key), stamp)) is not None:
+                return found
+        return _store(redis, entry_key, stamp, compute())
+    except RedisError:
+        redis_failed()
+        metrics.CACHE_ERRORS.labels(name).inc()
+        logger.warning("read cache unavailable; answering from the database", extra={"cache": name})
+        return _computed(name, compute)
+
+
+def _text(version: bytes | str | None) -> str:
+    if version is None:
+        return "0"
+    return version.decode() if isinstance(version, bytes) else version
+
+
+def _computed(name: str, compute: Callable[[], bytes]) -> Entry:
+    metrics.CACHE_MISSES.labels(name).inc()
+    body = compute()
+    return Entry(body, etag_of(body))
+
+
+def _store(redis: Any, entry_key: str, stamp: str, body: bytes) -> Entry:
+    entry = Entry(body, etag_of(body))
+    # One value: the versions it was computed under, its ETag, its body.
+    packed = f"{stamp}\n{entry.etag}\n".encode() + body
+    pipe = redis.pipeline(transaction=False)
+    pipe.set(entry_key, packed, ex=get_settings().read_cache_seconds)
+    pipe.delete(entry_key + ":lock")
+    pipe.execute()
+    return entry
+
+
+def _unpack(stored: Any, stamp: str) -> Entry | None:
+    if stored is None:
+        return None
+    stored_stamp, etag, body = bytes(stored).split(b"\n", 2)
+    if stored_stamp.decode() != stamp:
+        return None  # computed before a change: stale
+    return Entry(body, etag.decode())

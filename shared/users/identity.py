@@ -1,0 +1,64 @@
+"""Who is calling, as every authenticated request needs to know: a user's row, detached and
+cacheable, read through the read cache (scope `user:<id>`, bumped by any change to the row)."""
+
+import json
+import uuid
+from dataclasses import asdict, dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from shared.caching import read_through
+from shared.users.models import User
+
+
+@dataclass(frozen=True)
+class Identity:
+    id: uuid.UUID
+    username: str
+    email: str
+    full_name: str
+    role: str
+    is_active: bool
+    created_at: datetime
+
+    @classmethod
+    def of(cls, user: User) -> "Identity":
+        """The identity of a user row, as it is now."""
+        return cls(
+            id=user.id,
+            username=user.username,
+            email=user.email,
+            full_name=user.full_name,
+            role=user.role,
+            is_active=user.is_active,
+            created_at=user.created_at,
+        )
+
+
+def _dump(identity: Identity | None) -> bytes:
+    return json.dumps(None if identity is None else asdict(identity), default=str).encode()
+
+
+def _load(raw: bytes) -> Identity | None:
+    data = json.loads(raw)
+    if data is None:
+        return None
+    return Identity(
+        **{
+            **data,
+            "id": uuid.UUID(data["id"]),
+            "created_at": datetime.fromisoformat(data["created_at"]),
+        }
+    )
+
+
+def identity_of(session: Session, user_id: uuid.UUID) -> Identity | None:
+    """The user with this id as they are now (cached until their row changes); None if there
+    is no such user."""
+
+    def read() -> bytes:
+        user = session.get(User, user_id)
+        return _dump(None if user is None else Identity.of(user))
+
+    return _load(read_through("identity", [f"user:{user_id}"], str(user_id), read).body)

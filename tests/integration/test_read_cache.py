@@ -1,0 +1,193 @@
+"""The read cache (shared/caching.py) against real Redis and PostgreSQL: entries are per viewer
+and per query and never answer another viewer; every committed change invalidates what it
+touches, from the API or a queue step; ETags give 304s; concurrent misses compute once; and
+with Redis gone every read still answers, from the database."""
+
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from prometheus_client import REGISTRY
+
+from shared import cache
+from shared.caching import read_through
+from shared.config import get_settings
+from tests.support import Api, Person
+
+LIST = "/api/v1/credit-requests"
+
+
+def _ids(api: Api, auth: dict[str, str], **params: str | int) -> list[str]:
+    response = api.http.get(LIST, params=params, headers=auth)
+    assert response.status_code == 200, response.text
+    return [item["id"] for item in response.json()["items"]]
+
+
+def _counter(name: str, cache_name: str) -> float:
+    return REGISTRY.get_sample_value(name, {"cache": cache_name}) or 0.0
+
+
+def test_one_viewers_entry_never_answers_another(api: Api, staff: dict[str, Person]) -> None:
+    first, second = api.login(api.register()), api.login(api.register())
+    mine = api.submit(first)["id"]
+    theirs = api.submit(second)["id"]
+    # The same query, each answered from the cache after its first read: never crossed.
+    for _ in range(2):
+        assert _ids(api, first, limit=5) == [mine]
+        assert _ids(api, second, limit=5) == [theirs]
+    # A detail the owner has cached is still a 404 for someone else, again and again.
+    assert api.http.get(f"{LIST}/{mine}", headers=first).status_code == 200
+    for _ in range(2):
+        assert api.http.get(f"{LIST}/{mine}", headers=second).status_code == 404
+    # Staff, asking the very same query, see everyone's; the applicant still sees only theirs.
+    staff_auth = api.login(staff["analyst1"])
+    everyone = _ids(api, staff_auth, limit=100)
+    assert {mine, theirs} <= set(everyone)
+    assert _ids(api, first, limit=5) == [mine]
+    # Applicants and staff read different details of one request: no bureau report for the
+    # applicant, even once staff have the staff view cached.
+    staff_view = api.http.get(f"{LIST}/{mine}", headers=staff_auth).json()
+    own_view = api.http.get(f"{LIST}/{mine}", headers=first).json()
+    assert own_view["score_result"] is None or own_view["score_result"]["bureau_report"] is None
+    assert staff_view["id"] == own_view["id"]
+
+
+def test_an_applicant_reads_their_own_write_on_the_next_call(
+    api: Api, drain: Callable[[], None]
+) -> None:
+    auth = api.login(api.register())
+    first = api.submit(auth)["id"]
+    assert _ids(api, auth) == [first]
+    assert _ids(api, auth) == [first]  # now from the cache
+    second = api.submit(auth)["id"]
+    assert _ids(api, auth) == [second, first]
+    assert api.request(auth, second)["status"] == "submitted"
+    drain()  # the score step (a queue consumer) changes it: the cached detail follows at once
+    assert api.request(auth, second)["status"] == "pending_approval"
+    withdrawn = api.http.post(f"{LIST}/{second}/withdraw", headers=auth)
+    assert withdrawn.status_code == 200
+    assert api.request(auth, second)["status"] == "withdrawn"
+    statuses = api.http.get(LIST, headers=auth).json()["items"]
+    assert statuses[0]["status"] == "withdrawn"
+
+
+def test_staff_lists_and_stats_follow_any_step(
+    api: Api, staff: dict[str, Person], drain: Callable[[], None]
+) -> None:
+    staff_auth = api.login(staff["manager1"])
+    applicant = api.login(api.register())
+    before = api.http.get("/api/v1/stats", headers=staff_auth).json()["total"]
+    assert api.http.get("/api/v1/stats", headers=staff_auth).json()["total"] == before
+    request_id = api.submit(applicant)["id"]
+    assert api.http.get("/api/v1/stats", headers=staff_auth).json()["total"] == before + 1
+    pending = _ids(api, staff_auth, status="pending_approval", limit=100)
+    assert request_id not in pending
+    drain()
+    assert request_id in _ids(api, staff_auth, status="pending_approval", limit=100)
+
+
+def test_a_client_that_has_the_answer_gets_304(api: Api) -> None:
+    auth = api.login(api.register())
+    request_id = api.submit(auth)["id"]
+    for path in (LIST, f"{LIST}/{request_id}", "/api/v1/users/me"):
+        first = api.http.get(path, headers=auth)
+        etag = first.headers["ETag"]
+        again = api.http.get(path, headers={**auth, "If-None-Match": etag})
+        assert again.status_code == 304, path
+        assert again.content == b""
+        assert again.headers["ETag"] == etag
+    # A change gives a new answer and a new tag.
+    list_tag = api.http.get(LIST, headers=auth).headers["ETag"]
+    api.submit(auth)
+    changed = api.http.get(LIST, headers={**auth, "If-None-Match": list_tag})
+    assert changed.status_code == 200
+    assert changed.headers["ETag"] != list_tag
+
+
+def test_reads_are_counted_as_hits_and_misses(api: Api) -> None:
+    auth = api.login(api.register())
+    api.submit(auth)
+    hits, misses = (
+        _counter("cache_hits_total", "credit_requests"),
+        _counter("cache_misses_total", "credit_requests"),
+    )
+    _ids(api, auth, limit=7)
+    _ids(api, auth, limit=7)
+    _ids(api, auth, limit=7)
+    assert _counter("cache_misses_total", "credit_requests") == misses + 1
+    assert _counter("cache_hits_total", "credit_requests") == hits + 2
+
+
+def test_concurrent_misses_of_one_key_compute_once() -> None:
+    computed: list[int] = []
+
+    def slow() -> bytes:
+        computed.append(1)
+        time.sleep(0.3)
+        return b'{"answer": 42}'
+
+    key = f"stampede-{uuid.uuid4()}"
+    answers: list[bytes] = []
+
+    def reader() -> None:
+        answers.append(read_through("test", [f"test:{key}"], key, slow).body)
+
+    threads = [threading.Thread(target=reader) for _ in range(12)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert answers == [b'{"answer": 42}'] * 12
+    assert len(computed) == 1
+
+
+@contextmanager
+def redis_outage() -> Iterator[None]:
+    """Redis unreachable for this process (its URL points at a port nobody listens on), then
+    back, with the breaker closed again."""
+    settings = get_settings()
+    real = settings.redis_url
+    settings.redis_url = "redis://127.0.0.1:9/0"
+    cache.get_redis.cache_clear()
+    cache.get_redis_bytes.cache_clear()
+    try:
+        yield
+    finally:
+        settings.redis_url = real
+        cache.get_redis.cache_clear()
+        cache.get_redis_bytes.cache_clear()
+        cache._open_until = 0.0
+
+
+def test_with_redis_down_everything_but_signing_in_goes_on(api: Api) -> None:
+    """Decisions: reads come from PostgreSQL (a warning metric, never a 500); signing in is
+    refused with 503 (failures cannot be counted, so guessing must not go unthrottled);
+    signed-in sessions go on, and one signed out during the outage stays out (checked in
+    PostgreSQL)."""
+    person = api.register()
+    auth = api.login(person)
+    leaving = api.login(person)
+    request_id = api.submit(auth)["id"]
+    assert _ids(api, auth) == [request_id]  # cached before the outage
+    errors = _counter("cache_errors_total", "credit_requests")
+    with redis_outage():
+        assert _ids(api, auth) == [request_id]
+        newer = api.submit(auth)["id"]
+        assert _ids(api, auth) == [newer, request_id]
+        assert api.request(auth, request_id)["id"] == request_id
+        assert api.http.get("/api/v1/users/me", headers=auth).status_code == 200
+        login = api.http.post(
+            "/api/v1/token", data={"username": person.username, "password": person.password}
+        )
+        assert login.status_code == 503
+        assert login.json()["error"]["code"] == "sign_in_unavailable"
+        assert int(login.headers["Retry-After"]) > 0
+        assert api.http.post("/api/v1/logout", json={}, headers=leaving).status_code == 204
+        after = api.http.get("/api/v1/users/me", headers=leaving)
+        assert (after.status_code, after.json()["error"]["code"]) == (401, "token_revoked")
+    assert _counter("cache_errors_total", "credit_requests") > errors
+    # Back: the cache answers again, with what changed during the outage.
+    assert _ids(api, auth) == [newer, request_id]
+    assert api.login(person)
