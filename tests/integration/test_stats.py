@@ -1,12 +1,13 @@
 """The dashboard's metrics (GET /stats): counts by day and status, outcomes, time to
 decision by stage and the funnel, with the request list's filters; staff only."""
 
+import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import select
 
 from shared.approvals.models import ApprovalStage
 from shared.db import unit_of_work
@@ -178,12 +179,13 @@ def test_a_time_to_decision_bar_drills_down_to_exactly_the_requests_it_counts(
 
     # A chain that names a role twice (as a policy may) times two stages of one request:
     # the bar averages over both, and its drill-down still lists the request once.
-    with unit_of_work() as session:
-        session.execute(
-            update(ApprovalStage)
-            .where(ApprovalStage.request_id == both_decided, ApprovalStage.role == "manager")
-            .values(role="analyst")
-        )
+    with unit_of_work() as session:  # through the ORM, as the application changes stages
+        for stage in session.scalars(
+            select(ApprovalStage).where(
+                ApprovalStage.request_id == uuid.UUID(both_decided), ApprovalStage.role == "manager"
+            )
+        ):
+            stage.role = "analyst"
     timing = bars()
     listed = _listed(api, admin, **window, stage_role="analyst")
     assert set(listed) == expected["analyst"]
