@@ -1,33 +1,32 @@
 import type { Role } from '../api/types';
+import { i18n } from '../i18n';
 
 export const STAFF: Role[] = ['analyst', 'manager', 'director', 'admin'];
 /** Who may have approval stages assigned (admins receive escalations above director). */
 export const APPROVERS: Role[] = ['analyst', 'manager', 'director', 'admin'];
 export const ADMINS: Role[] = ['admin'];
 
-export const ROLE_LABELS: Record<Role, string> = {
-  applicant: 'Applicant',
-  analyst: 'Analyst',
-  manager: 'Manager',
-  director: 'Director',
-  admin: 'Administrator',
-};
+/** A role in words, in the current language ("Analyst", "Analista"). */
+export function roleLabel(role: Role): string {
+  return i18n.t(`roles.${role}`);
+}
 
 export interface NavItem {
   to: string;
-  label: string;
+  /** The link's text: a key of the `nav` translations. */
+  label: 'newRequest' | 'myRequests' | 'inbox' | 'allRequests' | 'dashboard' | 'users' | 'audit';
   roles: Role[];
 }
 
 /** The navigation: each person sees only what their role may open. */
 export const NAV_ITEMS: NavItem[] = [
-  { to: '/requests/new', label: 'New request', roles: ['applicant'] },
-  { to: '/requests', label: 'My requests', roles: ['applicant'] },
-  { to: '/inbox', label: 'Inbox', roles: APPROVERS },
-  { to: '/requests', label: 'All requests', roles: STAFF },
-  { to: '/dashboard', label: 'Dashboard', roles: STAFF },
-  { to: '/admin/users', label: 'Users', roles: ADMINS },
-  { to: '/admin/audit', label: 'Audit log', roles: ADMINS },
+  { to: '/requests/new', label: 'newRequest', roles: ['applicant'] },
+  { to: '/requests', label: 'myRequests', roles: ['applicant'] },
+  { to: '/inbox', label: 'inbox', roles: APPROVERS },
+  { to: '/requests', label: 'allRequests', roles: STAFF },
+  { to: '/dashboard', label: 'dashboard', roles: STAFF },
+  { to: '/admin/users', label: 'users', roles: ADMINS },
+  { to: '/admin/audit', label: 'audit', roles: ADMINS },
 ];
 
 export function navFor(role: Role): NavItem[] {

@@ -1,10 +1,9 @@
-import { ThemeProvider } from '@mui/material/styles';
 import { render, type RenderResult } from '@testing-library/react';
 import type { ReactElement } from 'react';
 import { MemoryRouter, Route, Routes, useLocation } from 'react-router';
 
 import type { User } from '../api/types';
-import { theme } from '../theme';
+import { AppProviders } from '../AppProviders';
 
 export function makeUser(changes: Partial<User> = {}): User {
   return {
@@ -25,10 +24,10 @@ function LocationProbe() {
   return <output data-testid="location">{`${location.pathname}${location.search}`}</output>;
 }
 
-/** Render `element` at `url`, matched by the route `path`, inside the app's theme. */
+/** Render `element` at `url`, matched by the route `path`, inside the app's theme and language. */
 export function renderAt(element: ReactElement, { url = '/', path = '*' }: { url?: string; path?: string } = {}): RenderResult {
   return render(
-    <ThemeProvider theme={theme}>
+    <AppProviders>
       <MemoryRouter initialEntries={[url]}>
         <Routes>
           <Route path={path} element={element} />
@@ -36,6 +35,6 @@ export function renderAt(element: ReactElement, { url = '/', path = '*' }: { url
         </Routes>
         <LocationProbe />
       </MemoryRouter>
-    </ThemeProvider>,
+    </AppProviders>,
   );
 }
