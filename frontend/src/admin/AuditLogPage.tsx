@@ -190,9 +190,11 @@ export function AuditLogPage() {
                   <Field label={t('audit.columns.entity')}>
                     <Entity entry={entry} />
                   </Field>
-                  <Field label={t('audit.columns.change')}>
-                    <AuditChange entry={entry} />
-                  </Field>
+                  {entry.before || entry.after || entry.details ? (
+                    <Field label={t('audit.columns.change')}>
+                      <AuditChange entry={entry} />
+                    </Field>
+                  ) : null}
                 </Box>
               </Paper>
             ))}

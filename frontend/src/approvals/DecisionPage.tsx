@@ -35,7 +35,7 @@ function Decision({ requestId }: { requestId: string }) {
   const { t } = useTranslation();
   const user = useUser();
   const detail = useResource((signal) => api.getRequest(requestId, { signal }), [requestId]);
-  const [outcome, setOutcome] = useState<{ message: string; next: PendingStage | null | undefined } | null>(null);
+  const [outcome, setOutcome] = useState<{ message: string; level: number; next: PendingStage | null | undefined } | null>(null);
 
   const back = <RouterLink to="/inbox">{t('decision.backToInbox')}</RouterLink>;
   if (detail.error && !detail.data) {
@@ -52,10 +52,12 @@ function Decision({ requestId }: { requestId: string }) {
   const current = request.stages.find((s) => s.status === 'pending');
   const mine = current !== undefined && current.assignee === user.username && request.status === 'pending_approval';
   const next = outcome?.next;
+  // After a decision the title stays on the stage that was decided (the request moved on).
+  const level = outcome?.level ?? current?.level;
 
   return (
     <>
-      <PageHeader title={current ? t('decision.titleStage', { k: current.level, n: request.stages.length }) : t('decision.title')}>
+      <PageHeader title={level ? t('decision.titleStage', { k: level, n: request.stages.length }) : t('decision.title')}>
         {back}
         {mine && !outcome ? (
           <>
@@ -85,11 +87,12 @@ function Decision({ requestId }: { requestId: string }) {
           decide={(decision) => api.decideRequest(request.id, decision)}
           onDecided={(decision, updated) => {
             const message = decisionOutcome(decision, updated);
-            setOutcome({ message, next: undefined });
+            const decided = current.level;
+            setOutcome({ message, level: decided, next: undefined });
             // The next request to decide, so an approver can work through the inbox.
             api
               .myApprovals()
-              .then((inbox) => setOutcome({ message, next: nextInInbox(inbox, request.id) }))
+              .then((inbox) => setOutcome({ message, level: decided, next: nextInInbox(inbox, request.id) }))
               .catch(() => undefined);
             detail.reload();
           }}

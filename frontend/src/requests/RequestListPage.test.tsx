@@ -100,7 +100,10 @@ describe('RequestListPage', () => {
 
     await userEvent.click(await screen.findByRole('button', { name: 'Load more' }));
 
-    expect(await screen.findByRole('link', { name: 'Purpose r2' })).toBeVisible();
+    const added = await screen.findByRole('link', { name: 'Purpose r2' });
+    expect(added).toBeVisible();
+    // Focus follows the new rows: the first one's link, not the top of the page.
+    await vi.waitFor(() => expect(added).toHaveFocus());
     expect(vi.mocked(api.listRequests).mock.calls[1]?.[0]).toMatchObject({ cursor: 'c1' });
     expect(screen.queryByRole('button', { name: 'Load more' })).not.toBeInTheDocument();
   });

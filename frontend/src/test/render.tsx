@@ -25,10 +25,14 @@ function LocationProbe() {
 }
 
 /** Render `element` at `url`, matched by the route `path`, inside the app's theme and language. */
-export function renderAt(element: ReactElement, { url = '/', path = '*' }: { url?: string; path?: string } = {}): RenderResult {
+export function renderAt(
+  element: ReactElement,
+  { url = '/', path = '*', state }: { url?: string; path?: string; state?: unknown } = {},
+): RenderResult {
+  const [pathname = '/', search = ''] = url.split('?');
   return render(
     <AppProviders>
-      <MemoryRouter initialEntries={[url]}>
+      <MemoryRouter initialEntries={[{ pathname, search: search ? `?${search}` : '', state }]}>
         <Routes>
           <Route path={path} element={element} />
           <Route path="*" element={null} />
