@@ -27,9 +27,7 @@ def _strings(node: ast.expr) -> Iterator[str]:
     elif isinstance(node, ast.JoinedStr):
         values: list[str] = [""]
         for part in node.values:
-            options = list(
-                _strings(part.value if isinstance(part, ast.FormattedValue) else part)
-            )
+            options = list(_strings(part.value if isinstance(part, ast.FormattedValue) else part))
             if not options:
                 raise ValueError(f"an audit action built from a non-literal: {ast.unparse(node)}")
             values = [v + o for v in values for o in options]
