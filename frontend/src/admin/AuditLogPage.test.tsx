@@ -4,7 +4,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 
 import * as api from '../api/endpoints';
 import type { AuditEntry } from '../api/types';
-import { renderAt } from '../test/render';
+import { emulatePhone, renderAt } from '../test/render';
 import { AuditLogPage, auditErrors, KNOWN_ACTIONS, toAuditQuery } from './AuditLogPage';
 
 vi.mock('../api/endpoints');
@@ -109,5 +109,24 @@ describe('the audit log list', () => {
     await vi.waitFor(() => expect(screen.getAllByRole('row')).toHaveLength(61));
     const rows = document.querySelectorAll('[data-list-item]');
     await vi.waitFor(() => expect(rows[50]).toHaveFocus());
+  });
+});
+
+describe('the audit log on a phone', () => {
+  it('shows each entry as a card with its action in words first', async () => {
+    vi.resetAllMocks();
+    vi.mocked(api.listAudit).mockResolvedValue({ items: [{ ...ENTRY, after: { assignee_id: 'u2' } }], next_cursor: null });
+    emulatePhone();
+    try {
+      renderAt(<AuditLogPage />, { url: '/admin/audit' });
+      const card = (await screen.findByText('Stage approved')).closest('li');
+      if (!card) throw new Error('no card');
+      expect(screen.queryByRole('table')).not.toBeInTheDocument();
+      expect(card).toHaveTextContent('Actormanager1');
+      expect(card).toHaveTextContent('assignee_id: u2');
+      expect(screen.getByRole('button', { name: 'Show filters' })).toHaveAttribute('aria-expanded', 'false');
+    } finally {
+      vi.restoreAllMocks();
+    }
   });
 });

@@ -5,7 +5,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import * as api from '../api/endpoints';
 import { ApiError } from '../api/errors';
 import { useUser } from '../auth/AuthProvider';
-import { makeUser, renderAt } from '../test/render';
+import { emulatePhone, makeUser, renderAt } from '../test/render';
 import { ConfirmUserChange } from './ConfirmUserChange';
 import { UsersPage } from './UsersPage';
 
@@ -141,5 +141,27 @@ describe('the confirmation dialog', () => {
     );
     expect(screen.getByRole('dialog', { name: 'Make bob_smith Analyst?' })).toBeVisible();
     expect(screen.queryByTestId('pending-stages')).not.toBeInTheDocument();
+  });
+});
+
+describe('users on a phone', () => {
+  it('shows each user as a card, the email breaking at its @ and dots', async () => {
+    vi.resetAllMocks();
+    vi.mocked(useUser).mockReturnValue(ADMIN);
+    vi.mocked(api.listUsers).mockResolvedValue({ items: [BOB], next_cursor: null });
+    emulatePhone();
+    try {
+      renderAt(<UsersPage />, { url: '/admin/users' });
+      const card = (await screen.findByText('bob_smith')).closest('li');
+      if (!card) throw new Error('no card');
+      expect(screen.queryByRole('table')).not.toBeInTheDocument();
+      expect(within(card).getByText('Bob Smith')).toBeVisible();
+      // Zero-width spaces after @ and dots: the line breaks there, not letter by letter.
+      expect(within(card).getByText('bob@\u200bexample.\u200bcom')).toBeVisible();
+      expect(within(card).getByRole('combobox', { name: 'Role of bob_smith' })).toBeVisible();
+      expect(within(card).getByRole('switch', { name: 'bob_smith is active' })).toBeChecked();
+    } finally {
+      vi.restoreAllMocks();
+    }
   });
 });

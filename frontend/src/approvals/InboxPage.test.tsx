@@ -4,7 +4,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 
 import * as api from '../api/endpoints';
 import { pending } from '../test/fixtures';
-import { renderAt } from '../test/render';
+import { emulatePhone, renderAt } from '../test/render';
 import { searchInbox } from './inbox';
 import { InboxPage } from './InboxPage';
 
@@ -69,5 +69,20 @@ describe('the inbox', () => {
     expect(ids('-amount')).toEqual(['bbbb2222', 'aaaa1111', 'cccc3333']);
     expect(ids('-risk')).toEqual(['bbbb2222', 'aaaa1111', 'cccc3333']);
     expect(ids('due', 'BBBB')).toEqual(['bbbb2222']);
+  });
+
+  it('shows cards on a phone, with the same facts', async () => {
+    emulatePhone();
+    try {
+      renderAt(<InboxPage />, { url: '/inbox' });
+      const card = (await screen.findByRole('link', { name: 'Shop fittings' })).closest('li');
+      if (!card) throw new Error('no card');
+      expect(screen.queryByRole('table')).not.toBeInTheDocument();
+      expect(within(card).getByText('High risk')).toBeVisible();
+      expect(within(card).getByText('$90,000.00')).toBeVisible();
+      expect(within(card).getByText('Nov 30, 2026, 10:00 AM UTC')).toBeVisible();
+    } finally {
+      vi.restoreAllMocks();
+    }
   });
 });

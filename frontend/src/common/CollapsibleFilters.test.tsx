@@ -2,7 +2,7 @@ import { screen } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 
-import { renderAt } from '../test/render';
+import { emulatePhone, renderAt } from '../test/render';
 import { CollapsibleFilters } from './CollapsibleFilters';
 
 function filters(active = 0) {
@@ -10,23 +10,6 @@ function filters(active = 0) {
     <CollapsibleFilters label="Filter fruit" active={active} onSubmit={(e) => e.preventDefault()}>
       <button type="submit">Apply filters</button>
     </CollapsibleFilters>,
-  );
-}
-
-/** A phone: every "max-width" media query matches. */
-function phone() {
-  vi.spyOn(window, 'matchMedia').mockImplementation(
-    (query: string) =>
-      ({
-        matches: query.includes('max-width'),
-        media: query,
-        onchange: null,
-        addEventListener: () => undefined,
-        removeEventListener: () => undefined,
-        addListener: () => undefined,
-        removeListener: () => undefined,
-        dispatchEvent: () => false,
-      }) as MediaQueryList,
   );
 }
 
@@ -41,7 +24,7 @@ describe('collapsible filters', () => {
   });
 
   it('start folded on a phone, and open on request', async () => {
-    phone();
+    emulatePhone();
     filters();
     const toggle = screen.getByRole('button', { name: 'Show filters' });
     expect(toggle).toHaveAttribute('aria-expanded', 'false');

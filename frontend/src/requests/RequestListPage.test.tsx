@@ -5,7 +5,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import * as api from '../api/endpoints';
 import type { CreditRequest } from '../api/types';
 import { useUser } from '../auth/AuthProvider';
-import { makeUser, renderAt } from '../test/render';
+import { emulatePhone, makeUser, renderAt } from '../test/render';
 import { RequestListPage } from './RequestListPage';
 
 vi.mock('../api/endpoints');
@@ -126,5 +126,21 @@ describe('RequestListPage', () => {
     await userEvent.click(await screen.findByRole('button', { name: 'Try again' }));
 
     expect(await screen.findByRole('link', { name: 'Purpose r1' })).toBeVisible();
+  });
+
+  it('puts the status and date under the purpose on a phone, in two columns', async () => {
+    emulatePhone();
+    vi.mocked(api.listRequests).mockResolvedValue({ items: [request('r1', { status: 'withdrawn' })], next_cursor: null });
+    try {
+      renderAt(<RequestListPage />, { url: '/requests' });
+      const link = await screen.findByRole('link', { name: 'Purpose r1' });
+      expect(screen.getAllByRole('columnheader').map((h) => h.textContent)).toEqual(['Request', 'Amount']);
+      const cell = link.closest('td');
+      if (!cell) throw new Error('no cell');
+      expect(within(cell).getByText('Withdrawn')).toBeVisible();
+      expect(within(cell).getByText('Nov 28, 2026, 10:00 AM UTC')).toBeVisible();
+    } finally {
+      vi.restoreAllMocks();
+    }
   });
 });

@@ -1,9 +1,11 @@
 import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
 import LinearProgress from '@mui/material/LinearProgress';
+import { useTheme } from '@mui/material/styles';
 import TableCell from '@mui/material/TableCell';
 import TableRow from '@mui/material/TableRow';
 import Typography from '@mui/material/Typography';
+import useMediaQuery from '@mui/material/useMediaQuery';
 import { useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useSearchParams } from 'react-router';
@@ -11,7 +13,7 @@ import { Link, useSearchParams } from 'react-router';
 import * as api from '../api/endpoints';
 import type { CreditRequest } from '../api/types';
 import { useUser } from '../auth/AuthProvider';
-import { DataTable, hiddenBelow } from '../common/DataTable';
+import { DataTable } from '../common/DataTable';
 import { EmptyState, LoadMoreButton, PagedListView } from '../common/feedback';
 import { PageHeader } from '../common/PageHeader';
 import { RouterLink } from '../common/RouterLink';
@@ -88,35 +90,49 @@ export function RequestListPage() {
   );
 }
 
+/**
+ * The requests as a table. On phones the status and the date go under the purpose, so the
+ * purpose keeps a readable width and the table fits without scrolling.
+ */
 export function RequestTable({ requests }: { requests: CreditRequest[] }) {
   const { t } = useTranslation();
+  const theme = useTheme();
+  const phone = useMediaQuery(theme.breakpoints.down('sm'), { noSsr: true });
   return (
     <DataTable
       label={t('requestList.tableLabel')}
       columns={[
         t('requestList.columns.request'),
         { label: t('requestList.columns.amount'), align: 'right' },
-        t('requestList.columns.status'),
-        { label: t('requestList.columns.created'), hideBelow: 'sm' },
+        ...(phone ? [] : [t('requestList.columns.status'), t('requestList.columns.created')]),
       ]}
     >
       {requests.map((request) => (
         <TableRow key={request.id} data-request-id={request.id} data-list-item>
           <TableCell sx={{ maxWidth: 320 }}>
-            <RouterLink to={`/requests/${request.id}`} sx={{ overflowWrap: 'anywhere' }}>
+            <RouterLink to={`/requests/${request.id}`} sx={{ overflowWrap: 'break-word' }}>
               {request.purpose}
             </RouterLink>
-            <Typography variant="body2" color="text.secondary" sx={{ display: { sm: 'none' } }}>
-              {formatDateTime(request.created_at)}
-            </Typography>
+            {phone ? (
+              <>
+                <Typography variant="body2" color="text.secondary">
+                  {formatDateTime(request.created_at)}
+                </Typography>
+                <StatusChip status={request.status} />
+              </>
+            ) : null}
           </TableCell>
-          <TableCell align="right" sx={{ whiteSpace: 'nowrap' }}>
+          <TableCell align="right" sx={{ whiteSpace: 'nowrap', verticalAlign: phone ? 'top' : undefined }}>
             {formatMoney(request.amount)}
           </TableCell>
-          <TableCell>
-            <StatusChip status={request.status} />
-          </TableCell>
-          <TableCell sx={{ ...hiddenBelow('sm'), whiteSpace: 'nowrap' }}>{formatDateTime(request.created_at)}</TableCell>
+          {phone ? null : (
+            <>
+              <TableCell>
+                <StatusChip status={request.status} />
+              </TableCell>
+              <TableCell sx={{ whiteSpace: 'nowrap' }}>{formatDateTime(request.created_at)}</TableCell>
+            </>
+          )}
         </TableRow>
       ))}
     </DataTable>

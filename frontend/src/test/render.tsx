@@ -1,6 +1,7 @@
 import { render, type RenderResult } from '@testing-library/react';
 import type { ReactElement } from 'react';
 import { MemoryRouter, Route, Routes, useLocation } from 'react-router';
+import { vi } from 'vitest';
 
 import type { User } from '../api/types';
 import { AppProviders } from '../AppProviders';
@@ -40,5 +41,22 @@ export function renderAt(
         <LocationProbe />
       </MemoryRouter>
     </AppProviders>,
+  );
+}
+
+/** A phone-sized screen for the rest of the test: every "max-width" media query matches. Undo with vi.restoreAllMocks(). */
+export function emulatePhone(): void {
+  vi.spyOn(window, 'matchMedia').mockImplementation(
+    (query: string) =>
+      ({
+        matches: query.includes('max-width'),
+        media: query,
+        onchange: null,
+        addEventListener: () => undefined,
+        removeEventListener: () => undefined,
+        addListener: () => undefined,
+        removeListener: () => undefined,
+        dispatchEvent: () => false,
+      }) as MediaQueryList,
   );
 }
