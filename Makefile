@@ -13,7 +13,7 @@ PIP_QUIET := --quiet --disable-pip-version-check
 # This machine's pip.conf names index folders that may not exist; drop that noise only.
 PIP_FILTER := 2>&1 | { grep -v "^WARNING: Location .* is ignored" || true; }
 
-.PHONY: local test lint format restore docker-local install frontend frontend-test bench
+.PHONY: local test lint format restore docker-local install frontend frontend-test api-types bench
 
 install: $(VENV)/.installed $(LOCALSTACK_VENV)/.installed $(CFNLINT_VENV)/.installed
 
@@ -49,6 +49,11 @@ frontend/dist/index.html: $(FRONTEND_INSTALLED) $(FRONTEND_SOURCES)
 	cd frontend && npm run build
 
 frontend: frontend/dist/index.html
+
+## After an API change: the OpenAPI snapshot and the web app's types generated from it
+## (frontend/openapi.json, frontend/src/api/schema.ts); make test fails while they are stale.
+api-types: $(VENV)/.installed $(FRONTEND_INSTALLED)
+	cd frontend && npm run api:types
 
 ## Component and unit tests of the web app (Vitest + Testing Library).
 frontend-test: $(FRONTEND_INSTALLED)

@@ -1,17 +1,26 @@
 // The flows, in order; later ones continue the story of the earlier ones through `state`.
+// Every screen is scanned by axe at its own width and at 390 px, in the light and the dark
+// theme (checkA11yEverywhere); the phone flows also run in a real mobile context.
 import {
+  announcements,
+  apiAs,
   approvalLinkFor,
   assert,
   assigneeOf,
   checkA11y,
+  checkA11yEverywhere,
   config,
+  focused,
+  PHONE_SIZE,
+  recordAnnouncements,
   screenshot,
   signIn,
   waitFor,
 } from './support.mjs';
 
 const DESKTOP = { viewport: { width: 1280, height: 900 } };
-const PHONE = { viewport: { width: 375, height: 812 }, isMobile: true, hasTouch: true };
+const PHONE = { viewport: PHONE_SIZE, isMobile: true, hasTouch: true };
+const STANDING = '[data-testid="request-standing"]';
 
 function need(state, key) {
   if (state[key] === undefined) throw new Error(`an earlier flow did not provide ${key}`);
@@ -26,20 +35,29 @@ async function fillApplication(page, values) {
   }
 }
 
+async function pageText(page) {
+  return page.locator('main').innerText();
+}
+
+/** Headings in document order, to check what comes before what. */
+async function headings(page) {
+  return page.locator('main h2').allTextContents();
+}
+
 async function registerApplicant(state) {
   const context = await state.browser.newContext(DESKTOP);
   const page = await context.newPage();
   await page.goto(`${config.baseUrl}/`);
   await page.waitForURL('**/login**');
   await page.getByRole('heading', { name: 'Sign in' }).waitFor();
-  await checkA11y(page, 'login');
+  await checkA11yEverywhere(page, 'login');
   await screenshot(page, '01-login');
 
   await page.getByRole('link', { name: 'Create an account' }).click();
   await page.getByRole('heading', { name: 'Create an account' }).waitFor();
   await page.getByRole('button', { name: 'Create account' }).click();
   await page.getByText('Use at least 10 characters.').waitFor();
-  await checkA11y(page, 'register (with validation messages)');
+  await checkA11yEverywhere(page, 'register (with validation messages)');
   const username = `browser-${Date.now().toString(36)}`;
   await page.getByLabel('Username').fill(username);
   await page.getByLabel('Full name').fill('Browser Applicant');
@@ -56,7 +74,7 @@ async function submitRequest(state) {
   await page.getByRole('heading', { name: 'New credit request' }).waitFor();
   await page.getByRole('button', { name: 'Submit request' }).click();
   await page.getByText('Enter an amount.').first().waitFor();
-  await checkA11y(page, 'new request (with validation messages)');
+  await checkA11yEverywhere(page, 'new request (with validation messages)');
   // 50,000 over 5 years on a good income: low risk, so an analyst then a manager decide.
   await fillApplication(page, {
     Amount: '50,000',
@@ -71,17 +89,35 @@ async function submitRequest(state) {
   await page.getByRole('button', { name: 'Submit request' }).click();
   await page.waitForURL(/\/requests\/[0-9a-f-]{36}$/);
   state.requestId = page.url().split('/').pop();
-  // The page updates by itself: no reload.
+  // The page updates by itself: no reload. The confirmation stays although scoring has run.
   await page.locator('[data-status="pending_approval"]').first().waitFor({ timeout: 45_000 });
-  await page.getByText('Pending approval').first().waitFor();
-  await page.getByText('Assigned to').first().waitFor({ timeout: 45_000 });
-  await checkA11y(page, 'request detail');
+  const standing = page.locator(STANDING);
+  await standing.filter({ hasText: /stage 1 of 2: with the analyst, due / }).waitFor({ timeout: 45_000 });
+  await page.getByTestId('submitted-confirmation').filter({ hasText: 'We received your request' }).waitFor();
+  await page.getByText('What happens next:').waitFor();
+  await page.getByText('If the analyst approves, your request moves on to stage 2 (the manager).').waitFor();
+  // Applicants see roles, never staff usernames, and not the internal risk tier.
+  const analyst = await assigneeOf(state.requestId, 1);
+  const text = await pageText(page);
+  assert(!text.includes(analyst), `the applicant's page does not name the analyst (${analyst})`);
+  assert(!text.includes('Risk tier'), 'the applicant does not see the risk tier');
+  await page.getByText('With the analyst').first().waitFor();
+  await checkA11yEverywhere(page, 'request detail');
   await screenshot(page, '04-request-detail-pending');
+
+  // A second window (its own session: sessions are per tab) follows the request: its live
+  // region must speak every status change from here to the final decision.
+  const watchContext = await state.browser.newContext(DESKTOP);
+  const watch = await watchContext.newPage();
+  await signIn(watch, state.applicant.username, state.applicant.password);
+  await watch.goto(`${config.baseUrl}/requests/${state.requestId}`);
+  await recordAnnouncements(watch, STANDING);
+  state.applicant.watch = watchContext;
 
   await page.getByRole('link', { name: 'My requests' }).click();
   await page.getByRole('heading', { name: 'My requests' }).waitFor();
   await page.locator(`[data-request-id="${state.requestId}"]`).waitFor();
-  await checkA11y(page, 'my requests');
+  await checkA11yEverywhere(page, 'my requests');
   await screenshot(page, '05-my-requests');
 }
 
@@ -98,9 +134,14 @@ async function declinedRequestShowsReasons(state) {
   await page.getByRole('button', { name: 'Submit request' }).click();
   await page.waitForURL(/\/requests\/[0-9a-f-]{36}$/);
   await page.locator('[data-status="auto_rejected"]').first().waitFor({ timeout: 45_000 });
+  await page.locator(STANDING).filter({ hasText: 'Declined by the automatic analysis on' }).waitFor();
+  await page.getByTestId('submitted-confirmation').waitFor();
   await page.getByRole('heading', { name: 'Reasons for the automatic decision' }).waitFor();
-  await page.getByText('NO_INCOME').waitFor();
-  await checkA11y(page, 'request detail (auto-rejected)');
+  const reasons = await page.locator('main ul li').allTextContents();
+  assert(reasons.some((r) => /income/i.test(r)), `the reason is in plain words (${reasons.join(' | ')})`);
+  assert(!(await pageText(page)).includes('NO_INCOME'), 'the applicant sees no raw reason code');
+  await page.getByText('You can file a new request once they no longer apply.').waitFor();
+  await checkA11yEverywhere(page, 'request detail (auto-rejected)');
   await screenshot(page, '06-request-detail-auto-rejected');
 }
 
@@ -114,11 +155,30 @@ async function approverDecidesFromInbox(state) {
   await page.getByRole('heading', { name: 'Inbox' }).waitFor();
   const row = page.locator(`[data-request-id="${requestId}"]`);
   await row.waitFor();
-  await checkA11y(page, 'inbox');
+  // The risk tier and the due date are in the row.
+  await row.locator('[data-risk="low"]').waitFor();
+  assert(/\d{4}, \d{1,2}:\d{2} [AP]M UTC/.test(await row.innerText()), 'the row shows the due date');
+  await checkA11yEverywhere(page, 'inbox');
   await screenshot(page, '07-inbox');
+  // Search (client-side) and sort, kept in the URL.
+  await page.getByRole('searchbox', { name: 'Search' }).fill('no such purpose');
+  await page.getByRole('button', { name: 'Search' }).click();
+  await page.getByText('No stage in your inbox matches').waitFor();
+  await page.getByRole('searchbox', { name: 'Search' }).fill('workshop');
+  await page.getByRole('button', { name: 'Search' }).click();
+  await row.waitFor();
+  await page.getByRole('combobox', { name: 'Sort by' }).click();
+  await page.getByRole('option', { name: 'Largest amount first' }).click();
+  await page.waitForURL(/sort=-amount/);
+  await row.waitFor();
+  await checkA11yEverywhere(page, 'inbox (searched and sorted)');
 
   await row.getByRole('link').click();
-  await page.getByRole('heading', { name: 'Decision: stage 1' }).waitFor();
+  await page.getByRole('heading', { name: 'Decision: stage 1 of 2' }).waitFor();
+  // The facts come before the form.
+  const order = await headings(page);
+  assert(order.indexOf('Your decision') > order.indexOf('Automatic analysis'), `facts above the form (${order.join(' | ')})`);
+  assert(order.indexOf('Your decision') > order.indexOf('Approval history'), `history above the form (${order.join(' | ')})`);
   // The stored analysis of 50,000 over 60 months at the default 12% reference rate, with 300
   // of other debt on an income of 20,000: (300 + 1,112.22) / 20,000 = 7.06%.
   const analysis = page.getByRole('region', { name: 'Automatic analysis' });
@@ -127,12 +187,20 @@ async function approverDecidesFromInbox(state) {
   await analysis.getByRole('heading', { name: 'Credit bureau report' }).waitFor();
   await page.getByRole('button', { name: 'Reject' }).click();
   await page.getByText('A rejection needs a comment explaining it.').waitFor();
-  await checkA11y(page, 'decision page');
+  await checkA11yEverywhere(page, 'decision page');
   await screenshot(page, '08-decision-page');
   await page.getByLabel('Comment').fill('Income and purpose verified.');
   await page.getByRole('button', { name: 'Approve' }).click();
   await page.getByText('The request moves on to the next approver.').waitFor();
-  await page.getByRole('link', { name: 'Back to the inbox' }).click();
+  // Focus moves to the result, which offers the next request of the inbox (or says there is none).
+  await waitFor(async () => (await focused(page)).testId === 'decision-outcome', { what: 'focus on the decision result' });
+  await waitFor(
+    async () => (await page.getByTestId('next-request').count()) > 0 || (await page.getByText('Nothing else waits for your decision.').count()) > 0,
+    { what: 'the next request offered' },
+  );
+  await checkA11yEverywhere(page, 'decision recorded (next request)');
+  await screenshot(page, '19-decision-recorded-next');
+  await page.getByRole('link', { name: 'Back to the inbox' }).first().click();
   await waitFor(async () => (await page.locator(`[data-request-id="${requestId}"]`).count()) === 0, {
     what: 'the decided stage to leave the inbox',
   });
@@ -150,15 +218,18 @@ async function approverFollowsEmailedLink(state) {
   await page.goto(`${config.baseUrl}/approvals/${token}`);
   await page.getByRole('heading', { name: /Decision: stage 2/ }).waitFor();
   await page.getByText('$50,000.00').first().waitFor();
-  await checkA11y(page, 'deep link page');
+  const order = await headings(page);
+  assert(order.indexOf('Your decision') > order.indexOf('Automatic analysis'), `facts above the form (${order.join(' | ')})`);
+  await checkA11yEverywhere(page, 'deep link page');
   await screenshot(page, '09-deep-link');
   await page.getByRole('button', { name: 'Approve' }).click();
   await page.getByText('The credit request is now approved.').waitFor();
+  await waitFor(async () => (await focused(page)).testId === 'decision-outcome', { what: 'focus on the decision result' });
   await screenshot(page, '10-deep-link-decided');
 
   await page.reload();
   await page.getByText('This link has already been used').waitFor();
-  await checkA11y(page, 'deep link page (used link)');
+  await checkA11yEverywhere(page, 'deep link page (used link)');
   await page.goto(`${config.baseUrl}/approvals/not-a-real-token`);
   await page.getByText('This link is not valid').waitFor();
   await context.close();
@@ -166,15 +237,30 @@ async function approverFollowsEmailedLink(state) {
 }
 
 async function applicantSeesFinalDecision(state) {
-  const { page } = need(state, 'applicant');
+  const { page, watch: watchContext } = need(state, 'applicant');
   const requestId = need(state, 'requestId');
   need(state, 'manager');
+  const [watch] = watchContext.pages();
+  // The tab left open announced each change, in the same live region.
+  await watch.locator(STANDING).filter({ hasText: 'Status: Approved on' }).waitFor({ timeout: 45_000 });
+  const heard = await announcements(watch);
+  assert(heard.attached, 'the live region stayed in place (a replaced region announces nothing)');
+  assert(heard.texts.some((t) => t.includes('stage 2 of 2')), `stage 2 was announced (${heard.texts.join(' | ')})`);
+  assert(heard.texts.at(-1).startsWith('Status: Approved on'), `the approval was announced (${heard.texts.join(' | ')})`);
+  await watchContext.close();
+
   await page.goto(`${config.baseUrl}/requests/${requestId}`);
   await page.locator('[data-status="approved"]').first().waitFor({ timeout: 45_000 });
-  await page.getByText(`Approved by ${state.analyst}`, { exact: false }).waitFor();
-  await page.getByText(`Approved by ${state.manager}`, { exact: false }).waitFor();
+  await page.getByText('Approved by the analyst on', { exact: false }).waitFor();
+  await page.getByText('Approved by the manager on', { exact: false }).waitFor();
   await page.getByText('Income and purpose verified.', { exact: false }).waitFor();
+  await page.getByText('We have emailed you the decision.', { exact: false }).waitFor();
+  const text = await pageText(page);
+  for (const username of [state.analyst, state.manager]) {
+    assert(!text.includes(username), `the applicant's page does not name ${username}`);
+  }
   assert((await page.getByRole('button', { name: 'Withdraw request' }).count()) === 0, 'a decided request cannot be withdrawn');
+  await checkA11yEverywhere(page, 'request detail (approved)');
   await screenshot(page, '11-request-detail-approved');
 
   // The session survives a reload (refresh token in sessionStorage, access token renewed).
@@ -194,12 +280,52 @@ async function applicantWithdraws(state) {
   });
   await page.getByRole('button', { name: 'Submit request' }).click();
   await page.waitForURL(/\/requests\/[0-9a-f-]{36}$/);
+  await recordAnnouncements(page, STANDING);
   await page.getByRole('button', { name: 'Withdraw request' }).click();
   const dialog = page.getByRole('dialog', { name: 'Withdraw this request?' });
-  await checkA11y(page, 'withdraw confirmation');
+  await checkA11yEverywhere(page, 'withdraw confirmation');
   await dialog.getByRole('button', { name: 'Withdraw' }).click();
   await page.locator('[data-status="withdrawn"]').first().waitFor();
+  await page.locator(STANDING).filter({ hasText: 'Status: Withdrawn on' }).waitFor();
+  const heard = await announcements(page);
+  assert(heard.attached && heard.texts.at(-1).startsWith('Status: Withdrawn'), `the withdrawal was announced (${heard.texts.join(' | ')})`);
+  // The confirmation stays, and has the focus (the pressed button is gone).
+  await waitFor(async () => (await focused(page)).testId === 'withdrawn-confirmation', { what: 'focus on the withdrawal confirmation' });
+  await page.getByText('You withdrew this request on', { exact: false }).waitFor();
   assert((await page.getByRole('button', { name: 'Withdraw request' }).count()) === 0, 'a withdrawn request offers no withdraw');
+  await checkA11yEverywhere(page, 'request detail (withdrawn)');
+  await screenshot(page, '20-request-withdrawn');
+}
+
+async function applicantInPortuguese(state) {
+  const { page } = need(state, 'applicant');
+  await page.goto(`${config.baseUrl}/requests`);
+  await page.getByRole('heading', { name: 'My requests' }).waitFor();
+  await page.getByRole('button', { name: /Language: English/ }).click();
+  await page.getByRole('menuitem', { name: 'Português (Brasil)' }).click();
+  await page.getByRole('heading', { name: 'Minhas solicitações' }).waitFor();
+  assert((await page.evaluate(() => document.documentElement.lang)) === 'pt-BR', 'the page says it is in Portuguese');
+  // Money and dates follow the language.
+  await page.getByText('US$ 50.000,00').first().waitFor();
+  await checkA11yEverywhere(page, 'my requests (pt-BR)');
+  await screenshot(page, '21-pt-br-my-requests');
+  await page.locator(`[data-request-id="${need(state, 'requestId')}"]`).getByRole('link').click();
+  await page.locator(STANDING).filter({ hasText: 'Situação: Aprovada em' }).waitFor();
+  await page.getByText('Aprovada pelo analista em', { exact: false }).waitFor();
+  await checkA11yEverywhere(page, 'request detail (pt-BR)');
+  await screenshot(page, '22-pt-br-request-detail');
+  await page.getByRole('link', { name: 'Nova solicitação' }).first().click();
+  await page.getByRole('heading', { name: 'Nova solicitação de crédito' }).waitFor();
+  await page.getByLabel('Valor', { exact: false }).first().fill('1.500,5');
+  await page.getByText('US$ 1.500,50').first().waitFor();
+  await checkA11yEverywhere(page, 'new request (pt-BR)');
+  await screenshot(page, '23-pt-br-new-request');
+  // The choice is remembered across a reload; switch back for the flows that follow.
+  await page.reload();
+  await page.getByRole('heading', { name: 'Nova solicitação de crédito' }).waitFor();
+  await page.getByRole('button', { name: /Idioma: Português/ }).click();
+  await page.getByRole('menuitem', { name: 'English' }).click();
+  await page.getByRole('heading', { name: 'New credit request' }).waitFor();
 }
 
 async function roleBasedNavigation(state) {
@@ -214,7 +340,7 @@ async function roleBasedNavigation(state) {
     await page.goto(`${config.baseUrl}${path}`);
     await page.getByRole('heading', { name: 'Not authorized' }).waitFor();
   }
-  await checkA11y(page, 'not authorized');
+  await checkA11yEverywhere(page, 'not authorized');
   await screenshot(page, '12-not-authorized');
 
   const context = await state.browser.newContext(DESKTOP);
@@ -230,6 +356,11 @@ async function roleBasedNavigation(state) {
   await context.close();
 }
 
+async function chooseOption(page, label, option) {
+  await page.getByRole('combobox', { name: label }).click();
+  await page.getByRole('option', { name: option, exact: true }).click();
+}
+
 async function adminScreens(state) {
   const context = await state.browser.newContext(DESKTOP);
   const page = await context.newPage();
@@ -237,21 +368,57 @@ async function adminScreens(state) {
   await page.waitForURL('**/dashboard');
   state.admin = { context, page };
 
+  // A person of their own for the role and active changes, so later flows keep theirs.
+  const spare = `spare-${Date.now().toString(36)}`;
+  await fetch(`${config.baseUrl}/api/v1/users`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ username: spare, email: `${spare}@example.com`, password: 'spare-password-2026', full_name: 'Spare Person' }),
+  });
+
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Users' }).click();
   await page.getByRole('heading', { name: 'Users and roles' }).waitFor();
   await page.locator(`[data-username="${need(state, 'applicant').username}"]`).waitFor();
-  await checkA11y(page, 'admin users');
+  await checkA11yEverywhere(page, 'admin users');
   await screenshot(page, '13-admin-users');
-  await page.getByRole('searchbox', { name: 'Username or email' }).fill(`${need(state, 'applicant').username}@EXAMPLE`);
+  await page.getByRole('searchbox', { name: 'Username or email' }).fill(spare);
   await page.getByRole('button', { name: 'Search' }).click();
   await page.waitForURL(/\?q=/);
-  await waitFor(async () => (await page.locator('tbody tr[data-username]').count()) === 1, { what: 'the search to find only the applicant' });
-  await page.locator(`[data-username="${need(state, 'applicant').username}"]`).waitFor();
+  await waitFor(async () => (await page.locator('tbody tr[data-username]').count()) === 1, { what: 'the search to find only the spare user' });
+
+  // A role change asks first; cancelling changes nothing.
+  await chooseOption(page, `Role of ${spare}`, 'Analyst');
+  const dialog = page.getByRole('dialog', { name: `Make ${spare} Analyst?` });
+  await dialog.waitFor();
+  await checkA11yEverywhere(page, 'confirm role change');
+  await screenshot(page, '24-admin-confirm-role');
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
+  assert((await page.getByRole('combobox', { name: `Role of ${spare}` }).textContent()).includes('Applicant'), 'cancelling keeps the role');
+  // Deactivating asks, then saves.
+  await page.getByRole('switch', { name: `${spare} is active` }).click();
+  const deactivate = page.getByRole('dialog', { name: `Deactivate ${spare}?` });
+  await deactivate.getByRole('button', { name: 'Confirm' }).click();
+  await page.getByTestId('user-change-result').filter({ hasText: `${spare} is now Applicant, deactivated.` }).waitFor();
+  await page.getByRole('switch', { name: `${spare} is active` }).click();
+  await page.getByRole('dialog', { name: `Reactivate ${spare}?` }).getByRole('button', { name: 'Confirm' }).click();
+  await page.getByTestId('user-change-result').filter({ hasText: `${spare} is now Applicant, active.` }).waitFor();
 
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Audit log' }).click();
   await page.getByRole('heading', { name: 'Audit log' }).waitFor();
-  await page.getByLabel('Action').fill('stage.approved');
-  await page.getByLabel('Entity type').fill('approval_stage');
+  // The action filter is a list of the actions the system records.
+  await chooseOption(page, 'Action', 'User changed');
+  await page.getByRole('button', { name: 'Apply filters' }).click();
+  await page.waitForURL(/action=user\.updated/);
+  // Changes read as before → after, not JSON.
+  const change = page.locator('tbody tr[data-action="user.updated"] [data-field="is_active"]').first();
+  await change.waitFor();
+  const [was, is] = [await change.locator('del').textContent(), await change.locator('ins').textContent()];
+  assert(was === 'no' && is === 'yes', `a readable change: is_active no → yes (got ${was} → ${is})`);
+  assert(!(await pageText(page)).includes('{"'), 'no raw JSON in the audit list');
+  await checkA11yEverywhere(page, 'audit log (user changes)');
+  await screenshot(page, '14-audit-log');
+
+  await chooseOption(page, 'Action', 'Stage approved');
   await page.getByLabel('Actor').fill(need(state, 'manager'));
   await page.getByRole('button', { name: 'Apply filters' }).click();
   await page.waitForURL(/action=stage\.approved.*actor=/);
@@ -262,18 +429,31 @@ async function adminScreens(state) {
     },
     { what: "the list to hold only the manager's entries" },
   );
-  await checkA11y(page, 'audit log');
-  await screenshot(page, '14-audit-log');
+
+  // "Load older entries" moves the focus to the first entry it added. Staff reads are audited
+  // one by one, so reading the request 60 times makes sure there is a second page.
+  const admin = await apiAs(config.staff.admin1);
+  for (let i = 0; i < 60; i += 1) await admin.get(`/credit-requests/${need(state, 'requestId')}`);
+  await page.goto(`${config.baseUrl}/admin/audit?action=credit_request.viewed`);
+  const more = page.getByRole('button', { name: 'Load older entries' });
+  await more.click();
+  await waitFor(async () => (await focused(page)).listIndex === 50, { what: 'focus on the first entry loaded (the 51st)' });
+  await context.close();
 }
 
 async function dashboardDrillDown(state) {
-  const { page } = need(state, 'admin');
+  const context = await state.browser.newContext(DESKTOP);
+  const page = await context.newPage();
+  await signIn(page, config.staff.admin1, config.staffPassword);
   const requestId = need(state, 'requestId');
-  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Dashboard' }).click();
+  await page.waitForURL('**/dashboard');
   await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
   const outcomes = page.locator('[data-chart="outcomes"]');
   await outcomes.getByRole('table').waitFor();
-  await checkA11y(page, 'dashboard');
+  // No chart takes a tab stop of its own: the tables' links are the keyboard's way in.
+  const chartStops = await page.locator('[data-chart] [role="img"] [tabindex]:not([tabindex="-1"])').count();
+  assert(chartStops === 0, `the charts add no tab stops (found ${chartStops})`);
+  await checkA11yEverywhere(page, 'dashboard');
   await screenshot(page, '15-dashboard');
 
   // Click the "Approved" bar: bars follow the table's row order.
@@ -289,6 +469,13 @@ async function dashboardDrillDown(state) {
   await page.locator(`[data-request-id="${requestId}"]`).waitFor();
   const shown = await page.locator('tbody [data-status]').evaluateAll((chips) => chips.map((c) => c.getAttribute('data-status')));
   assert(shown.length > 0 && shown.every((s) => s === 'approved'), `only approved requests are listed (${shown.join(', ')})`);
+  // The date filters show the days in the format their hint and error use.
+  const from = await page.getByLabel('Created from (UTC)').inputValue();
+  assert(/^\d{2}\/\d{2}\/\d{4}$/.test(from), `the day shows as MM/DD/YYYY (${from})`);
+  await page.getByLabel('Created from (UTC)').fill('2026-13-45');
+  await page.getByRole('button', { name: 'Apply filters' }).click();
+  await page.getByText(/^Enter a date as MM\/DD\/YYYY, such as \d{2}\/\d{2}\/\d{4}\.$/).waitFor();
+  await checkA11yEverywhere(page, 'request list (drill-down, date error)');
   await screenshot(page, '16-drill-down-list');
 
   // The same drill-down from the chart's text alternative (keyboard users), with an amount band.
@@ -310,6 +497,9 @@ async function dashboardDrillDown(state) {
   const stage = roles.indexOf('manager');
   assert(stage >= 0, `a manager stage has been decided (got ${roles.join(', ')})`);
   const counted = Number(await timing.locator('tbody tr').nth(stage).getByRole('link').textContent());
+  // Durations read in words with the right plural ("1 second", not "1 seconds").
+  const durations = await timing.locator('tbody tr td:nth-child(4)').allTextContents();
+  assert(durations.every((d) => /^1 (second|minute|hour|day)$|^[\d.]+ (seconds|minutes|hours|days)$/.test(d)), `durations in words (${durations.join(', ')})`);
   // The median bars come first, one per stage in the table's order.
   await timing.locator('.MuiBarChart-element').nth(stage).click();
   await page.waitForURL('**/requests?**');
@@ -320,12 +510,17 @@ async function dashboardDrillDown(state) {
   assert((await stageFilter.textContent()).includes('Manager'), 'the list shows why it is narrowed');
   const listed = await page.locator('tbody tr[data-request-id]').count();
   assert(listed === Math.min(counted, 20), `the list holds the ${counted} request(s) the bar counts (shows ${listed})`);
-  await checkA11y(page, 'request list (time-to-decision drill-down)');
-  await page.getByRole('button', { name: 'Clear' }).click();
+  await checkA11yEverywhere(page, 'request list (time-to-decision drill-down)');
+  await page.getByRole('button', { name: 'Clear', exact: true }).click();
   await page.waitForURL((url) => url.pathname === '/requests' && url.search === '');
   // The URL changes first; the form follows it on the next render.
   await stageFilter.filter({ hasText: 'Any' }).waitFor({ timeout: 10_000 });
-  await state.admin.context.close();
+  await context.close();
+}
+
+async function noOverflow(page, what) {
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert(overflow <= 0, `${what}: no horizontal scrolling at 390 px (overflow ${overflow} px)`);
 }
 
 async function phoneWidth(state) {
@@ -335,28 +530,86 @@ async function phoneWidth(state) {
   await signIn(page, applicant.username, applicant.password);
   await page.getByRole('heading', { name: 'My requests' }).waitFor();
   await page.locator('tbody tr').first().waitFor();
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-  assert(overflow <= 0, `no horizontal scrolling at 375 px (overflow ${overflow} px)`);
-  await checkA11y(page, 'my requests (375 px)');
+  await noOverflow(page, 'my requests');
+  // Status and date go under the purpose: the table fits, nothing to scroll.
+  assert((await page.getByText('Scroll sideways to see every column.').count()) === 0, 'my requests fit a phone without scrolling');
+  assert((await page.locator('thead th').count()) === 2, 'two columns on a phone');
+  // The filters are folded away on a phone, one tap from the list.
+  const toggle = page.getByRole('button', { name: 'Show filters' });
+  assert((await toggle.getAttribute('aria-expanded')) === 'false', 'the filters start folded on a phone');
+  assert(!(await page.getByRole('button', { name: 'Apply filters' }).isVisible()), 'folded filters take no room');
+  await checkA11y(page, 'my requests (phone)');
   await screenshot(page, '17-phone-my-requests');
+  await toggle.click();
+  await page.getByRole('button', { name: 'Apply filters' }).waitFor();
+  await checkA11y(page, 'my requests, filters open (phone)');
+  await screenshot(page, '25-phone-filters-open');
+  // The drawer: each link in a list item (axe "list").
   await page.getByRole('button', { name: 'Open navigation' }).click();
-  await page.getByRole('link', { name: 'New request' }).last().click();
+  await page.locator('#nav-drawer').getByRole('link', { name: 'New request' }).waitFor();
+  await checkA11y(page, 'navigation drawer (phone)');
+  await screenshot(page, '26-phone-drawer');
+  await page.locator('#nav-drawer').getByRole('link', { name: 'New request' }).click();
   await page.getByRole('heading', { name: 'New credit request' }).waitFor();
-  const formOverflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-  assert(formOverflow <= 0, `the form fits 375 px (overflow ${formOverflow} px)`);
+  await noOverflow(page, 'the form');
   await screenshot(page, '18-phone-new-request');
   await context.close();
+
+  // Staff screens on a phone: users and audit as cards, dashboard tables that say they scroll.
+  const staff = await state.browser.newContext(PHONE);
+  const admin = await staff.newPage();
+  await signIn(admin, config.staff.admin1, config.staffPassword);
+  await admin.goto(`${config.baseUrl}/admin/users`);
+  const card = admin.locator(`li[data-username="${applicant.username}"]`);
+  await card.waitFor();
+  const nameWidth = await card.getByText(applicant.username, { exact: true }).evaluate((e) => e.getBoundingClientRect().width);
+  assert(nameWidth > 150, `the username has room on a phone (${nameWidth} px)`);
+  await noOverflow(admin, 'users');
+  await checkA11y(admin, 'admin users (phone)');
+  await screenshot(admin, '27-phone-users');
+  await admin.goto(`${config.baseUrl}/admin/audit`);
+  const entry = admin.locator('li[data-action]').first();
+  await entry.waitFor();
+  const clipped = await entry.evaluate((e) => e.scrollWidth > e.clientWidth + 1);
+  assert(!clipped, 'an audit entry fits the phone (its action is not cut off)');
+  await noOverflow(admin, 'audit');
+  await checkA11y(admin, 'audit log (phone)');
+  await screenshot(admin, '28-phone-audit');
+  await admin.goto(`${config.baseUrl}/dashboard`);
+  await admin.locator('[data-chart="volume"] table').waitFor();
+  await noOverflow(admin, 'dashboard');
+  const volume = admin.locator('[data-chart="volume"]');
+  const scrolls = await volume.locator('table').evaluate((t) => t.parentElement.scrollWidth > t.parentElement.clientWidth);
+  if (scrolls) {
+    await volume.getByText('Scroll sideways to see every column.').waitFor();
+    await volume.getByRole('region', { name: /scrolls sideways/ }).waitFor();
+  }
+  await checkA11y(admin, 'dashboard (phone)');
+  await screenshot(admin, '29-phone-dashboard');
+  await staff.close();
 }
 
-async function focusedElement(page) {
-  return page.evaluate(() => {
-    const element = document.activeElement;
-    const style = element ? getComputedStyle(element) : null;
-    return {
-      text: element?.textContent?.trim() ?? '',
-      outline: style ? `${style.outlineStyle} ${style.outlineWidth}` : 'none',
-    };
-  });
+async function darkTheme(state) {
+  const applicant = need(state, 'applicant');
+  const context = await state.browser.newContext({ ...DESKTOP, colorScheme: 'dark' });
+  const page = await context.newPage();
+  await signIn(page, applicant.username, applicant.password);
+  await page.getByRole('heading', { name: 'My requests' }).waitFor();
+  // It follows the system's dark preference...
+  await page.waitForFunction(() => document.documentElement.getAttribute('data-color-scheme') === 'dark');
+  await screenshot(page, '30-dark-my-requests');
+  await page.goto(`${config.baseUrl}/requests/${need(state, 'requestId')}`);
+  await page.locator(STANDING).waitFor();
+  await checkA11y(page, 'request detail (dark, system)');
+  await screenshot(page, '31-dark-request-detail');
+  // ...until the person picks a theme, which is remembered.
+  await page.getByRole('button', { name: 'Switch to the light theme' }).click();
+  await page.waitForFunction(() => document.documentElement.getAttribute('data-color-scheme') === 'light');
+  await page.reload();
+  await page.locator(STANDING).waitFor();
+  assert((await page.evaluate(() => document.documentElement.getAttribute('data-color-scheme'))) === 'light', 'the choice survives a reload');
+  await page.getByRole('button', { name: 'Switch to the dark theme' }).waitFor();
+  await context.close();
 }
 
 async function keyboardOnly(state) {
@@ -374,17 +627,28 @@ async function keyboardOnly(state) {
   await page.goto(`${config.baseUrl}/requests`);
   await page.getByRole('heading', { name: 'My requests' }).waitFor();
   await page.keyboard.press('Tab');
-  let focused = await focusedElement(page);
-  assert(focused.text === 'Skip to main content', `the first Tab reaches the skip link (got "${focused.text}")`);
-  assert(!focused.outline.startsWith('none'), `the skip link shows focus (${focused.outline})`);
+  let now = await focusedWithOutline(page);
+  assert(now.text === 'Skip to main content', `the first Tab reaches the skip link (got "${now.text}")`);
+  assert(!now.outline.startsWith('none'), `the skip link shows focus (${now.outline})`);
   await page.keyboard.press('Enter');
   await page.keyboard.press('Tab');
-  focused = await focusedElement(page);
-  assert(focused.text === 'New request', `after skipping, Tab reaches the page's first control (got "${focused.text}")`);
-  assert(!focused.outline.startsWith('none'), `buttons show focus (${focused.outline})`);
+  now = await focusedWithOutline(page);
+  assert(now.text === 'New request', `after skipping, Tab reaches the page's first control (got "${now.text}")`);
+  assert(!now.outline.startsWith('none'), `buttons show focus (${now.outline})`);
   await page.keyboard.press('Enter');
   await page.getByRole('heading', { name: 'New credit request' }).waitFor();
   await context.close();
+}
+
+async function focusedWithOutline(page) {
+  return page.evaluate(() => {
+    const element = document.activeElement;
+    const style = element ? getComputedStyle(element) : null;
+    return {
+      text: element?.textContent?.trim() ?? '',
+      outline: style ? `${style.outlineStyle} ${style.outlineWidth}` : 'none',
+    };
+  });
 }
 
 async function signOut(state) {
@@ -400,16 +664,18 @@ async function signOut(state) {
 
 export const FLOWS = [
   ['register, then see the login and registration screens', registerApplicant],
-  ['an applicant submits a request and sees it pending approval', submitRequest],
-  ['a declined request shows its reasons', declinedRequestShowsReasons],
-  ['an approver decides from the inbox', approverDecidesFromInbox],
+  ['an applicant submits a request and sees where it stands', submitRequest],
+  ['a declined request shows its reasons in plain words', declinedRequestShowsReasons],
+  ['an approver searches the inbox, decides, and is offered the next request', approverDecidesFromInbox],
   ['an approver approves from the link in the email', approverFollowsEmailedLink],
-  ['the applicant sees the final decision', applicantSeesFinalDecision],
+  ['the applicant hears and sees the final decision', applicantSeesFinalDecision],
   ['an applicant withdraws an open request', applicantWithdraws],
+  ['an applicant switches to Portuguese', applicantInPortuguese],
   ['navigation follows the role, even by URL', roleBasedNavigation],
-  ['admin screens: users and audit log', adminScreens],
+  ['admin screens: confirmed user changes, audit list and readable changes', adminScreens],
   ['dashboard drill-down lands on the filtered list', dashboardDrillDown],
-  ['works at phone width', phoneWidth],
+  ['works at phone width (390 px)', phoneWidth],
+  ['dark theme follows the system, and the toggle is remembered', darkTheme],
   ['keyboard only: sign in, skip link, visible focus', keyboardOnly],
   ['signing out ends the session', signOut],
 ];

@@ -58,6 +58,68 @@ export async function checkA11y(page, screen) {
   }
 }
 
+export const PHONE_SIZE = { width: 390, height: 844 };
+
+/** Wait until the app shows `scheme` (Material UI sets data-color-scheme on <html>). */
+async function showScheme(page, scheme) {
+  await page.emulateMedia({ colorScheme: scheme });
+  await page.waitForFunction((s) => document.documentElement.getAttribute('data-color-scheme') === s, scheme);
+}
+
+/**
+ * axe on the screen as it is, in both themes (the system's, as the app follows it until the
+ * person picks one), at its own width and at 390 px: four scans, all must be clean.
+ */
+export async function checkA11yEverywhere(page, screen, { phone = true } = {}) {
+  const size = page.viewportSize();
+  const widths = phone && size.width !== PHONE_SIZE.width ? [size, PHONE_SIZE] : [size];
+  try {
+    for (const width of widths) {
+      if (width !== size) await page.setViewportSize(width);
+      for (const scheme of ['light', 'dark']) {
+        await showScheme(page, scheme);
+        await checkA11y(page, `${screen} [${width.width} px, ${scheme}]`);
+      }
+    }
+  } finally {
+    if (page.viewportSize().width !== size.width) await page.setViewportSize(size);
+    await showScheme(page, 'light');
+  }
+}
+
+/** The element that has the keyboard focus: its text and a few attributes, for assertions. */
+export async function focused(page) {
+  return page.evaluate(() => {
+    const element = document.activeElement;
+    return {
+      tag: element?.tagName.toLowerCase() ?? '',
+      text: element?.textContent?.trim() ?? '',
+      testId: element?.closest('[data-testid]')?.getAttribute('data-testid') ?? null,
+      listIndex: element?.closest('[data-list-item]')
+        ? [...document.querySelectorAll('[data-list-item]')].indexOf(element.closest('[data-list-item]'))
+        : -1,
+    };
+  });
+}
+
+/** Record every text a live region takes from now on (what a screen reader would announce). */
+export async function recordAnnouncements(page, selector) {
+  await page.locator(selector).waitFor();
+  await page.evaluate((sel) => {
+    const region = document.querySelector(sel);
+    window.__announced = [region.textContent];
+    new MutationObserver(() => {
+      if (window.__announced.at(-1) !== region.textContent) window.__announced.push(region.textContent);
+    }).observe(region, { childList: true, characterData: true, subtree: true });
+    window.__region = region;
+  }, selector);
+}
+
+/** The texts the recorded live region took, and whether it is still the same element on the page. */
+export async function announcements(page) {
+  return page.evaluate(() => ({ texts: window.__announced ?? [], attached: Boolean(window.__region?.isConnected) }));
+}
+
 export async function screenshot(page, name) {
   await mkdir(config.screenshots, { recursive: true });
   await page.screenshot({ path: path.join(config.screenshots, `${name}.png`), fullPage: true });
@@ -97,6 +159,15 @@ export async function apiAs(username, password = config.staffPassword) {
     async get(pathname) {
       const response = await fetch(`${config.baseUrl}/api/v1${pathname}`, { headers });
       if (!response.ok) throw new Error(`GET ${pathname}: ${response.status} ${await response.text()}`);
+      return response.json();
+    },
+    async post(pathname, body) {
+      const response = await fetch(`${config.baseUrl}/api/v1${pathname}`, {
+        method: 'POST',
+        headers: { ...headers, 'Content-Type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      if (!response.ok) throw new Error(`POST ${pathname}: ${response.status} ${await response.text()}`);
       return response.json();
     },
   };

@@ -1,4 +1,5 @@
 import { lazy, Suspense } from 'react';
+import { useTranslation } from 'react-i18next';
 import { Route, Routes } from 'react-router';
 
 import { AuditLogPage } from './admin/AuditLogPage';
@@ -22,6 +23,7 @@ const DashboardPage = lazy(() => import('./dashboard/DashboardPage').then((m) =>
 
 /** Every screen and who may open it. The gateway serves index.html for all these paths. */
 export function App() {
+  const { t } = useTranslation();
   return (
     <Routes>
       <Route element={<AppLayout />}>
@@ -61,7 +63,7 @@ export function App() {
             path="dashboard"
             element={
               <RequireRole roles={STAFF}>
-                <Suspense fallback={<Loading label="Loading the dashboard…" />}>
+                <Suspense fallback={<Loading label={t('dashboard.loadingPage')} />}>
                   <DashboardPage />
                 </Suspense>
               </RequireRole>

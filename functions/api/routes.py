@@ -119,13 +119,27 @@ def update_user(
 
 
 @router.get("/users/{user_id}", tags=["users"])
-def get_user(user_id: uuid.UUID, session: DbSession) -> UserDetail:
-    """A user, with how many stages await their decision: what a role change or deactivation
-    would move to someone else."""
+def get_user(
+    user_id: uuid.UUID,
+    session: DbSession,
+    role: Annotated[Role | None, Query(description="A role the user might be given.")] = None,
+    is_active: Annotated[
+        bool | None, Query(description="An active flag the user might be given.")
+    ] = None,
+) -> UserDetail:
+    """A user, with the stages awaiting their decision and how many a change to `role` or
+    `is_active` (default: as they are) would move to someone else — what the admin is told
+    before confirming it."""
     user = users.get(session, user_id)
     return UserDetail(
         **UserOut.model_validate(user).model_dump(),
         pending_stages=staffing.pending_count(session, user.id),
+        stages_to_move=staffing.stages_to_move(
+            session,
+            user.id,
+            role or Role(user.role),
+            user.is_active if is_active is None else is_active,
+        ),
     )
 
 

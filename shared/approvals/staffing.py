@@ -39,6 +39,17 @@ def pending_count(session: Session, user_id: uuid.UUID) -> int:
     )
 
 
+def stages_to_move(session: Session, user_id: uuid.UUID, role: Role, is_active: bool) -> int:
+    """How many of this user's pending stages a change to `role` / `is_active` would move:
+    what an administrator is told before confirming it."""
+    roles = session.scalars(
+        select(ApprovalStage.role).where(
+            ApprovalStage.assignee_id == user_id, ApprovalStage.status == StageStatus.PENDING
+        )
+    )
+    return sum(1 for stage_role in roles if not (is_active and may_hold(role, Role(stage_role))))
+
+
 def release_stages(session: Session, user: User, actor: Actor, reason: str) -> int:
     """Hand the pending stages this user may no longer hold (deactivated, or a role below the
     stage's) to another approver by the usual least-loaded rule, in the caller's transaction:

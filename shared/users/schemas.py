@@ -59,7 +59,8 @@ class UserOut(BaseModel):
 
 
 class UserDetail(UserOut):
-    pending_stages: int = Field(
-        description="Stages awaiting this user's decision: a role change or deactivation "
-        "that leaves them unable to decide one moves it to another approver."
+    pending_stages: int = Field(description="Stages awaiting this user's decision.")
+    stages_to_move: int = Field(
+        description="Of those, how many the change in the query (`role`, `is_active`) would "
+        "move to other approvers: the ones the user could no longer decide."
     )

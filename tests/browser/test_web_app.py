@@ -43,7 +43,7 @@ def test_browser_flows_and_accessibility(base_url: str, staff: dict[str, Person]
         env=env,
         capture_output=True,
         text=True,
-        timeout=600,
+        timeout=1200,
         check=False,
     )
     output = result.stdout + result.stderr

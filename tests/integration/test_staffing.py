@@ -42,9 +42,13 @@ def _deactivate_and_follow(
         for i in held
     }
 
-    preview = api.http.get(f"/api/v1/users/{leaver.id}", headers=admin)
+    preview = api.http.get(
+        f"/api/v1/users/{leaver.id}", params={"is_active": "false"}, headers=admin
+    )
     assert preview.status_code == 200
-    assert preview.json()["pending_stages"] == len(held)
+    assert preview.json()["pending_stages"] == preview.json()["stages_to_move"] == len(held)
+    promoted = api.http.get(f"/api/v1/users/{leaver.id}", params={"role": "manager"}, headers=admin)
+    assert promoted.json()["stages_to_move"] == 0  # a manager may still decide them
 
     off = api.http.patch(f"/api/v1/users/{leaver.id}", json={"is_active": False}, headers=admin)
     assert off.status_code == 200

@@ -1,11 +1,11 @@
-import { screen } from '@testing-library/react';
+import { screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 
 import * as api from '../api/endpoints';
 import type { AuditEntry } from '../api/types';
-import { renderAt } from '../test/render';
-import { AuditLogPage, auditErrors, toAuditQuery } from './AuditLogPage';
+import { emulatePhone, renderAt } from '../test/render';
+import { AuditLogPage, auditErrors, KNOWN_ACTIONS, toAuditQuery } from './AuditLogPage';
 
 vi.mock('../api/endpoints');
 
@@ -38,6 +38,7 @@ describe('audit log filters', () => {
   it('explains an actor longer than any username, and leaves it out', () => {
     const long = { ...NONE, actor: 'x'.repeat(65) };
     expect(auditErrors(long)).toEqual({ actor: 'Use at most 64 characters.' });
+    expect(auditErrors({ ...NONE, at_from: '2026-13-01' }).at_from).toMatch(/^Enter a date as MM\/DD\/YYYY/);
     expect(toAuditQuery(long)).toEqual({ limit: 50 });
   });
 });
@@ -59,5 +60,73 @@ describe('AuditLogPage', () => {
     expect(screen.getByTestId('location')).toHaveTextContent('/admin/audit?action=stage.approved&actor=manager1');
     expect(vi.mocked(api.listAudit)).toHaveBeenLastCalledWith({ limit: 50, action: 'stage.approved', actor: 'manager1' }, expect.anything());
     expect(screen.getByLabelText('Actor')).toHaveValue('manager1');
+  });
+});
+
+describe('the audit log list', () => {
+  beforeEach(() => vi.resetAllMocks());
+
+  it('filters by an action chosen from the list of recorded actions', async () => {
+    vi.mocked(api.listAudit).mockResolvedValue({ items: [ENTRY], next_cursor: null });
+    renderAt(<AuditLogPage />, { url: '/admin/audit' });
+    await screen.findByRole('cell', { name: 'manager1' });
+
+    await userEvent.click(screen.getByRole('combobox', { name: 'Action' }));
+    const options = screen.getAllByRole('option').map((o) => o.textContent);
+    expect(options).toHaveLength(KNOWN_ACTIONS.length + 1);
+    expect(options).toContain('Stage escalated');
+    await userEvent.click(screen.getByRole('option', { name: 'User changed' }));
+    await userEvent.click(screen.getByRole('button', { name: 'Apply filters' }));
+
+    expect(screen.getByTestId('location')).toHaveTextContent('/admin/audit?action=user.updated');
+  });
+
+  it('shows a change as before → after, not JSON', async () => {
+    vi.mocked(api.listAudit).mockResolvedValue({
+      items: [{ ...ENTRY, action: 'user.updated', before: { role: 'applicant', is_active: true }, after: { role: 'analyst', is_active: true } }],
+      next_cursor: null,
+    });
+    renderAt(<AuditLogPage />, { url: '/admin/audit' });
+
+    const change = (await screen.findByText('role')).closest('li');
+    if (!change) throw new Error('no change item');
+    expect(within(change).getByText('applicant').tagName).toBe('DEL');
+    expect(within(change).getByText('analyst').tagName).toBe('INS');
+    expect(change).toHaveTextContent('role: applicant → changed to analyst');
+    expect(screen.getByText('User changed')).toBeVisible();
+    expect(document.body).not.toHaveTextContent('{"');
+  });
+
+  it('moves focus to the first entry "load older entries" added', async () => {
+    const page = (from: number, count: number) => Array.from({ length: count }, (_, i) => ({ ...ENTRY, id: from - i }));
+    vi.mocked(api.listAudit)
+      .mockResolvedValueOnce({ items: page(100, 50), next_cursor: '51' })
+      .mockResolvedValueOnce({ items: page(50, 10), next_cursor: null });
+    renderAt(<AuditLogPage />, { url: '/admin/audit' });
+
+    await userEvent.click(await screen.findByRole('button', { name: 'Load older entries' }));
+
+    await vi.waitFor(() => expect(screen.getAllByRole('row')).toHaveLength(61));
+    const rows = document.querySelectorAll('[data-list-item]');
+    await vi.waitFor(() => expect(rows[50]).toHaveFocus());
+  });
+});
+
+describe('the audit log on a phone', () => {
+  it('shows each entry as a card with its action in words first', async () => {
+    vi.resetAllMocks();
+    vi.mocked(api.listAudit).mockResolvedValue({ items: [{ ...ENTRY, after: { assignee_id: 'u2' } }], next_cursor: null });
+    emulatePhone();
+    try {
+      renderAt(<AuditLogPage />, { url: '/admin/audit' });
+      const card = (await screen.findByText('Stage approved')).closest('li');
+      if (!card) throw new Error('no card');
+      expect(screen.queryByRole('table')).not.toBeInTheDocument();
+      expect(card).toHaveTextContent('Actormanager1');
+      expect(card).toHaveTextContent('assignee_id: u2');
+      expect(screen.getByRole('button', { name: 'Show filters' })).toHaveAttribute('aria-expanded', 'false');
+    } finally {
+      vi.restoreAllMocks();
+    }
   });
 });

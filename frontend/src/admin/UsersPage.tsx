@@ -1,35 +1,43 @@
 import Alert from '@mui/material/Alert';
 import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
-import CircularProgress from '@mui/material/CircularProgress';
 import MenuItem from '@mui/material/MenuItem';
 import Paper from '@mui/material/Paper';
+import { useTheme } from '@mui/material/styles';
 import Switch from '@mui/material/Switch';
 import TableCell from '@mui/material/TableCell';
 import TableRow from '@mui/material/TableRow';
 import TextField from '@mui/material/TextField';
 import Typography from '@mui/material/Typography';
+import useMediaQuery from '@mui/material/useMediaQuery';
 import { type FormEvent, useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { useSearchParams } from 'react-router';
 
 import * as api from '../api/endpoints';
 import { toApiError } from '../api/errors';
-import type { Role, User, UserChange } from '../api/types';
+import type { Role, User } from '../api/types';
 import { useUser } from '../auth/AuthProvider';
-import { ROLE_LABELS } from '../auth/roles';
+import { roleLabel } from '../auth/roles';
 import { DataTable, hiddenBelow } from '../common/DataTable';
-import { formatDateTime } from '../common/dates';
 import { EmptyState, LoadMoreButton, PagedListView } from '../common/feedback';
 import { PageHeader } from '../common/PageHeader';
 import { usePagedList } from '../common/usePagedList';
+import { formatDateTime } from '../i18n/format';
+import { ConfirmUserChange, type PendingChange } from './ConfirmUserChange';
 
-const ROLES = Object.keys(ROLE_LABELS) as Role[];
+const ROLES: Role[] = ['applicant', 'analyst', 'manager', 'director', 'admin'];
 
 /**
- * Users and their roles. Administrators change others' role and status, never their own.
- * The search (part of a username or email) lives in the URL, like the other lists' filters.
+ * Users and their roles. Administrators change others' role and status, never their own, and
+ * confirm each change in a dialog first. The search (part of a username or email) lives in the
+ * URL, like the other lists' filters. On phones each user is a card: a table would squeeze the
+ * names to a few letters.
  */
 export function UsersPage() {
+  const { t } = useTranslation();
+  const theme = useTheme();
+  const phone = useMediaQuery(theme.breakpoints.down('sm'), { noSsr: true });
   const me = useUser();
   const [params, setParams] = useSearchParams();
   const search = params.get('q') ?? '';
@@ -37,23 +45,46 @@ export function UsersPage() {
   useEffect(() => setDraft(search), [search]);
   const list = usePagedList((cursor, signal) => api.listUsers(cursor, search, { signal }), [search]);
   const [changed, setChanged] = useState<Record<string, User>>({});
-  const [saving, setSaving] = useState<string | null>(null);
-  const [message, setMessage] = useState<{ severity: 'success' | 'error'; text: string } | null>(null);
+  const [pending, setPending] = useState<PendingChange | null>(null);
+  // How many of the person's stages the change would move, asked for when the dialog opens.
+  const [moving, setMoving] = useState<number | null>(null);
+  useEffect(() => {
+    setMoving(null);
+    if (pending === null) return;
+    const controller = new AbortController();
+    api
+      .userChangePreview(pending.user.id, pending.change, { signal: controller.signal })
+      .then((preview) => setMoving(preview.stages_to_move))
+      .catch(() => undefined); // without the count the dialog still says what happens
+    return () => controller.abort();
+  }, [pending]);
+  const [saving, setSaving] = useState(false);
+  const [saveError, setSaveError] = useState<string | null>(null);
+  const [message, setMessage] = useState<string | null>(null);
+  function ask(change: PendingChange) {
+    setSaveError(null);
+    setPending(change);
+  }
 
-  async function change(user: User, update: UserChange) {
-    setSaving(user.id);
-    setMessage(null);
+  async function confirm() {
+    if (!pending) return;
+    setSaving(true);
+    setSaveError(null);
     try {
-      const saved = await api.updateUser(user.id, update);
+      const saved = await api.updateUser(pending.user.id, pending.change);
       setChanged((c) => ({ ...c, [saved.id]: saved }));
-      setMessage({
-        severity: 'success',
-        text: `${saved.username} is now ${ROLE_LABELS[saved.role]}, ${saved.is_active ? 'active' : 'deactivated'}.`,
-      });
+      setPending(null);
+      setMessage(
+        t('users.saved', {
+          user: saved.username,
+          role: roleLabel(saved.role),
+          status: saved.is_active ? t('users.activeWord') : t('users.inactiveWord'),
+        }),
+      );
     } catch (reason) {
-      setMessage({ severity: 'error', text: `${user.username}: ${toApiError(reason).message}` });
+      setSaveError(toApiError(reason).message);
     } finally {
-      setSaving(null);
+      setSaving(false);
     }
   }
 
@@ -62,100 +93,145 @@ export function UsersPage() {
     setParams(draft.trim() ? { q: draft.trim() } : {});
   }
 
+  const roleSelect = (user: User, self: boolean) => (
+    <TextField
+      select
+      size="small"
+      id={`role-${user.id}`}
+      label={t('users.roleOf', { user: user.username })}
+      value={user.role}
+      disabled={self}
+      onChange={(e) => {
+        const role = e.target.value as Role;
+        if (role !== user.role) ask({ user, change: { role } });
+      }}
+      fullWidth
+    >
+      {ROLES.map((role) => (
+        <MenuItem key={role} value={role}>
+          {roleLabel(role)}
+        </MenuItem>
+      ))}
+    </TextField>
+  );
+  const activeSwitch = (user: User, self: boolean) => (
+    <Box sx={{ display: 'flex', alignItems: 'center' }}>
+      <Switch
+        checked={user.is_active}
+        disabled={self}
+        onChange={(e) => ask({ user, change: { is_active: e.target.checked } })}
+        slotProps={{ input: { 'aria-label': t('users.isActive', { user: user.username }) } }}
+      />
+      <Typography variant="body2">{user.is_active ? t('users.active') : t('users.inactive')}</Typography>
+    </Box>
+  );
+  const who = (user: User, self: boolean) => (
+    <>
+      <Typography sx={{ fontWeight: 600, overflowWrap: 'anywhere' }}>
+        {user.username}
+        {self ? ` ${t('users.you')}` : ''}
+      </Typography>
+      <Typography variant="body2" color="text.secondary">
+        {user.full_name}
+      </Typography>
+      {/* Emails break at their @ and dots first, not letter by letter. */}
+      <Typography variant="body2" color="text.secondary" sx={{ overflowWrap: 'break-word', wordBreak: 'normal' }}>
+        {user.email.replace(/([@.])/g, '$1\u200b')}
+      </Typography>
+    </>
+  );
+
   return (
     <>
-      <PageHeader title="Users and roles" />
-      <Paper component="form" role="search" aria-label="Search users" variant="outlined" onSubmit={submit} sx={{ p: 2, mb: 2 }}>
+      <PageHeader title={t('users.title')} />
+      <Paper component="form" role="search" aria-label={t('users.searchLabel')} variant="outlined" onSubmit={submit} sx={{ p: 2, mb: 2 }}>
         <Box sx={{ display: 'flex', gap: 1, flexWrap: 'wrap', alignItems: 'center' }}>
           <TextField
             id="user-search"
             name="q"
             type="search"
             size="small"
-            label="Username or email"
+            label={t('users.search')}
             value={draft}
             onChange={(e) => setDraft(e.target.value)}
             slotProps={{ htmlInput: { maxLength: 254 } }}
             sx={{ flex: '1 1 240px' }}
           />
           <Button type="submit" variant="contained">
-            Search
+            {t('users.searchButton')}
           </Button>
           {search ? (
             <Button type="button" onClick={() => setParams({})}>
-              Clear
+              {t('filters.clear')}
             </Button>
           ) : null}
         </Box>
       </Paper>
       <Box role="status" aria-live="polite">
         {message ? (
-          <Alert severity={message.severity} sx={{ mb: 2 }} onClose={() => setMessage(null)}>
-            {message.text}
+          <Alert severity="success" sx={{ mb: 2 }} onClose={() => setMessage(null)} data-testid="user-change-result">
+            {message}
           </Alert>
         ) : null}
       </Box>
       <PagedListView
         list={list}
-        errorTitle="The users could not be loaded"
-        loadingLabel="Loading users…"
-        empty={<EmptyState title={search ? `No user's username or email contains “${search}”.` : 'No users yet.'} />}
+        errorTitle={t('users.loadError')}
+        loadingLabel={t('users.loading')}
+        empty={<EmptyState title={search ? t('users.noMatch', { search }) : t('users.empty')} />}
       >
-        <DataTable label="Users" columns={['User', 'Role', 'Active', { label: 'Registered', hideBelow: 'md' }]}>
-          {list.items.map((listed) => {
-            const user = changed[listed.id] ?? listed;
-            const self = user.id === me.id;
-            const busy = saving === user.id;
-            return (
-              <TableRow key={user.id} data-username={user.username}>
-                <TableCell sx={{ overflowWrap: 'anywhere' }}>
-                  <Typography sx={{ fontWeight: 600 }}>
-                    {user.username}
-                    {self ? ' (you)' : ''}
-                  </Typography>
-                  <Typography variant="body2" color="text.secondary">
-                    {user.full_name} · {user.email}
-                  </Typography>
-                </TableCell>
-                <TableCell sx={{ minWidth: 150 }}>
-                  <TextField
-                    select
-                    size="small"
-                    id={`role-${user.id}`}
-                    label={`Role of ${user.username}`}
-                    value={user.role}
-                    disabled={self || busy}
-                    onChange={(e) => change(user, { role: e.target.value as Role })}
-                    fullWidth
-                  >
-                    {ROLES.map((role) => (
-                      <MenuItem key={role} value={role}>
-                        {ROLE_LABELS[role]}
-                      </MenuItem>
-                    ))}
-                  </TextField>
-                </TableCell>
-                <TableCell>
-                  <Box sx={{ display: 'flex', alignItems: 'center' }}>
-                    <Switch
-                      checked={user.is_active}
-                      disabled={self || busy}
-                      onChange={(e) => change(user, { is_active: e.target.checked })}
-                      slotProps={{ input: { 'aria-label': `${user.username} is active` } }}
-                    />
-                    <Typography variant="body2">{user.is_active ? 'Active' : 'Inactive'}</Typography>
-                    {busy ? <CircularProgress size={16} sx={{ ml: 1 }} aria-label="Saving" /> : null}
+        {phone ? (
+          <Box component="ul" aria-label={t('users.tableLabel')} sx={{ listStyle: 'none', p: 0, m: 0, display: 'grid', gap: 1.5 }}>
+            {list.items.map((listed) => {
+              const user = changed[listed.id] ?? listed;
+              const self = user.id === me.id;
+              return (
+                <Paper component="li" variant="outlined" key={user.id} data-list-item data-username={user.username} sx={{ p: 2 }}>
+                  {who(user, self)}
+                  <Box sx={{ display: 'grid', gap: 1, mt: 1.5 }}>
+                    {roleSelect(user, self)}
+                    {activeSwitch(user, self)}
                   </Box>
-                </TableCell>
-                <TableCell sx={{ ...hiddenBelow('md'), whiteSpace: 'nowrap' }}>{formatDateTime(user.created_at)}</TableCell>
-              </TableRow>
-            );
-          })}
-        </DataTable>
+                </Paper>
+              );
+            })}
+          </Box>
+        ) : (
+          <DataTable
+            label={t('users.tableLabel')}
+            columns={[
+              t('users.columns.user'),
+              t('users.columns.role'),
+              t('users.columns.active'),
+              { label: t('users.columns.registered'), hideBelow: 'md' },
+            ]}
+          >
+            {list.items.map((listed) => {
+              const user = changed[listed.id] ?? listed;
+              const self = user.id === me.id;
+              return (
+                <TableRow key={user.id} data-list-item data-username={user.username}>
+                  <TableCell sx={{ minWidth: 180 }}>{who(user, self)}</TableCell>
+                  <TableCell sx={{ minWidth: 150 }}>{roleSelect(user, self)}</TableCell>
+                  <TableCell>{activeSwitch(user, self)}</TableCell>
+                  <TableCell sx={{ ...hiddenBelow('md'), whiteSpace: 'nowrap' }}>{formatDateTime(user.created_at)}</TableCell>
+                </TableRow>
+              );
+            })}
+          </DataTable>
+        )}
         <LoadMoreButton list={list} sx={{ mt: 2 }}>
-          Load more users
+          {t('users.loadMore')}
         </LoadMoreButton>
       </PagedListView>
+      <ConfirmUserChange
+        pending={pending}
+        pendingStages={moving}
+        busy={saving}
+        error={saveError}
+        onConfirm={confirm}
+        onCancel={() => setPending(null)}
+      />
     </>
   );
 }

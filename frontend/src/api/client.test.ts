@@ -85,4 +85,34 @@ describe('the API client', () => {
     client.clearTokens();
     expect(sessionStorage.length).toBe(0);
   });
+
+  it('asks again with If-None-Match and reuses the answer on 304', async () => {
+    const sent: (string | undefined)[] = [];
+    let version = 1;
+    const adapter: AxiosAdapter = async (config) => {
+      const match = config.headers.get('If-None-Match');
+      sent.push(typeof match === 'string' ? match : undefined);
+      const etag = `"v${version}"`;
+      if (match === etag) {
+        return { data: '', status: 304, statusText: '304', headers: { etag }, config };
+      }
+      return { data: { version }, status: 200, statusText: '200', headers: { etag }, config };
+    };
+    const client = await loadClient(adapter);
+    client.storeTokens({ access_token: 'a', refresh_token: 'r', token_type: 'bearer', expires_in: 900 });
+
+    expect((await client.http.get('/items', { params: { limit: 5 } })).data).toEqual({ version: 1 });
+    const again = await client.http.get('/items', { params: { limit: 5 } });
+    expect(again.status).toBe(200);
+    expect(again.data).toEqual({ version: 1 });
+    version = 2;
+    expect((await client.http.get('/items', { params: { limit: 5 } })).data).toEqual({ version: 2 });
+    // Another query is another answer: no tag is sent for it.
+    await client.http.get('/items', { params: { limit: 6 } });
+    expect(sent).toEqual([undefined, '"v1"', '"v1"', undefined]);
+
+    client.clearTokens(); // signing out forgets every kept answer
+    await client.http.get('/items', { params: { limit: 5 } });
+    expect(sent.at(-1)).toBeUndefined();
+  });
 });

@@ -31,6 +31,8 @@ export const http = axios.create({
   timeout: 30_000,
   // FastAPI reads repeated keys for lists: status=a&status=b.
   paramsSerializer: { indexes: null },
+  // 304 is an answer too: the copy we hold is still current (see conditional GETs below).
+  validateStatus: (status) => (status >= 200 && status < 300) || status === 304,
 });
 
 /** A client without interceptors, for the refresh call itself. */
@@ -44,6 +46,7 @@ export function storeTokens(pair: TokenPair): void {
 export function clearTokens(): void {
   accessToken = null;
   sessionStorage.removeItem(REFRESH_KEY);
+  validated.clear(); // another person may sign in next in this tab
 }
 
 export function refreshToken(): string | null {
@@ -82,11 +85,42 @@ export function renewAccessToken(): Promise<string> {
 
 const NO_RENEWAL = ['/token', '/refresh'];
 
+/*
+ * Conditional GETs. The API tags each read with an ETag; asking again with If-None-Match
+ * gets 304 and no body when nothing changed, so the 3-second status polling costs almost
+ * nothing. The last answer per URL is kept in memory (never in storage), at most a few dozen,
+ * and forgotten at sign-out.
+ */
+const MAX_VALIDATED = 50;
+const validated = new Map<string, { etag: string; data: unknown }>();
+
+function cacheKey(config: InternalAxiosRequestConfig): string {
+  return http.getUri(config);
+}
+
 http.interceptors.request.use((config: InternalAxiosRequestConfig) => {
   if (accessToken !== null && !config.headers.has('Authorization')) {
     config.headers.set('Authorization', `Bearer ${accessToken}`);
   }
+  const known = config.method === 'get' ? validated.get(cacheKey(config)) : undefined;
+  if (known !== undefined) config.headers.set('If-None-Match', known.etag);
   return config;
+});
+
+http.interceptors.response.use((response) => {
+  if (response.config.method !== 'get') return response;
+  const key = cacheKey(response.config);
+  const known = validated.get(key);
+  if (response.status === 304 && known !== undefined) {
+    return { ...response, status: 200, data: known.data };
+  }
+  const etag = response.headers['etag'];
+  if (typeof etag === 'string') {
+    validated.delete(key);
+    validated.set(key, { etag, data: response.data });
+    if (validated.size > MAX_VALIDATED) validated.delete(validated.keys().next().value as string);
+  }
+  return response;
 });
 
 http.interceptors.response.use(undefined, async (error: AxiosError) => {

@@ -17,6 +17,7 @@ import type {
   TokenPair,
   User,
   UserChange,
+  UserDetail,
 } from './types';
 
 type Options = { signal?: AbortSignal };
@@ -83,6 +84,11 @@ export async function decideByLink(token: string, decision: Decision): Promise<C
 export async function listUsers(cursor: string | null, search = '', options: Options = {}): Promise<Page<User>> {
   const params = { limit: 50, ...(cursor === null ? {} : { cursor }), ...(search.trim() ? { q: search.trim() } : {}) };
   return (await http.get<Page<User>>('/users', { params, ...options })).data;
+}
+
+/** The user with how many of their pending stages `change` would move to other approvers. */
+export async function userChangePreview(id: string, change: UserChange, options: Options = {}): Promise<UserDetail> {
+  return (await http.get<UserDetail>(`/users/${encodeURIComponent(id)}`, { ...options, params: change })).data;
 }
 
 export async function updateUser(id: string, change: UserChange): Promise<User> {

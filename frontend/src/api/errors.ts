@@ -1,5 +1,7 @@
 import { isAxiosError } from 'axios';
 
+import { i18n } from '../i18n';
+
 /** One problem with one input, as the API reports validation errors. */
 interface ValidationDetail {
   loc: (string | number)[];
@@ -58,9 +60,9 @@ export function toApiError(error: unknown): ApiError {
       return new ApiError(response.status, code, message, details);
     }
     if (response) {
-      return new ApiError(response.status, 'http_error', `The server answered ${response.status}. Please try again.`);
+      return new ApiError(response.status, 'http_error', i18n.t('errors.http', { status: response.status }));
     }
-    return new ApiError(0, 'network_error', 'The server cannot be reached. Check your connection and try again.');
+    return new ApiError(0, 'network_error', i18n.t('errors.network'));
   }
-  return new ApiError(0, 'unexpected', 'Something went wrong. Please try again.');
+  return new ApiError(0, 'unexpected', i18n.t('errors.unexpected'));
 }

@@ -49,6 +49,6 @@ describe('DecisionForm', () => {
   it('says what the decision did', () => {
     expect(decisionOutcome('approve', { status: 'approved' } as CreditRequest)).toMatch(/now approved/);
     expect(decisionOutcome('approve', decided)).toMatch(/next approver/);
-    expect(decisionOutcome('reject', { status: 'rejected' } as CreditRequest)).toMatch(/now rejected/);
+    expect(decisionOutcome('reject', { status: 'rejected' } as CreditRequest)).toMatch(/now declined/);
   });
 });

@@ -6,9 +6,11 @@ import Paper from '@mui/material/Paper';
 import TextField from '@mui/material/TextField';
 import Typography from '@mui/material/Typography';
 import { type FormEvent, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 
 import { type ApiError, toApiError } from '../api/errors';
 import type { CreditRequest, Decision } from '../api/types';
+import { i18n } from '../i18n';
 
 type Choice = Decision['decision'];
 
@@ -26,6 +28,7 @@ export function DecisionForm({
   onDecided: (decision: Choice, request: CreditRequest) => void;
   onError?: (error: ApiError) => boolean;
 }) {
+  const { t } = useTranslation();
   const [comment, setComment] = useState('');
   const [commentError, setCommentError] = useState<string | null>(null);
   const [busy, setBusy] = useState<Choice | null>(null);
@@ -37,7 +40,7 @@ export function DecisionForm({
     event.preventDefault();
     const decision = pressed.current;
     if (decision === 'reject' && !comment.trim()) {
-      setCommentError('A rejection needs a comment explaining it.');
+      setCommentError(t('decision.commentRequired'));
       commentField.current?.focus();
       return;
     }
@@ -60,9 +63,17 @@ export function DecisionForm({
 
   const progress = <CircularProgress size={18} color="inherit" aria-hidden="true" />;
   return (
-    <Paper component="form" variant="outlined" onSubmit={submit} noValidate sx={{ p: { xs: 2, sm: 3 }, mb: 3 }} aria-labelledby="decision-title">
+    <Paper
+      component="form"
+      id="decision"
+      variant="outlined"
+      onSubmit={submit}
+      noValidate
+      sx={{ p: { xs: 2, sm: 3 }, mb: 3 }}
+      aria-labelledby="decision-title"
+    >
       <Typography id="decision-title" component="h2" variant="h6" sx={{ mb: 2 }}>
-        Your decision
+        {t('decision.heading')}
       </Typography>
       {error ? (
         <Alert severity="error" role="alert" sx={{ mb: 2 }}>
@@ -72,14 +83,14 @@ export function DecisionForm({
       <TextField
         id="decision-comment"
         name="comment"
-        label="Comment"
+        label={t('decision.comment')}
         multiline
         minRows={3}
         fullWidth
         value={comment}
         onChange={(e) => setComment(e.target.value)}
         error={Boolean(commentError)}
-        helperText={commentError ?? 'Required when you reject; the applicant and later approvers see it.'}
+        helperText={commentError ?? t('decision.commentHelp')}
         inputRef={commentField}
         slotProps={{ htmlInput: { maxLength: 2000 } }}
       />
@@ -92,7 +103,7 @@ export function DecisionForm({
           onClick={() => (pressed.current = 'approve')}
           startIcon={busy === 'approve' ? progress : undefined}
         >
-          {busy === 'approve' ? 'Approving…' : 'Approve'}
+          {busy === 'approve' ? t('decision.approving') : t('decision.approve')}
         </Button>
         <Button
           type="submit"
@@ -102,7 +113,7 @@ export function DecisionForm({
           onClick={() => (pressed.current = 'reject')}
           startIcon={busy === 'reject' ? progress : undefined}
         >
-          {busy === 'reject' ? 'Rejecting…' : 'Reject'}
+          {busy === 'reject' ? t('decision.rejecting') : t('decision.reject')}
         </Button>
       </Box>
     </Paper>
@@ -111,8 +122,8 @@ export function DecisionForm({
 
 /** What happened, in words, after a decision was recorded. */
 export function decisionOutcome(decision: Choice, request: CreditRequest): string {
-  const verb = decision === 'approve' ? 'approved' : 'rejected';
-  if (request.status === 'approved') return `You ${verb} this stage. The credit request is now approved.`;
-  if (request.status === 'rejected') return `You ${verb} this stage. The credit request is now rejected.`;
-  return `You ${verb} this stage. The request moves on to the next approver.`;
+  const done = decision === 'approve' ? i18n.t('decision.youApproved') : i18n.t('decision.youRejected');
+  if (request.status === 'approved') return `${done} ${i18n.t('decision.nowApproved')}`;
+  if (request.status === 'rejected') return `${done} ${i18n.t('decision.nowRejected')}`;
+  return `${done} ${i18n.t('decision.movesOn')}`;
 }

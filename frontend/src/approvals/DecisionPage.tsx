@@ -1,65 +1,109 @@
 import Alert from '@mui/material/Alert';
+import Button from '@mui/material/Button';
+import Typography from '@mui/material/Typography';
 import { useState } from 'react';
-import { useParams } from 'react-router';
+import { useTranslation } from 'react-i18next';
+import { Link, useParams } from 'react-router';
 
 import * as api from '../api/endpoints';
+import type { PendingStage } from '../api/types';
 import { useUser } from '../auth/AuthProvider';
 import { ErrorState, Loading } from '../common/feedback';
 import { PageHeader } from '../common/PageHeader';
 import { RouterLink } from '../common/RouterLink';
 import { useResource } from '../common/useResource';
+import { formatMoney } from '../i18n/format';
 import { RequestSummary } from '../requests/RequestSummary';
+import { ScoreResultPanel } from '../requests/ScoreResultPanel';
 import { StageTimeline } from '../requests/StageTimeline';
 import { DecisionForm, decisionOutcome } from './DecisionForm';
-import { ScoreResultPanel } from '../requests/ScoreResultPanel';
+import { DecisionOutcome, JumpToDecision } from './DecisionOutcome';
 
-/** An approver's decision on the current stage of a request: the request, its analysis and history. */
+/** The inbox entry to offer after deciding `decided`: the next one in the inbox's order (oldest due first). */
+export function nextInInbox(inbox: PendingStage[], decided: string): PendingStage | null {
+  return inbox.find((entry) => entry.request.id !== decided) ?? null;
+}
+
+/** An approver's decision on the current stage of a request: the facts first, then the decision. */
 export function DecisionPage() {
   const { requestId = '' } = useParams();
+  // A new request (the "next request" link) starts a fresh page: no outcome carried over.
+  return <Decision key={requestId} requestId={requestId} />;
+}
+
+function Decision({ requestId }: { requestId: string }) {
+  const { t } = useTranslation();
   const user = useUser();
   const detail = useResource((signal) => api.getRequest(requestId, { signal }), [requestId]);
-  const [outcome, setOutcome] = useState<string | null>(null);
+  const [outcome, setOutcome] = useState<{ message: string; level: number; next: PendingStage | null | undefined } | null>(null);
 
-  const back = <RouterLink to="/inbox">Back to the inbox</RouterLink>;
+  const back = <RouterLink to="/inbox">{t('decision.backToInbox')}</RouterLink>;
   if (detail.error && !detail.data) {
     return (
       <>
-        <PageHeader title="Decision">{back}</PageHeader>
-        <ErrorState error={detail.error} onRetry={detail.reload} title="The request could not be loaded" />
+        <PageHeader title={t('decision.title')}>{back}</PageHeader>
+        <ErrorState error={detail.error} onRetry={detail.reload} title={t('detail.loadError')} />
       </>
     );
   }
-  if (!detail.data) return <Loading label="Loading the request…" />;
+  if (!detail.data) return <Loading label={t('detail.loading')} />;
 
   const request = detail.data;
   const current = request.stages.find((s) => s.status === 'pending');
   const mine = current !== undefined && current.assignee === user.username && request.status === 'pending_approval';
+  const next = outcome?.next;
+  // After a decision the title stays on the stage that was decided (the request moved on).
+  const level = outcome?.level ?? current?.level;
 
   return (
     <>
-      <PageHeader title={current ? `Decision: stage ${current.level}` : 'Decision'}>{back}</PageHeader>
+      <PageHeader title={level ? t('decision.titleStage', { k: level, n: request.stages.length }) : t('decision.title')}>
+        {back}
+        {mine && !outcome ? (
+          <>
+            <br />
+            <JumpToDecision />
+          </>
+        ) : null}
+      </PageHeader>
+      <RequestSummary request={request} audience="staff" />
+      <ScoreResultPanel result={request.score_result} />
+      <StageTimeline stages={request.stages} audience="staff" />
       {outcome ? (
-        <Alert severity="success" role="status" sx={{ mb: 2 }}>
-          {outcome}
-        </Alert>
+        <DecisionOutcome message={outcome.message}>
+          {next === undefined ? null : next ? (
+            <Button component={Link} to={`/inbox/${next.request.id}`} variant="contained" data-testid="next-request">
+              {t('decision.next', { purpose: next.request.purpose, amount: formatMoney(next.request.amount) })}
+            </Button>
+          ) : (
+            <Typography>{t('decision.inboxEmpty')}</Typography>
+          )}
+          <Button component={Link} to="/inbox" variant="outlined">
+            {t('decision.backToInbox')}
+          </Button>
+        </DecisionOutcome>
       ) : mine ? (
         <DecisionForm
           decide={(decision) => api.decideRequest(request.id, decision)}
           onDecided={(decision, updated) => {
-            setOutcome(decisionOutcome(decision, updated));
+            const message = decisionOutcome(decision, updated);
+            const decided = current.level;
+            setOutcome({ message, level: decided, next: undefined });
+            // The next request to decide, so an approver can work through the inbox.
+            api
+              .myApprovals()
+              .then((inbox) => setOutcome({ message, level: decided, next: nextInInbox(inbox, request.id) }))
+              .catch(() => undefined);
             detail.reload();
           }}
         />
       ) : (
         <Alert severity="info" sx={{ mb: 2 }}>
           {current
-            ? `This stage is assigned to ${current.assignee ?? 'nobody yet'}, not to you: you can read the request but not decide it.`
-            : 'This request has no stage waiting for a decision.'}
+            ? t('decision.notYours', { who: current.assignee ?? t('decision.nobody') })
+            : t('decision.nothingPending')}
         </Alert>
       )}
-      <RequestSummary request={request} />
-      <ScoreResultPanel result={request.score_result} />
-      <StageTimeline stages={request.stages} />
     </>
   );
 }

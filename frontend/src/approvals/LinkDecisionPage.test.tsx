@@ -1,4 +1,4 @@
-import { screen } from '@testing-library/react';
+import { screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 
@@ -68,6 +68,18 @@ describe('the emailed approval link page', () => {
     expect(api.decideByLink).toHaveBeenCalledWith('the.token', { decision: 'approve', comment: '' });
     expect(await screen.findByText('Decision recorded')).toBeVisible();
     expect(screen.getByText(/now approved/)).toBeVisible();
+    await waitFor(() => expect(screen.getByTestId('decision-outcome')).toHaveFocus());
+  });
+
+  it('shows the facts before the decision form', async () => {
+    vi.mocked(api.getApprovalLink).mockResolvedValue(summary);
+    open();
+
+    await screen.findByRole('heading', { name: 'Decision: stage 3 (Director)' });
+    const order = screen.getAllByRole('heading', { level: 2 }).map((h) => h.textContent);
+    expect(order).toEqual(['$150,000.00 over 120 months', 'Automatic analysis', 'Your decision']);
+    // Approvers see the risk tier and reason codes (staff view).
+    expect(screen.getByText('Risk tier')).toBeVisible();
   });
 
   it.each([

@@ -3,25 +3,28 @@ import AlertTitle from '@mui/material/AlertTitle';
 import Button from '@mui/material/Button';
 import Typography from '@mui/material/Typography';
 import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router';
 
 import * as api from '../api/endpoints';
 import type { CreditRequest } from '../api/types';
-import { ROLE_LABELS } from '../auth/roles';
-import { formatDateTime } from '../common/dates';
+import { roleLabel } from '../auth/roles';
 import { ErrorState, Loading } from '../common/feedback';
 import { PageHeader } from '../common/PageHeader';
 import { useResource } from '../common/useResource';
+import { formatDateTime } from '../i18n/format';
 import { RequestSummary } from '../requests/RequestSummary';
-import { DecisionForm, decisionOutcome } from './DecisionForm';
-import { type LinkProblem, linkProblem } from './linkErrors';
 import { ScoreResultPanel } from '../requests/ScoreResultPanel';
+import { DecisionForm, decisionOutcome } from './DecisionForm';
+import { DecisionOutcome, JumpToDecision } from './DecisionOutcome';
+import { type LinkProblem, linkProblem } from './linkErrors';
 
 /**
  * The page an approver's email links to. Opening it only reads (mail scanners open links);
  * nothing changes until a button is pressed. No sign-in needed: the link is the credential.
  */
 export function LinkDecisionPage() {
+  const { t } = useTranslation();
   const { token = '' } = useParams();
   const link = useResource((signal) => api.getApprovalLink(token, { signal }), [token]);
   const [outcome, setOutcome] = useState<string | null>(null);
@@ -32,13 +35,13 @@ export function LinkDecisionPage() {
   if (failed) {
     return (
       <>
-        <PageHeader title="Approval link" />
+        <PageHeader title={t('link.title')} />
         <Alert severity="warning" role="alert" sx={{ mb: 2 }}>
           <AlertTitle>{failed.title}</AlertTitle>
           {failed.explanation}
         </Alert>
         <Button component={Link} to="/inbox" variant="contained">
-          Open my inbox
+          {t('link.openInbox')}
         </Button>
       </>
     );
@@ -46,26 +49,31 @@ export function LinkDecisionPage() {
   if (link.error) {
     return (
       <>
-        <PageHeader title="Approval link" />
-        <ErrorState error={link.error} onRetry={link.reload} title="The link could not be checked" />
+        <PageHeader title={t('link.title')} />
+        <ErrorState error={link.error} onRetry={link.reload} title={t('link.checkError')} />
       </>
     );
   }
-  if (!link.data) return <Loading label="Checking your approval link…" />;
+  if (!link.data) return <Loading label={t('link.checking')} />;
 
   const summary = link.data;
   return (
     <>
-      <PageHeader title={`Decision: stage ${summary.level} (${ROLE_LABELS[summary.role]})`}>
+      <PageHeader title={t('link.heading', { k: summary.level, role: roleLabel(summary.role) })}>
         <Typography color="text.secondary">
-          For {summary.approver}. This link works once, until {formatDateTime(summary.expires_at)}.
+          {t('link.for', { approver: summary.approver, until: formatDateTime(summary.expires_at) })}
         </Typography>
+        {outcome ? null : <JumpToDecision />}
       </PageHeader>
+      {/* The facts first, then the decision. */}
+      <RequestSummary request={decided ?? summary.request} audience="staff" />
+      <ScoreResultPanel result={summary.score_result} />
       {outcome ? (
-        <Alert severity="success" role="status" sx={{ mb: 2 }}>
-          <AlertTitle>Decision recorded</AlertTitle>
-          {outcome}
-        </Alert>
+        <DecisionOutcome message={outcome}>
+          <Button component={Link} to="/inbox" variant="outlined">
+            {t('link.openInbox')}
+          </Button>
+        </DecisionOutcome>
       ) : (
         <DecisionForm
           decide={(decision) => api.decideByLink(token, decision)}
@@ -80,8 +88,6 @@ export function LinkDecisionPage() {
           }}
         />
       )}
-      <RequestSummary request={decided ?? summary.request} />
-      <ScoreResultPanel result={summary.score_result} />
     </>
   );
 }

@@ -3,6 +3,7 @@ import { createContext, type ReactNode, useCallback, useContext, useEffect, useM
 import { clearTokens, onSessionEnded, refreshToken, renewAccessToken, storeTokens } from '../api/client';
 import * as api from '../api/endpoints';
 import type { User } from '../api/types';
+import { i18n } from '../i18n';
 
 type Status = 'starting' | 'signed-in' | 'signed-out';
 
@@ -26,7 +27,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     onSessionEnded(() => {
       setUser(null);
       setStatus('signed-out');
-      setNotice('Your session has ended. Please sign in again.');
+      setNotice(i18n.t('auth.sessionEnded'));
     });
   }, []);
 

@@ -4,6 +4,7 @@ import Stack from '@mui/material/Stack';
 import TextField from '@mui/material/TextField';
 import Typography from '@mui/material/Typography';
 import { type FormEvent, useState } from 'react';
+import { Trans, useTranslation } from 'react-i18next';
 import { Navigate, useNavigate, useSearchParams } from 'react-router';
 
 import { toApiError } from '../api/errors';
@@ -19,6 +20,7 @@ export function safeNext(next: string | null): string | null {
 }
 
 export function LoginPage() {
+  const { t } = useTranslation();
   const { login, user, notice } = useAuth();
   const navigate = useNavigate();
   const [params] = useSearchParams();
@@ -33,7 +35,7 @@ export function LoginPage() {
   async function submit(event: FormEvent) {
     event.preventDefault();
     if (!username.trim() || !password) {
-      setError('Enter your username and password.');
+      setError(t('login.missing'));
       return;
     }
     setBusy(true);
@@ -49,7 +51,7 @@ export function LoginPage() {
 
   return (
     <Paper sx={{ p: { xs: 2, sm: 4 }, maxWidth: 440, mx: 'auto' }}>
-      <PageHeader title="Sign in" />
+      <PageHeader title={t('login.title')} />
       {notice && !error ? (
         <Alert severity="info" sx={{ mb: 2 }}>
           {notice}
@@ -62,7 +64,7 @@ export function LoginPage() {
           </Alert>
         ) : null}
         <TextField
-          label="Username"
+          label={t('login.username')}
           name="username"
           autoComplete="username"
           value={username}
@@ -71,7 +73,7 @@ export function LoginPage() {
           autoFocus
         />
         <TextField
-          label="Password"
+          label={t('login.password')}
           name="password"
           type="password"
           autoComplete="current-password"
@@ -79,12 +81,12 @@ export function LoginPage() {
           onChange={(e) => setPassword(e.target.value)}
           required
         />
-        <SubmitButton busy={busy} busyLabel="Signing in…">
-          Sign in
+        <SubmitButton busy={busy} busyLabel={t('login.busy')}>
+          {t('login.submit')}
         </SubmitButton>
       </Stack>
       <Typography sx={{ mt: 3 }}>
-        New here? <RouterLink to="/register">Create an account</RouterLink> to apply for credit.
+        <Trans i18nKey="login.registerPrompt" components={{ register: <RouterLink to="/register" /> }} />
       </Typography>
     </Paper>
   );

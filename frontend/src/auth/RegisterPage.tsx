@@ -3,7 +3,10 @@ import Stack from '@mui/material/Stack';
 import TextField from '@mui/material/TextField';
 import Typography from '@mui/material/Typography';
 import { type ChangeEvent, useState } from 'react';
+import { Trans, useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router';
+
+import { i18n } from '../i18n';
 
 import * as api from '../api/endpoints';
 import type { Registration } from '../api/types';
@@ -22,15 +25,16 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 /** The same rules the API applies, checked before sending so mistakes show at once. */
 export function validateRegistration(data: Registration): Errors {
   const errors: Errors = {};
-  if (!USERNAME.test(data.username)) errors.username = 'Use 3 to 64 letters, digits, dots, dashes or underscores.';
-  if (!data.full_name.trim()) errors.full_name = 'Enter your full name.';
-  if (!EMAIL.test(data.email)) errors.email = 'Enter an email address such as name@example.com.';
-  if (data.password.length < 10) errors.password = 'Use at least 10 characters.';
-  else if (data.password.length > 128) errors.password = 'Use at most 128 characters.';
+  if (!USERNAME.test(data.username)) errors.username = i18n.t('register.usernameRule');
+  if (!data.full_name.trim()) errors.full_name = i18n.t('register.fullNameMissing');
+  if (!EMAIL.test(data.email)) errors.email = i18n.t('register.emailRule');
+  if (data.password.length < 10) errors.password = i18n.t('register.passwordShort');
+  else if (data.password.length > 128) errors.password = i18n.t('register.passwordLong');
   return errors;
 }
 
 export function RegisterPage() {
+  const { t } = useTranslation();
   const { login } = useAuth();
   const navigate = useNavigate();
   const [data, setData] = useState<Registration>({ username: '', full_name: '', email: '', password: '' });
@@ -59,25 +63,25 @@ export function RegisterPage() {
 
   return (
     <Paper sx={{ p: { xs: 2, sm: 4 }, maxWidth: 520, mx: 'auto' }}>
-      <PageHeader title="Create an account" />
+      <PageHeader title={t('register.title')} />
       <Stack component="form" ref={form} spacing={1} noValidate onSubmit={submit}>
         <FormError message={errors._form} />
-        <TextField label="Username" autoComplete="username" {...field('username')} />
-        <TextField label="Full name" autoComplete="name" {...field('full_name')} />
-        <TextField label="Email" type="email" autoComplete="email" {...field('email')} />
+        <TextField label={t('register.username')} autoComplete="username" {...field('username')} />
+        <TextField label={t('register.fullName')} autoComplete="name" {...field('full_name')} />
+        <TextField label={t('register.email')} type="email" autoComplete="email" {...field('email')} />
         <TextField
-          label="Password"
+          label={t('register.password')}
           type="password"
           autoComplete="new-password"
           {...field('password')}
-          helperText={errors.password ?? 'At least 10 characters.'}
+          helperText={errors.password ?? t('register.passwordHint')}
         />
-        <SubmitButton busy={busy} busyLabel="Creating your account…">
-          Create account
+        <SubmitButton busy={busy} busyLabel={t('register.busy')}>
+          {t('register.submit')}
         </SubmitButton>
       </Stack>
       <Typography sx={{ mt: 3 }}>
-        Already registered? <RouterLink to="/login">Sign in</RouterLink>
+        <Trans i18nKey="register.signInPrompt" components={{ signIn: <RouterLink to="/login" /> }} />
       </Typography>
     </Paper>
   );

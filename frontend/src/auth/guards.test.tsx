@@ -3,6 +3,7 @@ import { describe, expect, it, vi } from 'vitest';
 
 import type { Role } from '../api/types';
 import { AppLayout } from '../common/AppLayout';
+import { i18n } from '../i18n';
 import { makeUser, renderAt } from '../test/render';
 import { useAuth } from './AuthProvider';
 import { RequireAuth, RequireRole } from './guards';
@@ -55,7 +56,7 @@ describe('role-based access', () => {
     ['admin', ['Inbox', 'All requests', 'Dashboard', 'Users', 'Audit log']],
   ] as [Role, string[]][])('shows a %s only their navigation', (role, labels) => {
     signInAs(role);
-    expect(navFor(role).map((item) => item.label)).toEqual(labels);
+    expect(navFor(role).map((item) => i18n.t(`nav.${item.label}`))).toEqual(labels);
     renderAt(<AppLayout />);
     const nav = screen.getAllByRole('navigation', { name: 'Main' })[0];
     if (nav === undefined) throw new Error('no main navigation');

@@ -1,19 +1,21 @@
 import Button from '@mui/material/Button';
 import Typography from '@mui/material/Typography';
 import type { ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
 import { Link, Navigate, Outlet, useLocation } from 'react-router';
 
 import type { Role } from '../api/types';
 import { Loading } from '../common/feedback';
 import { PageHeader } from '../common/PageHeader';
 import { useAuth } from './AuthProvider';
-import { homeFor, ROLE_LABELS } from './roles';
+import { homeFor, roleLabel } from './roles';
 
 /** Pages for signed-in people: others go to the login page, and come back after. */
 export function RequireAuth() {
+  const { t } = useTranslation();
   const { status } = useAuth();
   const location = useLocation();
-  if (status === 'starting') return <Loading label="Restoring your session…" />;
+  if (status === 'starting') return <Loading label={t('auth.restoring')} />;
   if (status === 'signed-out') {
     const next = `${location.pathname}${location.search}`;
     return <Navigate to={`/login?next=${encodeURIComponent(next)}`} replace />;
@@ -29,15 +31,15 @@ export function RequireRole({ roles, children }: { roles: Role[]; children: Reac
 }
 
 export function NotAuthorized({ role }: { role: Role | undefined }) {
+  const { t } = useTranslation();
   return (
     <>
-      <PageHeader title="Not authorized" />
+      <PageHeader title={t('auth.notAuthorized')} />
       <Typography sx={{ mb: 2 }}>
-        {role ? `Your role (${ROLE_LABELS[role]}) may not open this page.` : 'You may not open this page.'} If you
-        think you should, ask an administrator.
+        {role ? t('auth.roleMayNot', { role: roleLabel(role) }) : t('auth.mayNot')} {t('auth.askAdmin')}
       </Typography>
       <Button component={Link} to={role ? homeFor(role) : '/'} variant="contained">
-        Go to your start page
+        {t('common.goHome')}
       </Button>
     </>
   );

@@ -1,4 +1,6 @@
-import { ROUTE_ROLES, type Operation, type Role } from '../api/access.generated';
+import { ROUTE_ROLES, type Operation } from '../api/access.generated';
+import type { Role } from '../api/types';
+import { i18n } from '../i18n';
 
 /** Who may call an operation, from the API's route table (generated; never written here). */
 export function rolesOf(operation: Operation): Role[] {
@@ -10,29 +12,27 @@ export const STAFF = rolesOf('GET /api/v1/stats');
 export const APPROVERS = rolesOf('GET /api/v1/approvals');
 export const ADMINS = rolesOf('GET /api/v1/users');
 
-export const ROLE_LABELS: Record<Role, string> = {
-  applicant: 'Applicant',
-  analyst: 'Analyst',
-  manager: 'Manager',
-  director: 'Director',
-  admin: 'Administrator',
-};
+/** A role in words, in the current language ("Analyst", "Analista"). */
+export function roleLabel(role: Role): string {
+  return i18n.t(`roles.${role}`);
+}
 
 export interface NavItem {
   to: string;
-  label: string;
+  /** The link's text: a key of the `nav` translations. */
+  label: 'newRequest' | 'myRequests' | 'inbox' | 'allRequests' | 'dashboard' | 'users' | 'audit';
   roles: Role[];
 }
 
 /** The navigation: each person sees only what their role may open. */
 export const NAV_ITEMS: NavItem[] = [
-  { to: '/requests/new', label: 'New request', roles: rolesOf('POST /api/v1/credit-requests') },
-  { to: '/requests', label: 'My requests', roles: ['applicant'] },
-  { to: '/inbox', label: 'Inbox', roles: APPROVERS },
-  { to: '/requests', label: 'All requests', roles: STAFF },
-  { to: '/dashboard', label: 'Dashboard', roles: STAFF },
-  { to: '/admin/users', label: 'Users', roles: ADMINS },
-  { to: '/admin/audit', label: 'Audit log', roles: ADMINS },
+  { to: '/requests/new', label: 'newRequest', roles: rolesOf('POST /api/v1/credit-requests') },
+  { to: '/requests', label: 'myRequests', roles: ['applicant'] },
+  { to: '/inbox', label: 'inbox', roles: APPROVERS },
+  { to: '/requests', label: 'allRequests', roles: STAFF },
+  { to: '/dashboard', label: 'dashboard', roles: STAFF },
+  { to: '/admin/users', label: 'users', roles: ADMINS },
+  { to: '/admin/audit', label: 'audit', roles: ADMINS },
 ];
 
 export function navFor(role: Role): NavItem[] {

@@ -6,16 +6,20 @@ import Divider from '@mui/material/Divider';
 import Drawer from '@mui/material/Drawer';
 import IconButton from '@mui/material/IconButton';
 import List from '@mui/material/List';
+import ListItem from '@mui/material/ListItem';
 import ListItemButton from '@mui/material/ListItemButton';
 import ListItemText from '@mui/material/ListItemText';
 import SvgIcon from '@mui/material/SvgIcon';
 import Toolbar from '@mui/material/Toolbar';
 import Typography from '@mui/material/Typography';
 import { useEffect, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { Link, NavLink, Outlet, useLocation, useNavigate } from 'react-router';
 
 import { useAuth } from '../auth/AuthProvider';
-import { navFor, ROLE_LABELS } from '../auth/roles';
+import { navFor, roleLabel } from '../auth/roles';
+import { LanguageSwitcher } from './LanguageSwitcher';
+import { ThemeToggle } from './ThemeToggle';
 
 function MenuIcon() {
   return (
@@ -27,6 +31,7 @@ function MenuIcon() {
 
 /** The frame of every screen: skip link, app bar with the role's navigation, main region. */
 export function AppLayout() {
+  const { t } = useTranslation();
   const { user, logout } = useAuth();
   const navigate = useNavigate();
   const location = useLocation();
@@ -59,7 +64,7 @@ export function AppLayout() {
       color="inherit"
       sx={{ '&.active': { textDecoration: 'underline', textUnderlineOffset: '6px', fontWeight: 700 } }}
     >
-      {item.label}
+      {t(`nav.${item.label}`)}
     </Button>
   ));
 
@@ -79,15 +84,15 @@ export function AppLayout() {
           '&:focus': { top: 8 },
         }}
       >
-        Skip to main content
+        {t('layout.skipLink')}
       </Box>
       <AppBar position="static" component="header">
-        <Toolbar sx={{ gap: 1 }}>
+        <Toolbar sx={{ gap: { xs: 0.5, sm: 1 }, px: { xs: 1, sm: 2 } }}>
           {items.length > 0 ? (
             <IconButton
               color="inherit"
               edge="start"
-              aria-label="Open navigation"
+              aria-label={t('layout.openNavigation')}
               aria-controls="nav-drawer"
               aria-expanded={menuOpen}
               onClick={() => setMenuOpen(true)}
@@ -100,47 +105,52 @@ export function AppLayout() {
             component={Link}
             to="/"
             variant="h6"
-            sx={{ color: 'inherit', textDecoration: 'none', mr: 2, whiteSpace: 'nowrap' }}
+            sx={{ color: 'inherit', textDecoration: 'none', mr: { xs: 0, sm: 2 }, whiteSpace: 'nowrap', fontSize: { xs: '1.05rem', sm: '1.25rem' } }}
           >
-            Credit approval
+            {t('layout.product')}
           </Typography>
-          <Box component="nav" aria-label="Main" sx={{ display: { xs: 'none', md: 'flex' }, gap: 0.5, flexGrow: 1 }}>
+          <Box component="nav" aria-label={t('layout.mainNavigation')} sx={{ display: { xs: 'none', md: 'flex' }, gap: 0.5, flexGrow: 1 }}>
             {navLinks}
           </Box>
           <Box sx={{ flexGrow: { xs: 1, md: 0 } }} />
+          <LanguageSwitcher />
+          <ThemeToggle />
           {user ? (
             <>
-              <Typography variant="body2" sx={{ display: { xs: 'none', sm: 'block' } }} data-testid="signed-in-as">
-                {user.full_name} · {ROLE_LABELS[user.role]}
+              <Typography variant="body2" sx={{ display: { xs: 'none', lg: 'block' } }} data-testid="signed-in-as">
+                {user.full_name} · {roleLabel(user.role)}
               </Typography>
-              <Button color="inherit" onClick={signOut}>
-                Sign out
+              <Button color="inherit" onClick={signOut} sx={{ whiteSpace: 'nowrap', minWidth: 0 }}>
+                {t('layout.signOut')}
               </Button>
             </>
           ) : (
-            <Button color="inherit" component={Link} to="/login">
-              Sign in
+            <Button color="inherit" component={Link} to="/login" sx={{ whiteSpace: 'nowrap' }}>
+              {t('layout.signIn')}
             </Button>
           )}
         </Toolbar>
       </AppBar>
       <Drawer id="nav-drawer" open={menuOpen} onClose={() => setMenuOpen(false)}>
-        <Box component="nav" aria-label="Main" sx={{ width: 260 }}>
+        <Box component="nav" aria-label={t('layout.mainNavigation')} sx={{ width: 260 }}>
           {user ? (
             <Typography sx={{ p: 2 }}>
               {user.full_name}
               <br />
               <Typography component="span" variant="body2" color="text.secondary">
-                {ROLE_LABELS[user.role]}
+                {roleLabel(user.role)}
               </Typography>
             </Typography>
           ) : null}
           <Divider />
+          {/* Each link in its own list item: a list holds only items (axe "list"). */}
           <List>
             {items.map((item) => (
-              <ListItemButton key={item.label} component={NavLink} to={item.to} end>
-                <ListItemText primary={item.label} />
-              </ListItemButton>
+              <ListItem key={item.label} disablePadding>
+                <ListItemButton component={NavLink} to={item.to} end>
+                  <ListItemText primary={t(`nav.${item.label}`)} />
+                </ListItemButton>
+              </ListItem>
             ))}
           </List>
         </Box>
@@ -151,7 +161,7 @@ export function AppLayout() {
         ref={main}
         tabIndex={-1}
         maxWidth="lg"
-        sx={{ py: { xs: 2, sm: 4 }, flexGrow: 1, '&:focus': { outline: 'none' } }}
+        sx={{ py: { xs: 2, sm: 4 }, px: { xs: 1.5, sm: 3 }, flexGrow: 1, '&:focus': { outline: 'none' } }}
       >
         <Outlet />
       </Container>

@@ -1,8 +1,9 @@
 import MenuItem from '@mui/material/MenuItem';
 import TextField from '@mui/material/TextField';
+import { useTranslation } from 'react-i18next';
 
 import type { RequestStatus } from '../api/types';
-import { REQUEST_STATUSES, STATUS_LABELS } from './status';
+import { REQUEST_STATUSES, statusLabel } from './status';
 
 // Both keep an empty helper line, so they line up with the text fields beside them in a filter form.
 
@@ -33,11 +34,12 @@ export function SelectField<V extends string>({
 
 /** A small select of any number of request statuses; none selected reads "Any". */
 export function StatusSelect({ id, value, onChange }: { id: string; value: RequestStatus[]; onChange: (value: RequestStatus[]) => void }) {
+  const { t } = useTranslation();
   return (
     <TextField
       select
       id={id}
-      label="Status"
+      label={t('filters.status')}
       size="small"
       value={value}
       helperText=" "
@@ -45,7 +47,7 @@ export function StatusSelect({ id, value, onChange }: { id: string; value: Reque
         select: {
           multiple: true,
           displayEmpty: true,
-          renderValue: (selected) => (selected as RequestStatus[]).map((s) => STATUS_LABELS[s]).join(', ') || 'Any',
+          renderValue: (selected) => (selected as RequestStatus[]).map((s) => statusLabel(s)).join(', ') || t('filters.any'),
         },
         inputLabel: { shrink: true },
       }}
@@ -57,7 +59,7 @@ export function StatusSelect({ id, value, onChange }: { id: string; value: Reque
     >
       {REQUEST_STATUSES.map((status) => (
         <MenuItem key={status} value={status}>
-          {STATUS_LABELS[status]}
+          {statusLabel(status)}
         </MenuItem>
       ))}
     </TextField>

@@ -1,7 +1,7 @@
 import Chip, { type ChipProps } from '@mui/material/Chip';
 
 import type { RequestStatus, StageStatus } from '../api/types';
-import { STATUS_LABELS } from './status';
+import { statusLabel } from './status';
 
 const COLORS: Record<RequestStatus | StageStatus, ChipProps['color']> = {
   submitted: 'info',
@@ -17,5 +17,5 @@ const COLORS: Record<RequestStatus | StageStatus, ChipProps['color']> = {
 
 /** The status in words; the colour only repeats what the text says. */
 export function StatusChip({ status, size = 'small' }: { status: RequestStatus | StageStatus; size?: ChipProps['size'] }) {
-  return <Chip label={STATUS_LABELS[status]} color={COLORS[status]} size={size} variant="outlined" data-status={status} />;
+  return <Chip label={statusLabel(status)} color={COLORS[status]} size={size} variant="outlined" data-status={status} />;
 }

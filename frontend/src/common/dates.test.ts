@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
-import { endOfDay, formatDuration, isDay, startOfDay, utcDay } from './dates';
+import { i18n } from '../i18n';
+import { dayError, endOfDay, isDay, startOfDay, utcDay } from './dates';
 
 describe('dates', () => {
   it('turns inclusive UTC days into the API bounds', () => {
@@ -9,8 +10,9 @@ describe('dates', () => {
     expect(endOfDay('2026-12-31')).toBe('2027-01-01T00:00:00Z');
   });
 
-  it('checks day strings', () => {
+  it('checks day strings, including days that do not exist', () => {
     expect(isDay('2026-02-28')).toBe(true);
+    expect(isDay('2026-02-30')).toBe(false);
     expect(isDay('2026-2-28')).toBe(false);
     expect(isDay('yesterday')).toBe(false);
   });
@@ -21,9 +23,9 @@ describe('dates', () => {
     expect(utcDay(-1, now)).toBe('2026-02-28');
   });
 
-  it('writes durations in a readable unit', () => {
-    expect(formatDuration(42)).toBe('42 seconds');
-    expect(formatDuration(210)).toBe('3.5 minutes');
-    expect(formatDuration(93_600)).toBe('1.1 days');
+  it('asks for a day in the format the field shows, in each language', async () => {
+    expect(dayError()).toMatch(/^Enter a date as MM\/DD\/YYYY, such as \d{2}\/\d{2}\/\d{4}\.$/);
+    await i18n.changeLanguage('pt-BR');
+    expect(dayError()).toMatch(/^Informe a data como DD\/MM\/AAAA, por exemplo \d{2}\/\d{2}\/\d{4}\.$/);
   });
 });

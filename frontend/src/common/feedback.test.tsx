@@ -19,6 +19,7 @@ function list(changes: Partial<PagedList<string>> = {}): PagedList<string> {
     loadMoreError: undefined,
     loadMore: vi.fn(),
     reload: vi.fn(),
+    appendedAt: null,
     ...changes,
   };
 }

@@ -6,7 +6,8 @@ import CircularProgress from '@mui/material/CircularProgress';
 import Paper from '@mui/material/Paper';
 import type { SxProps, Theme } from '@mui/material/styles';
 import Typography from '@mui/material/Typography';
-import type { ReactNode } from 'react';
+import { type ReactNode, useEffect, useRef } from 'react';
+import { useTranslation } from 'react-i18next';
 
 import type { ApiError } from '../api/errors';
 import { SubmitButton } from './SubmitButton';
@@ -22,6 +23,7 @@ export function Loading({ label }: { label: string }) {
 }
 
 export function ErrorState({ error, onRetry, title }: { error: ApiError; onRetry?: () => void; title?: string }) {
+  const { t } = useTranslation();
   return (
     <Alert
       severity="error"
@@ -29,12 +31,12 @@ export function ErrorState({ error, onRetry, title }: { error: ApiError; onRetry
       action={
         onRetry ? (
           <Button color="inherit" size="small" onClick={onRetry}>
-            Try again
+            {t('common.tryAgain')}
           </Button>
         ) : undefined
       }
     >
-      {title ? <strong>{title}: </strong> : null}
+      {title ? <strong>{t('common.errorTitle', { title })} </strong> : null}
       {error.message}
     </Alert>
   );
@@ -61,8 +63,22 @@ export function FormError({ message }: { message: string | undefined }) {
 }
 
 /**
+ * Move keyboard focus to the first item "load more" appended (its first link or button, else
+ * the row itself), so keyboard and screen reader users carry on reading where the new items
+ * start instead of being dropped to the top of the page.
+ */
+export function focusAppended(container: HTMLElement | null, index: number): void {
+  const item = container?.querySelectorAll<HTMLElement>('[data-list-item]')[index];
+  if (!item) return;
+  const target = item.querySelector<HTMLElement>('a[href], button:not([disabled])') ?? item;
+  if (target === item && !item.hasAttribute('tabindex')) item.tabIndex = -1;
+  target.focus();
+}
+
+/**
  * A paged list's first load: its error (with a retry), progress, or `empty` when it has no
- * items; once it has some, `children` show them, followed by any failure to load more.
+ * items; once it has some, `children` show them, followed by any failure to load more. Items
+ * carry `data-list-item`, so focus follows "load more" to the first new one.
  */
 export function PagedListView<T>({
   list,
@@ -77,21 +93,27 @@ export function PagedListView<T>({
   empty: ReactNode;
   children: ReactNode;
 }) {
+  const container = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (list.appendedAt !== null) focusAppended(container.current, list.appendedAt);
+  }, [list.appendedAt]);
+
   if (list.error) return <ErrorState error={list.error} onRetry={list.reload} title={errorTitle} />;
   if (list.loading && list.items.length === 0) return <Loading label={loadingLabel} />;
   if (list.items.length === 0) return empty;
   return (
-    <>
+    <div ref={container}>
       {children}
       {list.loadMoreError ? <Alert severity="error">{list.loadMoreError.message}</Alert> : null}
-    </>
+    </div>
   );
 }
 
 /** Appends a paged list's next page; shown only while there is one. */
 export function LoadMoreButton<T>({ list, children, sx }: { list: PagedList<T>; children: ReactNode; sx?: SxProps<Theme> }) {
+  const { t } = useTranslation();
   return list.hasMore ? (
-    <SubmitButton type="button" sx={sx} variant="outlined" busy={list.loadingMore} busyLabel="Loading more…" onClick={list.loadMore}>
+    <SubmitButton type="button" sx={sx} variant="outlined" busy={list.loadingMore} busyLabel={t('common.loadingMore')} onClick={list.loadMore}>
       {children}
     </SubmitButton>
   ) : null;

@@ -1,4 +1,5 @@
 import type { RequestStatus, StageStatus } from '../api/types';
+import { i18n } from '../i18n';
 
 export const REQUEST_STATUSES: RequestStatus[] = [
   'submitted',
@@ -9,17 +10,10 @@ export const REQUEST_STATUSES: RequestStatus[] = [
   'withdrawn',
 ];
 
-export const STATUS_LABELS: Record<RequestStatus | StageStatus, string> = {
-  submitted: 'Submitted',
-  auto_rejected: 'Auto-rejected',
-  pending_approval: 'Pending approval',
-  approved: 'Approved',
-  rejected: 'Rejected',
-  withdrawn: 'Withdrawn',
-  waiting: 'Waiting',
-  pending: 'Awaiting decision',
-  cancelled: 'Cancelled',
-};
+/** A request's or a stage's status in words, in the current language. */
+export function statusLabel(status: RequestStatus | StageStatus): string {
+  return i18n.t(`status.${status}`);
+}
 
 /** Requests that can still change: their pages refresh themselves. */
 export function isOpen(status: RequestStatus): boolean {

@@ -13,6 +13,8 @@ export interface PagedList<T> {
   loadMoreError: ApiError | undefined;
   loadMore: () => void;
   reload: () => void;
+  /** The index of the first item "load more" appended last, or null: where focus goes next. */
+  appendedAt: number | null;
 }
 
 /**
@@ -24,7 +26,11 @@ export function usePagedList<T>(
   deps: DependencyList,
   poll?: (items: T[]) => number | null,
 ): PagedList<T> {
-  const [more, setMore] = useState<{ items: T[]; cursor: string | null }>({ items: [], cursor: null });
+  const [more, setMore] = useState<{ items: T[]; cursor: string | null; appendedAt: number | null }>({
+    items: [],
+    cursor: null,
+    appendedAt: null,
+  });
   const [loadingMore, setLoadingMore] = useState(false);
   const [loadMoreError, setLoadMoreError] = useState<ApiError>();
   const first = useResource((signal) => loadPage(null, signal), deps, (page) =>
@@ -32,20 +38,27 @@ export function usePagedList<T>(
   );
 
   useEffect(() => {
-    setMore({ items: [], cursor: null });
+    setMore({ items: [], cursor: null, appendedAt: null });
     setLoadMoreError(undefined);
   }, [first.data]);
 
+  const firstCount = first.data?.items.length ?? 0;
   const cursor = more.items.length > 0 ? more.cursor : (first.data?.next_cursor ?? null);
   const loadMore = useCallback(() => {
     if (cursor === null) return;
     setLoadingMore(true);
     setLoadMoreError(undefined);
     loadPage(cursor)
-      .then((page) => setMore((m) => ({ items: [...m.items, ...page.items], cursor: page.next_cursor })))
+      .then((page) =>
+        setMore((m) => ({
+          items: [...m.items, ...page.items],
+          cursor: page.next_cursor,
+          appendedAt: page.items.length > 0 ? firstCount + m.items.length : m.appendedAt,
+        })),
+      )
       .catch((reason: unknown) => setLoadMoreError(toApiError(reason)))
       .finally(() => setLoadingMore(false));
-  }, [cursor, loadPage]);
+  }, [cursor, loadPage, firstCount]);
 
   return {
     items: [...(first.data?.items ?? []), ...more.items],
@@ -56,5 +69,6 @@ export function usePagedList<T>(
     loadMoreError,
     loadMore,
     reload: first.reload,
+    appendedAt: more.appendedAt,
   };
 }

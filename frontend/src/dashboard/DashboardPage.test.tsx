@@ -41,3 +41,41 @@ describe('DashboardPage', () => {
     );
   });
 });
+
+describe('the dashboard, read by keyboard and in words', () => {
+  beforeEach(() => {
+    vi.resetAllMocks();
+    vi.mocked(api.getStats).mockResolvedValue({
+      ...STATS,
+      total: 7,
+      outcomes: [
+        { status: 'approved', count: 1, amount: '5000.00' },
+        { status: 'rejected', count: 6, amount: '60000.00' },
+      ],
+      time_to_decision: [{ role: 'analyst', decided: 1, requests: 1, average_seconds: 1, median_seconds: 1 }],
+    });
+  });
+
+  it('gives each chart a name and no tab stop of its own (its table is the keyboard way in)', async () => {
+    const { container } = renderAt(<DashboardPage />, { url: '/dashboard?from=2026-11-01&to=2026-11-28' });
+    await screen.findByRole('table', { name: 'Outcomes' });
+    const charts = screen.getAllByRole('img', { name: /: chart\. The table below lists the same numbers\.$/ });
+    expect(charts.map((c) => c.getAttribute('aria-label'))).toEqual([
+      'Requests per day: chart. The table below lists the same numbers.',
+      'Outcomes: chart. The table below lists the same numbers.',
+      'Time to decision by stage: chart. The table below lists the same numbers.',
+      'Funnel: chart. The table below lists the same numbers.',
+    ]);
+    expect(container.querySelectorAll('[data-chart] [role="img"] [tabindex]:not([tabindex="-1"])')).toHaveLength(0);
+  });
+
+  it('writes shares, durations and counts with the one formatter each', async () => {
+    renderAt(<DashboardPage />, { url: '/dashboard?from=2026-11-01&to=2026-11-28' });
+    const outcomes = await screen.findByRole('table', { name: 'Outcomes' });
+    const rejected = within(outcomes).getByRole('row', { name: /Declined/ });
+    expect(within(rejected).getAllByRole('cell').map((c) => c.textContent)).toEqual(['Declined', '6', '85.71%', '$60,000.00']);
+    const timing = screen.getByRole('table', { name: 'Time to decision by stage' });
+    expect(within(timing).getAllByRole('cell').map((c) => c.textContent)).toEqual(['Analyst', '1', '1', '1 second', '1 second']);
+    expect(screen.getByText('Approval rate (of closed)').nextElementSibling).toHaveTextContent('14.29%');
+  });
+});

@@ -6,19 +6,22 @@ import TableRow from '@mui/material/TableRow';
 import Typography from '@mui/material/Typography';
 import { BarChart } from '@mui/x-charts/BarChart';
 import { type ReactNode, useMemo } from 'react';
+import { useTranslation } from 'react-i18next';
 import { useNavigate, useSearchParams } from 'react-router';
 
 import * as api from '../api/endpoints';
 import type { RequestStatus, Stats } from '../api/types';
-import { ROLE_LABELS } from '../auth/roles';
+import { roleLabel } from '../auth/roles';
 import { DataTable } from '../common/DataTable';
-import { durationUnit, formatDay, formatDuration } from '../common/dates';
 import { EmptyState, ErrorState, Loading } from '../common/feedback';
-import { formatMoney } from '../common/money';
 import { PageHeader } from '../common/PageHeader';
 import { RouterLink } from '../common/RouterLink';
-import { REQUEST_STATUSES, STATUS_LABELS } from '../common/status';
+import { REQUEST_STATUSES, statusLabel } from '../common/status';
+import { useEffectiveMode } from '../common/ThemeToggle';
 import { useResource } from '../common/useResource';
+import { i18n } from '../i18n';
+import { durationUnit, formatDay, formatDuration, formatInUnit, formatMoney, formatNumber, formatPercent, unitName } from '../i18n/format';
+import { CHART_COLORS } from '../theme';
 import { ChartCard } from './ChartCard';
 import { DashboardFiltersForm } from './DashboardFiltersForm';
 import {
@@ -27,23 +30,15 @@ import {
   dashboardToSearch,
   daysBetween,
   drilldown,
+  isStageRole,
   toStatsQuery,
 } from './drilldown';
 
 const HEIGHT = 280;
 
-/** Bar colours: distinct, each at least 3:1 against white (non-text contrast). */
-const STATUS_COLORS: Record<RequestStatus, string> = {
-  submitted: '#01579b',
-  pending_approval: '#9a4a00',
-  approved: '#2e7d32',
-  rejected: '#c62828',
-  auto_rejected: '#6a1b9a',
-  withdrawn: '#616161',
-};
-
-function percent(part: number, whole: number): string {
-  return whole === 0 ? '–' : `${Math.round((part / whole) * 100)} %`;
+/** A share of a whole, as a percentage ("–" when there is no whole). */
+export function share(part: number, whole: number): string {
+  return whole === 0 ? '–' : formatPercent(part / whole);
 }
 
 /** A chart's numbers: the first column names the row, the others are aligned right. */
@@ -56,6 +51,7 @@ function ChartTable({ label, head, children }: { label: string; head: string[]; 
 }
 
 export function DashboardPage() {
+  const { t } = useTranslation();
   const [params, setParams] = useSearchParams();
   const navigate = useNavigate();
   const search = params.toString();
@@ -64,19 +60,17 @@ export function DashboardPage() {
 
   return (
     <>
-      <PageHeader title="Dashboard">
-        <Typography color="text.secondary">
-          Requests created in the period. Select a bar, or a number in a table, to open the requests behind it.
-        </Typography>
+      <PageHeader title={t('dashboard.title')}>
+        <Typography color="text.secondary">{t('dashboard.intro')}</Typography>
       </PageHeader>
       <DashboardFiltersForm value={filters} onApply={(next) => setParams(dashboardToSearch(next))} />
-      {stats.loading && stats.data ? <LinearProgress aria-label="Updating the dashboard" sx={{ mb: 1 }} /> : null}
+      {stats.loading && stats.data ? <LinearProgress aria-label={t('dashboard.updating')} sx={{ mb: 1 }} /> : null}
       {stats.error ? (
-        <ErrorState error={stats.error} onRetry={stats.reload} title="The metrics could not be loaded" />
+        <ErrorState error={stats.error} onRetry={stats.reload} title={t('dashboard.loadError')} />
       ) : !stats.data ? (
-        <Loading label="Loading the metrics…" />
+        <Loading label={t('dashboard.loading')} />
       ) : stats.data.total === 0 ? (
-        <EmptyState title="No requests match these filters in this period." />
+        <EmptyState title={t('dashboard.empty')} />
       ) : (
         <Charts stats={stats.data} filters={filters} open={(to) => navigate(to)} />
       )}
@@ -85,6 +79,8 @@ export function DashboardPage() {
 }
 
 function Charts({ stats, filters, open }: { stats: Stats; filters: DashboardFilters; open: (to: string) => void }) {
+  const { t } = useTranslation();
+  const colors = CHART_COLORS[useEffectiveMode()];
   const count = (status: RequestStatus) => stats.outcomes.find((o) => o.status === status)?.count ?? 0;
   const closed = count('approved') + count('rejected') + count('auto_rejected');
   const days = daysBetween(filters.from, filters.to);
@@ -95,25 +91,28 @@ function Charts({ stats, filters, open }: { stats: Stats; filters: DashboardFilt
     return row;
   });
   const link = (to: string, text: ReactNode) => <RouterLink to={to}>{text}</RouterLink>;
-  const unit = durationUnit(Math.max(0, ...stats.time_to_decision.map((t) => t.average_seconds)));
+  const timings = stats.time_to_decision.filter((timing) => isStageRole(timing.role));
+  const unit = durationUnit(Math.max(0, ...timings.map((timing) => timing.average_seconds)));
+  const inUnit = (v: number | null) => (v === null ? '' : formatInUnit(v, unit));
+  const shortDay = (day: string) => formatDay(day).replace(/,? \d{4}$|\s?de \d{4}$/, '');
+  // The API names its funnel steps in English; the steps the app knows read in its language.
+  const stepLabel = (step: { step: string; label: string }) =>
+    i18n.exists(`dashboard.funnelSteps.${step.step}`) ? t(`dashboard.funnelSteps.${step.step}` as 'dashboard.funnelSteps.submitted') : step.label;
 
   return (
     <>
-      <Box
-        component="dl"
-        sx={{ display: 'grid', gridTemplateColumns: { xs: '1fr 1fr', md: 'repeat(4, 1fr)' }, gap: 2, m: 0, mb: 3 }}
-      >
+      <Box component="dl" sx={{ display: 'grid', gridTemplateColumns: { xs: '1fr 1fr', md: 'repeat(4, 1fr)' }, gap: 2, m: 0, mb: 3 }}>
         {[
-          ['Requests', String(stats.total)],
-          ['Amount requested', formatMoney(stats.amount)],
-          ['Approval rate (of closed)', percent(count('approved'), closed)],
-          ['Rejection rate (of closed)', percent(count('rejected') + count('auto_rejected'), closed)],
+          [t('dashboard.kpi.requests'), formatNumber(stats.total)],
+          [t('dashboard.kpi.amount'), formatMoney(stats.amount)],
+          [t('dashboard.kpi.approvalRate'), share(count('approved'), closed)],
+          [t('dashboard.kpi.rejectionRate'), share(count('rejected') + count('auto_rejected'), closed)],
         ].map(([label, value]) => (
-          <Paper key={label} variant="outlined" sx={{ p: 2 }}>
+          <Paper key={label} variant="outlined" sx={{ p: 2, minWidth: 0 }}>
             <Typography component="dt" variant="body2" color="text.secondary">
               {label}
             </Typography>
-            <Typography component="dd" variant="h5" sx={{ m: 0 }}>
+            <Typography component="dd" variant="h5" sx={{ m: 0, overflowWrap: 'anywhere', fontSize: { xs: '1.2rem', sm: '1.5rem' } }}>
               {value}
             </Typography>
           </Paper>
@@ -122,20 +121,21 @@ function Charts({ stats, filters, open }: { stats: Stats; filters: DashboardFilt
       <Box sx={{ display: 'grid', gap: 3, gridTemplateColumns: { xs: 'minmax(0, 1fr)', lg: 'repeat(2, minmax(0, 1fr))' } }}>
         <ChartCard
           id="volume"
-          title="Requests per day"
-          description="Requests created each day (UTC), stacked by their current status."
+          title={t('dashboard.volume.title')}
+          description={t('dashboard.volume.description')}
           chart={
             <BarChart
               height={HEIGHT}
+              disableKeyboardNavigation
               dataset={volume}
-              xAxis={[{ scaleType: 'band', dataKey: 'day', valueFormatter: (day: string) => day.slice(5) }]}
+              xAxis={[{ scaleType: 'band', dataKey: 'day', valueFormatter: (day: string) => shortDay(day) }]}
               yAxis={[{ tickMinStep: 1, width: 40 }]}
               series={present.map((status) => ({
                 id: status,
                 dataKey: status,
-                label: STATUS_LABELS[status],
+                label: statusLabel(status),
                 stack: 'requests',
-                color: STATUS_COLORS[status],
+                color: colors[status],
               }))}
               onItemClick={(_, item) => {
                 const day = days[item.dataIndex];
@@ -144,15 +144,18 @@ function Charts({ stats, filters, open }: { stats: Stats; filters: DashboardFilt
             />
           }
           table={
-            <ChartTable label="Requests per day and status" head={['Day', 'Status', 'Requests', 'Amount']}>
+            <ChartTable
+              label={t('dashboard.volume.table')}
+              head={[t('dashboard.columns.day'), t('dashboard.columns.status'), t('dashboard.columns.requests'), t('dashboard.columns.amount')]}
+            >
               {stats.volume.map((v) => (
                 <TableRow key={`${v.day}-${v.status}`}>
-                  <TableCell>{formatDay(v.day)}</TableCell>
-                  <TableCell align="right">{STATUS_LABELS[v.status]}</TableCell>
-                  <TableCell align="right">
-                    {link(drilldown(filters, { statuses: [v.status], day: v.day }), v.count)}
+                  <TableCell sx={{ whiteSpace: 'nowrap' }}>{formatDay(v.day)}</TableCell>
+                  <TableCell align="right">{statusLabel(v.status)}</TableCell>
+                  <TableCell align="right">{link(drilldown(filters, { statuses: [v.status], day: v.day }), formatNumber(v.count))}</TableCell>
+                  <TableCell align="right" sx={{ whiteSpace: 'nowrap' }}>
+                    {formatMoney(v.amount)}
                   </TableCell>
-                  <TableCell align="right">{formatMoney(v.amount)}</TableCell>
                 </TableRow>
               ))}
             </ChartTable>
@@ -160,15 +163,22 @@ function Charts({ stats, filters, open }: { stats: Stats; filters: DashboardFilt
         />
         <ChartCard
           id="outcomes"
-          title="Outcomes"
-          description="Requests by status: approval and rejection rates over the closed ones."
+          title={t('dashboard.outcomes.title')}
+          description={t('dashboard.outcomes.description')}
           chart={
             <BarChart
               height={HEIGHT}
-              dataset={stats.outcomes.map((o) => ({ status: STATUS_LABELS[o.status], count: o.count }))}
-              xAxis={[{ scaleType: 'band', dataKey: 'status', colorMap: { type: 'ordinal', values: stats.outcomes.map((o) => STATUS_LABELS[o.status]), colors: stats.outcomes.map((o) => STATUS_COLORS[o.status]) } }]}
+              disableKeyboardNavigation
+              dataset={stats.outcomes.map((o) => ({ status: statusLabel(o.status), count: o.count }))}
+              xAxis={[
+                {
+                  scaleType: 'band',
+                  dataKey: 'status',
+                  colorMap: { type: 'ordinal', values: stats.outcomes.map((o) => statusLabel(o.status)), colors: stats.outcomes.map((o) => colors[o.status]) },
+                },
+              ]}
               yAxis={[{ tickMinStep: 1, width: 40 }]}
-              series={[{ id: 'outcomes', dataKey: 'count', label: 'Requests' }]}
+              series={[{ id: 'outcomes', dataKey: 'count', label: t('dashboard.columns.requests') }]}
               hideLegend
               onItemClick={(_, item) => {
                 const outcome = stats.outcomes[item.dataIndex];
@@ -177,13 +187,18 @@ function Charts({ stats, filters, open }: { stats: Stats; filters: DashboardFilt
             />
           }
           table={
-            <ChartTable label="Outcomes" head={['Status', 'Requests', 'Share', 'Amount']}>
+            <ChartTable
+              label={t('dashboard.outcomes.table')}
+              head={[t('dashboard.columns.status'), t('dashboard.columns.requests'), t('dashboard.columns.share'), t('dashboard.columns.amount')]}
+            >
               {stats.outcomes.map((o) => (
                 <TableRow key={o.status} data-status={o.status}>
-                  <TableCell>{STATUS_LABELS[o.status]}</TableCell>
-                  <TableCell align="right">{link(drilldown(filters, { statuses: [o.status] }), o.count)}</TableCell>
-                  <TableCell align="right">{percent(o.count, stats.total)}</TableCell>
-                  <TableCell align="right">{formatMoney(o.amount)}</TableCell>
+                  <TableCell>{statusLabel(o.status)}</TableCell>
+                  <TableCell align="right">{link(drilldown(filters, { statuses: [o.status] }), formatNumber(o.count))}</TableCell>
+                  <TableCell align="right">{share(o.count, stats.total)}</TableCell>
+                  <TableCell align="right" sx={{ whiteSpace: 'nowrap' }}>
+                    {formatMoney(o.amount)}
+                  </TableCell>
                 </TableRow>
               ))}
             </ChartTable>
@@ -191,41 +206,53 @@ function Charts({ stats, filters, open }: { stats: Stats; filters: DashboardFilt
         />
         <ChartCard
           id="timing"
-          title="Time to decision by stage"
-          description="Time from a stage's assignment to its decision, for the stages decided so far."
+          title={t('dashboard.timing.title')}
+          description={t('dashboard.timing.description')}
           chart={
-            stats.time_to_decision.length === 0 ? (
-              <Typography sx={{ py: 4 }}>No stage has been decided yet.</Typography>
+            timings.length === 0 ? (
+              <Typography sx={{ py: 4 }}>{t('dashboard.timing.none')}</Typography>
             ) : (
               <BarChart
                 height={HEIGHT}
-                dataset={stats.time_to_decision.map((t) => ({
-                  stage: ROLE_LABELS[t.role],
-                  median: t.median_seconds / unit.seconds,
-                  average: t.average_seconds / unit.seconds,
+                disableKeyboardNavigation
+                dataset={timings.map((timing) => ({
+                  stage: roleLabel(timing.role),
+                  median: timing.median_seconds / unit.seconds,
+                  average: timing.average_seconds / unit.seconds,
                 }))}
                 xAxis={[{ scaleType: 'band', dataKey: 'stage' }]}
-                yAxis={[{ label: unit.name, width: 60 }]}
+                yAxis={[{ label: unitName(unit), width: 60 }]}
                 series={[
-                  { dataKey: 'median', label: 'Median', color: '#1565c0', valueFormatter: (v) => (v === null ? '' : `${v.toFixed(1)} ${unit.name}`) },
-                  { dataKey: 'average', label: 'Average', color: '#9a4a00', valueFormatter: (v) => (v === null ? '' : `${v.toFixed(1)} ${unit.name}`) },
+                  { dataKey: 'median', label: t('dashboard.columns.median'), color: colors.median, valueFormatter: inUnit },
+                  { dataKey: 'average', label: t('dashboard.columns.average'), color: colors.average, valueFormatter: inUnit },
                 ]}
                 onItemClick={(_, item) => {
-                  const timing = stats.time_to_decision[item.dataIndex];
-                  if (timing) open(drilldown(filters, { stageRole: timing.role }));
+                  const timing = timings[item.dataIndex];
+                  if (timing && isStageRole(timing.role)) open(drilldown(filters, { stageRole: timing.role }));
                 }}
               />
             )
           }
           table={
-            <ChartTable label="Time to decision by stage" head={['Stage', 'Stages decided', 'Requests', 'Median', 'Average']}>
-              {stats.time_to_decision.map((t) => (
-                <TableRow key={t.role} data-role={t.role}>
-                  <TableCell>{ROLE_LABELS[t.role]}</TableCell>
-                  <TableCell align="right">{t.decided}</TableCell>
-                  <TableCell align="right">{link(drilldown(filters, { stageRole: t.role }), t.requests)}</TableCell>
-                  <TableCell align="right">{formatDuration(t.median_seconds)}</TableCell>
-                  <TableCell align="right">{formatDuration(t.average_seconds)}</TableCell>
+            <ChartTable
+              label={t('dashboard.timing.table')}
+              head={[
+                t('dashboard.columns.stage'),
+                t('dashboard.columns.decided'),
+                t('dashboard.columns.requests'),
+                t('dashboard.columns.median'),
+                t('dashboard.columns.average'),
+              ]}
+            >
+              {timings.map((timing) => (
+                <TableRow key={timing.role} data-role={timing.role}>
+                  <TableCell>{roleLabel(timing.role)}</TableCell>
+                  <TableCell align="right">{formatNumber(timing.decided)}</TableCell>
+                  <TableCell align="right">
+                    {isStageRole(timing.role) ? link(drilldown(filters, { stageRole: timing.role }), formatNumber(timing.requests)) : timing.requests}
+                  </TableCell>
+                  <TableCell align="right">{formatDuration(timing.median_seconds)}</TableCell>
+                  <TableCell align="right">{formatDuration(timing.average_seconds)}</TableCell>
                 </TableRow>
               ))}
             </ChartTable>
@@ -233,16 +260,17 @@ function Charts({ stats, filters, open }: { stats: Stats; filters: DashboardFilt
         />
         <ChartCard
           id="funnel"
-          title="Funnel"
-          description="From submitted to approved: how many requests reached each step."
+          title={t('dashboard.funnel.title')}
+          description={t('dashboard.funnel.description')}
           chart={
             <BarChart
               height={HEIGHT}
+              disableKeyboardNavigation
               layout="horizontal"
-              dataset={stats.funnel.map((f) => ({ step: f.label, count: f.count }))}
+              dataset={stats.funnel.map((f) => ({ step: stepLabel(f), count: f.count }))}
               yAxis={[{ scaleType: 'band', dataKey: 'step', width: 170 }]}
               xAxis={[{ tickMinStep: 1 }]}
-              series={[{ id: 'funnel', dataKey: 'count', label: 'Requests', color: '#1565c0' }]}
+              series={[{ id: 'funnel', dataKey: 'count', label: t('dashboard.columns.requests'), color: colors.median }]}
               hideLegend
               onItemClick={(_, item) => {
                 const step = stats.funnel[item.dataIndex];
@@ -251,12 +279,15 @@ function Charts({ stats, filters, open }: { stats: Stats; filters: DashboardFilt
             />
           }
           table={
-            <ChartTable label="Funnel" head={['Step', 'Requests', 'Of submitted']}>
+            <ChartTable
+              label={t('dashboard.funnel.table')}
+              head={[t('dashboard.columns.step'), t('dashboard.columns.requests'), t('dashboard.columns.ofSubmitted')]}
+            >
               {stats.funnel.map((f) => (
                 <TableRow key={f.step}>
-                  <TableCell>{f.label}</TableCell>
-                  <TableCell align="right">{link(drilldown(filters, { statuses: f.statuses }), f.count)}</TableCell>
-                  <TableCell align="right">{percent(f.count, stats.total)}</TableCell>
+                  <TableCell>{stepLabel(f)}</TableCell>
+                  <TableCell align="right">{link(drilldown(filters, { statuses: f.statuses }), formatNumber(f.count))}</TableCell>
+                  <TableCell align="right">{share(f.count, stats.total)}</TableCell>
                 </TableRow>
               ))}
             </ChartTable>

@@ -3,17 +3,33 @@
 import type { RequestStatus, StageRole, StatsQuery } from '../api/types';
 import { endOfDay, isDay, startOfDay, utcDay } from '../common/dates';
 import { REQUEST_STATUSES } from '../common/status';
-import { filtersToSearch } from '../requests/filters';
+import { i18n } from '../i18n';
+import { formatMoney } from '../i18n/format';
+import { filtersToSearch, STAGE_ROLES } from '../requests/filters';
 
 export type AmountBand = 'any' | 'small' | 'medium' | 'large';
 
 /** The bands follow the policy's approval chains: analyst; + manager; + director. */
-export const AMOUNT_BANDS: { value: AmountBand; label: string; min?: string; max?: string }[] = [
-  { value: 'any', label: 'Any amount' },
-  { value: 'small', label: 'Up to $10,000', max: '10000.00' },
-  { value: 'medium', label: '$10,000.01 to $100,000', min: '10000.01', max: '100000.00' },
-  { value: 'large', label: 'Over $100,000', min: '100000.01' },
+export const AMOUNT_BANDS: { value: AmountBand; min?: string; max?: string; above?: string }[] = [
+  { value: 'any' },
+  { value: 'small', max: '10000.00' },
+  { value: 'medium', min: '10000.01', max: '100000.00' },
+  { value: 'large', min: '100000.01', above: '100000.00' },
 ];
+
+/** An amount band in words, with its amounts in the current language's money format. */
+export function bandLabel(value: AmountBand): string {
+  const band = AMOUNT_BANDS.find((b) => b.value === value);
+  if (!band || value === 'any') return i18n.t('dashboard.bands.any');
+  if (band.min && band.max) return i18n.t('dashboard.bands.between', { min: formatMoney(band.min), max: formatMoney(band.max) });
+  if (band.max) return i18n.t('dashboard.bands.upTo', { max: formatMoney(band.max) });
+  return i18n.t('dashboard.bands.over', { min: formatMoney(band.above ?? band.min ?? '0') });
+}
+
+/** Whether a role is one the dashboard times (a stage role), for the time-to-decision drill-down. */
+export function isStageRole(role: string): role is StageRole {
+  return (STAGE_ROLES as string[]).includes(role);
+}
 
 export interface DashboardFilters {
   from: string;
@@ -44,7 +60,7 @@ export function dashboardToSearch(filters: DashboardFilters): URLSearchParams {
 }
 
 function band(filters: DashboardFilters) {
-  return AMOUNT_BANDS.find((b) => b.value === filters.band) ?? { value: 'any' as const, label: '' };
+  return AMOUNT_BANDS.find((b) => b.value === filters.band) ?? { value: 'any' as const };
 }
 
 export function toStatsQuery(filters: DashboardFilters): StatsQuery {

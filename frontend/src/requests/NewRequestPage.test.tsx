@@ -4,6 +4,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 
 import * as api from '../api/endpoints';
 import { ApiError } from '../api/errors';
+import { i18n } from '../i18n';
 import type { CreditRequest } from '../api/types';
 import { renderAt } from '../test/render';
 import { NewRequestPage } from './NewRequestPage';
@@ -74,5 +75,18 @@ describe('NewRequestPage', () => {
 
     expect(await screen.findByText('Input should be less than or equal to 360')).toBeVisible();
     expect(screen.getByLabelText(/^Term in months/)).toHaveAttribute('aria-invalid', 'true');
+  });
+
+  it('reads and shows money the Portuguese way in Portuguese', async () => {
+    await i18n.changeLanguage('pt-BR');
+    vi.mocked(api.submitRequest).mockResolvedValue({ id: 'new-id' } as CreditRequest);
+    renderAt(<NewRequestPage />);
+    expect(screen.getByRole('heading', { name: 'Nova solicitação de crédito' })).toBeVisible();
+    await fill({ Valor: '12.500,5', 'Prazo em meses': '36', Finalidade: 'Carro', 'Renda mensal': '4.000', 'Score de crédito': '720' });
+    expect(screen.getByText(/US\$\s12\.500,50/)).toBeVisible();
+    expect(screen.getAllByText('US$')).toHaveLength(3);
+    await userEvent.click(screen.getByRole('button', { name: 'Enviar solicitação' }));
+
+    expect(api.submitRequest).toHaveBeenCalledWith(expect.objectContaining({ amount: '12500.50', monthly_income: '4000.00' }));
   });
 });

@@ -6,19 +6,22 @@ import Paper from '@mui/material/Paper';
 import TextField from '@mui/material/TextField';
 import Typography from '@mui/material/Typography';
 import { type ReactNode, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { useLocation, useNavigate } from 'react-router';
 
 import * as api from '../api/endpoints';
 import type { CreditApplication } from '../api/types';
 import { FormError } from '../common/feedback';
 import { useFormSubmit } from '../common/forms';
-import { formatMoney, parseMoney } from '../common/money';
+import { parseMoney } from '../common/money';
 import { PageHeader } from '../common/PageHeader';
 import { SubmitButton } from '../common/SubmitButton';
+import { currencySymbol, formatMoney } from '../i18n/format';
 import {
   type ApplicationErrors,
   type ApplicationForm,
   EMPLOYMENT,
+  employmentLabel,
   EMPTY_APPLICATION,
   toApplication,
   validateApplication,
@@ -28,6 +31,7 @@ const MONEY_FIELDS: (keyof CreditApplication)[] = ['amount', 'monthly_income', '
 const COUNT_FIELDS: (keyof CreditApplication)[] = ['term_months', 'credit_score', 'delinquencies_24m', 'bankruptcies_7y'];
 
 export function NewRequestPage() {
+  const { t } = useTranslation();
   const navigate = useNavigate();
   const location = useLocation();
   const welcome = (location.state as { welcome?: boolean } | null)?.welcome === true;
@@ -54,12 +58,12 @@ export function NewRequestPage() {
         setErrors((current) => ({ ...current, [name]: message }));
       },
       error: Boolean(errors[name]),
-      helperText: errors[name] ?? (parsed ? `${help} ${formatMoney(parsed)}` : help),
+      helperText: errors[name] ?? (parsed ? t('newRequest.moneyEcho', { help, amount: formatMoney(parsed) }) : help),
       required: true,
       fullWidth: true,
       slotProps: money
         ? {
-            input: { startAdornment: <InputAdornment position="start">$</InputAdornment> },
+            input: { startAdornment: <InputAdornment position="start">{currencySymbol()}</InputAdornment> },
             htmlInput: { inputMode: 'decimal' as const },
           }
         : COUNT_FIELDS.includes(name)
@@ -70,44 +74,42 @@ export function NewRequestPage() {
 
   return (
     <>
-      <PageHeader title="New credit request">
-        <Typography color="text.secondary">
-          An automatic analysis runs right after you submit; most requests then go to our approvers.
-        </Typography>
+      <PageHeader title={t('newRequest.title')}>
+        <Typography color="text.secondary">{t('newRequest.intro')}</Typography>
       </PageHeader>
       {welcome ? (
         <Alert severity="success" sx={{ mb: 2 }}>
-          Your account is ready. Fill in the form below to apply.
+          {t('newRequest.welcome')}
         </Alert>
       ) : null}
-      <Paper component="form" ref={form} noValidate onSubmit={submit} sx={{ p: { xs: 2, sm: 3 } }} aria-label="Credit application">
+      <Paper component="form" ref={form} noValidate onSubmit={submit} sx={{ p: { xs: 2, sm: 3 } }} aria-label={t('newRequest.formLabel')}>
         <FormError message={errors._form} />
-        <Section title="The credit">
-          <TextField {...field('amount', 'Amount', 'Up to $10,000,000.')} />
-          <TextField {...field('term_months', 'Term in months', 'From 6 to 360 months.')} />
+        <Section title={t('newRequest.credit')}>
+          <TextField {...field('amount', t('newRequest.amount'), t('newRequest.amountHelp', { max: formatMoney('10000000.00') }))} />
+          <TextField {...field('term_months', t('newRequest.term'), t('newRequest.termHelp'))} />
           <TextField
-            {...field('purpose', 'Purpose', 'What the credit is for.')}
+            {...field('purpose', t('newRequest.purpose'), t('newRequest.purposeHelp'))}
             multiline
             minRows={2}
             sx={{ gridColumn: { sm: 'span 2' } }}
           />
         </Section>
-        <Section title="Your finances">
-          <TextField {...field('monthly_income', 'Monthly income', 'Before tax.')} />
-          <TextField {...field('monthly_debt', 'Monthly debt payments', 'Loans and cards you already pay.')} />
-          <TextField select {...field('employment_status', 'Employment', 'Your current situation.')}>
-            {EMPLOYMENT.map((option) => (
-              <MenuItem key={option.value} value={option.value}>
-                {option.label}
+        <Section title={t('newRequest.finances')}>
+          <TextField {...field('monthly_income', t('newRequest.income'), t('newRequest.incomeHelp'))} />
+          <TextField {...field('monthly_debt', t('newRequest.debt'), t('newRequest.debtHelp'))} />
+          <TextField select {...field('employment_status', t('newRequest.employment'), t('newRequest.employmentHelp'))}>
+            {EMPLOYMENT.map((status) => (
+              <MenuItem key={status} value={status}>
+                {employmentLabel(status)}
               </MenuItem>
             ))}
           </TextField>
-          <TextField {...field('credit_score', 'Credit score', 'From 300 to 850.')} />
-          <TextField {...field('delinquencies_24m', 'Late payments in the last 24 months', 'Payments 30+ days late.')} />
-          <TextField {...field('bankruptcies_7y', 'Bankruptcies in the last 7 years', 'Enter 0 if none.')} />
+          <TextField {...field('credit_score', t('newRequest.score'), t('newRequest.scoreHelp'))} />
+          <TextField {...field('delinquencies_24m', t('newRequest.delinquencies'), t('newRequest.delinquenciesHelp'))} />
+          <TextField {...field('bankruptcies_7y', t('newRequest.bankruptcies'), t('newRequest.bankruptciesHelp'))} />
         </Section>
-        <SubmitButton busy={busy} busyLabel="Submitting…">
-          Submit request
+        <SubmitButton busy={busy} busyLabel={t('newRequest.busy')}>
+          {t('newRequest.submit')}
         </SubmitButton>
       </Paper>
     </>

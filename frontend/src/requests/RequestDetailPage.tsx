@@ -6,7 +6,8 @@ import DialogActions from '@mui/material/DialogActions';
 import DialogContent from '@mui/material/DialogContent';
 import DialogContentText from '@mui/material/DialogContentText';
 import DialogTitle from '@mui/material/DialogTitle';
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { Link, useLocation, useParams } from 'react-router';
 
 import * as api from '../api/endpoints';
@@ -18,6 +19,9 @@ import { RouterLink } from '../common/RouterLink';
 import { isOpen } from '../common/status';
 import { SubmitButton } from '../common/SubmitButton';
 import { useResource } from '../common/useResource';
+import { formatDateTime } from '../i18n/format';
+import { audienceOf } from './audience';
+import { RequestProgress } from './RequestProgress';
 import { RequestSummary } from './RequestSummary';
 import { ScoreResultPanel } from './ScoreResultPanel';
 import { StageTimeline } from './StageTimeline';
@@ -25,10 +29,12 @@ import { StageTimeline } from './StageTimeline';
 const POLL_MS = 3000;
 
 export function RequestDetailPage() {
+  const { t } = useTranslation();
   const { id = '' } = useParams();
   const user = useUser();
   const location = useLocation();
   const submitted = (location.state as { submitted?: boolean } | null)?.submitted === true;
+  const audience = audienceOf(user.role);
   // Applicants' pages follow their open requests by themselves. Staff reads are audited one
   // by one (credit_request.viewed), so staff refresh on demand instead of every few seconds.
   const follow = user.role === 'applicant';
@@ -40,12 +46,20 @@ export function RequestDetailPage() {
   const [confirming, setConfirming] = useState(false);
   const [withdrawing, setWithdrawing] = useState(false);
   const [withdrawError, setWithdrawError] = useState<ApiError>();
+  const [withdrawnAt, setWithdrawnAt] = useState<string | null>(null);
+  const confirmation = useRef<HTMLDivElement>(null);
+
+  // The result of withdrawing takes the focus (the button that was pressed is gone).
+  useEffect(() => {
+    if (withdrawnAt !== null) confirmation.current?.focus();
+  }, [withdrawnAt]);
 
   async function withdraw() {
     setWithdrawing(true);
     setWithdrawError(undefined);
     try {
-      await api.withdrawRequest(id);
+      const updated = await api.withdrawRequest(id);
+      setWithdrawnAt(updated.updated_at);
       setConfirming(false);
       detail.reload();
     } catch (reason) {
@@ -55,45 +69,46 @@ export function RequestDetailPage() {
     }
   }
 
-  const back = <RouterLink to="/requests">Back to the requests</RouterLink>;
+  const back = <RouterLink to="/requests">{t('detail.back')}</RouterLink>;
   if (detail.error && !detail.data) {
     return (
       <>
-        <PageHeader title={detail.error.status === 404 ? 'Request not found' : 'Credit request'}>{back}</PageHeader>
+        <PageHeader title={detail.error.status === 404 ? t('detail.notFound') : t('detail.title')}>{back}</PageHeader>
         {detail.error.status === 404 ? (
-          <Alert severity="info">There is no credit request here that you may see.</Alert>
+          <Alert severity="info">{t('detail.notFoundBody')}</Alert>
         ) : (
-          <ErrorState error={detail.error} onRetry={detail.reload} title="The request could not be loaded" />
+          <ErrorState error={detail.error} onRetry={detail.reload} title={t('detail.loadError')} />
         )}
       </>
     );
   }
-  if (!detail.data) return <Loading label="Loading the request…" />;
+  if (!detail.data) return <Loading label={t('detail.loading')} />;
 
   const request = detail.data;
   const current = request.stages.find((s) => s.status === 'pending');
-  const canWithdraw = user.role === 'applicant' && isOpen(request.status);
+  const canWithdraw = user.role === 'applicant' && isOpen(request.status) && withdrawnAt === null;
   const canDecide = current !== undefined && current.assignee === user.username && request.status === 'pending_approval';
+  const reference = request.id.slice(0, 8);
 
   return (
     <>
       <PageHeader
-        title="Credit request"
+        title={t('detail.title')}
         actions={
           <Box sx={{ display: 'flex', gap: 1, flexWrap: 'wrap' }}>
             {canDecide ? (
               <Button component={Link} to={`/inbox/${request.id}`} variant="contained">
-                Decide this stage
+                {t('detail.decide')}
               </Button>
             ) : null}
             {!follow && isOpen(request.status) ? (
               <Button variant="outlined" onClick={detail.reload}>
-                Refresh
+                {t('detail.refresh')}
               </Button>
             ) : null}
             {canWithdraw ? (
               <Button variant="outlined" color="error" onClick={() => setConfirming(true)}>
-                Withdraw request
+                {t('detail.withdraw')}
               </Button>
             ) : null}
           </Box>
@@ -101,25 +116,31 @@ export function RequestDetailPage() {
       >
         {back}
       </PageHeader>
-      {submitted && request.status === 'submitted' ? (
-        <Alert severity="success" sx={{ mb: 2 }}>
-          Your request was submitted. The automatic analysis is running; this page updates by itself.
+      {/* Confirmations stay on the page: by the time it loads the request may have moved on. */}
+      {withdrawnAt !== null ? (
+        <Alert severity="success" sx={{ mb: 2 }} ref={confirmation} tabIndex={-1} data-testid="withdrawn-confirmation">
+          {t('detail.withdrawnConfirmation', { when: formatDateTime(withdrawnAt), ref: reference })}
+        </Alert>
+      ) : submitted ? (
+        <Alert severity="success" sx={{ mb: 2 }} data-testid="submitted-confirmation">
+          {t('detail.submittedConfirmation', { when: formatDateTime(request.created_at), ref: reference })}
         </Alert>
       ) : null}
-      <Box role="status" aria-live="polite" sx={{ mb: 2 }}>
-        {request.status === 'submitted' ? 'The automatic analysis is running.' : null}
-        {request.status === 'pending_approval' && current?.assignee ? `Waiting for a decision at stage ${current.level}.` : null}
-      </Box>
-      {detail.error ? <ErrorState error={detail.error} onRetry={detail.reload} title="Updates paused" /> : null}
-      <RequestSummary request={request} />
+      {detail.error ? <ErrorState error={detail.error} onRetry={detail.reload} title={t('detail.updatesPaused')} /> : null}
+      <RequestProgress request={request} audience={audience} />
+      <RequestSummary request={request} audience={audience} />
       <ScoreResultPanel result={request.score_result} />
-      <StageTimeline stages={request.stages} />
-      <Dialog open={confirming} onClose={() => setConfirming(false)} aria-labelledby="withdraw-title">
-        <DialogTitle id="withdraw-title">Withdraw this request?</DialogTitle>
+      <StageTimeline stages={request.stages} audience={audience} />
+      <Dialog
+        open={confirming}
+        onClose={() => setConfirming(false)}
+        aria-labelledby="withdraw-title"
+        // Once withdrawn, focus goes to the confirmation, not back to the (gone) button.
+        disableRestoreFocus={withdrawnAt !== null}
+      >
+        <DialogTitle id="withdraw-title">{t('detail.withdrawTitle')}</DialogTitle>
         <DialogContent>
-          <DialogContentText>
-            The request stops here and no approver will decide it. You can file a new request later.
-          </DialogContentText>
+          <DialogContentText>{t('detail.withdrawBody')}</DialogContentText>
           {withdrawError ? (
             <Alert severity="error" sx={{ mt: 2 }}>
               {withdrawError.message}
@@ -127,9 +148,9 @@ export function RequestDetailPage() {
           ) : null}
         </DialogContent>
         <DialogActions>
-          <Button onClick={() => setConfirming(false)}>Keep it</Button>
-          <SubmitButton type="button" color="error" busy={withdrawing} busyLabel="Withdrawing…" onClick={withdraw}>
-            Withdraw
+          <Button onClick={() => setConfirming(false)}>{t('detail.keep')}</Button>
+          <SubmitButton type="button" color="error" busy={withdrawing} busyLabel={t('detail.withdrawing')} onClick={withdraw}>
+            {t('detail.withdrawConfirm')}
           </SubmitButton>
         </DialogActions>
       </Dialog>

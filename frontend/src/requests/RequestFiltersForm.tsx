@@ -1,14 +1,27 @@
 import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
 import MenuItem from '@mui/material/MenuItem';
-import Paper from '@mui/material/Paper';
 import TextField from '@mui/material/TextField';
 import { type FormEvent, useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 
 import type { StageRole } from '../api/types';
-import { ROLE_LABELS } from '../auth/roles';
+import { roleLabel } from '../auth/roles';
+import { CollapsibleFilters } from '../common/CollapsibleFilters';
+import { DayField } from '../common/DayField';
 import { SelectField, StatusSelect } from '../common/SelectField';
-import { type FilterErrors, type ListFilters, NO_FILTERS, SORTS, STAGE_ROLES, validateFilters } from './filters';
+import {
+  activeFilters,
+  type FilterErrors,
+  fromDraft,
+  type ListFilters,
+  NO_FILTERS,
+  SORTS,
+  sortLabel,
+  STAGE_ROLES,
+  toDraft,
+  validateFilters,
+} from './filters';
 
 /**
  * The list's filters: edited here, applied to the URL on submit. `stageFilter` shows the
@@ -24,21 +37,23 @@ export function RequestFiltersForm({
   onApply: (filters: ListFilters) => void;
   stageFilter?: boolean;
 }) {
-  const [draft, setDraft] = useState(value);
+  const { t } = useTranslation();
+  const [draft, setDraft] = useState(() => toDraft(value));
   const [errors, setErrors] = useState<FilterErrors>(() => validateFilters(value));
   useEffect(() => {
-    setDraft(value);
+    setDraft(toDraft(value));
     setErrors(validateFilters(value));
   }, [value]);
 
   function submit(event: FormEvent) {
     event.preventDefault();
-    const found = validateFilters(draft);
+    const filters = fromDraft(draft);
+    const found = validateFilters(filters);
     setErrors(found);
-    if (Object.keys(found).length === 0) onApply(draft);
+    if (Object.keys(found).length === 0) onApply(filters);
   }
 
-  const text = (key: keyof FilterErrors, label: string, extra: object = {}) => ({
+  const text = (key: 'amount_min' | 'amount_max', label: string) => ({
     id: `filter-${key}`,
     name: key,
     label,
@@ -47,13 +62,21 @@ export function RequestFiltersForm({
     error: Boolean(errors[key]),
     helperText: errors[key] ?? ' ',
     size: 'small' as const,
-    ...extra,
+    slotProps: { htmlInput: { inputMode: 'decimal' as const } },
+  });
+  const day = (key: 'created_from' | 'created_to', label: string) => ({
+    id: `filter-${key}`,
+    name: key,
+    label,
+    value: draft[key],
+    error: errors[key],
+    onChange: (next: string) => setDraft({ ...draft, [key]: next }),
   });
 
   const showStage = stageFilter || value.stage_role !== '';
 
   return (
-    <Paper component="form" role="search" aria-label="Filter requests" onSubmit={submit} variant="outlined" sx={{ p: 2, mb: 2 }}>
+    <CollapsibleFilters label={t('filters.formLabel')} active={activeFilters(value)} onSubmit={submit}>
       <Box
         sx={{
           display: 'grid',
@@ -66,35 +89,41 @@ export function RequestFiltersForm({
           <TextField
             select
             id="filter-stage_role"
-            label="Stage decided"
+            label={t('filters.stageDecided')}
             size="small"
             value={draft.stage_role}
             helperText=" "
             slotProps={{ select: { displayEmpty: true }, inputLabel: { shrink: true } }}
             onChange={(e) => setDraft({ ...draft, stage_role: e.target.value as StageRole | '' })}
           >
-            <MenuItem value="">Any</MenuItem>
+            <MenuItem value="">{t('filters.any')}</MenuItem>
             {STAGE_ROLES.map((role) => (
               <MenuItem key={role} value={role}>
-                {ROLE_LABELS[role]}
+                {roleLabel(role)}
               </MenuItem>
             ))}
           </TextField>
         ) : null}
-        <TextField {...text('created_from', 'Created from (UTC)', { type: 'date', slotProps: { inputLabel: { shrink: true } } })} />
-        <TextField {...text('created_to', 'Created to (UTC)', { type: 'date', slotProps: { inputLabel: { shrink: true } } })} />
-        <TextField {...text('amount_min', 'Minimum amount', { slotProps: { htmlInput: { inputMode: 'decimal' } } })} />
-        <TextField {...text('amount_max', 'Maximum amount', { slotProps: { htmlInput: { inputMode: 'decimal' } } })} />
-        <SelectField id="filter-sort" label="Sort by" value={draft.sort} options={SORTS} onChange={(sort) => setDraft({ ...draft, sort })} />
+        <DayField {...day('created_from', t('filters.createdFrom'))} />
+        <DayField {...day('created_to', t('filters.createdTo'))} />
+        <TextField {...text('amount_min', t('filters.amountMin'))} />
+        <TextField {...text('amount_max', t('filters.amountMax'))} />
+        <SelectField
+          id="filter-sort"
+          label={t('filters.sort')}
+          value={draft.sort}
+          options={SORTS.map((sort) => ({ value: sort, label: sortLabel(sort) }))}
+          onChange={(sort) => setDraft({ ...draft, sort })}
+        />
       </Box>
       <Box sx={{ display: 'flex', gap: 1, flexWrap: 'wrap' }}>
         <Button type="submit" variant="contained">
-          Apply filters
+          {t('filters.apply')}
         </Button>
         <Button type="button" onClick={() => onApply(NO_FILTERS)}>
-          Clear
+          {t('filters.clear')}
         </Button>
       </Box>
-    </Paper>
+    </CollapsibleFilters>
   );
 }

@@ -5,7 +5,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import * as api from '../api/endpoints';
 import type { CreditRequest } from '../api/types';
 import { useUser } from '../auth/AuthProvider';
-import { makeUser, renderAt } from '../test/render';
+import { emulatePhone, makeUser, renderAt } from '../test/render';
 import { RequestListPage } from './RequestListPage';
 
 vi.mock('../api/endpoints');
@@ -100,7 +100,10 @@ describe('RequestListPage', () => {
 
     await userEvent.click(await screen.findByRole('button', { name: 'Load more' }));
 
-    expect(await screen.findByRole('link', { name: 'Purpose r2' })).toBeVisible();
+    const added = await screen.findByRole('link', { name: 'Purpose r2' });
+    expect(added).toBeVisible();
+    // Focus follows the new rows: the first one's link, not the top of the page.
+    await vi.waitFor(() => expect(added).toHaveFocus());
     expect(vi.mocked(api.listRequests).mock.calls[1]?.[0]).toMatchObject({ cursor: 'c1' });
     expect(screen.queryByRole('button', { name: 'Load more' })).not.toBeInTheDocument();
   });
@@ -123,5 +126,21 @@ describe('RequestListPage', () => {
     await userEvent.click(await screen.findByRole('button', { name: 'Try again' }));
 
     expect(await screen.findByRole('link', { name: 'Purpose r1' })).toBeVisible();
+  });
+
+  it('puts the status and date under the purpose on a phone, in two columns', async () => {
+    emulatePhone();
+    vi.mocked(api.listRequests).mockResolvedValue({ items: [request('r1', { status: 'withdrawn' })], next_cursor: null });
+    try {
+      renderAt(<RequestListPage />, { url: '/requests' });
+      const link = await screen.findByRole('link', { name: 'Purpose r1' });
+      expect(screen.getAllByRole('columnheader').map((h) => h.textContent)).toEqual(['Request', 'Amount']);
+      const cell = link.closest('td');
+      if (!cell) throw new Error('no cell');
+      expect(within(cell).getByText('Withdrawn')).toBeVisible();
+      expect(within(cell).getByText('Nov 28, 2026, 10:00 AM UTC')).toBeVisible();
+    } finally {
+      vi.restoreAllMocks();
+    }
   });
 });

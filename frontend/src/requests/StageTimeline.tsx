@@ -1,55 +1,69 @@
 import Box from '@mui/material/Box';
 import Paper from '@mui/material/Paper';
 import Typography from '@mui/material/Typography';
+import { useTranslation } from 'react-i18next';
 
 import type { Stage } from '../api/types';
-import { ROLE_LABELS } from '../auth/roles';
-import { formatDateTime } from '../common/dates';
+import { roleLabel } from '../auth/roles';
 import { StatusChip } from '../common/StatusChip';
+import { formatDateTime } from '../i18n/format';
+import type { Audience } from './audience';
 
-/** The approval chain, in order: who, when, what they decided and why. */
-export function StageTimeline({ stages }: { stages: Stage[] }) {
+/**
+ * The approval chain, in order: who, when, what they decided and why. Staff see approvers by
+ * username; applicants only by role (staff usernames are internal).
+ */
+export function StageTimeline({ stages, audience }: { stages: Stage[]; audience: Audience }) {
+  const { t } = useTranslation();
+  const staff = audience === 'staff';
   return (
     <Paper variant="outlined" sx={{ p: { xs: 2, sm: 3 }, mb: 3 }}>
       <Typography component="h2" variant="h6" sx={{ mb: 2 }}>
-        Approval history
+        {t('timeline.heading')}
       </Typography>
       {stages.length === 0 ? (
-        <Typography color="text.secondary">No approval stages: the request has not reached the approvers.</Typography>
+        <Typography color="text.secondary">{t('timeline.none')}</Typography>
       ) : (
-        <Box component="ol" sx={{ listStyle: 'none', p: 0, m: 0 }} aria-label="Approval stages">
-          {stages.map((stage) => (
-            <Box
-              component="li"
-              key={stage.id}
-              data-stage-level={stage.level}
-              sx={{ borderLeft: 3, borderColor: 'divider', pl: 2, pb: 2, position: 'relative' }}
-            >
-              <Box sx={{ display: 'flex', flexWrap: 'wrap', alignItems: 'center', gap: 1 }}>
-                <Typography component="h3" sx={{ fontWeight: 700 }}>
-                  Stage {stage.level}: {ROLE_LABELS[stage.role]}
-                </Typography>
-                <StatusChip status={stage.status} />
+        <Box component="ol" sx={{ listStyle: 'none', p: 0, m: 0 }} aria-label={t('timeline.label')}>
+          {stages.map((stage) => {
+            const role = roleLabel(stage.role);
+            const decided = stage.status === 'approved' ? 'approved' : 'rejected';
+            return (
+              <Box
+                component="li"
+                key={stage.id}
+                data-stage-level={stage.level}
+                sx={{ borderLeft: 3, borderColor: 'divider', pl: 2, pb: 2, position: 'relative' }}
+              >
+                <Box sx={{ display: 'flex', flexWrap: 'wrap', alignItems: 'center', gap: 1 }}>
+                  <Typography component="h3" sx={{ fontWeight: 700 }}>
+                    {t('timeline.stage', { k: stage.level, n: stages.length, role })}
+                  </Typography>
+                  <StatusChip status={stage.status} />
+                </Box>
+                {stage.assignee && stage.status === 'pending' ? (
+                  <Typography variant="body2">
+                    {staff ? t('timeline.assignedTo', { who: stage.assignee }) : t('timeline.withRole', { role: role.toLowerCase() })}
+                    {stage.due_at ? t('timeline.due', { due: formatDateTime(stage.due_at) }) : ''}
+                  </Typography>
+                ) : staff && stage.assignee && !stage.decided_by ? (
+                  <Typography variant="body2">{t('timeline.assignedTo', { who: stage.assignee })}</Typography>
+                ) : null}
+                {stage.decided_by && stage.decided_at ? (
+                  <Typography variant="body2">
+                    {staff
+                      ? t(`timeline.${decided}By`, { who: stage.decided_by, when: formatDateTime(stage.decided_at) })
+                      : t(`timeline.${decided}ByRole`, { role: role.toLowerCase(), when: formatDateTime(stage.decided_at) })}
+                  </Typography>
+                ) : null}
+                {stage.comment ? (
+                  <Typography variant="body2" component="blockquote" sx={{ m: 0, mt: 0.5, fontStyle: 'italic' }}>
+                    {t('timeline.comment', { comment: stage.comment })}
+                  </Typography>
+                ) : null}
               </Box>
-              {stage.assignee ? (
-                <Typography variant="body2">
-                  Assigned to <strong>{stage.assignee}</strong>
-                  {stage.due_at && stage.status === 'pending' ? `, due ${formatDateTime(stage.due_at)}` : ''}
-                </Typography>
-              ) : null}
-              {stage.decided_by && stage.decided_at ? (
-                <Typography variant="body2">
-                  {stage.status === 'approved' ? 'Approved' : 'Rejected'} by <strong>{stage.decided_by}</strong> on{' '}
-                  {formatDateTime(stage.decided_at)}
-                </Typography>
-              ) : null}
-              {stage.comment ? (
-                <Typography variant="body2" component="blockquote" sx={{ m: 0, mt: 0.5, fontStyle: 'italic' }}>
-                  “{stage.comment}”
-                </Typography>
-              ) : null}
-            </Box>
-          ))}
+            );
+          })}
         </Box>
       )}
     </Paper>

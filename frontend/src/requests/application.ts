@@ -2,17 +2,17 @@
 // bounds the API enforces), and the request body built from it.
 import type { CreditApplication, EmploymentStatus } from '../api/types';
 import { moneyError, parseMoney } from '../common/money';
+import { i18n } from '../i18n';
 
 export type ApplicationForm = Record<keyof CreditApplication, string>;
 export type ApplicationErrors = Partial<Record<keyof CreditApplication | '_form', string>>;
 
-export const EMPLOYMENT: { value: EmploymentStatus; label: string }[] = [
-  { value: 'employed', label: 'Employed' },
-  { value: 'self_employed', label: 'Self-employed' },
-  { value: 'unemployed', label: 'Unemployed' },
-  { value: 'retired', label: 'Retired' },
-  { value: 'student', label: 'Student' },
-];
+export const EMPLOYMENT: EmploymentStatus[] = ['employed', 'self_employed', 'unemployed', 'retired', 'student'];
+
+/** An employment status in words, in the current language. */
+export function employmentLabel(status: EmploymentStatus): string {
+  return i18n.t(`employment.${status}`);
+}
 
 export const EMPTY_APPLICATION: ApplicationForm = {
   amount: '',
@@ -26,27 +26,31 @@ export const EMPTY_APPLICATION: ApplicationForm = {
   bankruptcies_7y: '0',
 };
 
-function wholeNumberError(input: string, min: number, max: number, what: string): string | null {
-  if (!/^\d+$/.test(input.trim())) return `Enter ${what} as a whole number.`;
+function wholeNumberError(input: string, min: number, max: number): string | null {
+  if (!/^\d+$/.test(input.trim())) return i18n.t('validation.wholeNumber');
   const value = Number(input);
-  if (value < min || value > max) return `Enter a number from ${min} to ${max}.`;
+  if (value < min || value > max) return i18n.t('validation.range', { min, max });
   return null;
 }
 
 export function validateApplication(form: ApplicationForm): ApplicationErrors {
   const checks: [keyof CreditApplication, string | null][] = [
     ['amount', moneyError(form.amount, { positive: true, max: '10000000.00' })],
-    ['term_months', wholeNumberError(form.term_months, 6, 360, 'the term in months')],
+    ['term_months', wholeNumberError(form.term_months, 6, 360)],
     [
       'purpose',
-      !form.purpose.trim() ? 'Say what the credit is for.' : form.purpose.length > 500 ? 'Use at most 500 characters.' : null,
+      !form.purpose.trim()
+        ? i18n.t('validation.purposeMissing')
+        : form.purpose.length > 500
+          ? i18n.t('validation.tooLong', { max: 500 })
+          : null,
     ],
     ['monthly_income', moneyError(form.monthly_income, { max: '100000000.00' })],
     ['monthly_debt', moneyError(form.monthly_debt, { max: '100000000.00' })],
-    ['employment_status', EMPLOYMENT.some((e) => e.value === form.employment_status) ? null : 'Choose one.'],
-    ['credit_score', wholeNumberError(form.credit_score, 300, 850, 'the score')],
-    ['delinquencies_24m', wholeNumberError(form.delinquencies_24m, 0, 100, 'the count')],
-    ['bankruptcies_7y', wholeNumberError(form.bankruptcies_7y, 0, 20, 'the count')],
+    ['employment_status', (EMPLOYMENT as string[]).includes(form.employment_status) ? null : i18n.t('validation.chooseOne')],
+    ['credit_score', wholeNumberError(form.credit_score, 300, 850)],
+    ['delinquencies_24m', wholeNumberError(form.delinquencies_24m, 0, 100)],
+    ['bankruptcies_7y', wholeNumberError(form.bankruptcies_7y, 0, 20)],
   ];
   const errors: ApplicationErrors = {};
   for (const [field, message] of checks) if (message) errors[field] = message;

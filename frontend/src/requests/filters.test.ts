@@ -1,6 +1,16 @@
 import { describe, expect, it } from 'vitest';
 
-import { filtersFromSearch, filtersToSearch, hasFilters, NO_FILTERS, toRequestQuery, validateFilters } from './filters';
+import {
+  activeFilters,
+  filtersFromSearch,
+  filtersToSearch,
+  fromDraft,
+  hasFilters,
+  NO_FILTERS,
+  toDraft,
+  toRequestQuery,
+  validateFilters,
+} from './filters';
 
 describe('request list filters in the URL', () => {
   it('round-trips through the query string', () => {
@@ -63,5 +73,22 @@ describe('request list filters in the URL', () => {
     expect(toRequestQuery(filters)).toEqual({ sort: 'amount', created_from: '2026-11-28T00:00:00Z', amount_min: '500.00' });
     expect(toRequestQuery({ ...filters, amount_min: 'lots' })).toMatchObject({ amount_max: '100.00' });
     expect(toRequestQuery({ ...filters, amount_min: 'lots' })).not.toHaveProperty('amount_min');
+  });
+});
+
+describe('the filter form and its days', () => {
+  it('shows days in the language and reads them back, leaving what it cannot read for the error', () => {
+    const filters = { ...NO_FILTERS, created_from: '2026-11-01', created_to: '2026-11-28' };
+    expect(toDraft(filters)).toMatchObject({ created_from: '11/01/2026', created_to: '11/28/2026' });
+    expect(fromDraft({ ...filters, created_from: '11/1/2026', created_to: '31/12/2026' })).toMatchObject({
+      created_from: '2026-11-01',
+      created_to: '31/12/2026',
+    });
+    expect(validateFilters(fromDraft({ ...filters, created_to: '31/12/2026' })).created_to).toMatch(/^Enter a date as MM\/DD\/YYYY/);
+  });
+
+  it('counts the filters that narrow the list', () => {
+    expect(activeFilters(NO_FILTERS)).toBe(0);
+    expect(activeFilters({ ...NO_FILTERS, status: ['approved', 'rejected'], amount_min: '5', sort: 'amount' })).toBe(2);
   });
 });

@@ -2,9 +2,11 @@
 // shared, and opened from a dashboard chart (drill-down). Dates are UTC days (YYYY-MM-DD),
 // both ends inclusive; money is as typed. `toRequestQuery` turns them into the API's terms.
 import type { RequestQuery, RequestStatus, StageRole } from '../api/types';
-import { endOfDay, isDay, startOfDay } from '../common/dates';
+import { dayError, endOfDay, isDay, startOfDay } from '../common/dates';
 import { moneyError, parseMoney, toCents } from '../common/money';
 import { REQUEST_STATUSES } from '../common/status';
+import { i18n } from '../i18n';
+import { formatDayInput, parseDayInput } from '../i18n/format';
 
 export type Sort = NonNullable<RequestQuery['sort']>;
 
@@ -21,12 +23,12 @@ export interface ListFilters {
 
 export const STAGE_ROLES: StageRole[] = ['analyst', 'manager', 'director', 'admin'];
 
-export const SORTS: { value: Sort; label: string }[] = [
-  { value: '-created_at', label: 'Newest first' },
-  { value: 'created_at', label: 'Oldest first' },
-  { value: '-amount', label: 'Largest amount first' },
-  { value: 'amount', label: 'Smallest amount first' },
-];
+export const SORTS: Sort[] = ['-created_at', 'created_at', '-amount', 'amount'];
+
+/** A sort order in words, in the current language. */
+export function sortLabel(sort: Sort): string {
+  return i18n.t(`filters.sorts.${sort}`);
+}
 
 export const NO_FILTERS: ListFilters = {
   status: [],
@@ -51,7 +53,7 @@ export function filtersFromSearch(params: URLSearchParams): ListFilters {
     ...NO_FILTERS,
     status: [...new Set(status)],
     stage_role: STAGE_ROLES.find((role) => role === stageRole) ?? '',
-    sort: SORTS.some((s) => s.value === sort) ? (sort as Sort) : NO_FILTERS.sort,
+    sort: SORTS.find((s) => s === sort) ?? NO_FILTERS.sort,
   };
   for (const key of TEXT_KEYS) filters[key] = params.get(key) ?? '';
   return filters;
@@ -71,13 +73,27 @@ export function filtersToSearch(filters: Partial<ListFilters>): URLSearchParams 
 
 export type FilterErrors = Partial<Record<(typeof TEXT_KEYS)[number], string>>;
 
+const DAY_KEYS = ['created_from', 'created_to'] as const;
+
+/** The filters as the form shows them: days in the language's format. */
+export function toDraft(filters: ListFilters): ListFilters {
+  return { ...filters, created_from: formatDayInput(filters.created_from), created_to: formatDayInput(filters.created_to) };
+}
+
+/** The form's filters with their days read back as YYYY-MM-DD (left as typed when unreadable). */
+export function fromDraft(draft: ListFilters): ListFilters {
+  const filters = { ...draft };
+  for (const key of DAY_KEYS) filters[key] = draft[key].trim() ? (parseDayInput(draft[key]) ?? draft[key].trim()) : '';
+  return filters;
+}
+
 export function validateFilters(filters: ListFilters): FilterErrors {
   const errors: FilterErrors = {};
-  for (const key of ['created_from', 'created_to'] as const) {
-    if (filters[key] && !isDay(filters[key])) errors[key] = 'Enter a date as YYYY-MM-DD.';
+  for (const key of DAY_KEYS) {
+    if (filters[key] && !isDay(filters[key])) errors[key] = dayError();
   }
   if (!errors.created_from && !errors.created_to && filters.created_from && filters.created_to) {
-    if (filters.created_from > filters.created_to) errors.created_to = 'The end date must not be before the start date.';
+    if (filters.created_from > filters.created_to) errors.created_to = i18n.t('validation.endBeforeStart');
   }
   for (const key of ['amount_min', 'amount_max'] as const) {
     const problem = moneyError(filters[key], { required: false });
@@ -86,7 +102,7 @@ export function validateFilters(filters: ListFilters): FilterErrors {
   const min = parseMoney(filters.amount_min);
   const max = parseMoney(filters.amount_max);
   if (!errors.amount_max && min !== null && max !== null && toCents(min) > toCents(max)) {
-    errors.amount_max = 'The maximum must not be below the minimum.';
+    errors.amount_max = i18n.t('validation.maxBelowMin');
   }
   return errors;
 }
@@ -106,6 +122,11 @@ export function toRequestQuery(filters: ListFilters): RequestQuery {
   return query;
 }
 
+/** How many filters narrow the list (the sort order does not). */
+export function activeFilters(filters: ListFilters): number {
+  return (filters.status.length > 0 ? 1 : 0) + (filters.stage_role !== '' ? 1 : 0) + TEXT_KEYS.filter((key) => filters[key] !== '').length;
+}
+
 export function hasFilters(filters: ListFilters): boolean {
-  return filters.status.length > 0 || filters.stage_role !== '' || TEXT_KEYS.some((key) => filters[key] !== '');
+  return activeFilters(filters) > 0;
 }

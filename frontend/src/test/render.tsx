@@ -1,10 +1,10 @@
-import { ThemeProvider } from '@mui/material/styles';
 import { render, type RenderResult } from '@testing-library/react';
 import type { ReactElement } from 'react';
 import { MemoryRouter, Route, Routes, useLocation } from 'react-router';
+import { vi } from 'vitest';
 
 import type { User } from '../api/types';
-import { theme } from '../theme';
+import { AppProviders } from '../AppProviders';
 
 export function makeUser(changes: Partial<User> = {}): User {
   return {
@@ -25,17 +25,38 @@ function LocationProbe() {
   return <output data-testid="location">{`${location.pathname}${location.search}`}</output>;
 }
 
-/** Render `element` at `url`, matched by the route `path`, inside the app's theme. */
-export function renderAt(element: ReactElement, { url = '/', path = '*' }: { url?: string; path?: string } = {}): RenderResult {
+/** Render `element` at `url`, matched by the route `path`, inside the app's theme and language. */
+export function renderAt(
+  element: ReactElement,
+  { url = '/', path = '*', state }: { url?: string; path?: string; state?: unknown } = {},
+): RenderResult {
+  const [pathname = '/', search = ''] = url.split('?');
   return render(
-    <ThemeProvider theme={theme}>
-      <MemoryRouter initialEntries={[url]}>
+    <AppProviders>
+      <MemoryRouter initialEntries={[{ pathname, search: search ? `?${search}` : '', state }]}>
         <Routes>
           <Route path={path} element={element} />
           <Route path="*" element={null} />
         </Routes>
         <LocationProbe />
       </MemoryRouter>
-    </ThemeProvider>,
+    </AppProviders>,
+  );
+}
+
+/** A phone-sized screen for the rest of the test: every "max-width" media query matches. Undo with vi.restoreAllMocks(). */
+export function emulatePhone(): void {
+  vi.spyOn(window, 'matchMedia').mockImplementation(
+    (query: string) =>
+      ({
+        matches: query.includes('max-width'),
+        media: query,
+        onchange: null,
+        addEventListener: () => undefined,
+        removeEventListener: () => undefined,
+        addListener: () => undefined,
+        removeListener: () => undefined,
+        dispatchEvent: () => false,
+      }) as MediaQueryList,
   );
 }

@@ -1,0 +1,132 @@
+import { screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+
+import * as api from '../api/endpoints';
+import { useUser } from '../auth/AuthProvider';
+import { detail, pendingAtStageOne, stage } from '../test/fixtures';
+import { makeUser, renderAt } from '../test/render';
+import { RequestDetailPage } from './RequestDetailPage';
+
+vi.mock('../api/endpoints');
+vi.mock('../auth/AuthProvider');
+
+function open(url = '/requests/r-1') {
+  return renderAt(<RequestDetailPage />, { url, path: '/requests/:id' });
+}
+
+describe('RequestDetailPage for the applicant', () => {
+  beforeEach(() => {
+    vi.resetAllMocks();
+    vi.mocked(useUser).mockReturnValue(makeUser({ role: 'applicant' }));
+  });
+
+  it('says stage k of n, who has it by role and when it is due, and what happens next', async () => {
+    vi.mocked(api.getRequest).mockResolvedValue(pendingAtStageOne());
+    open();
+
+    const standing = await screen.findByTestId('request-standing');
+    expect(standing).toHaveAttribute('role', 'status');
+    expect(standing).toHaveAttribute('aria-live', 'polite');
+    expect(standing).toHaveTextContent('Status: Pending approval, stage 1 of 2: with the analyst, due Nov 30, 2026, 10:00 AM UTC.');
+    expect(screen.getByText('If the analyst approves, your request moves on to stage 2 (the manager). You get an email with the final decision.')).toBeVisible();
+  });
+
+  it('never shows an applicant staff usernames, the risk tier or reason codes', async () => {
+    vi.mocked(api.getRequest).mockResolvedValue(
+      detail('r-1', {
+        status: 'rejected',
+        risk_tier: 'high',
+        decided_at: '2026-11-29T09:00:00Z',
+        decision_reasons: [{ code: 'DTI_TOO_HIGH', message: 'Your debts would take too much of your income.' }],
+        stages: [stage(1, { status: 'rejected', assignee: 'ana_lyst', decided_by: 'ana_lyst', decided_at: '2026-11-29T09:00:00Z', comment: 'Too much debt.' })],
+      }),
+    );
+    const { container } = open();
+
+    expect(await screen.findByText('Declined by the analyst on Nov 29, 2026, 9:00 AM UTC')).toBeVisible();
+    expect(screen.getByText('Your debts would take too much of your income.')).toBeVisible();
+    expect(screen.getByText('“Too much debt.”')).toBeVisible();
+    expect(container).not.toHaveTextContent('ana_lyst');
+    expect(container).not.toHaveTextContent('DTI_TOO_HIGH');
+    expect(container).not.toHaveTextContent('Risk tier');
+    expect(container).not.toHaveTextContent('High');
+    expect(screen.getByText(/You can file a new request at any time/)).toBeVisible();
+  });
+
+  it('keeps the "received" confirmation after submitting, whatever the status has become', async () => {
+    // Scoring has run before the page loads: the request is already with the approvers.
+    vi.mocked(api.getRequest).mockResolvedValue(pendingAtStageOne());
+    renderAt(<RequestDetailPage />, { url: '/requests/r-1', path: '/requests/:id', state: { submitted: true } });
+
+    expect(await screen.findByTestId('submitted-confirmation')).toHaveTextContent(
+      'We received your request on Nov 28, 2026, 10:00 AM UTC (reference r-1).',
+    );
+  });
+
+  it('shows no confirmation to someone who only opened the page', async () => {
+    vi.mocked(api.getRequest).mockResolvedValue(pendingAtStageOne());
+    open();
+    await screen.findByTestId('request-standing');
+    expect(screen.queryByTestId('submitted-confirmation')).not.toBeInTheDocument();
+  });
+
+  it('announces each status change in the same live region', async () => {
+    vi.mocked(api.getRequest).mockResolvedValueOnce(pendingAtStageOne()).mockResolvedValueOnce({
+      ...pendingAtStageOne(),
+      status: 'approved',
+      decided_at: '2026-11-29T12:00:00Z',
+      stages: [stage(1, { status: 'approved', decided_by: 'ana_lyst', decided_at: '2026-11-29T11:00:00Z' }), stage(2, { status: 'approved', decided_by: 'man_ager', decided_at: '2026-11-29T12:00:00Z' })],
+    });
+    vi.useFakeTimers({ shouldAdvanceTime: true });
+    try {
+      open();
+      const region = await screen.findByTestId('request-standing');
+      expect(region).toHaveTextContent('stage 1 of 2');
+      await vi.advanceTimersByTimeAsync(3500);
+      await waitFor(() => expect(region).toHaveTextContent('Status: Approved on Nov 29, 2026, 12:00 PM UTC.'));
+      expect(screen.getByTestId('request-standing')).toBe(region);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('after withdrawing, keeps a confirmation, announces the status and moves focus to the confirmation', async () => {
+    const open1 = { ...pendingAtStageOne(), updated_at: '2026-11-28T10:00:00Z' };
+    vi.mocked(api.getRequest).mockResolvedValueOnce(open1).mockResolvedValue({ ...open1, status: 'withdrawn', updated_at: '2026-11-28T11:00:00Z' });
+    vi.mocked(api.withdrawRequest).mockResolvedValue({ ...open1, status: 'withdrawn', updated_at: '2026-11-28T11:00:00Z' });
+    open();
+
+    await userEvent.click(await screen.findByRole('button', { name: 'Withdraw request' }));
+    const dialog = screen.getByRole('dialog', { name: 'Withdraw this request?' });
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Withdraw' }));
+
+    const confirmation = await screen.findByTestId('withdrawn-confirmation');
+    expect(confirmation).toHaveTextContent('You withdrew this request on Nov 28, 2026, 11:00 AM UTC (reference r-1).');
+    await waitFor(() => expect(confirmation).toHaveFocus());
+    await waitFor(() => expect(screen.getByTestId('request-standing')).toHaveTextContent('Status: Withdrawn on'));
+    expect(screen.queryByRole('button', { name: 'Withdraw request' })).not.toBeInTheDocument();
+  });
+});
+
+describe('RequestDetailPage for staff', () => {
+  beforeEach(() => {
+    vi.resetAllMocks();
+    vi.mocked(useUser).mockReturnValue(makeUser({ role: 'manager', username: 'man_ager' }));
+  });
+
+  it('shows who has the stage, the risk tier and the reason codes', async () => {
+    vi.mocked(api.getRequest).mockResolvedValue({
+      ...pendingAtStageOne(),
+      risk_tier: 'medium',
+      decision_reasons: [{ code: 'LOW_SCORE', message: 'The credit score is low.' }],
+    });
+    open();
+
+    expect(await screen.findByTestId('request-standing')).toHaveTextContent('stage 1 of 2: with ana_lyst, due');
+    expect(screen.getByText(/^Assigned to ana_lyst, due Nov 30, 2026/)).toBeVisible();
+    expect(screen.getByText('Medium')).toBeVisible();
+    expect(screen.getByText('(LOW_SCORE)')).toBeVisible();
+    expect(screen.queryByText('What happens next:')).not.toBeInTheDocument();
+  });
+});

@@ -1,0 +1,67 @@
+"""The audit log screen filters by action from a list (frontend/src/admin/audit-actions.json),
+not free text. That list must hold every action the code records, or an administrator could
+not find those entries: this reads each `record(...)`/`record_refusal(...)` call's action out of
+the source and compares. A new audit action goes into that file (and its label into the web
+app's translations, src/i18n/en.ts `auditActions`)."""
+
+import ast
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+LISTED = ROOT / "frontend" / "src" / "admin" / "audit-actions.json"
+# record(session, actor, action, ...) and record_refusal(session, actor, action, ...).
+ACTION_ARGUMENT = {"record": 2, "record_refusal": 2}
+# The one place that passes the action through (record_refusal's own body).
+PASS_THROUGH = ROOT / "shared" / "audit" / "service.py"
+
+
+def _strings(node: ast.expr) -> Iterator[str]:
+    """Every value a literal action can take: a string, or an f-string over literal branches."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        yield node.value
+    elif isinstance(node, ast.IfExp):
+        yield from _strings(node.body)
+        yield from _strings(node.orelse)
+    elif isinstance(node, ast.JoinedStr):
+        values: list[str] = [""]
+        for part in node.values:
+            options = list(_strings(part.value if isinstance(part, ast.FormattedValue) else part))
+            if not options:
+                raise ValueError(f"an audit action built from a non-literal: {ast.unparse(node)}")
+            values = [v + o for v in values for o in options]
+        yield from values
+    else:
+        raise ValueError(f"an audit action that is not a literal: {ast.unparse(node)}")
+
+
+def recorded_actions() -> set[str]:
+    actions: set[str] = set()
+    for folder in ("shared", "functions"):
+        for path in (ROOT / folder).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if not isinstance(node, ast.Call):
+                    continue
+                name = getattr(node.func, "attr", None) or getattr(node.func, "id", None)
+                position = ACTION_ARGUMENT.get(name or "")
+                if position is None or len(node.args) <= position:
+                    continue
+                argument = node.args[position]
+                if path == PASS_THROUGH and isinstance(argument, ast.Name):
+                    continue
+                actions.update(_strings(argument))
+    return actions
+
+
+def test_the_audit_screen_lists_every_recorded_action() -> None:
+    recorded = recorded_actions()
+    listed = set(json.loads(LISTED.read_text(encoding="utf-8")))
+    assert len(recorded) > 10, f"the scan found too few actions to be right: {sorted(recorded)}"
+    assert recorded - listed == set(), (
+        f"audit actions the web app cannot filter by: {sorted(recorded - listed)}; "
+        "add them to frontend/src/admin/audit-actions.json (and a label in src/i18n/en.ts)"
+    )
+    assert listed - recorded == set(), (
+        f"listed audit actions nothing records: {sorted(listed - recorded)}"
+    )
