@@ -33,6 +33,8 @@ from shared.http.errors import RATE_LIMITED
 from shared.http.openapi import CREATED_USER
 from shared.messaging.outbox import relay_after_commit
 from shared.messaging.topology import QUEUES
+from shared.notifications import preferences
+from shared.notifications.schemas import NotificationPreferencesIn, NotificationPreferencesOut
 from shared.users import service as users
 from shared.users.models import User
 from shared.users.schemas import USERNAME_PATTERN, UserCreate, UserOut, UserPage, UserUpdate
@@ -101,13 +103,33 @@ def logout(body: LogoutIn, caller: Annotated[Caller, Depends(current_caller)]) -
 )
 def register(body: UserCreate) -> UserOut:
     with unit_of_work() as session:
-        user = users.register(session, body)
-        return UserOut.model_validate(user)
+        out = UserOut.model_validate(users.register(session, body))
+    relay_after_commit()  # the welcome email's event
+    return out
 
 
 @router.get("/users/me", tags=["users"])
 def me(user: CurrentUser) -> UserOut:
     return UserOut.model_validate(user)
+
+
+@router.get("/users/me/notifications", tags=["users"])
+def my_notifications(user: CurrentUser) -> NotificationPreferencesOut:
+    """Your notification channels: email (on unless you turned it off), a signed webhook
+    (Standard Webhooks), and Slack or Teams. Secrets are never shown here."""
+    with unit_of_work() as session:
+        return preferences.read(session, user)
+
+
+@router.put("/users/me/notifications", tags=["users"])
+def set_my_notifications(
+    body: NotificationPreferencesIn, user: CurrentUser
+) -> NotificationPreferencesOut:
+    """Change your notification channels (only those listed). Saving a webhook URL for the
+    first time, or with `rotate_secret`, makes a signing secret: it is in this answer's
+    `shown_once` and never shown again."""
+    with unit_of_work() as session:
+        return preferences.update(session, user, body)
 
 
 @router.get("/users", tags=["users"])

@@ -4,11 +4,13 @@ from sqlalchemy.orm import Session
 
 from shared.credit.service import score
 from shared.messaging.consumer import sqs_handler
-from shared.workflow.events import Envelope
+from shared.workflow.events import Envelope, RequestEvent
 
 
 def score_event(session: Session, envelope: Envelope) -> None:
-    score(session, envelope.parsed().request_id)
+    event = envelope.parsed()
+    assert isinstance(event, RequestEvent)  # the queue's filter policy admits no other
+    score(session, event.request_id)
 
 
 handler = sqs_handler("score", score_event)

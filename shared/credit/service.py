@@ -9,6 +9,7 @@ from sqlalchemy import Select, func, select, tuple_
 from sqlalchemy.orm import Session, aliased
 
 from shared.approvals.models import ApprovalStage
+from shared.approvals.stages import cancel_stage
 from shared.audit.service import Actor, record, record_refusal
 from shared.clock import utcnow
 from shared.config import get_settings
@@ -35,7 +36,6 @@ from shared.workflow.states import (
     Role,
     StageStatus,
     advance_request,
-    advance_stage,
 )
 
 
@@ -160,7 +160,7 @@ def withdraw(session: Session, applicant: User, request_id: uuid.UUID) -> Credit
             ApprovalStage.status.in_([StageStatus.WAITING, StageStatus.PENDING]),
         )
     ):
-        advance_stage(stage, StageStatus.CANCELLED)
+        cancel_stage(session, stage, "withdrawn")
     record(
         session,
         _actor(applicant),

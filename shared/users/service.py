@@ -9,8 +9,10 @@ from sqlalchemy.orm import Session
 from shared.audit.service import Actor, record, record_refusal
 from shared.auth.passwords import hash_password
 from shared.errors import Conflict, Forbidden, NotFound
+from shared.messaging.outbox import add_event
 from shared.users.models import User
 from shared.users.schemas import UserCreate, UserUpdate
+from shared.workflow.events import EventType, UserEvent
 from shared.workflow.states import Role
 
 
@@ -35,6 +37,7 @@ def register(session: Session, data: UserCreate, role: Role = Role.APPLICANT) ->
     session.add(user)
     session.flush()
     record(session, actor_of(user), "user.registered", "user", user.id, after=_snapshot(user))
+    add_event(session, EventType.USER_REGISTERED, UserEvent(user_id=user.id))  # the welcome
     return user
 
 
