@@ -19,7 +19,6 @@ REQUEST = RequestFacts(
     amount=Decimal("150000.00"),
     term_months=60,
     purpose="Workshop <tools> & a van",
-    status="pending_approval",
     risk_tier="medium",
     reasons=[],
     decided_at=datetime(2026, 12, 4, 15, 5, tzinfo=UTC),
@@ -37,7 +36,7 @@ def _applicant(event_type: EventType, template: str, **context: object) -> Notic
         recipient=APPLICANT,
         page_url=REQUEST.url,
         context={"request": REQUEST, **context},
-        data={"request_id": str(REQUEST_ID), "status": REQUEST.status, "url": REQUEST.url},
+        data={"request_id": str(REQUEST_ID), "url": REQUEST.url},
         request_id=REQUEST_ID,
     )
 
@@ -49,7 +48,7 @@ def _approver(event_type: EventType, template: str, page: str, **context: object
         recipient=APPROVER,
         page_url=page,
         context={"request": REQUEST, "stage": STAGE, **context},
-        data={"request_id": str(REQUEST_ID), "status": REQUEST.status, "url": page},
+        data={"request_id": str(REQUEST_ID), "url": page},
         request_id=REQUEST_ID,
     )
 
@@ -57,7 +56,6 @@ def _approver(event_type: EventType, template: str, page: str, **context: object
 DECLINED = RequestFacts(
     **{
         **REQUEST.__dict__,
-        "status": "auto_rejected",
         "reasons": [
             "The credit score of 540 is below the minimum of 580.",
             "Monthly debt including the new installment would be 0.52 of income, "

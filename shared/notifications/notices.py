@@ -49,7 +49,6 @@ class RequestFacts:
     amount: Decimal
     term_months: int
     purpose: str
-    status: str
     risk_tier: str | None
     reasons: list[str]  # the policy's sentences, most important first; never the codes
     decided_at: datetime | None
@@ -93,7 +92,6 @@ def _request_facts(request: CreditRequest) -> RequestFacts:
         amount=request.amount,
         term_months=request.term_months,
         purpose=request.purpose,
-        status=request.status,
         risk_tier=request.risk_tier,
         reasons=[reason["message"] for reason in request.decision_reasons or []],
         decided_at=request.decided_at,
@@ -107,7 +105,8 @@ def _stage_facts(session: Session, stage: ApprovalStage) -> StageFacts:
 
 
 def _request_data(facts: RequestFacts) -> dict[str, Any]:
-    return {"request_id": str(facts.id), "status": facts.status, "url": facts.url}
+    # No status: the event's `type` says what happened; a status read now may be later's.
+    return {"request_id": str(facts.id), "url": facts.url}
 
 
 def _stage_data(stage: StageFacts) -> dict[str, Any]:

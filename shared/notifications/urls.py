@@ -51,10 +51,13 @@ def _problem(address: IPAddress, *, local: bool) -> str | None:
         return _problem(address.ipv4_mapped, local=local)
     if address.is_link_local or address in METADATA_ADDRESSES:
         return "a link-local or cloud metadata address"
+    internal = "a private, loopback or otherwise non-public address"
+    if address.is_loopback:  # before "reserved": Python counts ::1 as reserved
+        return None if local else internal
     if address.is_multicast or address.is_unspecified or address.is_reserved:
         return "a reserved, multicast or unspecified address"
-    if not local and (address.is_loopback or address.is_private or not address.is_global):
-        return "a private, loopback or otherwise non-public address"
+    if not local and (address.is_private or not address.is_global):
+        return internal
     return None
 
 
