@@ -5,7 +5,8 @@ properties every email must have whatever its wording.
 A change to a template, the layout, the macros or the formatting fails here until the
 snapshots are updated on purpose, and the diff shows what readers will see differently:
 
-    UPDATE_SNAPSHOTS=1 make test PYTEST_ARGS=tests/unit/test_email_templates.py
+    UPDATE_SNAPSHOTS=1 .venv/bin/python -m infra.local.stack test -- \\
+        tests/unit/test_email_templates.py
 
 rewrites the snapshot files (review them with `git diff`, then commit them with the change).
 """
