@@ -1,6 +1,7 @@
 import { lazy, Suspense } from 'react';
 import { Route, Routes } from 'react-router';
 
+import { NotificationsPage } from './account/NotificationsPage';
 import { AuditLogPage } from './admin/AuditLogPage';
 import { UsersPage } from './admin/UsersPage';
 import { DecisionPage } from './approvals/DecisionPage';
@@ -83,6 +84,7 @@ export function App() {
               </RequireRole>
             }
           />
+          <Route path="account/notifications" element={<NotificationsPage />} />
           <Route path="*" element={<NotFoundPage />} />
         </Route>
       </Route>

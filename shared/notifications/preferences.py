@@ -77,6 +77,10 @@ def _audited(channel: Channel, row: NotificationPreference | None) -> dict[str, 
     return state
 
 
+def _detail(loc: list[str | int], message: str) -> list[dict[str, object]]:
+    return [{"loc": loc, "msg": message, "type": "value_error"}]
+
+
 def update(
     session: Session, user: User, change: NotificationPreferencesIn
 ) -> NotificationPreferencesOut:
@@ -85,12 +89,13 @@ def update(
     after: dict[str, object] = {}
     shown_once: dict[str, dict[str, str]] = {}
     rotated: list[str] = []
-    for wanted in change.channels:
+    for index, wanted in enumerate(change.channels):
+        at: list[str | int] = ["channels", index]  # where in the body, as validation errors say
         if wanted.channel not in channels.REGISTRY:
             raise InvalidInput(
                 f"There is no {wanted.channel!r} channel.",
                 code="unknown_channel",
-                details={"channels": sorted(channels.REGISTRY)},
+                details=_detail([*at, "channel"], f"one of {sorted(channels.REGISTRY)}"),
             )
         channel = channels.get(wanted.channel)
         try:
@@ -100,16 +105,19 @@ def update(
                 f"The {channel.label} settings are not valid.",
                 code="invalid_channel_settings",
                 details=[
-                    {"loc": ["settings", *e["loc"]], "msg": e["msg"], "type": e["type"]}
+                    {"loc": [*at, "settings", *e["loc"]], "msg": e["msg"], "type": e["type"]}
                     for e in exc.errors(include_url=False, include_input=False)
                 ],
             ) from exc
         if wanted.rotate_secret and not channel.signs:
+            message = f"The {channel.label} channel has no signing secret."
             raise InvalidInput(
-                f"The {channel.label} channel has no signing secret.", code="nothing_to_rotate"
+                message, code="nothing_to_rotate", details=_detail([*at, "rotate_secret"], message)
             )
         if wanted.enabled and (problem := channel.check_enabled(settings)):
-            raise InvalidInput(problem, code="channel_incomplete")
+            raise InvalidInput(
+                problem, code="channel_incomplete", details=_detail([*at, "settings"], problem)
+            )
         row = rows.get(channel.name)
         before[channel.name] = _audited(channel, row)
         if row is None:

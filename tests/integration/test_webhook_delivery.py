@@ -253,5 +253,5 @@ def test_unsafe_webhook_urls_are_refused_with_a_clear_error(
     assert response.status_code == 422, response.text
     error = response.json()["error"]
     assert error["code"] == "invalid_channel_settings"
-    assert error["details"][0]["loc"] == ["settings", "url"]
+    assert error["details"][0]["loc"] == ["channels", 0, "settings", "url"]
     assert "secret" not in json.dumps(error["details"])  # the input is not echoed back

@@ -28,6 +28,7 @@ export const NAV_ITEMS: NavItem[] = [
   { to: '/dashboard', label: 'Dashboard', roles: STAFF },
   { to: '/admin/users', label: 'Users', roles: ADMINS },
   { to: '/admin/audit', label: 'Audit log', roles: ADMINS },
+  { to: '/account/notifications', label: 'Notifications', roles: ['applicant', ...STAFF] },
 ];
 
 export function navFor(role: Role): NavItem[] {

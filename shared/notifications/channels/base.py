@@ -132,7 +132,7 @@ class HttpChannel(Channel):
 
     def check_enabled(self, settings: ChannelSettings) -> str | None:
         if not getattr(settings, "url", None):
-            return "Give the URL to post to before turning this channel on."
+            return f"Give the {self.label} URL to post to before turning it on."
         return None
 
     def send(
