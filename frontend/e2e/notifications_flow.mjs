@@ -37,7 +37,7 @@ try {
   await signIn(page, username, password);
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Notifications' }).click();
   const webhook = page.getByRole('region', { name: 'Webhook' });
-  await webhook.getByRole('switch', { name: 'Send me webhook notifications' }).check();
+  await webhook.getByRole('switch', { name: 'Send signed webhooks to my server' }).check();
   await webhook.getByRole('textbox', { name: 'Webhook URL' }).fill(receiver);
   await page.getByRole('button', { name: 'Save notification settings' }).click();
   await page.getByText('Your notification settings are saved.').waitFor();

@@ -42,8 +42,8 @@ describe('NotificationsPage', () => {
     expect(await screen.findByRole('region', { name: 'Email' })).toBeVisible();
     expect(screen.getByRole('heading', { level: 1, name: 'Notifications' })).toBeVisible();
     expect(screen.getByText(/Email goes to alice@example.com/)).toBeVisible();
-    expect(section('Email').getByRole('switch', { name: 'Send me email notifications' })).toBeChecked();
-    expect(section('Webhook').getByRole('switch', { name: 'Send me webhook notifications' })).not.toBeChecked();
+    expect(section('Email').getByRole('switch', { name: 'Send me emails' })).toBeChecked();
+    expect(section('Webhook').getByRole('switch', { name: 'Send signed webhooks to my server' })).not.toBeChecked();
     expect(section('Slack or Teams').getByRole('combobox', { name: 'Message format' })).toHaveTextContent('Slack');
   });
 
@@ -63,7 +63,7 @@ describe('NotificationsPage', () => {
     });
     renderAt(<NotificationsPage />, { url: '/account/notifications' });
     const webhook = await screen.findByRole('region', { name: 'Webhook' });
-    await userEvent.click(within(webhook).getByRole('switch', { name: 'Send me webhook notifications' }));
+    await userEvent.click(within(webhook).getByRole('switch', { name: 'Send signed webhooks to my server' }));
     await userEvent.type(within(webhook).getByRole('textbox', { name: 'Webhook URL' }), ' https://hooks.example.com/credit ');
     await userEvent.click(screen.getByRole('button', { name: 'Save notification settings' }));
 

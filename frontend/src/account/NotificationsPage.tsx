@@ -36,6 +36,12 @@ const ABOUT: Record<string, string> = {
   chat: 'A short message to a Slack or Microsoft Teams incoming webhook, with a link to the request in this app (sign-in needed).',
 };
 
+const SWITCH_LABELS: Record<string, string> = {
+  email: 'Send me emails',
+  webhook: 'Send signed webhooks to my server',
+  chat: 'Post to Slack or Teams',
+};
+
 function draftOf(channel: ChannelPreference): Draft {
   const { url, format } = channel.settings;
   return {
@@ -171,7 +177,7 @@ export function NotificationsPage() {
               </Typography>
               <FormControlLabel
                 control={<Switch checked={draft.enabled} onChange={(e) => update(channel, { enabled: e.target.checked })} />}
-                label={`Send me ${channel.label.toLowerCase()} notifications`}
+                label={SWITCH_LABELS[channel.channel] ?? `Use ${channel.label}`}
               />
               {'url' in channel.settings ? (
                 <TextField
