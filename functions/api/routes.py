@@ -172,6 +172,9 @@ def list_credit_requests(
 @router.get("/credit-requests/{request_id}", tags=["credit requests"])
 def get_credit_request(request_id: uuid.UUID, user: CurrentUser) -> CreditRequestDetail:
     with unit_of_work() as session:
+        # One snapshot for the request and its stages: read apart, a request scored and
+        # routed in between shows "submitted" beside an assigned stage.
+        session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
         request = credit.visible_request(session, user, request_id)
         if user.role != Role.APPLICANT:
             # Staff reading one applicant's full financial file: who saw what, and when.
