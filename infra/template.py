@@ -23,7 +23,6 @@ from shared.http.routes import HTTP_FUNCTIONS, ROUTES, Route
 from shared.messaging.topology import (
     DLQ_RETENTION_SECONDS,
     FUNCTION_TIMEOUT_SECONDS,
-    MAX_RECEIVE_COUNT,
     QUEUES,
     SCHEDULES,
     TOPIC,
@@ -63,7 +62,17 @@ NONCURRENT_RETENTION_DAYS = 7  # an expired or overwritten version is kept this 
 # Functions that write outbox events and publish them (the SQS consumers and the HTTP
 # functions relay after commit; `outbox_relay` and `escalate` publish on their schedule).
 PUBLISHERS = frozenset(
-    {"api", "submit", "decide", "score", "route_to_approver", "notify", "escalate", "outbox_relay"}
+    {
+        "api",
+        "submit",
+        "decide",
+        "score",
+        "route_to_approver",
+        "notify",
+        "deliver_webhook",
+        "escalate",
+        "outbox_relay",
+    }
 )
 SENDS_EMAIL = frozenset({"notify"})
 WRITES_BACKUPS = frozenset({"nightly_backup"})
@@ -204,7 +213,7 @@ def messaging_resources() -> dict[str, Any]:
                 "SqsManagedSseEnabled": True,
                 "RedrivePolicy": {
                     "deadLetterTargetArn": get_att(dlq_id(queue), "Arn"),
-                    "maxReceiveCount": MAX_RECEIVE_COUNT,
+                    "maxReceiveCount": queue.max_receive_count,
                 },
             },
         }

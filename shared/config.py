@@ -36,6 +36,15 @@ class Settings(BaseSettings):
 
     public_url: str = "http://localhost:8000"
     mail_from: str = "credit-approvals@example.com"
+    # What people read in notifications: the product's name, the currency of every amount
+    # (ISO 4217) and the locale that formats amounts and dates (Babel's identifiers).
+    product_name: str = Field(default="Credit Approvals", min_length=1, max_length=80)
+    currency: str = "USD"
+    locale: str = "en_US"
+    # Outgoing webhook and chat deliveries: the first retry's delay (each next one is 4x,
+    # capped at SQS's 12 h) and how long one attempt may take.
+    webhook_retry_base_seconds: int = Field(default=30, ge=0)
+    webhook_timeout_seconds: float = Field(default=15, gt=0, le=25)
     credit_bureau: Literal["declared"] = "declared"
 
     # Security (see README "Security"). CORS_ORIGINS is a comma-separated allow-list of
@@ -77,6 +86,30 @@ class Settings(BaseSettings):
             ):
                 raise ValueError(f"CORS origin must be scheme://host[:port]: {origin!r}")
         return [origin.rstrip("/") for origin in value]
+
+    @field_validator("currency")
+    @classmethod
+    def known_currency(cls, value: str) -> str:
+        # Babel only when the variable is set (validators skip defaults): every function
+        # reads these settings, only notify formats money.
+        from babel.numbers import UnknownCurrencyError, validate_currency
+
+        try:
+            validate_currency(value)
+        except UnknownCurrencyError as exc:
+            raise ValueError(f"unknown ISO 4217 currency code: {value!r}") from exc
+        return value
+
+    @field_validator("locale")
+    @classmethod
+    def known_locale(cls, value: str) -> str:
+        from babel import Locale, UnknownLocaleError
+
+        try:
+            Locale.parse(value)
+        except (UnknownLocaleError, ValueError) as exc:
+            raise ValueError(f"unknown locale: {value!r} (use e.g. en_US, pt_BR)") from exc
+        return value
 
     @field_validator("aws_endpoint_url")
     @classmethod

@@ -7,6 +7,7 @@ from shared.backup.models import BackupRecord
 from shared.credit.models import CreditRequest, Policy
 from shared.db import Base
 from shared.messaging.models import OutboxEvent, ProcessedMessage
+from shared.notifications.models import NotificationPreference
 from shared.users.models import User
 
 __all__ = [
@@ -16,6 +17,7 @@ __all__ = [
     "BackupRecord",
     "Base",
     "CreditRequest",
+    "NotificationPreference",
     "OutboxEvent",
     "Policy",
     "ProcessedMessage",

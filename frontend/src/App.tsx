@@ -2,6 +2,7 @@ import { lazy, Suspense } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Route, Routes } from 'react-router';
 
+import { NotificationsPage } from './account/NotificationsPage';
 import { AuditLogPage } from './admin/AuditLogPage';
 import { UsersPage } from './admin/UsersPage';
 import { DecisionPage } from './approvals/DecisionPage';
@@ -85,6 +86,7 @@ export function App() {
               </RequireRole>
             }
           />
+          <Route path="account/notifications" element={<NotificationsPage />} />
           <Route path="*" element={<NotFoundPage />} />
         </Route>
       </Route>

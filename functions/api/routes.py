@@ -30,6 +30,8 @@ from shared.http.errors import RATE_LIMITED
 from shared.http.openapi import CREATED_USER
 from shared.messaging.outbox import state_change
 from shared.messaging.topology import QUEUES
+from shared.notifications import preferences
+from shared.notifications.schemas import NotificationPreferencesIn, NotificationPreferencesOut
 from shared.pagination import Cursor, Page, PageSize
 from shared.tracking import requests as tracking
 from shared.tracking.schemas import CreditRequestDetail, RequestFilters, StatsFilters, StatsOut
@@ -78,7 +80,7 @@ def logout(
     "/users", status_code=status.HTTP_201_CREATED, tags=["users"], responses={201: CREATED_USER}
 )
 def register(body: UserCreate, session: DbSession) -> UserOut:
-    with state_change(session):
+    with state_change(session):  # the welcome email's event is published after the commit
         return UserOut.model_validate(users.register(session, body))
 
 
@@ -89,6 +91,24 @@ def me(user: CurrentUser, request: Request) -> Response:
 
 def _me(user: Identity) -> UserOut:
     return UserOut.model_validate(user)
+
+
+@router.get("/users/me/notifications", tags=["users"])
+def my_notifications(user: CurrentUser, session: DbSession) -> NotificationPreferencesOut:
+    """Your notification channels: email (on unless you turned it off), a signed webhook
+    (Standard Webhooks), and Slack or Teams. Secrets are never shown here."""
+    return preferences.read(session, user)
+
+
+@router.put("/users/me/notifications", tags=["users"])
+def set_my_notifications(
+    body: NotificationPreferencesIn, user: CurrentUser, session: DbSession
+) -> NotificationPreferencesOut:
+    """Change your notification channels (only those listed). Saving a webhook URL for the
+    first time, or with `rotate_secret`, makes a signing secret: it is in this answer's
+    `shown_once` and never shown again."""
+    with state_change(session):
+        return preferences.update(session, user, body)
 
 
 @router.get("/users", tags=["users"])

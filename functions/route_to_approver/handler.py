@@ -5,11 +5,13 @@ from sqlalchemy.orm import Session
 
 from shared.approvals.service import assign_next_stage
 from shared.messaging.consumer import sqs_handler
-from shared.workflow.events import Envelope
+from shared.workflow.events import Envelope, RequestEvent
 
 
 def route_event(session: Session, envelope: Envelope) -> None:
-    assign_next_stage(session, envelope.parsed().request_id)
+    event = envelope.parsed()
+    assert isinstance(event, RequestEvent)  # the queue's filter policy admits no other
+    assign_next_stage(session, event.request_id)
 
 
 handler = sqs_handler("route_to_approver", route_event)

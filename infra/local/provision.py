@@ -22,7 +22,6 @@ from shared.backup.service import BACKUP_BUCKET
 from shared.config import Settings, get_settings
 from shared.messaging.topology import (
     DLQ_RETENTION_SECONDS,
-    MAX_RECEIVE_COUNT,
     QUEUES,
     TOPIC,
     VISIBILITY_TIMEOUT_SECONDS,
@@ -48,7 +47,7 @@ def plan() -> dict[str, Any]:
                 "name": queue.name,
                 "dead_letter_queue": queue.dlq_name,
                 "visibility_timeout_seconds": VISIBILITY_TIMEOUT_SECONDS,
-                "max_receive_count": MAX_RECEIVE_COUNT,
+                "max_receive_count": queue.max_receive_count,
                 "dead_letter_retention_seconds": DLQ_RETENTION_SECONDS,
                 "filter_policy": filter_policy(queue),
             }

@@ -16,6 +16,7 @@ from shared.approvals import links
 from shared.approvals.chain import approval_chain
 from shared.approvals.models import ApprovalLink, ApprovalStage
 from shared.approvals.schemas import Decision
+from shared.approvals.stages import cancel_stage, tell_previous_assignee
 from shared.audit.service import Actor, record, record_refusal
 from shared.clock import utcnow
 from shared.credit import policy, telemetry
@@ -157,7 +158,8 @@ def assign(
         )
         return None
     sla = timedelta(hours=policy.load(session).stage_sla_hours)
-    before = {"assignee_id": str(stage.assignee_id) if stage.assignee_id else None}
+    previous = stage.assignee_id
+    before = {"assignee_id": str(previous) if previous else None}
     now = utcnow()
     stage.assignee_id = approver.id
     stage.assigned_at = now
@@ -179,6 +181,8 @@ def assign(
         EventType.STAGE_ASSIGNED,
         StageAssignedEvent(request_id=request.id, stage_id=stage.id, link_id=link.id),
     )
+    if previous is not None and previous != approver.id:
+        tell_previous_assignee(session, stage, previous, "reassigned")
     return approver
 
 
@@ -284,7 +288,7 @@ def decide(
         advance_request(request, RequestStatus.APPROVED if approved else RequestStatus.REJECTED)
         request.decided_at = now
         for waiting in later:
-            advance_stage(waiting, StageStatus.CANCELLED)
+            cancel_stage(session, waiting, "rejected")
         add_event(
             session,
             EventType.REQUEST_APPROVED if approved else EventType.REQUEST_REJECTED,
@@ -344,7 +348,7 @@ def withdraw(session: Session, applicant: Identity, request_id: uuid.UUID) -> Cr
             ApprovalStage.status.in_([StageStatus.WAITING, StageStatus.PENDING]),
         )
     ):
-        advance_stage(stage, StageStatus.CANCELLED)
+        cancel_stage(session, stage, "withdrawn")
     record(
         session,
         Actor.of(applicant),

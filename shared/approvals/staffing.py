@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from shared.approvals.models import ApprovalStage
 from shared.approvals.service import assign
+from shared.approvals.stages import tell_previous_assignee
 from shared.audit.service import Actor, record
 from shared.credit.models import CreditRequest
 from shared.users import service as users
@@ -73,6 +74,7 @@ def release_stages(session: Session, user: User, actor: Actor, reason: str) -> i
         if user.is_active and may_hold(Role(user.role), Role(stage.role)):
             continue
         stage.assignee_id = None
+        tell_previous_assignee(session, stage, user.id, "reassigned")  # their link just died
         record(
             session,
             actor,

@@ -66,6 +66,9 @@ class CreditPolicy(BaseModel):
     approval_chains: list[ChainRule]  # ascending max_amount; the last is unbounded
     high_risk_adds_level: bool
     stage_sla_hours: int = Field(gt=0)
+    # Whether the final rejection email quotes the rejecting approver's comment to the
+    # applicant. Documents stored before this flag existed lack it: they get the default.
+    share_rejection_comment: bool = True
 
 
 DEFAULT_POLICY: dict[str, object] = {
@@ -138,6 +141,7 @@ DEFAULT_POLICY: dict[str, object] = {
     ],
     "high_risk_adds_level": True,
     "stage_sla_hours": 48,
+    "share_rejection_comment": True,
 }
 
 

@@ -40,6 +40,8 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", "/api/v1/logout", "api", ANY_ROLE),
     Route("POST", "/api/v1/users", "api", PUBLIC),
     Route("GET", "/api/v1/users/me", "api", ANY_ROLE),
+    Route("GET", "/api/v1/users/me/notifications", "api", ANY_ROLE),
+    Route("PUT", "/api/v1/users/me/notifications", "api", ANY_ROLE),
     Route("GET", "/api/v1/users", "api", ADMINS),
     Route("GET", "/api/v1/users/{user_id}", "api", ADMINS),
     Route("PATCH", "/api/v1/users/{user_id}", "api", ADMINS),

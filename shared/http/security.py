@@ -43,7 +43,7 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 DOCS_PATHS = frozenset({"/docs", "/api/v1/docs", "/redoc", "/api/v1/openapi.json"})
 SWAGGER_UI_PATHS = frozenset({"/docs", "/api/v1/docs"})
 HSTS = "max-age=63072000; includeSubDomains"
-CORS_METHODS = "GET, POST, PATCH, OPTIONS"
+CORS_METHODS = "GET, POST, PUT, PATCH, OPTIONS"
 CORS_HEADERS = "Authorization, Content-Type, X-Correlation-Id"
 CORS_EXPOSED = "Retry-After, X-Correlation-Id"
 CORS_MAX_AGE = "600"

@@ -20,7 +20,7 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
-from shared import metrics
+from shared import aws, metrics
 from shared.messaging.models import ProcessedMessage
 from shared.messaging.outbox import state_change
 from shared.observability import lambda_entry, log_context
@@ -30,6 +30,9 @@ logger = logging.getLogger(__name__)
 
 EventHandler = Callable[[Session, Envelope], None]
 LambdaHandler = Callable[[dict[str, Any], Any], dict[str, Any]]
+# (receive count, the failure) -> seconds until the message may come back; None: the
+# queue's visibility timeout.
+RetryDelay = Callable[[int, Exception], int | None]
 
 
 class MessageRejected(ValueError):
@@ -61,9 +64,10 @@ def parse(body: str) -> Envelope:
 def handle_message(consumer: str, handle: EventHandler, body: str) -> bool:
     """Handle one message body. Returns False when it was a duplicate."""
     envelope = parse(body)
+    request_id = envelope.parsed().credit_request_id
     with log_context(
         correlation_id=envelope.correlation_id,
-        credit_request_id=str(envelope.parsed().request_id),
+        credit_request_id=str(request_id) if request_id else None,
         event_type=envelope.event_type.value,
         event_id=str(envelope.event_id),
     ):
@@ -75,18 +79,46 @@ def handle_message(consumer: str, handle: EventHandler, body: str) -> bool:
     return first_time
 
 
-def sqs_handler(consumer: str, handle: EventHandler) -> LambdaHandler:
+def _queue_url(queue_arn: str) -> str:
+    """The queue's URL from its ARN (arn:aws:sqs:<region>:<account>:<name>), with no lookup
+    and so no sqs:GetQueueUrl permission; SQS (and LocalStack) accept this form anywhere."""
+    _, _, _, region, account, name = queue_arn.split(":")
+    return f"https://sqs.{region}.amazonaws.com/{account}/{name}"
+
+
+def _delay_retry(record: SQSRecord, seconds: int) -> None:
+    """Backoff: a failed message is not received again for `seconds` (its visibility
+    timeout, changed before the failure is reported)."""
+    try:
+        aws.client("sqs").change_message_visibility(
+            QueueUrl=_queue_url(record.event_source_arn),
+            ReceiptHandle=record.receipt_handle,
+            VisibilityTimeout=seconds,
+        )
+    except Exception:
+        logger.exception("could not delay the retry; the queue's visibility timeout applies")
+
+
+def sqs_handler(
+    consumer: str, handle: EventHandler, retry_delay: RetryDelay | None = None
+) -> LambdaHandler:
     """The Lambda handler of an SQS-triggered step: each message handled once (idempotent on
-    its event id), failures reported one by one as a partial batch response."""
+    its event id), failures reported one by one as a partial batch response; `retry_delay`
+    says how long a failed message waits before it is received again (backoff)."""
     # A batch whose every message failed is still answered item by item, not raised.
     processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
     def record_handler(record: SQSRecord) -> None:
         try:
             handle_message(consumer, handle, record.body)
-        except Exception:
+        except Exception as exc:
             metrics.MESSAGE_FAILURES.labels(consumer).inc()
             logger.exception("message failed", extra={"message_id": record.message_id})
+            if retry_delay is not None:
+                receives = int(record.attributes.approximate_receive_count or 1)
+                seconds = retry_delay(receives, exc)
+                if seconds is not None:
+                    _delay_retry(record, seconds)
             raise
 
     def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:

@@ -17,22 +17,25 @@ from shared.db import new_session, take_kept, unit_of_work
 from shared.messaging.models import OutboxEvent
 from shared.messaging.topology import TOPIC
 from shared.observability import current_correlation_id
-from shared.workflow.events import Envelope, EventType, RequestEvent
+from shared.workflow.events import Envelope, Event, EventType, UserEvent
 
 logger = logging.getLogger(__name__)
 
 RELAY_BATCH = 100
 
 
-def add_event(session: Session, event_type: EventType, payload: RequestEvent) -> None:
+def add_event(session: Session, event_type: EventType, payload: Event) -> None:
     """Queue an event for publication with this transaction. It carries the correlation id
     of whatever caused it (the HTTP call or the message being handled), so the journey's
     log lines can be found from the first call on."""
+    subject = payload.credit_request_id or (
+        payload.user_id if isinstance(payload, UserEvent) else None
+    )
     session.add(
         OutboxEvent(
             event_type=event_type.value,
             payload=payload.model_dump(mode="json"),
-            correlation_id=current_correlation_id() or str(payload.request_id),
+            correlation_id=current_correlation_id() or str(subject),
         )
     )
 

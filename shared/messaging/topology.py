@@ -3,6 +3,9 @@
 
 One SNS topic carries every workflow event. Each consuming step has its own SQS queue,
 subscribed with a filter policy on the `event_type` attribute, and a dead-letter queue.
+Outgoing webhook and chat deliveries have a queue of their own too: a failed delivery is an
+SQS redelivery, delayed by exponential backoff (shared.notifications.delivery), so a
+receiver that is down for hours is retried for about a day before its message is dead-lettered.
 """
 
 from dataclasses import dataclass
@@ -13,6 +16,7 @@ FUNCTION_TIMEOUT_SECONDS = 30
 VISIBILITY_TIMEOUT_SECONDS = 6 * FUNCTION_TIMEOUT_SECONDS  # AWS guidance: >= 6x the timeout
 MAX_RECEIVE_COUNT = 5  # attempts before a message moves to the dead-letter queue
 DLQ_RETENTION_SECONDS = 14 * 24 * 3600  # SQS's maximum: time to read and redrive a failure
+WEBHOOK_MAX_RECEIVE_COUNT = 8  # a receiver outage is retried over about a day (see delivery)
 TOPIC = "workflow-events"
 
 
@@ -21,6 +25,7 @@ class QueueSpec:
     name: str
     function: str  # the step in functions/<function> that consumes it
     event_types: tuple[EventType, ...]
+    max_receive_count: int = MAX_RECEIVE_COUNT
 
     @property
     def dlq_name(self) -> str:
@@ -51,7 +56,16 @@ QUEUES: tuple[QueueSpec, ...] = (
             EventType.STAGE_REMINDER,
             EventType.REQUEST_APPROVED,
             EventType.REQUEST_REJECTED,
+            EventType.REQUEST_WITHDRAWN,
+            EventType.STAGE_CANCELLED,
+            EventType.USER_REGISTERED,
         ),
+    ),
+    QueueSpec(
+        "webhook-deliveries",
+        "deliver_webhook",
+        (EventType.DELIVERY_REQUESTED,),
+        max_receive_count=WEBHOOK_MAX_RECEIVE_COUNT,
     ),
 )
 

@@ -1,9 +1,30 @@
-"""The emails the workflow sends: pure functions from domain objects to subject and body."""
+"""Rendering a notice as an email: one Jinja2 template per event (`templates/<name>.j2`)
+gives the subject, the HTML part and the text part.
 
+The event's template is written once, in the macros of `_macros.*.j2`; it is rendered twice,
+through two environments that differ only in their layout and macros and in autoescaping
+(on for HTML: every value from a person — names, purposes, comments — is escaped; off for
+text/plain, where escaping would show as `&amp;`). Amounts and dates are formatted by Babel
+for LOCALE and CURRENCY. The environments are built once per process, at first use, and
+compile each template once.
+"""
+
+import re
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from babel import Locale
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
 
 from shared.config import get_settings
-from shared.credit.models import CreditRequest
+from shared.notifications.formatting import money, when
+from shared.notifications.notices import Notice, app_url
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+PREFERENCES_PATH = "/account/notifications"
 
 
 @dataclass(frozen=True)
@@ -11,58 +32,63 @@ class Email:
     to: str
     subject: str
     text: str
+    html: str
 
 
-def _ref(request: CreditRequest) -> str:
-    return str(request.id)[:8]
+def squash(text: str) -> str:
+    """One line: the template's line breaks and indentation are layout, not content."""
+    joined = " ".join(str(text).split())
+    return Markup(joined) if isinstance(text, Markup) else joined
 
 
-def _request_url(request: CreditRequest) -> str:
-    return f"{get_settings().public_url}/requests/{request.id}"
+@cache
+def _environments() -> dict[str, Environment]:
+    environments: dict[str, Environment] = {}
+    for part, autoescape in (("html", True), ("txt", False)):
+        environment = Environment(
+            loader=FileSystemLoader(TEMPLATES),
+            autoescape=autoescape,
+            undefined=StrictUndefined,  # a missing value fails the render, never sends a blank
+            trim_blocks=True,
+            lstrip_blocks=True,
+            auto_reload=False,
+        )
+        environment.filters.update(money=money, when=when, squash=squash)
+        environment.globals.update(layout=f"_layout.{part}.j2", macros=f"_macros.{part}.j2")
+        environments[part] = environment
+    return environments
 
 
-def submitted(to: str, request: CreditRequest) -> Email:
-    return Email(
-        to,
-        f"We received your credit request {_ref(request)}",
-        f"Your request for {request.amount:,.2f} over {request.term_months} months was received "
-        f"and is being analysed.\n\nFollow it here: {_request_url(request)}\n",
-    )
+def _tidy_text(text: str) -> str:
+    lines = [line.rstrip() for line in text.splitlines()]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip() + "\n"
 
 
-def auto_rejected(to: str, request: CreditRequest) -> Email:
-    reasons = "\n".join(f"- {r['message']} ({r['code']})" for r in request.decision_reasons)
-    return Email(
-        to,
-        f"Your credit request {_ref(request)} was declined",
-        f"Your request for {request.amount:,.2f} was declined by our automatic analysis "
-        f"for these reasons:\n\n{reasons}\n\nDetails: {_request_url(request)}\n",
-    )
+def context_of(notice: Notice) -> dict[str, Any]:
+    settings = get_settings()
+    return {
+        **notice.context,
+        "product": settings.product_name,
+        "lang": str(Locale.parse(settings.locale)).replace("_", "-"),
+        "recipient": notice.recipient,
+        "page_url": notice.page_url,
+        "preferences_url": app_url(PREFERENCES_PATH),
+    }
 
 
-def final_decision(to: str, request: CreditRequest) -> Email:
-    return Email(
-        to,
-        f"Your credit request {_ref(request)} was {request.status}",
-        f"Your request for {request.amount:,.2f} was {request.status}.\n\n"
-        f"Details: {_request_url(request)}\n",
-    )
+def subject_of(notice: Notice) -> str:
+    template = _environments()["txt"].get_template(f"{notice.template}.j2")
+    block = template.blocks["subject"](template.new_context(context_of(notice)))
+    return squash("".join(block))
 
 
-def stage_assigned(to: str, request: CreditRequest, level: int, link_url: str) -> Email:
-    return Email(
-        to,
-        f"Approval needed: credit request {_ref(request)} (stage {level})",
-        f"A credit request for {request.amount:,.2f} (risk tier {request.risk_tier}) awaits "
-        f"your decision at stage {level}.\n\nReview and decide: {link_url}\n\n"
-        "The link is personal, works once, and expires.\n",
-    )
+def render(notice: Notice) -> Email:
+    context = context_of(notice)
+    html = _environments()["html"].get_template(f"{notice.template}.j2").render(context)
+    text = _environments()["txt"].get_template(f"{notice.template}.j2").render(context)
+    return Email(notice.recipient.email, subject_of(notice), _tidy_text(text), html)
 
 
-def stage_reminder(to: str, request: CreditRequest, level: int) -> Email:
-    return Email(
-        to,
-        f"Reminder: credit request {_ref(request)} is past its due time",
-        f"Stage {level} of credit request {_ref(request)} is overdue. "
-        f"Please decide it from your inbox: {get_settings().public_url}/inbox\n",
-    )
+def template_names() -> list[str]:
+    """Every event's template (the layout and macro files start with `_`)."""
+    return sorted(p.stem for p in TEMPLATES.glob("*.j2") if not p.name.startswith("_"))

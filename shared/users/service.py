@@ -9,11 +9,13 @@ from sqlalchemy.orm import Session
 
 from shared.audit.service import Actor, record, record_refusal
 from shared.errors import Conflict, Forbidden, NotFound
+from shared.messaging.outbox import add_event
 from shared.pagination import UUID, Key, Keyset, TextKind, paginate
 from shared.users.identity import Identity
 from shared.users.models import User
 from shared.users.passwords import hash_password
 from shared.users.schemas import UserCreate, UserUpdate
+from shared.workflow.events import EventType, UserEvent
 from shared.workflow.states import Role
 
 BY_USERNAME = Keyset("username", (Key(User.username, TextKind(64)), Key(User.id, UUID)))
@@ -45,6 +47,7 @@ def register(session: Session, data: UserCreate, role: Role = Role.APPLICANT) ->
     except IntegrityError as exc:
         raise _user_exists() from exc
     record(session, Actor.of(user), "user.registered", "user", user.id, after=_snapshot(user))
+    add_event(session, EventType.USER_REGISTERED, UserEvent(user_id=user.id))  # the welcome
     return user
 
 

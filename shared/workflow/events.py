@@ -8,7 +8,7 @@ to the queues whose filter policy names that type (see `shared.messaging.topolog
 import uuid
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -23,14 +23,33 @@ class EventType(StrEnum):
     REQUEST_APPROVED = "request.approved"
     REQUEST_REJECTED = "request.rejected"
     REQUEST_WITHDRAWN = "request.withdrawn"
+    # A pending stage's assignee lost it (withdrawn, decided elsewhere, or reassigned by
+    # escalation): their emailed link died, so they are told.
+    STAGE_CANCELLED = "stage.cancelled"
+    USER_REGISTERED = "user.registered"
+    # The notify step asks for one outgoing HTTP delivery (signed webhook or chat message);
+    # its own queue retries it with backoff (shared.notifications.delivery).
+    DELIVERY_REQUESTED = "delivery.requested"
 
 
 MAX_MESSAGE_BYTES = 64 * 1024
 
 
-class RequestEvent(BaseModel):
+class Event(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    @property
+    def credit_request_id(self) -> uuid.UUID | None:
+        """The credit request the event is about, if any (for logs and the email cap)."""
+        return None
+
+
+class RequestEvent(Event):
     request_id: uuid.UUID
+
+    @property
+    def credit_request_id(self) -> uuid.UUID | None:
+        return self.request_id
 
 
 class StageEvent(RequestEvent):
@@ -41,7 +60,32 @@ class StageAssignedEvent(StageEvent):
     link_id: uuid.UUID
 
 
-PAYLOAD_SCHEMAS: dict[EventType, type[RequestEvent]] = {
+StageCancelReason = Literal["withdrawn", "rejected", "reassigned"]
+
+
+class StageCancelledEvent(StageEvent):
+    approver_id: uuid.UUID  # whose link died: by now the stage may have another assignee
+    reason: StageCancelReason
+
+
+class UserEvent(Event):
+    user_id: uuid.UUID
+
+
+class DeliveryEvent(UserEvent):
+    """One outgoing HTTP notification for a user's channel. The body is fixed here, so every
+    retry sends the same bytes; where it goes is read from the user's preferences when sent."""
+
+    channel: str = Field(pattern=r"^[a-z][a-z0-9_]{0,31}$")
+    request_id: uuid.UUID | None = None
+    body: dict[str, Any]
+
+    @property
+    def credit_request_id(self) -> uuid.UUID | None:
+        return self.request_id
+
+
+PAYLOAD_SCHEMAS: dict[EventType, type[Event]] = {
     EventType.REQUEST_SUBMITTED: RequestEvent,
     EventType.REQUEST_AUTO_REJECTED: RequestEvent,
     EventType.REQUEST_PENDING_APPROVAL: RequestEvent,
@@ -51,6 +95,9 @@ PAYLOAD_SCHEMAS: dict[EventType, type[RequestEvent]] = {
     EventType.STAGE_APPROVED: StageEvent,
     EventType.STAGE_REMINDER: StageEvent,
     EventType.STAGE_ASSIGNED: StageAssignedEvent,
+    EventType.STAGE_CANCELLED: StageCancelledEvent,
+    EventType.USER_REGISTERED: UserEvent,
+    EventType.DELIVERY_REQUESTED: DeliveryEvent,
 }
 
 
@@ -71,5 +118,5 @@ class Envelope(BaseModel):
         self.parsed()
         return self
 
-    def parsed(self) -> RequestEvent:
+    def parsed(self) -> Event:
         return PAYLOAD_SCHEMAS[self.event_type].model_validate(self.payload)

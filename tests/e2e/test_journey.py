@@ -102,4 +102,8 @@ def test_auto_rejection_reaches_the_applicant_by_email(api: Api, mailbox: Mailbo
     email = wait_until(
         lambda: next((m for m in mailbox.to(applicant.email) if "declined" in m["Subject"]), None)
     )
-    assert "NO_INCOME" in email["Body"]["text_part"]
+    # The policy's plain-language reason, in both parts; never its code.
+    reason = detail["decision_reasons"][0]["message"]
+    for part in ("text_part", "html_part"):
+        assert reason in email["Body"][part]
+        assert "NO_INCOME" not in email["Body"][part]

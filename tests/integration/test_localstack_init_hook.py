@@ -16,7 +16,6 @@ import pytest
 from infra.local.stack import Stack, start_localstack
 from shared.messaging.topology import (
     DLQ_RETENTION_SECONDS,
-    MAX_RECEIVE_COUNT,
     QUEUES,
     TOPIC,
     VISIBILITY_TIMEOUT_SECONDS,
@@ -74,7 +73,7 @@ def test_queues_have_the_topology_settings(endpoint: str) -> None:
         attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
         assert int(attributes["VisibilityTimeout"]) == VISIBILITY_TIMEOUT_SECONDS
         redrive = json.loads(attributes["RedrivePolicy"])
-        assert int(redrive["maxReceiveCount"]) == MAX_RECEIVE_COUNT
+        assert int(redrive["maxReceiveCount"]) == queue.max_receive_count
         assert redrive["deadLetterTargetArn"].endswith(f":{PREFIX}-{queue.dlq_name}")
         dlq = sqs.get_queue_url(QueueName=f"{PREFIX}-{queue.dlq_name}")["QueueUrl"]
         retention = sqs.get_queue_attributes(

@@ -9,18 +9,27 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
+from shared.notifications import channels
+from shared.notifications.channels.base import HttpChannel
+
 ROOT = Path(__file__).resolve().parents[2]
 LISTED = ROOT / "frontend" / "src" / "admin" / "audit-actions.json"
-# record(session, actor, action, ...) and record_refusal(session, actor, action, ...).
-ACTION_ARGUMENT = {"record": 2, "record_refusal": 2}
-# The one place that passes the action through (record_refusal's own body).
-PASS_THROUGH = ROOT / "shared" / "audit" / "service.py"
+# record(session, actor, action, ...), record_refusal(session, actor, action, ...), and the
+# notification channels' own helpers: audit(session, notice, action) and
+# _audit(session, event, action).
+ACTION_ARGUMENT = {"record": 2, "record_refusal": 2, "audit": 2, "_audit": 2}
+# Placeholders that name an HTTP notification channel (the code around them is HttpChannel's
+# and the webhook delivery's): an action per such channel in the registry.
+CHANNEL_PLACEHOLDERS = {"self.name", "event.channel"}
+HTTP_CHANNELS = [n for n in channels.REGISTRY if isinstance(channels.get(n), HttpChannel)]
 
 
 def _strings(node: ast.expr) -> Iterator[str]:
     """Every value a literal action can take: a string, or an f-string over literal branches."""
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         yield node.value
+    elif isinstance(node, ast.Attribute) and ast.unparse(node) in CHANNEL_PLACEHOLDERS:
+        yield from HTTP_CHANNELS
     elif isinstance(node, ast.IfExp):
         yield from _strings(node.body)
         yield from _strings(node.orelse)
@@ -48,7 +57,9 @@ def recorded_actions() -> set[str]:
                 if position is None or len(node.args) <= position:
                     continue
                 argument = node.args[position]
-                if path == PASS_THROUGH and isinstance(argument, ast.Name):
+                if isinstance(argument, ast.Name):
+                    # A helper passing its own `action` parameter on (record_refusal, audit):
+                    # its callers' literals are what is recorded.
                     continue
                 actions.update(_strings(argument))
     return actions

@@ -19,7 +19,6 @@ from shared.config import Settings, get_settings
 from shared.http.routes import ROUTES
 from shared.messaging.topology import (
     FUNCTION_TIMEOUT_SECONDS,
-    MAX_RECEIVE_COUNT,
     QUEUES,
     SCHEDULES,
     TOPIC,
@@ -132,7 +131,7 @@ def test_queues_and_dead_letter_queues_match_the_topology(template: dict[str, An
         assert props["VisibilityTimeout"] == VISIBILITY_TIMEOUT_SECONDS
         assert props["VisibilityTimeout"] >= 6 * timeout, "AWS: >= 6x the function timeout"
         redrive = props["RedrivePolicy"]
-        assert redrive["maxReceiveCount"] == MAX_RECEIVE_COUNT
+        assert redrive["maxReceiveCount"] == spec.max_receive_count
         assert redrive["maxReceiveCount"] >= 5
         assert redrive["deadLetterTargetArn"] == {"Fn::GetAtt": [dlq_id, "Arn"]}
         assert "RedrivePolicy" not in dlq

@@ -10,6 +10,8 @@ export const ROUTE_ROLES = {
   "POST /api/v1/logout": ["applicant", "analyst", "manager", "director", "admin"],
   "POST /api/v1/users": null,
   "GET /api/v1/users/me": ["applicant", "analyst", "manager", "director", "admin"],
+  "GET /api/v1/users/me/notifications": ["applicant", "analyst", "manager", "director", "admin"],
+  "PUT /api/v1/users/me/notifications": ["applicant", "analyst", "manager", "director", "admin"],
   "GET /api/v1/users": ["admin"],
   "GET /api/v1/users/{user_id}": ["admin"],
   "PATCH /api/v1/users/{user_id}": ["admin"],

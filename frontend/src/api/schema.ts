@@ -91,6 +91,33 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/users/me/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My Notifications
+         * @description Your notification channels: email (on unless you turned it off), a signed webhook
+         *     (Standard Webhooks), and Slack or Teams. Secrets are never shown here.
+         */
+        get: operations["my_notifications_api_v1_users_me_notifications_get"];
+        /**
+         * Set My Notifications
+         * @description Change your notification channels (only those listed). Saving a webhook URL for the
+         *     first time, or with `rotate_secret`, makes a signing secret: it is in this answer's
+         *     `shown_once` and never shown again.
+         */
+        put: operations["set_my_notifications_api_v1_users_me_notifications_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/users/{user_id}": {
         parameters: {
             query?: never;
@@ -371,6 +398,58 @@ export interface components {
             /** Bankruptcies 7Y */
             bankruptcies_7y: number;
         };
+        /**
+         * ChannelPreferenceIn
+         * @example {
+         *       "channel": "webhook",
+         *       "enabled": true,
+         *       "settings": {
+         *         "url": "https://hooks.example.com/credit"
+         *       }
+         *     }
+         */
+        ChannelPreferenceIn: {
+            /**
+             * Channel
+             * @description email, webhook or chat
+             */
+            channel: string;
+            /** Enabled */
+            enabled: boolean;
+            /**
+             * Settings
+             * @description The channel's settings: webhook {url}; chat {url, format: slack|teams}; email none. A URL must be https (http only in local/test mode) and may not point to a private, loopback, link-local or metadata address.
+             */
+            settings?: {
+                [key: string]: unknown;
+            };
+            /**
+             * Rotate Secret
+             * @description Signing channels (webhook): make a new signing secret, shown once in this answer; the old one stops working at once.
+             * @default false
+             */
+            rotate_secret: boolean;
+        };
+        /** ChannelPreferenceOut */
+        ChannelPreferenceOut: {
+            /** Channel */
+            channel: string;
+            /** Label */
+            label: string;
+            /** Enabled */
+            enabled: boolean;
+            /** Settings */
+            settings: {
+                [key: string]: unknown;
+            };
+            /**
+             * Shown Once
+             * @description Secrets made by this save (the webhook's signing_secret): shown only in this answer, never again. Lost: rotate it.
+             */
+            shown_once?: {
+                [key: string]: string;
+            };
+        };
         /** CreditRequestDetail */
         CreditRequestDetail: {
             /**
@@ -523,6 +602,19 @@ export interface components {
         LogoutIn: {
             /** Refresh Token */
             refresh_token?: string | null;
+        };
+        /** NotificationPreferencesIn */
+        NotificationPreferencesIn: {
+            /**
+             * Channels
+             * @description Only the channels listed change.
+             */
+            channels: components["schemas"]["ChannelPreferenceIn"][];
+        };
+        /** NotificationPreferencesOut */
+        NotificationPreferencesOut: {
+            /** Channels */
+            channels: components["schemas"]["ChannelPreferenceOut"][];
         };
         /** Outcome */
         Outcome: {
@@ -1082,6 +1174,86 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The request is not valid */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An error (401, 403, 404, 409, 410, 413, 429) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    my_notifications_api_v1_users_me_notifications_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationPreferencesOut"];
+                };
+            };
+            /** @description The request is not valid */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An error (401, 403, 404, 409, 410, 413, 429) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    set_my_notifications_api_v1_users_me_notifications_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NotificationPreferencesIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationPreferencesOut"];
+                };
             };
             /** @description The request is not valid */
             422: {

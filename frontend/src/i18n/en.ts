@@ -30,6 +30,7 @@ export const en = {
     dashboard: 'Dashboard',
     users: 'Users',
     audit: 'Audit log',
+    notifications: 'Notifications',
   },
   roles: {
     applicant: 'Applicant',
@@ -448,6 +449,21 @@ export const en = {
       withdrawn: 'Request withdrawn',
     },
     email: { sent: 'Email sent', suppressed: 'Email suppressed' },
+    webhook: {
+      queued: 'Webhook queued',
+      suppressed: 'Webhook suppressed',
+      delivered: 'Webhook delivered',
+      disabled: 'Webhook turned off (receiver gone)',
+      refused: 'Webhook refused (unsafe address)',
+    },
+    chat: {
+      queued: 'Chat message queued',
+      suppressed: 'Chat message suppressed',
+      delivered: 'Chat message delivered',
+      disabled: 'Chat turned off (receiver gone)',
+      refused: 'Chat message refused (unsafe address)',
+    },
+    notification_preferences: { updated: 'Notification settings changed' },
     stage: {
       approved: 'Stage approved',
       assigned: 'Stage assigned',

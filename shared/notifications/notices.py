@@ -1,0 +1,286 @@
+"""Which workflow event tells whom what: one channel-neutral `Notice` per event.
+
+Each event has exactly one recipient, so "one notification per event per recipient" is the
+consumer's idempotency (one claim per event). Channels then render a notice their own way:
+the email channel through its template (`templates/<notice.template>.j2`), the webhook and
+chat channels from `data`, `page_url` and the subject. Only the email channel ever sees
+`secret_url` (the emailed approval link).
+"""
+
+import uuid
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from shared.approvals import links
+from shared.approvals.models import ApprovalLink, ApprovalStage
+from shared.config import get_settings
+from shared.credit import policy
+from shared.credit.models import CreditRequest
+from shared.users.models import User
+from shared.workflow.events import (
+    Envelope,
+    EventType,
+    RequestEvent,
+    StageAssignedEvent,
+    StageCancelledEvent,
+    StageEvent,
+    UserEvent,
+)
+from shared.workflow.states import Role, StageStatus
+
+
+@dataclass(frozen=True)
+class Recipient:
+    id: uuid.UUID
+    name: str
+    email: str
+    role: str
+
+
+@dataclass(frozen=True)
+class RequestFacts:
+    id: uuid.UUID
+    ref: str
+    amount: Decimal
+    term_months: int
+    purpose: str
+    risk_tier: str | None
+    reasons: list[str]  # the policy's sentences, most important first; never the codes
+    decided_at: datetime | None
+    url: str
+
+
+@dataclass(frozen=True)
+class StageFacts:
+    id: uuid.UUID
+    level: int
+    count: int
+    role: str
+    due_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Notice:
+    event_type: EventType  # also the webhook's `type`
+    template: str
+    recipient: Recipient
+    page_url: str  # the web app's page about it (sign-in required)
+    context: dict[str, Any]  # what the email template shows
+    data: dict[str, Any]  # the webhook's thin `data`: identifiers, states, the page
+    request_id: uuid.UUID | None = None  # the per-request cap counts these
+    secret_url: str | None = field(default=None, repr=False)  # the approval link: email only
+    occurred_at: datetime | None = None  # when the event happened (the webhook's timestamp)
+
+
+def app_url(path: str) -> str:
+    return f"{get_settings().public_url}{path}"
+
+
+def _recipient(user: User) -> Recipient:
+    return Recipient(user.id, user.full_name, user.email, user.role)
+
+
+def _request_facts(request: CreditRequest) -> RequestFacts:
+    return RequestFacts(
+        id=request.id,
+        ref=str(request.id)[:8],
+        amount=request.amount,
+        term_months=request.term_months,
+        purpose=request.purpose,
+        risk_tier=request.risk_tier,
+        reasons=[reason["message"] for reason in request.decision_reasons or []],
+        decided_at=request.decided_at,
+        url=app_url(f"/requests/{request.id}"),
+    )
+
+
+def _stage_facts(session: Session, stage: ApprovalStage) -> StageFacts:
+    count = session.scalar(select(func.count()).where(ApprovalStage.request_id == stage.request_id))
+    return StageFacts(stage.id, stage.level, int(count or 0), stage.role, stage.due_at)
+
+
+def _request_data(facts: RequestFacts) -> dict[str, Any]:
+    # No status: the event's `type` says what happened; a status read now may be later's.
+    return {"request_id": str(facts.id), "url": facts.url}
+
+
+def _stage_data(stage: StageFacts) -> dict[str, Any]:
+    return {
+        "stage": {
+            "id": str(stage.id),
+            "level": stage.level,
+            "count": stage.count,
+            "due_at": stage.due_at.isoformat() if stage.due_at else None,
+        }
+    }
+
+
+APPLICANT_TEMPLATES = {
+    EventType.REQUEST_SUBMITTED: "request_submitted",
+    EventType.REQUEST_AUTO_REJECTED: "request_auto_rejected",
+    EventType.REQUEST_APPROVED: "request_approved",
+    EventType.REQUEST_REJECTED: "request_rejected",
+    EventType.REQUEST_WITHDRAWN: "request_withdrawn",
+}
+
+
+def compose(session: Session, envelope: Envelope) -> Notice | None:
+    """The notice an event causes, or None when there is nobody (left) to tell."""
+    notice = _compose(session, envelope)
+    return None if notice is None else replace(notice, occurred_at=envelope.occurred_at)
+
+
+def _compose(session: Session, envelope: Envelope) -> Notice | None:
+    event = envelope.parsed()
+    match envelope.event_type:
+        case EventType.USER_REGISTERED:
+            assert isinstance(event, UserEvent)
+            return _welcome(session, event)
+        case EventType.STAGE_ASSIGNED:
+            assert isinstance(event, StageAssignedEvent)
+            return _stage_assigned(session, event)
+        case EventType.STAGE_REMINDER:
+            assert isinstance(event, StageEvent)
+            return _stage_reminder(session, event)
+        case EventType.STAGE_CANCELLED:
+            assert isinstance(event, StageCancelledEvent)
+            return _stage_cancelled(session, event)
+        case event_type if event_type in APPLICANT_TEMPLATES:
+            assert isinstance(event, RequestEvent)
+            return _to_applicant(session, event_type, event)
+    return None
+
+
+def _welcome(session: Session, event: UserEvent) -> Notice | None:
+    user = session.get(User, event.user_id)
+    if user is None:
+        return None
+    applicant = user.role == Role.APPLICANT
+    page = app_url("/requests/new" if applicant else "/")
+    return Notice(
+        event_type=EventType.USER_REGISTERED,
+        template="welcome",
+        recipient=_recipient(user),
+        page_url=page,
+        context={"username": user.username, "is_applicant": applicant},
+        data={"user_id": str(user.id), "url": page},
+    )
+
+
+def _to_applicant(session: Session, event_type: EventType, event: RequestEvent) -> Notice | None:
+    request = session.get(CreditRequest, event.request_id)
+    if request is None:
+        return None
+    applicant = session.get(User, request.applicant_id)
+    assert applicant is not None  # foreign key
+    facts = _request_facts(request)
+    context: dict[str, Any] = {"request": facts}
+    data = _request_data(facts)
+    if event_type == EventType.REQUEST_REJECTED:
+        rejected = session.scalars(
+            select(ApprovalStage).where(
+                ApprovalStage.request_id == request.id,
+                ApprovalStage.status == StageStatus.REJECTED,
+            )
+        ).first()
+        if rejected is not None:
+            stage = _stage_facts(session, rejected)
+            shared = policy.load(session).share_rejection_comment
+            context |= {"stage": stage, "comment": rejected.comment if shared else None}
+            data |= _stage_data(stage)
+    return Notice(
+        event_type=event_type,
+        template=APPLICANT_TEMPLATES[event_type],
+        recipient=_recipient(applicant),
+        page_url=facts.url,
+        context=context,
+        data=data,
+        request_id=request.id,
+    )
+
+
+def _approver_notice(
+    session: Session,
+    event_type: EventType,
+    template: str,
+    stage: ApprovalStage,
+    approver_id: uuid.UUID,
+    page_url: str,
+    **context: Any,
+) -> Notice:
+    request = session.get(CreditRequest, stage.request_id)
+    approver = session.get(User, approver_id)
+    assert request is not None and approver is not None  # foreign keys
+    facts, stage_facts = _request_facts(request), _stage_facts(session, stage)
+    return Notice(
+        event_type=event_type,
+        template=template,
+        recipient=_recipient(approver),
+        page_url=page_url,
+        context={"request": facts, "stage": stage_facts, **context},
+        data={**_request_data(facts), **_stage_data(stage_facts), "url": page_url},
+        request_id=request.id,
+    )
+
+
+def _stage_assigned(session: Session, event: StageAssignedEvent) -> Notice | None:
+    link = session.get(ApprovalLink, event.link_id)
+    stage = session.get(ApprovalStage, event.stage_id)
+    if (
+        link is None
+        or stage is None
+        or stage.status != StageStatus.PENDING
+        or stage.assignee_id != link.approver_id
+    ):
+        return None  # decided or reassigned before we got here: the link is useless
+    request = session.get(CreditRequest, stage.request_id)
+    assert request is not None  # foreign key
+    applicant = session.get(User, request.applicant_id)
+    assert applicant is not None  # foreign key
+    notice = _approver_notice(
+        session,
+        EventType.STAGE_ASSIGNED,
+        "stage_assigned",
+        stage,
+        link.approver_id,
+        app_url(f"/inbox/{request.id}"),
+        applicant_name=applicant.full_name,
+        link_expires_at=link.expires_at,
+        approval_url=links.url_for(link),
+    )
+    return replace(notice, secret_url=notice.context["approval_url"])
+
+
+def _stage_reminder(session: Session, event: StageEvent) -> Notice | None:
+    stage = session.get(ApprovalStage, event.stage_id)
+    if stage is None or stage.status != StageStatus.PENDING or stage.assignee_id is None:
+        return None
+    return _approver_notice(
+        session,
+        EventType.STAGE_REMINDER,
+        "stage_reminder",
+        stage,
+        stage.assignee_id,
+        app_url(f"/inbox/{stage.request_id}"),
+    )
+
+
+def _stage_cancelled(session: Session, event: StageCancelledEvent) -> Notice | None:
+    stage = session.get(ApprovalStage, event.stage_id)
+    if stage is None:
+        return None
+    notice = _approver_notice(
+        session,
+        EventType.STAGE_CANCELLED,
+        "stage_cancelled",
+        stage,
+        event.approver_id,
+        app_url("/inbox"),
+        reason=event.reason,
+    )
+    return replace(notice, data={**notice.data, "reason": event.reason})

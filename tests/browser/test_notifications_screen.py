@@ -1,0 +1,76 @@
+"""The Notifications screen in Debian's Chromium against the running stack: a new applicant
+turns on a signed webhook (frontend/e2e/notifications_flow.mjs, axe-scanned at phone and
+desktop width), is shown the secret once, and the next workflow event reaches a receiver on
+this machine signed with that very secret."""
+
+import json
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import httpx
+import pytest
+from standardwebhooks.webhooks import Webhook
+
+from tests.conftest import wait_until
+from tests.support import GOOD_APPLICATION, STAFF_PASSWORD, Person
+from tests.webhook_receiver import webhook_receiver
+
+ROOT = Path(__file__).resolve().parents[2]
+FRONTEND = ROOT / "frontend"
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+
+
+def test_a_webhook_set_on_the_screen_receives_signed_events(
+    base_url: str, staff: dict[str, Person]
+) -> None:
+    node = shutil.which("node")
+    if node is None:
+        pytest.fail("Node.js is required for the browser tests")
+    if not (FRONTEND / "dist" / "index.html").is_file():
+        pytest.fail("frontend/dist is missing: run `make frontend` (make test does)")
+    with webhook_receiver(204) as receiver:
+        result = subprocess.run(
+            [node, "e2e/notifications_flow.mjs"],
+            cwd=FRONTEND,
+            env={
+                **os.environ,
+                "BASE_URL": base_url,
+                "STAFF_USERS": json.dumps({k: p.username for k, p in staff.items()}),
+                "STAFF_PASSWORD": STAFF_PASSWORD,
+                "AWS_ENDPOINT_URL": os.environ["AWS_ENDPOINT_URL"],
+                "CHROMIUM_PATH": CHROMIUM,
+                "SCREENSHOT_DIR": str(ROOT / "artifacts" / "screenshots"),
+                "RECEIVER_URL": receiver.url,
+            },
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+        output = result.stdout + result.stderr
+        assert result.returncode == 0, f"the flow failed:\n{output}"
+        assert re.findall(r"axe .*: (\d+) violations", output) == ["0", "0", "0"], output
+        values = dict(re.findall(r"^(SECRET|USER|PASSWORD)=(.+)$", output, re.MULTILINE))
+
+        # The stack's runner delivers the applicant's next event to the receiver.
+        token = httpx.post(
+            f"{base_url}/api/v1/token",
+            data={"username": values["USER"], "password": values["PASSWORD"]},
+        ).json()["access_token"]
+        submitted = httpx.post(
+            f"{base_url}/api/v1/credit-requests",
+            json=GOOD_APPLICATION,
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        assert submitted.status_code == 202, submitted.text
+        request_id = submitted.json()["id"]
+        delivery = wait_until(
+            lambda: next((r for r in receiver.received if request_id in r.body.decode()), None),
+            timeout=60,
+        )
+    payload = Webhook(values["SECRET"]).verify(delivery.body, delivery.headers)
+    assert payload["type"] == "request.submitted"
+    assert payload["data"]["request_id"] == request_id

@@ -1,0 +1,122 @@
+"""One fixed notice per email template, for the snapshot tests and the browser's axe scan of
+a rendered email: fixed ids, amounts and times, and values that must be escaped in HTML."""
+
+import uuid
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from shared.notifications.notices import Notice, Recipient, RequestFacts, StageFacts
+from shared.workflow.events import EventType
+
+REQUEST_ID = uuid.UUID("0b5d7e0c-7b1e-4a55-9a4e-3f0f5a0f6a01")
+STAGE_ID = uuid.UUID("1c6e8f1d-8c2f-4b66-8b5f-4a1a6b1a7b02")
+BASE = "http://app.test"
+APPLICANT = Recipient(uuid.UUID(int=1), "Ana <Souza> & Co", "ana@example.com", "applicant")
+APPROVER = Recipient(uuid.UUID(int=2), "Maria Manager", "maria@example.com", "manager")
+REQUEST = RequestFacts(
+    id=REQUEST_ID,
+    ref=str(REQUEST_ID)[:8],
+    amount=Decimal("150000.00"),
+    term_months=60,
+    purpose="Workshop <tools> & a van",
+    risk_tier="medium",
+    reasons=[],
+    decided_at=datetime(2026, 12, 4, 15, 5, tzinfo=UTC),
+    url=f"{BASE}/requests/{REQUEST_ID}",
+)
+STAGE = StageFacts(STAGE_ID, 2, 3, "manager", datetime(2026, 12, 3, 9, 30, tzinfo=UTC))
+APPROVAL_URL = f"{BASE}/approvals/eyJhbGciOiJIUzI1NiJ9.sample.signature"
+INBOX_URL = f"{BASE}/inbox/{REQUEST_ID}"
+
+
+def _applicant(event_type: EventType, template: str, **context: object) -> Notice:
+    return Notice(
+        event_type=event_type,
+        template=template,
+        recipient=APPLICANT,
+        page_url=REQUEST.url,
+        context={"request": REQUEST, **context},
+        data={"request_id": str(REQUEST_ID), "url": REQUEST.url},
+        request_id=REQUEST_ID,
+    )
+
+
+def _approver(event_type: EventType, template: str, page: str, **context: object) -> Notice:
+    return Notice(
+        event_type=event_type,
+        template=template,
+        recipient=APPROVER,
+        page_url=page,
+        context={"request": REQUEST, "stage": STAGE, **context},
+        data={"request_id": str(REQUEST_ID), "url": page},
+        request_id=REQUEST_ID,
+    )
+
+
+DECLINED = RequestFacts(
+    **{
+        **REQUEST.__dict__,
+        "reasons": [
+            "The credit score of 540 is below the minimum of 580.",
+            "Monthly debt including the new installment would be 0.52 of income, "
+            "above the maximum of 0.45.",
+        ],
+    }
+)
+
+SAMPLES: dict[str, Notice] = {
+    "welcome": Notice(
+        event_type=EventType.USER_REGISTERED,
+        template="welcome",
+        recipient=APPLICANT,
+        page_url=f"{BASE}/requests/new",
+        context={"username": "ana.souza", "is_applicant": True},
+        data={"user_id": str(APPLICANT.id), "url": f"{BASE}/requests/new"},
+    ),
+    "welcome_staff": Notice(
+        event_type=EventType.USER_REGISTERED,
+        template="welcome",
+        recipient=APPROVER,
+        page_url=f"{BASE}/",
+        context={"username": "maria", "is_applicant": False},
+        data={"user_id": str(APPROVER.id), "url": f"{BASE}/"},
+    ),
+    "request_submitted": _applicant(EventType.REQUEST_SUBMITTED, "request_submitted"),
+    "request_auto_rejected": _applicant(
+        EventType.REQUEST_AUTO_REJECTED, "request_auto_rejected", request=DECLINED
+    ),
+    "request_approved": _applicant(EventType.REQUEST_APPROVED, "request_approved"),
+    "request_rejected": _applicant(
+        EventType.REQUEST_REJECTED,
+        "request_rejected",
+        stage=STAGE,
+        comment="Income is too irregular <for now>.\nPlease reapply with 2026 statements.",
+    ),
+    "request_rejected_without_comment": _applicant(
+        EventType.REQUEST_REJECTED, "request_rejected", stage=STAGE, comment=None
+    ),
+    "request_withdrawn": _applicant(EventType.REQUEST_WITHDRAWN, "request_withdrawn"),
+    "stage_assigned": Notice(
+        **{
+            **_approver(
+                EventType.STAGE_ASSIGNED,
+                "stage_assigned",
+                INBOX_URL,
+                applicant_name=APPLICANT.name,
+                link_expires_at=datetime(2026, 12, 4, 9, 30, tzinfo=UTC),
+                approval_url=APPROVAL_URL,
+            ).__dict__,
+            "secret_url": APPROVAL_URL,
+        }
+    ),
+    "stage_reminder": _approver(EventType.STAGE_REMINDER, "stage_reminder", INBOX_URL),
+    "stage_cancelled_withdrawn": _approver(
+        EventType.STAGE_CANCELLED, "stage_cancelled", f"{BASE}/inbox", reason="withdrawn"
+    ),
+    "stage_cancelled_rejected": _approver(
+        EventType.STAGE_CANCELLED, "stage_cancelled", f"{BASE}/inbox", reason="rejected"
+    ),
+    "stage_cancelled_reassigned": _approver(
+        EventType.STAGE_CANCELLED, "stage_cancelled", f"{BASE}/inbox", reason="reassigned"
+    ),
+}
