@@ -21,7 +21,7 @@ describe('the app frame', () => {
     if (!drawer) throw new Error('no drawer');
     const list = within(drawer).getByRole('list');
     const items = within(list).getAllByRole('listitem');
-    expect(items.map((item) => within(item).getByRole('link').textContent)).toEqual(['New request', 'My requests']);
+    expect(items.map((item) => within(item).getByRole('link').textContent)).toEqual(['New request', 'My requests', 'Notifications']);
     expect([...list.children].every((child) => child.tagName === 'LI')).toBe(true);
   });
 
