@@ -23,8 +23,8 @@ import hashlib
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 from redis.exceptions import RedisError
@@ -112,10 +112,12 @@ def _version_key(scope: str) -> str:
 
 @dataclass(frozen=True)
 class Entry:
-    """A cached answer: its body and the ETag that names exactly that body."""
+    """A cached answer: its body and the ETag that names exactly that body; and the values of
+    the `also` keys read in the same round trip (None when Redis was not reached)."""
 
     body: bytes
     etag: str
+    also: tuple[bytes | None, ...] | None = None
 
 
 def etag_of(body: bytes) -> str:
@@ -123,10 +125,17 @@ def etag_of(body: bytes) -> str:
     return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
 
 
-def read_through(name: str, scopes: Iterable[str], key: str, compute: Callable[[], bytes]) -> Entry:
+def read_through(
+    name: str,
+    scopes: Iterable[str],
+    key: str,
+    compute: Callable[[], bytes],
+    also: Sequence[str] = (),
+) -> Entry:
     """The cached answer for `key` under the current versions of `scopes`, or the one
     `compute` makes (and stores). `name` labels the metrics; `key` must hold everything the
-    answer depends on besides the scopes: the viewer and the normalised query."""
+    answer depends on besides the scopes: the viewer and the normalised query. `also` names
+    plain keys to read in the same round trip (a caller's other lookups)."""
     scope_list = [_GENERATION, *sorted(set(scopes))]
     entry_key = f"{_prefix()}:e:{name}:{hashlib.sha256(key.encode()).hexdigest()}"
     if not redis_available():  # it failed a moment ago: straight to the database
@@ -137,11 +146,13 @@ def read_through(name: str, scopes: Iterable[str], key: str, compute: Callable[[
         if _lost_bumps.is_set():
             redis.incr(_version_key(_GENERATION))
             _lost_bumps.clear()
-        *versions, stored = redis.mget([*(_version_key(s) for s in scope_list), entry_key])
+        values = redis.mget([*(_version_key(s) for s in scope_list), entry_key, *also])
+        versions, stored = values[: len(scope_list)], values[len(scope_list)]
+        extra = tuple(_raw(v) for v in values[len(scope_list) + 1 :])
         stamp = ",".join(_text(v) for v in versions)
         if (found := _unpack(stored, stamp)) is not None:
             metrics.CACHE_HITS.labels(name).inc()
-            return found
+            return replace(found, also=extra)
         metrics.CACHE_MISSES.labels(name).inc()
         if redis.set(entry_key + ":lock", "1", nx=True, ex=_LOCK_SECONDS):
             try:
@@ -149,19 +160,23 @@ def read_through(name: str, scopes: Iterable[str], key: str, compute: Callable[[
             except BaseException:
                 redis.delete(entry_key + ":lock")  # a refusal (404, 403) caches nothing
                 raise
-            return _store(redis, entry_key, stamp, body)
+            return replace(_store(redis, entry_key, stamp, body), also=extra)
         # Someone is computing this very answer: wait for it rather than pile on PostgreSQL.
         deadline = time.monotonic() + _WAIT_FOR_OTHERS_SECONDS
         while time.monotonic() < deadline:
             time.sleep(_POLL_SECONDS)
             if (found := _unpack(redis.get(entry_key), stamp)) is not None:
-                return found
-        return _store(redis, entry_key, stamp, compute())
+                return replace(found, also=extra)
+        return replace(_store(redis, entry_key, stamp, compute()), also=extra)
     except RedisError:
         redis_failed()
         metrics.CACHE_ERRORS.labels(name).inc()
         logger.warning("read cache unavailable; answering from the database", extra={"cache": name})
         return _computed(name, compute)
+
+
+def _raw(value: bytes | str | None) -> bytes | None:
+    return value.encode() if isinstance(value, str) else value
 
 
 def _text(version: bytes | str | None) -> str:

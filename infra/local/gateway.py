@@ -7,6 +7,7 @@ and the single-page app."""
 import asyncio
 import base64
 import importlib
+import json
 import logging
 import re
 import threading
@@ -16,7 +17,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI, Response
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
@@ -26,15 +27,17 @@ from infra.local.invoke import FunctionError, invoke
 from infra.local.lambda_events import LambdaContext, http_event
 from shared.http.errors import error_body
 from shared.http.routes import API_PREFIX, HTTP_FUNCTIONS, ROUTES, Route
-from shared.http.security import install_security
+from shared.http.security import ASGIApp, Receive, Scope, Send, install_security
 from shared.observability import CORRELATION_HEADER, configure_logging, correlation_id_from
 
 logger = logging.getLogger("gateway")
 FRONTEND_DIST = Path(__file__).resolve().parents[2] / "frontend" / "dist"
-MAX_BODY_BYTES = 1024 * 1024
 # A file name's extension ends the path (`.js`, `.json`): only the web app's own routes fall
 # back to it, and those never end so (an approval-link token's last part is 43+ characters).
 FILE_EXTENSION = re.compile(r"\.[A-Za-z0-9]{1,5}$")
+# Under /api/v1 but the gateway's own: the merged OpenAPI document, the docs, the metrics.
+GATEWAY_OWN = frozenset({"/api/v1/openapi.json", "/api/v1/docs", "/api/v1/metrics"})
+ROOT_PROBES = frozenset({"/health", "/health/ready"})
 
 HTTP_REQUESTS = Counter(
     "http_requests_total", "HTTP requests answered", ["method", "route", "status"]
@@ -118,19 +121,6 @@ def create_gateway() -> FastAPI:
             headers={"Cache-Control": "no-store"},
         )
 
-    @gateway.api_route(
-        "/api/v1/{rest:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD"]
-    )
-    async def dispatch(request: Request, rest: str) -> Response:
-        return await _dispatch(request, request.url.path)
-
-    # The probes at the root too (load balancers and orchestrators look there): the same
-    # function and handler as under /api/v1, so a probe on either path tells the truth.
-    @gateway.api_route("/health", methods=["GET", "HEAD"], include_in_schema=False)
-    @gateway.api_route("/health/ready", methods=["GET", "HEAD"], include_in_schema=False)
-    async def root_health(request: Request) -> Response:
-        return await _dispatch(request, API_PREFIX + request.url.path)
-
     # Anything else under /api/ is an API path that does not exist: JSON 404, never the app.
     @gateway.api_route(
         "/api/{rest:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD"]
@@ -154,72 +144,121 @@ def create_gateway() -> FastAPI:
             '<p>The web app is not built. API documentation: <a href="/docs">/docs</a>.</p>'
         )
 
+    # Outermost first: the security middleware (headers, limits, CORS) wraps everything,
+    # then API calls go straight to their functions, past FastAPI's routing.
+    gateway.add_middleware(ApiDispatch)
     install_security(gateway)
     return gateway
 
 
-async def _dispatch(request: Request, path: str) -> Response:
-    """Answer an API call at `path` by invoking the function the route table names, as API
-    Gateway would; HEAD is answered as GET (uvicorn sends no body)."""
+class ApiDispatch:
+    """API calls go to their function, as API Gateway sends them: the route table picks the
+    function, an HTTP API (payload 2.0) event carries the call, the function's answer is sent
+    back as it is. Plain ASGI, ahead of the gateway's own routes (the web app, docs, metrics):
+    the function's app does the rest (its own security headers, limits, errors)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path: str = scope.get("path", "")
+        if scope["type"] != "http" or path in GATEWAY_OWN:
+            await self.app(scope, receive, send)
+        elif path in ROOT_PROBES:
+            # The probes at the root too (load balancers and orchestrators look there): the
+            # same function and handler as under /api/v1, so a probe on either path tells the
+            # truth.
+            await _dispatch(scope, receive, send, API_PREFIX + path)
+        elif path.startswith(API_PREFIX + "/"):
+            await _dispatch(scope, receive, send, path)
+        else:
+            await self.app(scope, receive, send)
+
+
+Answer = tuple[int, list[tuple[bytes, bytes]], bytes]
+
+
+async def _dispatch(scope: Scope, receive: Receive, send: Send, path: str) -> None:
+    """Answer an API call at `path` by invoking the function the route table names; HEAD is
+    answered as GET (uvicorn sends no body)."""
     started = time.perf_counter()
-    correlation_id = correlation_id_from(
-        {"headers": {k.lower(): v for k, v in request.headers.items()}}
-    ) or str(uuid.uuid4())
-    method = "GET" if request.method == "HEAD" else request.method
+    headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"]]
+    sent_id = next((v for k, v in headers if k.lower() == CORRELATION_HEADER), None)
+    correlation_id = correlation_id_from({"headers": {CORRELATION_HEADER: sent_id}}) or str(
+        uuid.uuid4()
+    )
+    method = "GET" if scope["method"] == "HEAD" else scope["method"]
     found = match(method, path)
+    answer: Answer
     if found is None:
         route_label = "unmatched"
-        response: Response = (
-            JSONResponse(error_body("method_not_allowed", "Method not allowed."), 405)
+        answer = (
+            _json(405, error_body("method_not_allowed", "Method not allowed."))
             if path_exists(path)
-            else JSONResponse(error_body("not_found", "No such route."), 404)
+            else _json(404, error_body("not_found", "No such route."))
         )
     else:
         route, params = found
         route_label = route.path
-        response = await _invoke(request, method, path, route, params, correlation_id)
+        body = await _body(receive)
+        answer = await _invoke(scope, headers, body, method, path, route, params, correlation_id)
+    status, answer_headers, content = answer
+    answer_headers.append((CORRELATION_HEADER.encode(), correlation_id.encode()))
+    answer_headers.append((b"content-length", str(len(content)).encode()))
+    await send({"type": "http.response.start", "status": status, "headers": answer_headers})
+    await send({"type": "http.response.body", "body": content})
     elapsed = time.perf_counter() - started
-    response.headers[CORRELATION_HEADER] = correlation_id
-    HTTP_REQUESTS.labels(request.method, route_label, str(response.status_code)).inc()
-    HTTP_DURATION.labels(request.method, route_label).observe(elapsed)
+    HTTP_REQUESTS.labels(scope["method"], route_label, str(status)).inc()
+    HTTP_DURATION.labels(scope["method"], route_label).observe(elapsed)
     # The route template, never the raw path: approval-link paths carry a token.
     logger.info(
         "http request",
         extra={
-            "method": request.method,
+            "method": scope["method"],
             "route": route_label,
-            "status": response.status_code,
+            "status": status,
             "duration_ms": round(elapsed * 1000, 1),
             "correlation_id": correlation_id,
         },
     )
-    return response
+
+
+def _json(status: int, body: dict[str, Any]) -> Answer:
+    return status, [(b"content-type", b"application/json")], json.dumps(body).encode()
+
+
+async def _body(receive: Receive) -> bytes:
+    # The security middleware outside has already refused a body over MAX_BODY_BYTES.
+    chunks = []
+    while True:
+        message = await receive()
+        chunks.append(message.get("body", b""))
+        if message["type"] != "http.request" or not message.get("more_body", False):
+            return b"".join(chunks)
 
 
 async def _invoke(
-    request: Request,
+    scope: Scope,
+    headers: list[tuple[str, str]],
+    body: bytes,
     method: str,
     path: str,
     route: Route,
     params: dict[str, str],
     correlation_id: str,
-) -> Response:
-    body = await request.body()
-    if len(body) > MAX_BODY_BYTES:
-        return JSONResponse(
-            error_body("payload_too_large", f"The body exceeds {MAX_BODY_BYTES} bytes."), 413
-        )
+) -> Answer:
+    client = scope.get("client")
     event = http_event(
         method=method,
         path=path,
         route_key=f"{route.method} {route.path}",
-        query_string=request.url.query,
+        query_string=scope.get("query_string", b"").decode("latin-1"),
         headers=[
-            *((k, v) for k, v in request.headers.items() if k.lower() != CORRELATION_HEADER),
+            *((k, v) for k, v in headers if k.lower() != CORRELATION_HEADER),
             (CORRELATION_HEADER, correlation_id),
         ],
         body=body,
-        source_ip=request.client.host if request.client else "127.0.0.1",
+        source_ip=client[0] if client else "127.0.0.1",
         path_parameters=params,
     )
     try:
@@ -230,24 +269,24 @@ async def _invoke(
         return _bad_gateway(route.function, "Runtime.InvalidResponse", correlation_id)
     payload = result.get("body") or ""
     content = base64.b64decode(payload) if result.get("isBase64Encoded") else payload.encode()
-    response = Response(content=content, status_code=int(result["statusCode"]))
-    for name, value in (result.get("headers") or {}).items():
-        response.headers[name] = value
+    out = [
+        (name.lower().encode("latin-1"), str(value).encode("latin-1"))
+        for name, value in (result.get("headers") or {}).items()
+        if name.lower() != "content-length"
+    ]
     for name, values in (result.get("multiValueHeaders") or {}).items():
-        for value in values:
-            response.headers.append(name, value)
-    for cookie in result.get("cookies") or []:
-        response.headers.append("set-cookie", cookie)
-    return response
+        out += [(name.lower().encode("latin-1"), str(v).encode("latin-1")) for v in values]
+    out += [(b"set-cookie", cookie.encode("latin-1")) for cookie in result.get("cookies") or []]
+    return int(result["statusCode"]), out, content
 
 
-def _bad_gateway(function: str, error_type: str, correlation_id: str) -> Response:
+def _bad_gateway(function: str, error_type: str, correlation_id: str) -> Answer:
     # As API Gateway does, the client learns only that the function failed; its log has why.
     logger.error(
         "function failed",
         extra={"function": function, "error_type": error_type, "correlation_id": correlation_id},
     )
-    return JSONResponse(error_body("bad_gateway", "The function serving this request failed."), 502)
+    return _json(502, error_body("bad_gateway", "The function serving this request failed."))
 
 
 configure_logging()

@@ -151,16 +151,26 @@ def logout(session: Session, access_claims: dict[str, Any], refresh_token: str |
         _revoke_family(session, family)
 
 
-def is_revoked(session: Session, claims: dict[str, Any]) -> bool:
-    """Whether this access token, or the session it belongs to, was signed out. Asks Redis;
-    while Redis is down, asks PostgreSQL whether the session's family was revoked (every
-    sign-out revokes it), so a signed-out session stays out and nobody else is locked out."""
+def deny_keys(claims: dict[str, Any]) -> list[str]:
+    """The deny-list keys that say this access token, or its session, was signed out."""
     keys = [REVOKED_PREFIX + claims["jti"]]
     if "sid" in claims:
         keys.append(REVOKED_SESSION_PREFIX + claims["sid"])
+    return keys
+
+
+def is_revoked(
+    session: Session, claims: dict[str, Any], denied: tuple[bytes | None, ...] | None = None
+) -> bool:
+    """Whether this access token, or the session it belongs to, was signed out. `denied` are
+    the values of `deny_keys` when the caller already read them from Redis. While Redis is
+    down, PostgreSQL says whether the session's family was revoked (every sign-out revokes
+    it), so a signed-out session stays out and nobody else is locked out."""
+    if denied is not None:
+        return any(value is not None for value in denied)
     if redis_available():
         try:
-            return bool(get_redis().exists(*keys))
+            return bool(get_redis().exists(*deny_keys(claims)))
         except RedisError:
             redis_failed()
             logger.warning("token deny-list unavailable; checking sessions in the database")

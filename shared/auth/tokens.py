@@ -4,6 +4,7 @@ Every token carries `typ`, so one kind can never stand in for another, and is ch
 algorithm, signature, expiry, issuer and audience.
 """
 
+import threading
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -11,6 +12,7 @@ from enum import StrEnum
 from typing import Any
 
 import jwt
+from cachetools import LRUCache
 
 from shared.clock import utcnow
 from shared.config import get_settings
@@ -59,9 +61,20 @@ def issue(
     return IssuedToken(token=token, jti=token_id, expires_at=expires_at)
 
 
+# Every signed-in call verifies its access token; a warm process remembers the ones it already
+# verified (same bytes, same key: same answer) until they expire.
+_verified: LRUCache[str, dict[str, Any]] = LRUCache(maxsize=4096)
+_verified_lock = threading.Lock()
+
+
 def verify(token: str, token_type: TokenType) -> dict[str, Any]:
     """The claims of a valid token of exactly this type; 401 (`token_expired` or
     `invalid_token`) otherwise."""
+    if token_type is TokenType.ACCESS:
+        with _verified_lock:
+            known = _verified.get(token)
+        if known is not None and known["exp"] > utcnow().timestamp():
+            return dict(known)
     settings = get_settings()
     try:
         claims: dict[str, Any] = jwt.decode(
@@ -78,4 +91,7 @@ def verify(token: str, token_type: TokenType) -> dict[str, Any]:
         raise Unauthorized("The token is not valid.", code="invalid_token") from exc
     if claims.get("typ") != token_type.value:
         raise Unauthorized("The token is not valid.", code="invalid_token")
+    if token_type is TokenType.ACCESS:
+        with _verified_lock:
+            _verified[token] = dict(claims)
     return claims

@@ -1,8 +1,18 @@
 """FastAPI dependencies shared by the HTTP functions: the request's database session, who is
-calling, and — from the route table — whether they may."""
+calling, and — from the route table — whether they may.
 
+Every function app runs behind Mangum, one invocation at a time on an event loop of its own
+(Lambda's model; the local gateway gives each worker thread its own loop too). So handlers and
+dependencies run inline on that loop, blocking calls included: they block only their own
+invocation, and FastAPI's default for plain `def` — a hop to a thread pool and back for every
+dependency and the endpoint — would be pure overhead. `TableRouter` runs plain endpoints
+inline; the dependencies here are `async def` for the same reason.
+"""
+
+import functools
+import inspect
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -11,7 +21,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer, OAuth2Pas
 from sqlalchemy.orm import Session
 
 from shared.auth import tokens
-from shared.auth.service import is_revoked
+from shared.auth.service import deny_keys, is_revoked
 from shared.db import new_session
 from shared.errors import Forbidden, Unauthorized
 from shared.http import routes
@@ -27,7 +37,7 @@ bearer_scheme = HTTPBearer(
 )
 
 
-def db_session() -> Iterator[Session]:
+async def db_session() -> AsyncIterator[Session]:
     """The request's one session: the caller's identity and the handler's work share its
     transaction; a handler that changes state commits it through `state_change`."""
     with new_session() as session:
@@ -43,7 +53,7 @@ class Caller:
     claims: dict[str, Any]
 
 
-def current_caller(
+async def current_caller(
     token: Annotated[str | None, Depends(oauth2_scheme)],
     _: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
     session: DbSession,
@@ -54,9 +64,10 @@ def current_caller(
     if not token:
         raise Unauthorized("Authentication required.", code="not_authenticated")
     claims = tokens.verify(token, tokens.TokenType.ACCESS)
-    if is_revoked(session, claims):
+    # One Redis round trip: the account and the deny-list entries of this token and session.
+    user, denied = identity_of(session, _uuid(claims["sub"]), also=deny_keys(claims))
+    if is_revoked(session, claims, denied):
         raise Unauthorized("The token has been revoked.", code="token_revoked")
-    user = identity_of(session, _uuid(claims["sub"]))
     if user is None or not user.is_active:
         raise Unauthorized("The account is not active.", code="inactive_account")
     return Caller(user, claims)
@@ -69,7 +80,7 @@ def _uuid(value: str) -> uuid.UUID:
         raise Unauthorized("The token is not valid.", code="invalid_token") from exc
 
 
-def current_user(caller: Annotated[Caller, Depends(current_caller)]) -> Identity:
+async def current_user(caller: Annotated[Caller, Depends(current_caller)]) -> Identity:
     """The signed-in user (see `current_caller`)."""
     return caller.user
 
@@ -77,8 +88,8 @@ def current_user(caller: Annotated[Caller, Depends(current_caller)]) -> Identity
 CurrentUser = Annotated[Identity, Depends(current_user)]
 
 
-def _role_check(allowed: frozenset[Role]) -> Callable[[Identity], None]:
-    def check(user: CurrentUser) -> None:
+def _role_check(allowed: frozenset[Role]) -> Callable[[Identity], Awaitable[None]]:
+    async def check(user: CurrentUser) -> None:
         if Role(user.role) not in allowed:
             raise Forbidden("Your role may not do this.", code="role_forbidden")
 
@@ -102,6 +113,8 @@ class TableRouter(APIRouter):
         dependencies: Sequence[params.Depends] | None = None,
         **options: Any,
     ) -> None:
+        if not inspect.iscoroutinefunction(endpoint):
+            endpoint = _inline(endpoint)
         for method in methods or ["GET"]:
             route = routes.find(method, self.prefix + path)
             checks = [] if route.roles is routes.PUBLIC else [Depends(_role_check(route.roles))]
@@ -112,3 +125,14 @@ class TableRouter(APIRouter):
                 dependencies=[*(dependencies or []), *checks],
                 **options,
             )
+
+
+def _inline(endpoint: Callable[..., Any]) -> Callable[..., Any]:
+    """The endpoint as a coroutine that calls it in place (see the module's docstring);
+    FastAPI still reads the endpoint's own signature through `__wrapped__`."""
+
+    @functools.wraps(endpoint)
+    async def run_inline(*args: Any, **kwargs: Any) -> Any:
+        return endpoint(*args, **kwargs)
+
+    return run_inline

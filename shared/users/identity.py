@@ -3,6 +3,7 @@ cacheable, read through the read cache (scope `user:<id>`, bumped by any change 
 
 import json
 import uuid
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
@@ -53,12 +54,16 @@ def _load(raw: bytes) -> Identity | None:
     )
 
 
-def identity_of(session: Session, user_id: uuid.UUID) -> Identity | None:
-    """The user with this id as they are now (cached until their row changes); None if there
-    is no such user."""
+def identity_of(
+    session: Session, user_id: uuid.UUID, also: Sequence[str] = ()
+) -> tuple[Identity | None, tuple[bytes | None, ...] | None]:
+    """The user with this id as they are now (cached until their row changes; None if there
+    is no such user), and the values of the `also` Redis keys, read in the same round trip
+    (None when Redis was not reached)."""
 
     def read() -> bytes:
         user = session.get(User, user_id)
         return _dump(None if user is None else Identity.of(user))
 
-    return _load(read_through("identity", [f"user:{user_id}"], str(user_id), read).body)
+    entry = read_through("identity", [f"user:{user_id}"], str(user_id), read, also)
+    return _load(entry.body), entry.also

@@ -188,3 +188,23 @@ def test_password_hashes_are_salted() -> None:
     assert first != second
     assert verify_and_upgrade("same-password", first)[0]
     assert verify_and_upgrade("same-password", second)[0]
+
+
+def test_a_remembered_access_token_still_expires() -> None:
+    """Verified access tokens are remembered per process: never past their expiry."""
+    import time
+
+    issued = issue(TokenType.ACCESS, SUBJECT, timedelta(seconds=1))
+    assert verify(issued.token, TokenType.ACCESS)["sub"] == str(SUBJECT)
+    assert verify(issued.token, TokenType.ACCESS)["sub"] == str(SUBJECT)  # remembered
+    time.sleep(2.1)
+    with pytest.raises(Unauthorized) as refused:
+        verify(issued.token, TokenType.ACCESS)
+    assert refused.value.code == "token_expired"
+
+
+def test_a_remembered_token_is_never_another_type() -> None:
+    issued = issue(TokenType.ACCESS, SUBJECT, timedelta(minutes=5))
+    verify(issued.token, TokenType.ACCESS)
+    with pytest.raises(Unauthorized):
+        verify(issued.token, TokenType.REFRESH)
