@@ -250,9 +250,10 @@ def _pending(
                 role=Role(stage.role),
                 due_at=stage.due_at,
                 overdue=bool(stage.due_at and stage.due_at < now),
+                applicant_name=applicant_name,
                 request=credit.to_out(request),
             )
-            for stage, request in rows
+            for stage, request, applicant_name in rows
         ],
         next_cursor=next_cursor,
     )

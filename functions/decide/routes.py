@@ -9,10 +9,12 @@ from fastapi import Path
 from shared.approvals import links
 from shared.approvals import service as approvals
 from shared.approvals.schemas import Decision, LinkSummary
+from shared.approvals.timeline import chain_for_staff
 from shared.credit import service as credit
 from shared.credit.schemas import CreditRequestOut
 from shared.http.deps import CurrentUser, DbSession, TableRouter
 from shared.messaging.outbox import state_change
+from shared.users import service as users
 from shared.users.identity import Identity
 from shared.workflow.states import Role
 
@@ -39,9 +41,12 @@ def show_link(token: LinkToken, session: DbSession) -> LinkSummary:
         role=Role(resolved.stage.role),
         approver=resolved.approver.full_name,
         expires_at=resolved.link.expires_at.isoformat(),
+        applicant_name=users.get(session, resolved.request.applicant_id).full_name,
         request=credit.to_out(resolved.request),
-        # The link stands in for the signed-in approver, who sees the bureau report too.
+        # The link stands in for the signed-in approver, who sees the bureau report and the
+        # earlier approvers' comments too.
         score_result=credit.score_result_out(resolved.request, with_bureau=True),
+        stages=chain_for_staff(session, resolved.request.id),
     )
 
 

@@ -200,6 +200,8 @@ def test_approver_inbox_lists_pending_stages_oldest_due_first(
     assert inbox.status_code == 200
     entries = inbox.json()["items"]
     assert ids[0] in [e["request"]["id"] for e in entries]
+    mine = [e for e in entries if e["request"]["id"] in ids]
+    assert {e["applicant_name"] for e in mine} == {"Applicant Tester"}  # who is asking
     dues = [e["due_at"] for e in entries]
     assert dues == sorted(dues)
     assert all(e["overdue"] is False for e in entries if e["request"]["id"] in ids)

@@ -681,6 +681,8 @@ export interface components {
             due_at: string | null;
             /** Overdue */
             overdue: boolean;
+            /** Applicant Name */
+            applicant_name: string;
             request: components["schemas"]["CreditRequestOut"];
         };
         /** RefreshIn */
@@ -721,7 +723,10 @@ export interface components {
             /** @description The credit bureau's report. Third-party data: shown to staff only, null for the applicant. */
             bureau_report: components["schemas"]["BureauReport"] | null;
         };
-        /** StageOut */
+        /**
+         * StageOut
+         * @description One stage of a request's approval chain: who holds it, who decided it, how and why.
+         */
         StageOut: {
             /**
              * Id
@@ -738,6 +743,8 @@ export interface components {
             decided_by: string | null;
             /** Decided At */
             decided_at: string | null;
+            /** Decided Via */
+            decided_via?: ("app" | "email_link") | null;
             /** Comment */
             comment: string | null;
             /** Due At */
@@ -916,8 +923,15 @@ export interface components {
             approver: string;
             /** Expires At */
             expires_at: string;
+            /** Applicant Name */
+            applicant_name: string;
             request: components["schemas"]["CreditRequestOut"];
             score_result: components["schemas"]["ScoreResultOut"] | null;
+            /**
+             * Stages
+             * @description The whole chain, earlier decisions and their comments included.
+             */
+            stages: components["schemas"]["StageOut"][];
         };
     };
     responses: never;

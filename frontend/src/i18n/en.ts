@@ -282,6 +282,7 @@ export const en = {
     rejectedBy: 'Declined by {{who}} on {{when}}',
     approvedByRole: 'Approved by the {{role}} on {{when}}',
     rejectedByRole: 'Declined by the {{role}} on {{when}}',
+    via: { app: ' (in the app)', email_link: ' (from the email link)' },
     comment: '“{{comment}}”',
   },
   inbox: {
@@ -293,7 +294,7 @@ export const en = {
     emptyHint: 'New stages appear here by themselves, and you get an email.',
     searchLabel: 'Search the inbox',
     search: 'Search',
-    searchHelp: 'Purpose or reference.',
+    searchHelp: 'Applicant, purpose or reference.',
     searchButton: 'Search',
     sorts: {
       due: 'Due soonest first',
@@ -310,7 +311,7 @@ export const en = {
     overdueCount_other: '{{count}} overdue.',
     noMatch: 'No stage in your inbox matches “{{search}}”.',
     tableLabel: 'Stages waiting for your decision',
-    columns: { request: 'Request', amount: 'Amount', risk: 'Risk', stage: 'Stage', due: 'Due' },
+    columns: { request: 'Request', applicant: 'Applicant', amount: 'Amount', risk: 'Risk', stage: 'Stage', due: 'Due' },
     reference: 'Ref. {{ref}}',
     stage: '{{k}} · {{role}}',
     noDue: 'No due date',
@@ -347,6 +348,7 @@ export const en = {
     title: 'Approval link',
     heading: 'Decision: stage {{k}} ({{role}})',
     for: 'For {{approver}}. This link works once, until {{until}}.',
+    applicant: 'Requested by {{name}}',
     openInbox: 'Open my inbox',
     checkError: 'The link could not be checked',
     checking: 'Checking your approval link…',

@@ -312,6 +312,7 @@ export const ptBR: Pick<Resources, Applicant> = {
     rejectedBy: 'Recusada por {{who}} em {{when}}',
     approvedByRole: 'Aprovada pelo {{role}} em {{when}}',
     rejectedByRole: 'Recusada pelo {{role}} em {{when}}',
+    via: { app: ' (no aplicativo)', email_link: ' (pelo link do e-mail)' },
     comment: '“{{comment}}”',
   },
 };
