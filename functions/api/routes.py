@@ -1,11 +1,11 @@
 """Accounts, sessions and the read side of the workflow (`api` function)."""
 
 import uuid
-from collections.abc import Callable
-from typing import Annotated
+from collections.abc import Callable, Iterator
+from typing import Annotated, Any
 
 from fastapi import Depends, Query, Request, Response, status
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, StreamingResponse
 from fastapi.security import OAuth2PasswordRequestForm
 from sqlalchemy import text
 from sqlalchemy.orm import Session
@@ -15,7 +15,7 @@ from shared.approvals import service as approvals
 from shared.approvals import staffing
 from shared.approvals.schemas import PendingStage
 from shared.audit import service as audit
-from shared.audit.schemas import AuditEntry, AuditFilters
+from shared.audit.schemas import AuditEntry, AuditFilters, AuditQuery
 from shared.auth import service as auth
 from shared.auth.schemas import LogoutIn, RefreshIn, TokenOut
 from shared.cache import get_redis
@@ -33,8 +33,15 @@ from shared.messaging.topology import QUEUES
 from shared.notifications import preferences
 from shared.notifications.schemas import NotificationPreferencesIn, NotificationPreferencesOut
 from shared.pagination import Cursor, Page, PageSize
+from shared.tracking import exports
 from shared.tracking import requests as tracking
-from shared.tracking.schemas import CreditRequestDetail, RequestFilters, StatsFilters, StatsOut
+from shared.tracking.schemas import (
+    CreditRequestDetail,
+    RequestFilters,
+    RequestQuery,
+    StatsFilters,
+    StatsOut,
+)
 from shared.tracking.stats import summarize
 from shared.users import service as users
 from shared.users.identity import Identity
@@ -123,8 +130,9 @@ def list_users(
             description="Only users whose username or email contains this (any case).",
         ),
     ] = None,
+    role: Annotated[Role | None, Query(description="Only users with this role.")] = None,
 ) -> Page[UserOut]:
-    rows, next_cursor = users.list_page(session, limit, cursor, q)
+    rows, next_cursor = users.list_page(session, limit, cursor, q, role)
     return Page(items=[UserOut.model_validate(u) for u in rows], next_cursor=next_cursor)
 
 
@@ -265,6 +273,65 @@ def audit_logs(filters: Annotated[AuditFilters, Query()], session: DbSession) ->
     entities = approvals.trail_entities(session, filters.request_id) if filters.request_id else []
     rows, next_cursor = audit.search(session, filters, actor_user_id, entities)
     return Page(items=[AuditEntry.model_validate(r) for r in rows], next_cursor=next_cursor)
+
+
+CSV: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"text/csv": {}}, "description": "RFC 4180 CSV, a header row first."}
+}
+
+
+def _csv(lines: Iterator[str], name: str, rows: int) -> StreamingResponse:
+    return StreamingResponse(
+        lines,
+        media_type="text/csv; charset=utf-8",
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}-{utcnow():%Y%m%dT%H%M%SZ}.csv"',
+            "Cache-Control": "no-store",  # financial data: never kept by a proxy or browser
+            "X-Export-Truncated": "true" if rows > exports.EXPORT_MAX_ROWS else "false",
+        },
+    )
+
+
+@router.get("/exports/credit-requests", tags=["credit requests"], responses=CSV)
+def export_credit_requests(
+    user: CurrentUser, filters: Annotated[RequestQuery, Query()], session: DbSession
+) -> StreamingResponse:
+    """The requests matching the list's filters as CSV, newest first, at most 25,000 rows
+    (`X-Export-Truncated: true` when more match: narrow the filters). Audited."""
+    query = tracking.matching(user, filters)
+    rows = exports.row_count(session, query)
+    with state_change(session):
+        audit.record(
+            session,
+            audit.Actor.of(user),
+            "credit_requests.exported",
+            "export",
+            None,
+            details={"filters": filters.model_dump(mode="json"), "rows": rows},
+        )
+    return _csv(exports.request_lines(query), "credit-requests", rows)
+
+
+@router.get("/exports/audit-logs", tags=["audit"], responses=CSV)
+def export_audit_logs(
+    user: CurrentUser, filters: Annotated[AuditQuery, Query()], session: DbSession
+) -> StreamingResponse:
+    """The audit entries matching the log's filters as CSV, newest first, at most 25,000
+    rows (`X-Export-Truncated: true` when more match). Audited."""
+    actor_user_id = users.id_by_username(session, filters.actor) if filters.actor else None
+    entities = approvals.trail_entities(session, filters.request_id) if filters.request_id else []
+    query = audit.matching(filters, actor_user_id, entities)
+    rows = exports.row_count(session, query)
+    with state_change(session):
+        audit.record(
+            session,
+            audit.Actor.of(user),
+            "audit_logs.exported",
+            "export",
+            None,
+            details={"filters": filters.model_dump(mode="json"), "rows": rows},
+        )
+    return _csv(exports.audit_lines(query), "audit-log", rows)
 
 
 @router.get("/health", tags=["health"])

@@ -11,7 +11,9 @@ from shared.pagination import Cursor, PageSize
 ANONYMOUS = "anonymous"
 
 
-class AuditFilters(BaseModel):
+class AuditQuery(BaseModel):
+    """Which audit entries a page or an export covers."""
+
     model_config = ConfigDict(extra="forbid")
 
     actor_id: uuid.UUID | None = None
@@ -29,6 +31,11 @@ class AuditFilters(BaseModel):
     )
     at_from: datetime | None = None
     at_to: datetime | None = None
+
+
+class AuditFilters(AuditQuery):
+    """Which audit entries, and which page of them (newest first)."""
+
     limit: PageSize = 50
     cursor: Cursor = None
 

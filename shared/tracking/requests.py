@@ -8,7 +8,7 @@ from shared.approvals.timeline import stages_out, with_people
 from shared.credit.models import CreditRequest
 from shared.credit.service import score_result_out, to_out
 from shared.pagination import TIMESTAMP, UUID, DecimalKind, Key, Keyset, paginate
-from shared.tracking.schemas import CreditRequestDetail, RequestFilters, SortKey
+from shared.tracking.schemas import CreditRequestDetail, RequestFilters, RequestQuery, SortKey
 from shared.tracking.stats import has_timed_stage
 from shared.users.identity import Identity
 from shared.workflow.states import Role, StageStatus
@@ -28,6 +28,13 @@ def list_requests(
 ) -> tuple[list[CreditRequest], str | None]:
     """One page of the requests the viewer may see (an applicant: only their own) that match
     every filter, in the filters' sort order."""
+    return paginate(
+        session, matching(viewer, filters), SORTS[filters.sort], filters.cursor, filters.limit
+    )
+
+
+def matching(viewer: Identity, filters: RequestQuery) -> Select[CreditRequest]:
+    """The requests the viewer may see that match every filter (paging aside), unordered."""
     query: Select[CreditRequest] = select(CreditRequest)
     if viewer.role == Role.APPLICANT:
         query = query.where(CreditRequest.applicant_id == viewer.id)
@@ -55,7 +62,7 @@ def list_requests(
         )
     if filters.stage_role is not None:
         query = query.where(has_timed_stage(filters.stage_role))
-    return paginate(session, query, SORTS[filters.sort], filters.cursor, filters.limit)
+    return query
 
 
 def request_detail(

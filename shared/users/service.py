@@ -69,10 +69,17 @@ def get(session: Session, user_id: uuid.UUID) -> User:
 
 
 def list_page(
-    session: Session, limit: int, cursor: str | None, search: str | None = None
+    session: Session,
+    limit: int,
+    cursor: str | None,
+    search: str | None = None,
+    role: Role | None = None,
 ) -> tuple[list[User], str | None]:
-    """One page of users by username; `search` matches part of a username or email, any case."""
+    """One page of users by username; `search` matches part of a username or email, any case;
+    `role`, when given, keeps only the users who hold it."""
     query = select(User)
+    if role is not None:
+        query = query.where(User.role == role.value)
     if search is not None and search.strip():
         # Escaped, so a "_" (common in usernames) or "%" matches only itself.
         escaped = re.sub(r"([\\%_])", r"\\\1", search.strip())

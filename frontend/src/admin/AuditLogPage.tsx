@@ -20,6 +20,7 @@ import { dayError, endOfDay, isDay, startOfDay } from '../common/dates';
 import { DayField } from '../common/DayField';
 import { EmptyState, LoadMoreButton, PagedListView } from '../common/feedback';
 import { Field } from '../common/Field';
+import { ExportButton } from '../common/ExportButton';
 import { PageHeader } from '../common/PageHeader';
 import { usePagedList } from '../common/usePagedList';
 import { i18n } from '../i18n';
@@ -145,7 +146,17 @@ export function AuditLogPage() {
 
   return (
     <>
-      <PageHeader title={t('audit.title')} />
+      <PageHeader
+        title={t('audit.title')}
+        actions={
+          <ExportButton
+            download={() => {
+              const { limit: _limit, ...query } = toAuditQuery(filters);
+              return api.exportAudit(query);
+            }}
+          />
+        }
+      />
       <CollapsibleFilters label={t('audit.filterLabel')} active={active} onSubmit={submit}>
         <Box sx={{ display: 'grid', gap: 1.5, gridTemplateColumns: { xs: '1fr', sm: '1fr 1fr', md: 'repeat(3, 1fr)' } }}>
           <TextField select {...field('action', t('audit.action'))} slotProps={{ select: { displayEmpty: true }, inputLabel: { shrink: true } }}>

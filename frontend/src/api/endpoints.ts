@@ -12,6 +12,7 @@ import type {
   PendingStage,
   Registration,
   RequestQuery,
+  Role,
   Stats,
   StatsQuery,
   TokenPair,
@@ -81,8 +82,10 @@ export async function decideByLink(token: string, decision: Decision): Promise<C
 }
 
 /** `search` matches part of a username or email, in any case. */
-export async function listUsers(cursor: string | null, search = '', options: Options = {}): Promise<Page<User>> {
-  const params = { limit: 50, ...(cursor === null ? {} : { cursor }), ...(search.trim() ? { q: search.trim() } : {}) };
+/** The users matching part of a username or email (`search`) and holding `role`, if given. */
+export async function listUsers(cursor: string | null, filter: { search?: string; role?: Role | '' } = {}, options: Options = {}): Promise<Page<User>> {
+  const search = filter.search?.trim() ?? '';
+  const params = { limit: 50, ...(cursor === null ? {} : { cursor }), ...(search ? { q: search } : {}), ...(filter.role ? { role: filter.role } : {}) };
   return (await http.get<Page<User>>('/users', { params, ...options })).data;
 }
 
@@ -97,6 +100,33 @@ export async function updateUser(id: string, change: UserChange): Promise<User> 
 
 export async function listAudit(params: AuditQuery, options: Options = {}): Promise<Page<AuditEntry>> {
   return (await http.get<Page<AuditEntry>>('/audit-logs', { params, ...options })).data;
+}
+
+/** A CSV export as the API wrote it: the file, its name, and whether it was cut short. */
+export interface CsvFile {
+  blob: Blob;
+  name: string;
+  truncated: boolean;
+}
+
+async function csvExport(path: string, params: object): Promise<CsvFile> {
+  const response = await http.get<Blob>(path, { params, responseType: 'blob' });
+  const disposition = String(response.headers['content-disposition'] ?? '');
+  return {
+    blob: response.data,
+    name: /filename="([^"]+)"/.exec(disposition)?.[1] ?? 'export.csv',
+    truncated: response.headers['x-export-truncated'] === 'true',
+  };
+}
+
+/** The requests the list's filters select, as CSV (staff). */
+export function exportRequests(params: Omit<RequestQuery, 'cursor' | 'limit' | 'sort'>): Promise<CsvFile> {
+  return csvExport('/exports/credit-requests', params);
+}
+
+/** The audit entries the log's filters select, as CSV (admins). */
+export function exportAudit(params: Omit<AuditQuery, 'cursor' | 'limit'>): Promise<CsvFile> {
+  return csvExport('/exports/audit-logs', params);
 }
 
 export async function getStats(params: StatsQuery, options: Options = {}): Promise<Stats> {

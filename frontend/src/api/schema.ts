@@ -237,6 +237,48 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/exports/credit-requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export Credit Requests
+         * @description The requests matching the list's filters as CSV, newest first, at most 25,000 rows
+         *     (`X-Export-Truncated: true` when more match: narrow the filters). Audited.
+         */
+        get: operations["export_credit_requests_api_v1_exports_credit_requests_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/exports/audit-logs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export Audit Logs
+         * @description The audit entries matching the log's filters as CSV, newest first, at most 25,000
+         *     rows (`X-Export-Truncated: true` when more match). Audited.
+         */
+        get: operations["export_audit_logs_api_v1_exports_audit_logs_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/health": {
         parameters: {
             query?: never;
@@ -1086,6 +1128,8 @@ export interface operations {
                 cursor?: string | null;
                 /** @description Only users whose username or email contains this (any case). */
                 q?: string | null;
+                /** @description Only users with this role. */
+                role?: components["schemas"]["Role"] | null;
             };
             header?: never;
             path?: never;
@@ -1658,6 +1702,104 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Page_AuditEntry_"];
+                };
+            };
+            /** @description The request is not valid */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An error (401, 403, 404, 409, 410, 413, 429) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    export_credit_requests_api_v1_exports_credit_requests_get: {
+        parameters: {
+            query?: {
+                status?: components["schemas"]["RequestStatus"][];
+                applicant_id?: string | null;
+                created_from?: string | null;
+                created_to?: string | null;
+                amount_min?: number | string | null;
+                amount_max?: number | string | null;
+                assigned_to?: "me" | null;
+                stage_role?: ("analyst" | "manager" | "director" | "admin") | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description RFC 4180 CSV, a header row first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                    "text/csv": unknown;
+                };
+            };
+            /** @description The request is not valid */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An error (401, 403, 404, 409, 410, 413, 429) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    export_audit_logs_api_v1_exports_audit_logs_get: {
+        parameters: {
+            query?: {
+                actor_id?: string | null;
+                /** @description Who acted, as entries show it: a username, "anonymous", "system:<step>". */
+                actor?: string | null;
+                action?: string | null;
+                entity_type?: string | null;
+                entity_id?: string | null;
+                /** @description A credit request's whole trail: entries about it and about its stages. */
+                request_id?: string | null;
+                at_from?: string | null;
+                at_to?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description RFC 4180 CSV, a header row first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                    "text/csv": unknown;
                 };
             };
             /** @description The request is not valid */

@@ -386,6 +386,8 @@ export const en = {
     searchLabel: 'Search users',
     search: 'Username or email',
     searchButton: 'Search',
+    roleFilter: 'Role',
+    allRoles: 'All roles',
     loadError: 'The users could not be loaded',
     loading: 'Loading users…',
     noMatch: "No user's username or email contains “{{search}}”.",
@@ -436,12 +438,20 @@ export const en = {
     changedTo: 'changed to',
     removed: '(removed)',
   },
+  export: {
+    button: 'Export CSV',
+    busy: 'Exporting…',
+    done: 'Export downloaded.',
+    truncated: 'Export downloaded, cut at 25,000 rows: narrow the filters for the rest.',
+  },
   auditActions: {
     auth: {
       login_failed: 'Sign-in failed',
       refresh_reuse_detected: 'Reused session token detected',
     },
+    audit_logs: { exported: 'Audit log exported (CSV)' },
     backup: { created: 'Backup created' },
+    credit_requests: { exported: 'Requests exported (CSV)' },
     credit_request: {
       chain_built: 'Approval chain built',
       created: 'Request filed',
