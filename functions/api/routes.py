@@ -26,7 +26,7 @@ from shared.db import unit_of_work
 from shared.errors import Unauthorized
 from shared.http.caching import NOT_MODIFIED, cached_json
 from shared.http.deps import Caller, CurrentUser, DbSession, TableRouter, current_caller
-from shared.http.errors import RATE_LIMITED
+from shared.http.errors import RATE_LIMITED, declared
 from shared.http.openapi import CREATED_USER
 from shared.messaging.outbox import state_change
 from shared.messaging.topology import QUEUES
@@ -65,6 +65,8 @@ def login(
 
 @router.post("/refresh", tags=["auth"])
 def refresh(body: RefreshIn, session: DbSession) -> TokenOut:
+    """Trade a refresh token for a new pair. Each refresh token works once: presenting a used
+    one again (a stolen copy) signs out every session of its family (401 `token_reused`)."""
     with state_change(session):
         outcome = auth.rotate(session, body.refresh_token)
     if isinstance(outcome, auth.ReuseDetected):
@@ -79,20 +81,27 @@ def refresh(body: RefreshIn, session: DbSession) -> TokenOut:
 def logout(
     body: LogoutIn, caller: Annotated[Caller, Depends(current_caller)], session: DbSession
 ) -> None:
+    """Sign out: the access token and the refresh token's whole family stop working."""
     with state_change(session):
         auth.logout(session, caller.claims, body.refresh_token)
 
 
 @router.post(
-    "/users", status_code=status.HTTP_201_CREATED, tags=["users"], responses={201: CREATED_USER}
+    "/users",
+    status_code=status.HTTP_201_CREATED,
+    tags=["users"],
+    responses={201: CREATED_USER, **declared(409)},
 )
 def register(body: UserCreate, session: DbSession) -> UserOut:
+    """Register as an applicant. Usernames and emails are unique in any case (409
+    `user_exists`); the password must meet the policy (422)."""
     with state_change(session):  # the welcome email's event is published after the commit
         return UserOut.model_validate(users.register(session, body))
 
 
 @router.get("/users/me", tags=["users"], response_model=UserOut, responses=NOT_MODIFIED)
 def me(user: CurrentUser, request: Request) -> Response:
+    """Who is signed in: username, name, email and role (ETag: 304 when unchanged)."""
     return cached_json(request, "me", [f"user:{user.id}"], str(user.id), lambda: _me(user))
 
 
@@ -132,6 +141,7 @@ def list_users(
     ] = None,
     role: Annotated[Role | None, Query(description="Only users with this role.")] = None,
 ) -> Page[UserOut]:
+    """Users by username, one page at a time, optionally searched and filtered by role."""
     rows, next_cursor = users.list_page(session, limit, cursor, q, role)
     return Page(items=[UserOut.model_validate(u) for u in rows], next_cursor=next_cursor)
 
@@ -188,6 +198,9 @@ def list_credit_requests(
     session: DbSession,
     request: Request,
 ) -> Response:
+    """Credit requests, filtered and sorted, one page at a time: an applicant's own only; staff
+    see every request (ETag: 304 when unchanged)."""
+
     def page() -> Page[CreditRequestOut]:
         rows, next_cursor = tracking.list_requests(session, user, filters)
         return Page(items=[credit.to_out(r) for r in rows], next_cursor=next_cursor)
@@ -205,6 +218,9 @@ def list_credit_requests(
 def get_credit_request(
     request_id: uuid.UUID, user: CurrentUser, session: DbSession, request: Request
 ) -> Response:
+    """A request with its approval chain and score result (the bureau report for staff only).
+    Someone else's request answers 404, as if it did not exist. Staff reads are audited."""
+
     def detail() -> CreditRequestDetail:
         found = credit.visible_request(session, user, request_id)
         return tracking.request_detail(session, found, user)
@@ -222,8 +238,12 @@ def get_credit_request(
     return response
 
 
-@router.post("/credit-requests/{request_id}/withdraw", tags=["credit requests"])
+@router.post(
+    "/credit-requests/{request_id}/withdraw", tags=["credit requests"], responses=declared(409)
+)
 def withdraw(request_id: uuid.UUID, user: CurrentUser, session: DbSession) -> CreditRequestOut:
+    """Withdraw your own open request: its open stages are cancelled and their links die.
+    409 once the request is final."""
     with state_change(session):
         return credit.to_out(approvals.withdraw(session, user, request_id))
 
@@ -269,6 +289,8 @@ def _pending(
 
 @router.get("/audit-logs", tags=["audit"])
 def audit_logs(filters: Annotated[AuditFilters, Query()], session: DbSession) -> Page[AuditEntry]:
+    """Who did what, when, newest first, filtered; `request_id` gives a request's whole trail,
+    its stages' decisions included."""
     actor_user_id = users.id_by_username(session, filters.actor) if filters.actor else None
     entities = approvals.trail_entities(session, filters.request_id) if filters.request_id else []
     rows, next_cursor = audit.search(session, filters, actor_user_id, entities)
@@ -336,11 +358,13 @@ def export_audit_logs(
 
 @router.get("/health", tags=["health"])
 def health() -> dict[str, str]:
+    """Liveness: the function answers (no dependency is checked)."""
     return {"status": "ok"}
 
 
 @router.get("/health/ready", tags=["health"], responses={503: {"description": "Not ready"}})
 def ready() -> JSONResponse:
+    """Readiness: the database, Redis and the queues each answer; 503 when one does not."""
     checks = {
         "database": _check(lambda: _ping_database()),
         "redis": _check(lambda: get_redis().ping()),

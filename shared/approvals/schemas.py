@@ -15,7 +15,17 @@ DecidedVia = Literal["app", "email_link"]
 
 
 class Decision(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    """An approver's decision on their stage; a rejection must say why."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"decision": "approve", "comment": "Income verified with three payslips."},
+                {"decision": "reject", "comment": "Debt would exceed half of the income."},
+            ]
+        },
+    )
 
     decision: Literal["approve", "reject"]
     comment: str = Field(default="", max_length=2000)

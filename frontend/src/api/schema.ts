@@ -31,7 +31,11 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Refresh */
+        /**
+         * Refresh
+         * @description Trade a refresh token for a new pair. Each refresh token works once: presenting a used
+         *     one again (a stolen copy) signs out every session of its family (401 `token_reused`).
+         */
         post: operations["refresh_api_v1_refresh_post"];
         delete?: never;
         options?: never;
@@ -48,7 +52,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Logout */
+        /**
+         * Logout
+         * @description Sign out: the access token and the refresh token's whole family stop working.
+         */
         post: operations["logout_api_v1_logout_post"];
         delete?: never;
         options?: never;
@@ -63,10 +70,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List Users */
+        /**
+         * List Users
+         * @description Users by username, one page at a time, optionally searched and filtered by role.
+         */
         get: operations["list_users_api_v1_users_get"];
         put?: never;
-        /** Register */
+        /**
+         * Register
+         * @description Register as an applicant. Usernames and emails are unique in any case (409
+         *     `user_exists`); the password must meet the policy (422).
+         */
         post: operations["register_api_v1_users_post"];
         delete?: never;
         options?: never;
@@ -81,7 +95,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Me */
+        /**
+         * Me
+         * @description Who is signed in: username, name, email and role (ETag: 304 when unchanged).
+         */
         get: operations["me_api_v1_users_me_get"];
         put?: never;
         post?: never;
@@ -152,7 +169,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List Credit Requests */
+        /**
+         * List Credit Requests
+         * @description Credit requests, filtered and sorted, one page at a time: an applicant's own only; staff
+         *     see every request (ETag: 304 when unchanged).
+         */
         get: operations["list_credit_requests_api_v1_credit_requests_get"];
         put?: never;
         /**
@@ -173,7 +194,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get Credit Request */
+        /**
+         * Get Credit Request
+         * @description A request with its approval chain and score result (the bureau report for staff only).
+         *     Someone else's request answers 404, as if it did not exist. Staff reads are audited.
+         */
         get: operations["get_credit_request_api_v1_credit_requests__request_id__get"];
         put?: never;
         post?: never;
@@ -192,7 +217,11 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Withdraw */
+        /**
+         * Withdraw
+         * @description Withdraw your own open request: its open stages are cancelled and their links die.
+         *     409 once the request is final.
+         */
         post: operations["withdraw_api_v1_credit_requests__request_id__withdraw_post"];
         delete?: never;
         options?: never;
@@ -227,7 +256,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Audit Logs */
+        /**
+         * Audit Logs
+         * @description Who did what, when, newest first, filtered; `request_id` gives a request's whole trail,
+         *     its stages' decisions included.
+         */
         get: operations["audit_logs_api_v1_audit_logs_get"];
         put?: never;
         post?: never;
@@ -286,7 +319,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Health */
+        /**
+         * Health
+         * @description Liveness: the function answers (no dependency is checked).
+         */
         get: operations["health_api_v1_health_get"];
         put?: never;
         post?: never;
@@ -303,7 +339,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Ready */
+        /**
+         * Ready
+         * @description Readiness: the database, Redis and the queues each answer; 503 when one does not.
+         */
         get: operations["ready_api_v1_health_ready_get"];
         put?: never;
         post?: never;
@@ -342,7 +381,11 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Decide */
+        /**
+         * Decide
+         * @description Approve or reject the request's current stage, as its assignee (403 `not_assignee`
+         *     otherwise; never one's own request). A rejection needs a comment. 409 once decided.
+         */
         post: operations["decide_api_v1_credit_requests__request_id__decision_post"];
         delete?: never;
         options?: never;
@@ -357,10 +400,18 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Show Link */
+        /**
+         * Show Link
+         * @description What an emailed link decides, before its approver decides it: the request, the score
+         *     result, and the chain with earlier comments. Only reads: mail scanners open links. 410
+         *     once used or expired; 409 when the stage moved on or the request was withdrawn.
+         */
         get: operations["show_link_api_v1_approval_links__token__get"];
         put?: never;
-        /** Decide By Link */
+        /**
+         * Decide By Link
+         * @description Decide the link's stage, as its approver (the link is the credential, used once).
+         */
         post: operations["decide_by_link_api_v1_approval_links__token__post"];
         delete?: never;
         options?: never;
@@ -492,7 +543,27 @@ export interface components {
                 [key: string]: string;
             };
         };
-        /** CreditRequestDetail */
+        /**
+         * CreditRequestDetail
+         * @example {
+         *       "amount": "25000.00",
+         *       "applicant_id": "5d2c7a10-8e4f-4b7a-a1c3-6f9e0d2b4c88",
+         *       "bankruptcies_7y": 0,
+         *       "created_at": "2026-11-30T09:15:02.120000Z",
+         *       "credit_score": 712,
+         *       "decision_reasons": [],
+         *       "delinquencies_24m": 0,
+         *       "employment_status": "self_employed",
+         *       "id": "0b6f5c1e-3a57-4c1b-9d7e-2f0c8a4e6d21",
+         *       "monthly_debt": "450.00",
+         *       "monthly_income": "6500.00",
+         *       "purpose": "Delivery van for the bakery",
+         *       "risk_tier": "medium",
+         *       "status": "pending_approval",
+         *       "term_months": 36,
+         *       "updated_at": "2026-11-30T09:15:02.480000Z"
+         *     }
+         */
         CreditRequestDetail: {
             /**
              * Id
@@ -542,7 +613,28 @@ export interface components {
             /** @description Null until the request is scored. */
             score_result: components["schemas"]["ScoreResultOut"] | null;
         };
-        /** CreditRequestOut */
+        /**
+         * CreditRequestOut
+         * @description A request as filed, with where the workflow has taken it.
+         * @example {
+         *       "amount": "25000.00",
+         *       "applicant_id": "5d2c7a10-8e4f-4b7a-a1c3-6f9e0d2b4c88",
+         *       "bankruptcies_7y": 0,
+         *       "created_at": "2026-11-30T09:15:02.120000Z",
+         *       "credit_score": 712,
+         *       "decision_reasons": [],
+         *       "delinquencies_24m": 0,
+         *       "employment_status": "self_employed",
+         *       "id": "0b6f5c1e-3a57-4c1b-9d7e-2f0c8a4e6d21",
+         *       "monthly_debt": "450.00",
+         *       "monthly_income": "6500.00",
+         *       "purpose": "Delivery van for the bakery",
+         *       "risk_tier": "medium",
+         *       "status": "pending_approval",
+         *       "term_months": 36,
+         *       "updated_at": "2026-11-30T09:15:02.480000Z"
+         *     }
+         */
         CreditRequestOut: {
             /**
              * Id
@@ -841,7 +933,16 @@ export interface components {
             /** Expires In */
             expires_in: number;
         };
-        /** UserCreate */
+        /**
+         * UserCreate
+         * @description A new applicant's account.
+         * @example {
+         *       "email": "ada@example.com",
+         *       "full_name": "Ada Lovelace",
+         *       "password": "correct horse battery staple",
+         *       "username": "ada.lovelace"
+         *     }
+         */
         UserCreate: {
             /** Username */
             username: string;
@@ -915,7 +1016,21 @@ export interface components {
             /** Is Active */
             is_active?: boolean | null;
         };
-        /** CreditRequestCreate */
+        /**
+         * CreditRequestCreate
+         * @description An application. Money travels as decimal strings ("25000.00"), never as floats.
+         * @example {
+         *       "amount": "25000.00",
+         *       "bankruptcies_7y": 0,
+         *       "credit_score": 712,
+         *       "delinquencies_24m": 0,
+         *       "employment_status": "self_employed",
+         *       "monthly_debt": "450.00",
+         *       "monthly_income": "6500.00",
+         *       "purpose": "Delivery van for the bakery",
+         *       "term_months": 36
+         *     }
+         */
         CreditRequestCreate: {
             /** Amount */
             amount: number | string;
@@ -935,7 +1050,18 @@ export interface components {
             /** Bankruptcies 7Y */
             bankruptcies_7y: number;
         };
-        /** Decision */
+        /**
+         * Decision
+         * @description An approver's decision on their stage; a rejection must say why.
+         * @example {
+         *       "comment": "Income verified with three payslips.",
+         *       "decision": "approve"
+         *     }
+         * @example {
+         *       "comment": "Debt would exceed half of the income.",
+         *       "decision": "reject"
+         *     }
+         */
         Decision: {
             /**
              * Decision
@@ -1006,7 +1132,16 @@ export interface operations {
                     "application/json": components["schemas"]["TokenOut"];
                 };
             };
-            /** @description The request is not valid */
+            /** @description The body is larger than the API accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request is not valid (details per field) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1026,7 +1161,18 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description An error (401, 403, 404, 409, 410, 413, 429) */
+            /** @description A dependency (the database) is down: retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, in the same envelope */
             default: {
                 headers: {
                     [name: string]: unknown;
@@ -1059,7 +1205,16 @@ export interface operations {
                     "application/json": components["schemas"]["TokenOut"];
                 };
             };
-            /** @description The request is not valid */
+            /** @description The body is larger than the API accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request is not valid (details per field) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1068,7 +1223,18 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description An error (401, 403, 404, 409, 410, 413, 429) */
+            /** @description A dependency (the database) is down: retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, in the same envelope */
             default: {
                 headers: {
                     [name: string]: unknown;
@@ -1099,7 +1265,34 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The request is not valid */
+            /** @description Not signed in, or the session has ended (code `unauthorized`, `token_expired`, ...) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Signed in, but this role or this person may not do this (code says why) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the API accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request is not valid (details per field) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1108,7 +1301,18 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description An error (401, 403, 404, 409, 410, 413, 429) */
+            /** @description A dependency (the database) is down: retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, in the same envelope */
             default: {
                 headers: {
                     [name: string]: unknown;
@@ -1146,7 +1350,25 @@ export interface operations {
                     "application/json": components["schemas"]["Page_UserOut_"];
                 };
             };
-            /** @description The request is not valid */
+            /** @description Not signed in, or the session has ended (code `unauthorized`, `token_expired`, ...) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Signed in, but this role or this person may not do this (code says why) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request is not valid (details per field) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1155,7 +1377,18 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description An error (401, 403, 404, 409, 410, 413, 429) */
+            /** @description A dependency (the database) is down: retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, in the same envelope */
             default: {
                 headers: {
                     [name: string]: unknown;
@@ -1188,7 +1421,25 @@ export interface operations {
                     "application/json": components["schemas"]["UserOut"];
                 };
             };
-            /** @description The request is not valid */
+            /** @description The resource's state does not allow this now (code says why, e.g. `not_pending`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the API accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request is not valid (details per field) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1197,7 +1448,18 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description An error (401, 403, 404, 409, 410, 413, 429) */
+            /** @description A dependency (the database) is down: retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, in the same envelope */
             default: {
                 headers: {
                     [name: string]: unknown;
@@ -1233,7 +1495,25 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The request is not valid */
+            /** @description Not signed in, or the session has ended (code `unauthorized`, `token_expired`, ...) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Signed in, but this role or this person may not do this (code says why) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request is not valid (details per field) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1242,7 +1522,18 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description An error (401, 403, 404, 409, 410, 413, 429) */
+            /** @description A dependency (the database) is down: retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, in the same envelope */
             default: {
                 headers: {
                     [name: string]: unknown;
@@ -1271,7 +1562,25 @@ export interface operations {
                     "application/json": components["schemas"]["NotificationPreferencesOut"];
                 };
             };
-            /** @description The request is not valid */
+            /** @description Not signed in, or the session has ended (code `unauthorized`, `token_expired`, ...) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Signed in, but this role or this person may not do this (code says why) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request is not valid (details per field) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1280,7 +1589,18 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description An error (401, 403, 404, 409, 410, 413, 429) */
+            /** @description A dependency (the database) is down: retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, in the same envelope */
             default: {
                 headers: {
                     [name: string]: unknown;
@@ -1313,7 +1633,34 @@ export interface operations {
                     "application/json": components["schemas"]["NotificationPreferencesOut"];
                 };
             };
-            /** @description The request is not valid */
+            /** @description Not signed in, or the session has ended (code `unauthorized`, `token_expired`, ...) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Signed in, but this role or this person may not do this (code says why) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the API accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request is not valid (details per field) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1322,7 +1669,18 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description An error (401, 403, 404, 409, 410, 413, 429) */
+            /** @description A dependency (the database) is down: retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, in the same envelope */
             default: {
                 headers: {
                     [name: string]: unknown;
@@ -1358,7 +1716,34 @@ export interface operations {
                     "application/json": components["schemas"]["UserDetail"];
                 };
             };
-            /** @description The request is not valid */
+            /** @description Not signed in, or the session has ended (code `unauthorized`, `token_expired`, ...) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Signed in, but this role or this person may not do this (code says why) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one this caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request is not valid (details per field) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1367,7 +1752,18 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description An error (401, 403, 404, 409, 410, 413, 429) */
+            /** @description A dependency (the database) is down: retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, in the same envelope */
             default: {
                 headers: {
                     [name: string]: unknown;
@@ -1402,7 +1798,43 @@ export interface operations {
                     "application/json": components["schemas"]["UserOut"];
                 };
             };
-            /** @description The request is not valid */
+            /** @description Not signed in, or the session has ended (code `unauthorized`, `token_expired`, ...) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Signed in, but this role or this person may not do this (code says why) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one this caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the API accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request is not valid (details per field) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1411,7 +1843,18 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description An error (401, 403, 404, 409, 410, 413, 429) */
+            /** @description A dependency (the database) is down: retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, in the same envelope */
             default: {
                 headers: {
                     [name: string]: unknown;
@@ -1461,7 +1904,25 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The request is not valid */
+            /** @description Not signed in, or the session has ended (code `unauthorized`, `token_expired`, ...) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Signed in, but this role or this person may not do this (code says why) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request is not valid (details per field) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1470,7 +1931,18 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description An error (401, 403, 404, 409, 410, 413, 429) */
+            /** @description A dependency (the database) is down: retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, in the same envelope */
             default: {
                 headers: {
                     [name: string]: unknown;
@@ -1503,7 +1975,34 @@ export interface operations {
                     "application/json": components["schemas"]["CreditRequestOut"];
                 };
             };
-            /** @description The request is not valid */
+            /** @description Not signed in, or the session has ended (code `unauthorized`, `token_expired`, ...) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Signed in, but this role or this person may not do this (code says why) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the API accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request is not valid (details per field) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1523,7 +2022,18 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description An error (401, 403, 404, 409, 410, 413, 429) */
+            /** @description A dependency (the database) is down: retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, in the same envelope */
             default: {
                 headers: {
                     [name: string]: unknown;
@@ -1561,7 +2071,34 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The request is not valid */
+            /** @description Not signed in, or the session has ended (code `unauthorized`, `token_expired`, ...) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Signed in, but this role or this person may not do this (code says why) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one this caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request is not valid (details per field) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1570,7 +2107,18 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description An error (401, 403, 404, 409, 410, 413, 429) */
+            /** @description A dependency (the database) is down: retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, in the same envelope */
             default: {
                 headers: {
                     [name: string]: unknown;
@@ -1601,7 +2149,52 @@ export interface operations {
                     "application/json": components["schemas"]["CreditRequestOut"];
                 };
             };
-            /** @description The request is not valid */
+            /** @description Not signed in, or the session has ended (code `unauthorized`, `token_expired`, ...) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Signed in, but this role or this person may not do this (code says why) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one this caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The resource's state does not allow this now (code says why, e.g. `not_pending`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the API accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request is not valid (details per field) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1610,7 +2203,18 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description An error (401, 403, 404, 409, 410, 413, 429) */
+            /** @description A dependency (the database) is down: retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, in the same envelope */
             default: {
                 headers: {
                     [name: string]: unknown;
@@ -1651,7 +2255,25 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The request is not valid */
+            /** @description Not signed in, or the session has ended (code `unauthorized`, `token_expired`, ...) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Signed in, but this role or this person may not do this (code says why) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request is not valid (details per field) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1660,7 +2282,18 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description An error (401, 403, 404, 409, 410, 413, 429) */
+            /** @description A dependency (the database) is down: retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, in the same envelope */
             default: {
                 headers: {
                     [name: string]: unknown;
@@ -1704,7 +2337,25 @@ export interface operations {
                     "application/json": components["schemas"]["Page_AuditEntry_"];
                 };
             };
-            /** @description The request is not valid */
+            /** @description Not signed in, or the session has ended (code `unauthorized`, `token_expired`, ...) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Signed in, but this role or this person may not do this (code says why) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request is not valid (details per field) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1713,7 +2364,18 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description An error (401, 403, 404, 409, 410, 413, 429) */
+            /** @description A dependency (the database) is down: retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, in the same envelope */
             default: {
                 headers: {
                     [name: string]: unknown;
@@ -1752,7 +2414,25 @@ export interface operations {
                     "text/csv": unknown;
                 };
             };
-            /** @description The request is not valid */
+            /** @description Not signed in, or the session has ended (code `unauthorized`, `token_expired`, ...) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Signed in, but this role or this person may not do this (code says why) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request is not valid (details per field) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1761,7 +2441,18 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description An error (401, 403, 404, 409, 410, 413, 429) */
+            /** @description A dependency (the database) is down: retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, in the same envelope */
             default: {
                 headers: {
                     [name: string]: unknown;
@@ -1802,7 +2493,25 @@ export interface operations {
                     "text/csv": unknown;
                 };
             };
-            /** @description The request is not valid */
+            /** @description Not signed in, or the session has ended (code `unauthorized`, `token_expired`, ...) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Signed in, but this role or this person may not do this (code says why) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request is not valid (details per field) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1811,7 +2520,18 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description An error (401, 403, 404, 409, 410, 413, 429) */
+            /** @description A dependency (the database) is down: retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, in the same envelope */
             default: {
                 headers: {
                     [name: string]: unknown;
@@ -1842,7 +2562,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The request is not valid */
+            /** @description The request is not valid (details per field) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1851,7 +2571,18 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description An error (401, 403, 404, 409, 410, 413, 429) */
+            /** @description A dependency (the database) is down: retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, in the same envelope */
             default: {
                 headers: {
                     [name: string]: unknown;
@@ -1880,7 +2611,7 @@ export interface operations {
                     "application/json": unknown;
                 };
             };
-            /** @description The request is not valid */
+            /** @description The request is not valid (details per field) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1896,7 +2627,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description An error (401, 403, 404, 409, 410, 413, 429) */
+            /** @description Any other error, in the same envelope */
             default: {
                 headers: {
                     [name: string]: unknown;
@@ -1938,7 +2669,25 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The request is not valid */
+            /** @description Not signed in, or the session has ended (code `unauthorized`, `token_expired`, ...) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Signed in, but this role or this person may not do this (code says why) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request is not valid (details per field) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1947,7 +2696,18 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description An error (401, 403, 404, 409, 410, 413, 429) */
+            /** @description A dependency (the database) is down: retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, in the same envelope */
             default: {
                 headers: {
                     [name: string]: unknown;
@@ -1982,7 +2742,52 @@ export interface operations {
                     "application/json": components["schemas"]["CreditRequestOut"];
                 };
             };
-            /** @description The request is not valid */
+            /** @description Not signed in, or the session has ended (code `unauthorized`, `token_expired`, ...) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Signed in, but this role or this person may not do this (code says why) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one this caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The resource's state does not allow this now (code says why, e.g. `not_pending`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the API accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request is not valid (details per field) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1991,7 +2796,18 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description An error (401, 403, 404, 409, 410, 413, 429) */
+            /** @description A dependency (the database) is down: retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, in the same envelope */
             default: {
                 headers: {
                     [name: string]: unknown;
@@ -2022,7 +2838,34 @@ export interface operations {
                     "application/json": components["schemas"]["LinkSummary"];
                 };
             };
-            /** @description The request is not valid */
+            /** @description No such resource, or not one this caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The resource's state does not allow this now (code says why, e.g. `not_pending`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The link was used or has expired (`link_used`, `link_expired`) */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request is not valid (details per field) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2031,7 +2874,18 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description An error (401, 403, 404, 409, 410, 413, 429) */
+            /** @description A dependency (the database) is down: retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, in the same envelope */
             default: {
                 headers: {
                     [name: string]: unknown;
@@ -2066,7 +2920,43 @@ export interface operations {
                     "application/json": components["schemas"]["CreditRequestOut"];
                 };
             };
-            /** @description The request is not valid */
+            /** @description No such resource, or not one this caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The resource's state does not allow this now (code says why, e.g. `not_pending`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The link was used or has expired (`link_used`, `link_expired`) */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the API accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request is not valid (details per field) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2075,7 +2965,18 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description An error (401, 403, 404, 409, 410, 413, 429) */
+            /** @description A dependency (the database) is down: retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, in the same envelope */
             default: {
                 headers: {
                     [name: string]: unknown;
