@@ -12,6 +12,7 @@ logger = logging.getLogger(__name__)
 
 
 def main() -> None:
+    """The `make restore` command: restore a backup into a database, its checksum checked first."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("key", help="S3 key of the backup, as recorded in the backups table")
     parser.add_argument(

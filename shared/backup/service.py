@@ -45,6 +45,7 @@ def libpq_url(sqlalchemy_url: str) -> str:
 
 
 def bucket_name() -> str:
+    """This deployment's backup bucket."""
     return f"{get_settings().resource_prefix}-{BACKUP_BUCKET}"
 
 
@@ -72,6 +73,7 @@ def _pg_tool(name: str) -> str:
 
 
 def run_backup() -> BackupResult:
+    """Dump the database, upload it with its checksum, and record it (audited)."""
     settings = get_settings()
     now = utcnow()
     key = f"postgres/{now:%Y/%m/%d}/credit-{now:%Y%m%dT%H%M%S.%fZ}.dump"

@@ -78,6 +78,7 @@ class Notice:
 
 
 def app_url(path: str) -> str:
+    """The web app's address of `path`."""
     return f"{get_settings().public_url}{path}"
 
 

@@ -18,6 +18,8 @@ from shared.workflow.events import Envelope
 
 
 def notify(session: Session, envelope: Envelope) -> None:
+    """Tell whoever an event concerns on each channel they chose; channels that send at once
+    (email) go last, so a failure on another cannot make them send twice."""
     notice = notices.compose(session, envelope)
     if notice is None:
         return
