@@ -475,7 +475,11 @@ export const en = {
       reminder_sent: 'Reminder sent',
     },
     user: {
+      email_verification_requested: 'Verification email asked for',
+      email_verified: 'Email address verified',
       password_rehashed: 'Password hash upgraded',
+      password_reset: 'Password reset by email link',
+      password_reset_requested: 'Password reset asked for',
       registered: 'User registered',
       update_refused: 'User change refused',
       updated: 'User changed',
