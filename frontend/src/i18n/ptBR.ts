@@ -286,6 +286,7 @@ export const ptBR: Pick<Resources, Applicant> = {
     keep: 'Manter',
     withdrawConfirm: 'Retirar',
     withdrawing: 'Retirando…',
+    auditTrail: 'Trilha de auditoria',
   },
   progress: {
     heading: 'Andamento da sua solicitação',
@@ -325,6 +326,7 @@ export const ptBR: Pick<Resources, Applicant> = {
     bankruptcies: 'Falências (7 anos)',
     riskTier: 'Faixa de risco',
     notScored: 'Ainda não avaliada',
+    neverScored: 'Não avaliada',
     submitted: 'Enviada em',
     decided: 'Decidida em',
     notYet: 'Ainda não',
