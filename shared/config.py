@@ -57,6 +57,14 @@ class Settings(BaseSettings):
     login_failures_per_address: int = Field(default=20, gt=0)
     login_throttle_seconds: int = Field(default=900, gt=0)
     submissions_per_hour: int = Field(default=10, gt=0)
+    # Accounts: registrations per client address per hour (each account is another
+    # SUBMISSIONS_PER_HOUR), how long an emailed verification link and a password-reset link
+    # live, and how many reset emails one address or one account may ask for per hour.
+    registrations_per_address: int = Field(default=10, gt=0)
+    email_verification_hours: int = Field(default=48, gt=0)
+    password_reset_minutes: int = Field(default=30, gt=0)
+    password_resets_per_address: int = Field(default=10, gt=0)
+    password_resets_per_account: int = Field(default=3, gt=0)
     emails_per_request: int = Field(default=20, gt=0)
     # How long a warm function reuses the credit policy it read; 0 reads it for every use.
     policy_cache_seconds: int = Field(default=60, ge=0)

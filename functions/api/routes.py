@@ -16,10 +16,21 @@ from shared.approvals import staffing
 from shared.approvals.schemas import PendingStage
 from shared.audit import service as audit
 from shared.audit.schemas import AuditEntry, AuditFilters, AuditQuery
+from shared.auth import accounts, throttle
 from shared.auth import service as auth
-from shared.auth.schemas import LogoutIn, RefreshIn, TokenOut
+from shared.auth.schemas import (
+    EmailVerificationIn,
+    EmailVerificationOut,
+    LogoutIn,
+    PasswordResetIn,
+    PasswordResetRequested,
+    PasswordResetRequestIn,
+    RefreshIn,
+    TokenOut,
+)
 from shared.cache import get_redis
 from shared.clock import utcnow
+from shared.config import get_settings
 from shared.credit import service as credit
 from shared.credit.schemas import CreditRequestOut
 from shared.db import unit_of_work
@@ -56,10 +67,8 @@ def login(
     form: Annotated[OAuth2PasswordRequestForm, Depends()], request: Request, session: DbSession
 ) -> TokenOut:
     """Sign in. Repeated failures are throttled per account and per client address (429)."""
-    # The client address as the HTTP API saw it (API Gateway's sourceIp, via Mangum).
-    address = request.client.host if request.client else "unknown"
     with state_change(session):
-        user = auth.authenticate(session, form.username, form.password, address)
+        user = auth.authenticate(session, form.username, form.password, _address(request))
         return TokenOut.of(auth.issue_pair(session, user))
 
 
@@ -86,17 +95,77 @@ def logout(
         auth.logout(session, caller.claims, body.refresh_token)
 
 
+def _address(request: Request) -> str:
+    # The client address as the HTTP API saw it (API Gateway's sourceIp, via Mangum).
+    return request.client.host if request.client else "unknown"
+
+
 @router.post(
     "/users",
     status_code=status.HTTP_201_CREATED,
     tags=["users"],
-    responses={201: CREATED_USER, **declared(409)},
+    responses={201: CREATED_USER, **RATE_LIMITED, **declared(409)},
 )
-def register(body: UserCreate, session: DbSession) -> UserOut:
-    """Register as an applicant. Usernames and emails are unique in any case (409
-    `user_exists`); the password must meet the policy (422)."""
+def register(body: UserCreate, request: Request, session: DbSession) -> UserOut:
+    """Register as an applicant: usernames and emails are unique in any case (409
+    `user_exists`), at most REGISTRATIONS_PER_ADDRESS per client address per hour (429). The
+    welcome email holds the link that verifies the address; until it is followed the account
+    may sign in and read, but not file requests."""
+    throttle.spend(
+        throttle.REGISTRATIONS,
+        {"address": (_address(request), get_settings().registrations_per_address)},
+    )
     with state_change(session):  # the welcome email's event is published after the commit
         return UserOut.model_validate(users.register(session, body))
+
+
+@router.post("/email-verifications", tags=["users"])
+def verify_email(body: EmailVerificationIn, session: DbSession) -> EmailVerificationOut:
+    """Follow the emailed verification link: the address it was sent to is verified (404 for
+    a link that is not one, 410 once expired)."""
+    with state_change(session):
+        accounts.verify_email(session, body.token)
+    return EmailVerificationOut(email_verified=True)
+
+
+@router.post(
+    "/users/me/email-verification",
+    status_code=status.HTTP_202_ACCEPTED,
+    tags=["users"],
+    responses=RATE_LIMITED,
+)
+def resend_verification(user: CurrentUser, session: DbSession) -> Response:
+    """Email yourself a new verification link (a few per hour); 409 when already verified."""
+    with state_change(session):
+        accounts.resend_verification(session, user)
+    return Response(status_code=status.HTTP_202_ACCEPTED)
+
+
+@router.post(
+    "/password-resets",
+    status_code=status.HTTP_202_ACCEPTED,
+    tags=["auth"],
+    responses=RATE_LIMITED,
+)
+def request_password_reset(
+    body: PasswordResetRequestIn, request: Request, session: DbSession
+) -> PasswordResetRequested:
+    """Ask for a password-reset link by email. Always 202, whether or not an account uses
+    the address; throttled per client address and per address asked for (429)."""
+    with state_change(session):
+        accounts.request_reset(session, str(body.email), _address(request))
+    return PasswordResetRequested(
+        detail="If an account uses this address, we have emailed it a link to reset its password."
+    )
+
+
+@router.post("/password-resets/confirm", status_code=status.HTTP_204_NO_CONTENT, tags=["auth"])
+def reset_password(body: PasswordResetIn, session: DbSession) -> None:
+    """Set a new password with the emailed link: once (410 after), within its 30 minutes
+    (PASSWORD_RESET_MINUTES), under the password policy (422). Every session of the account
+    is signed out."""
+    with state_change(session):
+        accounts.reset_password(session, body.token, body.password)
 
 
 @router.get("/users/me", tags=["users"], response_model=UserOut, responses=NOT_MODIFIED)

@@ -59,6 +59,8 @@ QUEUES: tuple[QueueSpec, ...] = (
             EventType.REQUEST_WITHDRAWN,
             EventType.STAGE_CANCELLED,
             EventType.USER_REGISTERED,
+            EventType.EMAIL_VERIFICATION_REQUESTED,
+            EventType.PASSWORD_RESET_REQUESTED,
         ),
     ),
     QueueSpec(

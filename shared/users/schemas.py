@@ -70,6 +70,10 @@ class UserOut(BaseModel):
     role: Role
     is_active: bool
     created_at: datetime
+    email_verified: bool = Field(
+        description="Whether the user followed the link emailed to their address; until "
+        "then they may not file credit requests and get no workflow emails."
+    )
 
 
 class UserDetail(UserOut):

@@ -8,6 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from shared.audit.service import Actor, record, record_refusal
+from shared.clock import utcnow
 from shared.errors import Conflict, Forbidden, NotFound
 from shared.messaging.outbox import add_event
 from shared.pagination import UUID, Key, Keyset, TextKind, paginate
@@ -21,9 +22,13 @@ from shared.workflow.states import Role
 BY_USERNAME = Keyset("username", (Key(User.username, TextKind(64)), Key(User.id, UUID)))
 
 
-def register(session: Session, data: UserCreate, role: Role = Role.APPLICANT) -> User:
+def register(
+    session: Session, data: UserCreate, role: Role = Role.APPLICANT, *, verified: bool = False
+) -> User:
     """A new active user of `role` (applicant unless seeded), audited; 409 `user_exists` when
-    the username or email is taken, whatever its case, even by a registration racing this one."""
+    the username or email is taken, whatever its case, even by a registration racing this one.
+    The welcome email carries the link that verifies the address, unless the account is
+    seeded `verified` (demo and test accounts)."""
     email = data.email.lower()
     taken = session.scalar(
         select(User.id).where(
@@ -38,6 +43,7 @@ def register(session: Session, data: UserCreate, role: Role = Role.APPLICANT) ->
         full_name=data.full_name,
         password_hash=hash_password(data.password),
         role=role.value,
+        email_verified_at=utcnow() if verified else None,
     )
     try:
         # A savepoint: a concurrent registration that won the unique index is a 409, and the

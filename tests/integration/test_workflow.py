@@ -45,6 +45,7 @@ def test_clear_failure_is_auto_rejected_with_reasons_and_emailed(
     detail = api.request(auth, submitted["id"])
     assert detail["status"] == "auto_rejected"
     assert detail["stages"] == []
+    assert detail["risk_tier"] == "high"  # it was scored: never "not scored yet"
     codes = [r["code"] for r in detail["decision_reasons"]]
     assert codes == ["RECENT_BANKRUPTCY", "LOW_CREDIT_SCORE"]
     assert "540" in detail["decision_reasons"][1]["message"]

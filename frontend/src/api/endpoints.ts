@@ -36,6 +36,26 @@ export async function register(data: Registration): Promise<User> {
   return (await http.post<User>('/users', data)).data;
 }
 
+/** Follow an emailed verification link (its token): the address it was sent to is verified. */
+export async function verifyEmail(token: string): Promise<void> {
+  await http.post('/email-verifications', { token });
+}
+
+/** Email the signed-in user a new verification link. */
+export async function resendVerification(): Promise<void> {
+  await http.post('/users/me/email-verification');
+}
+
+/** Ask for a password-reset link: the answer is the same whether or not the address has an account. */
+export async function requestPasswordReset(email: string): Promise<void> {
+  await http.post('/password-resets', { email });
+}
+
+/** Set a new password with an emailed reset link's token (once; signs out every session). */
+export async function resetPassword(token: string, password: string): Promise<void> {
+  await http.post('/password-resets/confirm', { token, password });
+}
+
 export async function currentUser(options: Options = {}): Promise<User> {
   return (await http.get<User>('/users/me', options)).data;
 }
