@@ -52,4 +52,4 @@ def test_limits_have_safe_defaults_and_refuse_nonsense() -> None:
     )
     for nonsense in ("registrations_per_address", "password_reset_minutes"):
         with pytest.raises(ValidationError):
-            Settings(**{nonsense: 0})
+            Settings.model_validate({nonsense: 0})
