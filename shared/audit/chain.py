@@ -13,6 +13,7 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from itertools import groupby
 from typing import Any
 
 from sqlalchemy import Connection, Engine, text
@@ -25,7 +26,7 @@ _ROWS = text(
     "SELECT id, at, actor_id, actor, action, entity_type, entity_id,"
     " before::text AS before, after::text AS after, details::text AS details,"
     " chain_partition, chain_seq, prev_hash, row_hash"
-    " FROM audit_logs WHERE chain_partition = :partition ORDER BY chain_seq, id"
+    " FROM audit_logs ORDER BY chain_partition, chain_seq, id"
 )
 _UNSEALED = text(
     "SELECT id FROM audit_logs WHERE chain_partition IS NULL OR chain_seq IS NULL"
@@ -199,6 +200,10 @@ def verify(
         )
     by_partition = {a.partition: a for a in anchors or ()}
     checked = 0
+    # One scan and one sort for every chain: the rows arrive chain after chain.
+    rows = conn.execute(_ROWS.execution_options(yield_per=5000))
+    chains = groupby(rows, key=lambda row: int(row.chain_partition))
+    chain = next(chains, None)
     for head in current:
         anchor = by_partition.get(head.partition)
         if exact and anchor is not None and anchor != head:
@@ -214,8 +219,12 @@ def verify(
                     f"seq {head.seq} hash {head.hash}",
                 ),
             )
-        rows = conn.execute(_ROWS.execution_options(yield_per=2000), {"partition": head.partition})
-        count, broken = _walk(head.partition, rows, head, anchor)
+        own: Iterable[Any] = ()
+        if chain is not None and chain[0] == head.partition:
+            own, chain = chain[1], None
+        count, broken = _walk(head.partition, own, head, anchor)
+        if chain is None:
+            chain = next(chains, None)
         checked += count
         if broken is not None:
             return Verification(checked, current, broken)

@@ -13,10 +13,11 @@ import json
 import logging
 import subprocess
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import Connection, create_engine, text
 from sqlalchemy.engine import make_url
 
 from shared import aws
@@ -80,11 +81,14 @@ def _pg_tool(name: str) -> str:
 
 
 def chain_heads_key(key: str) -> str:
+    """Where the chain heads of the backup at `key` are stored, beside it."""
     return f"{key}.chain-heads.json"
 
 
-def run_backup() -> BackupResult:
-    """Dump the database, upload it with its checksum, and record it (audited)."""
+def run_backup(in_snapshot: Callable[[Connection], None] | None = None) -> BackupResult:
+    """Dump the database, upload it with its checksum and chain heads, and record it
+    (audited). `in_snapshot` runs in the dump's own snapshot (a restore drill takes the
+    checksums the restore must match there)."""
     settings = get_settings()
     now = utcnow()
     key = f"postgres/{now:%Y/%m/%d}/credit-{now:%Y%m%dT%H%M%S.%fZ}.dump"
@@ -97,6 +101,8 @@ def run_backup() -> BackupResult:
             with conn.begin():
                 snapshot = conn.execute(text("SELECT pg_export_snapshot()")).scalar_one()
                 chain = heads(conn)
+                if in_snapshot is not None:
+                    in_snapshot(conn)
                 _run(
                     [
                         _pg_tool("pg_dump"),

@@ -55,27 +55,49 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, public AS $$
 $$
 """
 
+# A transaction's first row locks its chain's head; the rest of its rows find the head in a
+# transaction-local setting and update it by its physical address: updating one row many
+# times in one transaction leaves a chain of versions a key lookup would walk every time
+# (quadratic in the rows a bulk load writes).
 APPEND = f"""
 CREATE FUNCTION audit_chain_append(r audit_logs) RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
 DECLARE
-  head audit_chain_heads%ROWTYPE;
+  xid text := pg_current_xact_id()::text;
+  state text[] := string_to_array(coalesce(current_setting('audit_chain.head', true), ''), '|');
+  head_ctid tid;
+  part smallint;
+  seq bigint;
+  prev text;
 BEGIN
-  -- One chain per transaction: every row it wrote waits on the same head, none other.
-  SELECT * INTO head FROM audit_chain_heads
-   WHERE chain_partition = (pg_current_xact_id()::text::bigint % {PARTITIONS})
-   FOR UPDATE;
-  r.chain_partition := head.chain_partition;
-  r.chain_seq := head.last_seq + 1;
-  r.prev_hash := head.last_hash;
-  r.row_hash := encode(sha256(convert_to(head.last_hash || audit_canonical(r), 'UTF8')), 'hex');
+  IF cardinality(state) = 5 AND state[1] = xid THEN
+    part := state[2]::smallint;
+    seq := state[3]::bigint;
+    prev := state[4];
+    head_ctid := state[5]::tid;
+  ELSE
+    -- One chain per transaction: every row it wrote waits on the same head, none other.
+    SELECT h.ctid, h.chain_partition, h.last_seq, h.last_hash
+      INTO head_ctid, part, seq, prev
+      FROM audit_chain_heads h
+     WHERE h.chain_partition = (xid::bigint % {PARTITIONS})
+       FOR UPDATE;
+  END IF;
+  r.chain_partition := part;
+  r.chain_seq := seq + 1;
+  r.prev_hash := prev;
+  r.row_hash := encode(sha256(convert_to(prev || audit_canonical(r), 'UTF8')), 'hex');
   UPDATE audit_logs
      SET chain_partition = r.chain_partition, chain_seq = r.chain_seq,
          prev_hash = r.prev_hash, row_hash = r.row_hash
    WHERE id = r.id;
   UPDATE audit_chain_heads
      SET last_seq = r.chain_seq, last_hash = r.row_hash, last_id = r.id
-   WHERE chain_partition = head.chain_partition;
+   WHERE ctid = head_ctid
+  RETURNING ctid INTO head_ctid;
+  PERFORM set_config(
+    'audit_chain.head', concat_ws('|', xid, part, r.chain_seq, r.row_hash, head_ctid), true
+  );
 END
 $$
 """
