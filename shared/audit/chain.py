@@ -39,29 +39,27 @@ _HEADS = text(
 )
 
 
+_quote = json.encoder.encode_basestring  # json.dumps(str, ensure_ascii=False), in C
+
+
 def _string(value: object) -> str:
-    return "null" if value is None else json.dumps(str(value), ensure_ascii=False)
+    return "null" if value is None else _quote(str(value))
 
 
 def canonical(row: Any) -> str:
     """The row's content as the seal hashes it: sorted keys, compact separators, the time in
     UTC ISO 8601 with microseconds, JSONB fields as PostgreSQL's text of them."""
     at: datetime = row.at
-    fields = {
-        "action": _string(row.action),
-        "actor": _string(row.actor),
-        "actor_id": _string(row.actor_id),
-        "after": row.after or "null",
-        "at": _string(at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")),
-        "before": row.before or "null",
-        "chain_partition": str(row.chain_partition),
-        "chain_seq": str(row.chain_seq),
-        "details": row.details or "null",
-        "entity_id": _string(row.entity_id),
-        "entity_type": _string(row.entity_type),
-        "id": str(row.id),
-    }
-    return "{" + ",".join(f"{json.dumps(k)}:{v}" for k, v in sorted(fields.items())) + "}"
+    # The keys in sorted order, written out: this runs for every row of a verification.
+    return (
+        f'{{"action":{_string(row.action)},"actor":{_string(row.actor)}'
+        f',"actor_id":{_string(row.actor_id)},"after":{row.after or "null"}'
+        f',"at":"{at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")}"'
+        f',"before":{row.before or "null"},"chain_partition":{row.chain_partition}'
+        f',"chain_seq":{row.chain_seq},"details":{row.details or "null"}'
+        f',"entity_id":{_string(row.entity_id)},"entity_type":{_string(row.entity_type)}'
+        f',"id":{row.id}}}'
+    )
 
 
 def row_hash(prev_hash: str, row: Any) -> str:
