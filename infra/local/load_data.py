@@ -43,7 +43,7 @@ REQUEST_COLUMNS = (
 )
 STAGE_COLUMNS = (
     "id, request_id, level, role, status, assignee_id, assigned_at, due_at, decided_by,"
-    " decided_at, comment"
+    " decided_at, decided_via, comment"
 )
 AUDIT_COLUMNS = "at, actor_id, actor, action, entity_type, entity_id, before, after"
 USER_COLUMNS = "id, username, email, full_name, password_hash, role, is_active, created_at"
@@ -187,6 +187,7 @@ class Generator:
                     assigned + timedelta(days=2) if reached else None,
                     assignee_id if approver else None,
                     decided if approver else None,
+                    "app" if approver else None,
                     None,
                 )
             )
@@ -198,7 +199,7 @@ class Generator:
                         None,
                         "system:route_to_approver",
                         "stage.assigned",
-                        "stage",
+                        "approval_stage",
                         sid,
                         None,
                         {"assignee": assignee},
@@ -211,7 +212,7 @@ class Generator:
                         assignee_id,
                         assignee,
                         f"stage.{status.value}",
-                        "stage",
+                        "approval_stage",
                         sid,
                         {"status": "pending"},
                         {"status": status.value},
