@@ -7,10 +7,11 @@ import argparse
 import json
 import sys
 from dataclasses import asdict
+from pathlib import Path
 
 from sqlalchemy import create_engine
 
-from shared.audit.chain import verify_database
+from shared.audit.chain import Head, verify_database
 from shared.db import get_engine
 
 
@@ -18,10 +19,21 @@ def main(argv: list[str] | None = None) -> int:
     """Verify the database and print the result as JSON; 0 when every chain verifies."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--database-url", help="the database to check (default: DATABASE_URL)")
+    parser.add_argument(
+        "--backup-heads",
+        type=Path,
+        help="a backup's <key>.chain-heads.json: every chain must still pass through its heads"
+        " (catches a chain rewritten and re-hashed since that backup)",
+    )
     args = parser.parse_args(argv)
+    anchors = (
+        [Head.from_json(h) for h in json.loads(args.backup_heads.read_text())]
+        if args.backup_heads
+        else None
+    )
     engine = create_engine(args.database_url) if args.database_url else get_engine()
     try:
-        result = verify_database(engine)
+        result = verify_database(engine, anchors)
     finally:
         if args.database_url:
             engine.dispose()

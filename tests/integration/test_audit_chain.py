@@ -5,13 +5,15 @@ import json
 import os
 import threading
 from collections.abc import Iterator
+from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from sqlalchemy import Engine, create_engine, delete, text, update
 from sqlalchemy.exc import ProgrammingError
 
-from shared.audit.chain import PARTITIONS, verify_database
+from shared.audit.chain import PARTITIONS, heads, row_hash, verify_database
 from shared.audit.models import AuditLog
 from shared.audit.service import Actor, record
 from shared.audit.verify import main as verify_cli
@@ -196,3 +198,51 @@ def test_admins_read_the_verification(api: Api, staff: dict[str, Person]) -> Non
 
     applicant = api.login(api.register())
     assert api.http.get("/api/v1/audit-logs/verification", headers=applicant).status_code == 403
+
+
+def test_a_rewritten_and_rehashed_chain_is_caught_by_a_backups_heads(
+    superuser: Engine, tmp_path: Path
+) -> None:
+    """Whoever can also recompute the hashes (a superuser) leaves a chain that verifies on
+    its own; the heads a backup stored no longer lie on it."""
+    with unit_of_work() as session:
+        record(session, Actor.system("test"), "test.rewritten", "test", "x")
+    with superuser.connect() as conn:
+        stored = heads(conn)
+    backup_heads = tmp_path / "chain-heads.json"
+    backup_heads.write_text(json.dumps([h.as_json() for h in stored]))
+
+    target = _row(superuser, "WHERE action = 'test.rewritten'")
+    forged = SimpleNamespace(**{**target, "actor": "someone-else"})
+    for column in ("before", "after", "details"):  # as the walk reads them: JSONB's text
+        setattr(forged, column, None)
+    rehashed = row_hash(target["prev_hash"], forged)
+    with superuser.begin() as conn:
+        conn.execute(
+            text("UPDATE audit_logs SET actor = 'someone-else', row_hash = :h WHERE id = :id"),
+            {"h": rehashed, "id": target["id"]},
+        )
+        conn.execute(
+            text("UPDATE audit_chain_heads SET last_hash = :h WHERE last_id = :id"),
+            {"h": rehashed, "id": target["id"]},
+        )
+    try:
+        assert verify_database(get_engine()).ok  # consistent on its own
+        result = verify_database(get_engine(), stored)
+        assert result.broken is not None
+        assert (result.broken.id, result.broken.reason) == (
+            target["id"],
+            "differs from the backup's head",
+        )
+        assert verify_cli(["--backup-heads", str(backup_heads)]) == 1
+    finally:
+        with superuser.begin() as conn:
+            conn.execute(
+                text("UPDATE audit_logs SET actor = :a, row_hash = :h WHERE id = :id"),
+                {"a": target["actor"], "h": target["row_hash"], "id": target["id"]},
+            )
+            conn.execute(
+                text("UPDATE audit_chain_heads SET last_hash = :h WHERE last_id = :id"),
+                {"h": target["row_hash"], "id": target["id"]},
+            )
+    assert verify_cli(["--backup-heads", str(backup_heads)]) == 0
