@@ -13,7 +13,7 @@ PIP_QUIET := --quiet --disable-pip-version-check
 # This machine's pip.conf names index folders that may not exist; drop that noise only.
 PIP_FILTER := 2>&1 | { grep -v "^WARNING: Location .* is ignored" || true; }
 
-.PHONY: local test lint format restore docker-local install frontend frontend-test api-types bench
+.PHONY: local test lint format restore audit-verify drill load-data docker-local install frontend frontend-test api-types bench
 
 install: $(VENV)/.installed $(LOCALSTACK_VENV)/.installed $(CFNLINT_VENV)/.installed
 
@@ -82,6 +82,19 @@ format: $(VENV)/.installed
 restore: install
 	@test -n "$(BACKUP)" || { echo "usage: make restore BACKUP=<key> [TARGET_DATABASE_URL=postgresql+psycopg://...]"; exit 1; }
 	$(VENV)/bin/python -m infra.local.stack run -- $(VENV)/bin/python -m shared.backup.restore "$(BACKUP)" $(if $(TARGET_DATABASE_URL),--target "$(TARGET_DATABASE_URL)")
+
+## Walk every audit hash chain; exit 1 naming the first broken row (id, chain, expected vs found).
+audit-verify: install
+	$(VENV)/bin/python -m infra.local.stack run -- $(VENV)/bin/python -m shared.audit.verify
+
+## Load REQUESTS credit requests (default 100000) with their stages and audit rows, by COPY.
+load-data: install
+	$(VENV)/bin/python -m infra.local.stack run -- $(VENV)/bin/python -m infra.local.load_data $(if $(REQUESTS),--requests $(REQUESTS))
+
+## Restore drill: back up, restore into <database>_drill, compare row counts and checksums,
+## print the RTO. REQUESTS=<n> loads that many requests first.
+drill: install
+	$(VENV)/bin/python -m infra.local.stack run -- $(VENV)/bin/python -m infra.local.drill $(if $(REQUESTS),--requests $(REQUESTS))
 
 ## Cold-start cost of each function, as ratios to a bare interpreter start (p50/p95/p99).
 bench: $(VENV)/.installed

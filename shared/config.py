@@ -18,6 +18,11 @@ class Settings(BaseSettings):
     # `local` / `test` explicitly.
     environment: Literal["local", "test", "production"] = "production"
     database_url: str = "postgresql+psycopg://postgres@127.0.0.1:5432/credit"
+    # The role every session of the application acts as (`SET ROLE` on connect): created by
+    # the migrations, it may insert and read audit rows but never update or delete them.
+    # Empty: the login role of DATABASE_URL is used as is (production: a LOGIN member of
+    # `credit_app`, which `RESET ROLE` cannot lift).
+    database_role: str = Field(default="credit_app", pattern=r"^[a-z_][a-z0-9_]*$|^$")
     redis_url: str = "redis://127.0.0.1:6379/0"
 
     # AWS: an endpoint URL points every client at LocalStack; unset in production.

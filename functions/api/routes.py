@@ -15,7 +15,14 @@ from shared.approvals import service as approvals
 from shared.approvals import staffing
 from shared.approvals.schemas import PendingStage
 from shared.audit import service as audit
-from shared.audit.schemas import AuditEntry, AuditFilters, AuditQuery
+from shared.audit.chain import verify_database
+from shared.audit.schemas import (
+    AuditEntry,
+    AuditFilters,
+    AuditQuery,
+    ChainBreakOut,
+    ChainVerificationOut,
+)
 from shared.auth import accounts, throttle
 from shared.auth import service as auth
 from shared.auth.schemas import (
@@ -33,7 +40,7 @@ from shared.clock import utcnow
 from shared.config import get_settings
 from shared.credit import service as credit
 from shared.credit.schemas import CreditRequestOut
-from shared.db import unit_of_work
+from shared.db import get_engine, unit_of_work
 from shared.errors import Unauthorized
 from shared.http.caching import NOT_MODIFIED, cached_json
 from shared.http.deps import Caller, CurrentUser, DbSession, TableRouter, current_caller
@@ -423,6 +430,18 @@ def export_audit_logs(
             details={"filters": filters.model_dump(mode="json"), "rows": rows},
         )
     return _csv(exports.audit_lines(query), "audit-log", rows)
+
+
+@router.get("/audit-logs/verification", tags=["audit"])
+def audit_verification() -> ChainVerificationOut:
+    """Walk every audit hash chain, in one snapshot: `ok`, or the first broken row."""
+    result = verify_database(get_engine())
+    return ChainVerificationOut(
+        ok=result.ok,
+        rows_checked=result.rows_checked,
+        chains=len(result.heads),
+        broken=ChainBreakOut.model_validate(result.broken) if result.broken else None,
+    )
 
 
 @router.get("/health", tags=["health"])

@@ -25,8 +25,12 @@ def main() -> None:
         database=f"{configured.database}_restore"
     ).render_as_string(hide_password=False)
     logging.basicConfig(level=logging.INFO)
-    restore(args.key, target)
-    logger.info("restored %s", args.key)
+    checked = restore(args.key, target)
+    logger.info(
+        "restored %s; audit chains verified (%d rows) up to the backup's heads",
+        args.key,
+        checked.rows_checked,
+    )
 
 
 if __name__ == "__main__":

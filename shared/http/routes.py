@@ -55,6 +55,7 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", "/api/v1/credit-requests/{request_id}/withdraw", "api", APPLICANTS),
     Route("GET", "/api/v1/approvals", "api", APPROVERS),
     Route("GET", "/api/v1/audit-logs", "api", ADMINS),
+    Route("GET", "/api/v1/audit-logs/verification", "api", ADMINS),
     Route("GET", "/api/v1/exports/credit-requests", "api", STAFF),
     Route("GET", "/api/v1/exports/audit-logs", "api", ADMINS),
     Route("GET", "/api/v1/stats", "api", STAFF),

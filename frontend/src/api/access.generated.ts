@@ -24,6 +24,7 @@ export const ROUTE_ROLES = {
   "POST /api/v1/credit-requests/{request_id}/withdraw": ["applicant"],
   "GET /api/v1/approvals": ["analyst", "manager", "director", "admin"],
   "GET /api/v1/audit-logs": ["admin"],
+  "GET /api/v1/audit-logs/verification": ["admin"],
   "GET /api/v1/exports/credit-requests": ["analyst", "manager", "director", "admin"],
   "GET /api/v1/exports/audit-logs": ["admin"],
   "GET /api/v1/stats": ["analyst", "manager", "director", "admin"],

@@ -398,6 +398,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/audit-logs/verification": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Audit Verification
+         * @description Walk every audit hash chain, in one snapshot: `ok`, or the first broken row.
+         */
+        get: operations["audit_verification_api_v1_audit_logs_verification_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/health": {
         parameters: {
             query?: never;
@@ -576,6 +596,40 @@ export interface components {
             delinquencies_24m: number;
             /** Bankruptcies 7Y */
             bankruptcies_7y: number;
+        };
+        /**
+         * ChainBreakOut
+         * @description The first row where an audit chain stops verifying.
+         */
+        ChainBreakOut: {
+            /**
+             * Id
+             * @description The audit row (the head's row for a deleted tail).
+             */
+            id: number | null;
+            /** Partition */
+            partition: number | null;
+            /** Seq */
+            seq: number | null;
+            /**
+             * Reason
+             * @description sequence (a row deleted or inserted), prev_hash, row_hash (a row edited), chain ends before its head (a tail deleted), unsealed, chain heads
+             */
+            reason: string;
+            /** Expected */
+            expected: string;
+            /** Found */
+            found: string;
+        };
+        /** ChainVerificationOut */
+        ChainVerificationOut: {
+            /** Ok */
+            ok: boolean;
+            /** Rows Checked */
+            rows_checked: number;
+            /** Chains */
+            chains: number;
+            broken: components["schemas"]["ChainBreakOut"] | null;
         };
         /**
          * ChannelPreferenceIn
@@ -2919,6 +2973,73 @@ export interface operations {
                 content: {
                     "application/json": unknown;
                     "text/csv": unknown;
+                };
+            };
+            /** @description Not signed in, or the session has ended (code `unauthorized`, `token_expired`, ...) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Signed in, but this role or this person may not do this (code says why) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request is not valid (details per field) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A dependency (the database) is down: retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, in the same envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    audit_verification_api_v1_audit_logs_verification_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChainVerificationOut"];
                 };
             };
             /** @description Not signed in, or the session has ended (code `unauthorized`, `token_expired`, ...) */
