@@ -19,6 +19,10 @@ class Settings(BaseSettings):
     environment: Literal["local", "test", "production"] = "production"
     database_url: str = "postgresql+psycopg://postgres@127.0.0.1:5432/credit"
     redis_url: str = "redis://127.0.0.1:6379/0"
+    # Connections each process keeps open to Postgres (and as many more at a peak). A Lambda
+    # works one invocation at a time, so the default suits it; the local runner, whose
+    # pollers share one process, sets it to its poller count (infra.local.runner).
+    db_pool_size: int = Field(default=5, gt=0, le=50)
 
     # AWS: an endpoint URL points every client at LocalStack; unset in production.
     aws_endpoint_url: str | None = "http://127.0.0.1:4566"
