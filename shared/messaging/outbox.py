@@ -22,12 +22,14 @@ from shared.workflow.events import Envelope, Event, EventType, UserEvent
 logger = logging.getLogger(__name__)
 
 RELAY_BATCH = 100
+PENDING_EVENTS = "outbox_pending"  # session.info: this transaction added events
 
 
 def add_event(session: Session, event_type: EventType, payload: Event) -> None:
     """Queue an event for publication with this transaction. It carries the correlation id
     of whatever caused it (the HTTP call or the message being handled), so the journey's
     log lines can be found from the first call on."""
+    session.info[PENDING_EVENTS] = True  # state_change publishes after the commit
     subject = payload.credit_request_id or (
         payload.user_id if isinstance(payload, UserEvent) else None
     )
@@ -143,7 +145,8 @@ def relay_after_commit() -> None:
 @contextmanager
 def state_change(session: Session | None = None) -> Iterator[Session]:
     """The one way a step changes workflow state: a transaction that commits when the block
-    ends (rolls back if it raises), after which the events it added are published at once.
+    ends (rolls back if it raises), after which the events it added, if any, are published
+    at once.
     Rows kept with `keep_on_rollback` (refusals' audit entries) are written either way.
 
     Without `session`, a new one; with it (an HTTP request's, already reading), that one, so
@@ -154,7 +157,9 @@ def state_change(session: Session | None = None) -> Iterator[Session]:
         yield work
         work.add_all(take_kept(work))
         work.commit()
+        added_events = work.info.pop(PENDING_EVENTS, False)
     except BaseException:
+        work.info.pop(PENDING_EVENTS, None)  # rolled back: nothing of this one to publish
         work.rollback()
         if kept := take_kept(work):
             work.add_all(kept)
@@ -163,4 +168,7 @@ def state_change(session: Session | None = None) -> Iterator[Session]:
     finally:
         if own:
             work.close()
-    relay_after_commit()
+    # Most notify messages (an email, no webhook) add no event: no second transaction to
+    # look for some. Another step's unpublished events are the scheduled relay's.
+    if added_events:
+        relay_after_commit()
