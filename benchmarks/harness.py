@@ -66,7 +66,7 @@ def _ok(url: str) -> bool:
 class Stack:
     gateway: str  # base URLs
     bare: str
-    runner_pid: int
+    pids: dict[str, int]  # gateway, runner
 
 
 def _prepare() -> None:
@@ -125,7 +125,7 @@ def running() -> Iterator[Stack]:
             if time.monotonic() > deadline or any(p.poll() is not None for p in processes.values()):
                 raise RuntimeError(f"the bench stack did not start; see {LOGS}")
             time.sleep(0.5)
-        yield Stack(gateway, bare, processes["runner"].pid)
+        yield Stack(gateway, bare, {n: processes[n].pid for n in ("gateway", "runner")})
     finally:
         for process in processes.values():
             process.terminate()
@@ -135,3 +135,12 @@ def running() -> Iterator[Stack]:
             except subprocess.TimeoutExpired:
                 process.kill()
         _drop()
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) a process has used so far; 0 where /proc is not there."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")

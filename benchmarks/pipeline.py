@@ -14,6 +14,7 @@ from typing import Any
 
 import httpx
 
+from benchmarks.harness import cpu_seconds
 from benchmarks.report import Target, quantile
 from tests.support import GOOD_APPLICATION, Api
 
@@ -109,15 +110,18 @@ def _mailbox(endpoint: str, sender: str) -> list[dict[str, Any]]:
     return [m for m in response.json()["messages"] if m.get("Source") == sender]
 
 
-def run(gateway: str) -> tuple[list[str], list[Target]]:
+def run(gateway: str, pids: dict[str, int]) -> tuple[list[str], list[Target]]:
     rate = float(os.environ.get("BENCH_RATE", "20"))
     seconds = float(os.environ.get("BENCH_SECONDS", "60"))
     total = round(rate * seconds)
     applicants = _applicants(gateway, int(os.environ.get("BENCH_APPLICANTS", "20")))
+    cpu_before = {name: cpu_seconds(pid) for name, pid in pids.items()}
     submitted_at = time.perf_counter()
     ids, statuses = asyncio.run(_submit_all(gateway, applicants, rate, total))
     submitting = time.perf_counter() - submitted_at
     journeys = _wait_for(ids)
+    wall = time.perf_counter() - submitted_at
+    cores = {name: (cpu_seconds(pid) - cpu_before[name]) / wall for name, pid in pids.items()}
 
     def latencies(step: str, subset: list[str] | None = None) -> list[float]:
         return [
@@ -167,6 +171,8 @@ def run(gateway: str) -> tuple[list[str], list[Target]]:
         f"approver email p95: first half {first_p95:.2f} s, second half {second_p95:.2f} s",
         f"accepted {len(ids)}, lost {lost}; emails of this run in the mailbox {len(mails)}, "
         f"duplicates {duplicates}",
+        f"CPU used from the first submission to the last approver email ({wall:.0f} s), in "
+        "cores: " + ", ".join(f"{name} {used:.2f}" for name, used in cores.items()),
     ]
     targets = [
         Target(
