@@ -147,11 +147,13 @@ def _schedule_forever(stop: threading.Event) -> None:
 
 
 def pollers(queues: tuple[QueueSpec, ...] = QUEUES) -> list[tuple[QueueSpec, str]]:
-    """(queue, thread name) of every poller: `maximum_concurrency` per queue."""
+    """(queue, thread name) of every poller: `maximum_concurrency` per queue when the handlers
+    run here; one when each function is a container (FUNCTION_URL_TEMPLATE), whose emulator
+    takes one invocation at a time, so more pollers would only queue for it."""
     return [
         (queue, f"queue-{queue.name}-{index}")
         for queue in queues
-        for index in range(queue.maximum_concurrency)
+        for index in range(queue.maximum_concurrency if url_template() is None else 1)
     ]
 
 

@@ -27,8 +27,8 @@ def test_each_queue_gets_its_maximum_concurrency_of_pollers(
 
     monkeypatch.setattr(runner, "_poll_forever", record)
     monkeypatch.setattr(runner, "_schedule_forever", lambda stop: None)
-    # Functions "in containers": the runner does not import them for this.
-    monkeypatch.setenv("FUNCTION_URL_TEMPLATE", "http://fn-{function}:8080/")
+    monkeypatch.setattr(runner, "function_handler", lambda function: None)
+    monkeypatch.delenv("FUNCTION_URL_TEMPLATE", raising=False)
     threads = runner.run(threading.Event())
     for thread in threads:
         thread.join(5)
@@ -36,6 +36,14 @@ def test_each_queue_gets_its_maximum_concurrency_of_pollers(
     assert Counter(name for name, _ in polled) == {q.name: q.maximum_concurrency for q in QUEUES}
     assert len({thread for _, thread in polled}) == len(polled)  # each on a thread of its own
     assert runner.connections_needed() == sum(q.maximum_concurrency for q in QUEUES) + 1
+
+
+def test_functions_in_containers_get_one_poller_per_queue(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Each container's emulator takes one invocation at a time: more pollers would only wait.
+    monkeypatch.setenv("FUNCTION_URL_TEMPLATE", "http://fn-{function}:8080/")
+    assert Counter(queue.name for queue, _ in runner.pollers()) == {q.name: 1 for q in QUEUES}
 
 
 def test_the_notify_queue_is_scaled_beyond_the_minimum() -> None:
