@@ -58,7 +58,7 @@ class ScheduleSpec:
 QUEUES: tuple[QueueSpec, ...] = (
     # Each step mostly waits on PostgreSQL and AWS, not the CPU: concurrency, not CPUs, is
     # what lets a queue keep up with 20 submissions a second (see README "Latest benchmark").
-    QueueSpec("score", "score", (EventType.REQUEST_SUBMITTED,), maximum_concurrency=4),
+    QueueSpec("score", "score", (EventType.REQUEST_SUBMITTED,), maximum_concurrency=8),
     QueueSpec(
         "route-to-approver",
         "route_to_approver",

@@ -247,8 +247,8 @@ def test_each_sqs_event_source_scales_as_its_topology_queue_says(
         for _, props in events(template, "SQS")
     }
     assert scaled == {q.name: (q.maximum_concurrency, q.batch_size) for q in QUEUES}
-    # Not the same number everywhere: the busiest queue really gets its own.
-    assert specs["notify"].maximum_concurrency > specs["score"].maximum_concurrency
+    # Not one number for all: each queue's own reaches the template.
+    assert len({spec.maximum_concurrency for spec in specs.values()}) > 1
 
 
 # functions, environment, backups, permissions ------------------------------------------
