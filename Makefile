@@ -96,10 +96,12 @@ load-data: install
 drill: install
 	$(VENV)/bin/python -m infra.local.stack run -- $(VENV)/bin/python -m infra.local.drill $(if $(REQUESTS),--requests $(REQUESTS))
 
-## Cold-start cost of each function, as ratios to a bare interpreter start (p50/p95/p99).
+## Every performance figure next to its target (README "Latest benchmark"), as ratios to
+## baselines measured in the same run, p50/p95/p99, on a stack of its own: import times (P1),
+## LocalStack's raw SQS/SNS/SES throughput, the request path (P2), the pipeline under load
+## (P4), the policy cache. Shorter: BENCH_SECONDS=20 BENCH_HTTP_SECONDS=5 make bench.
 bench: $(VENV)/.installed
-	$(VENV)/bin/python -m benchmarks.cold_start
-	$(VENV)/bin/python -m infra.local.stack run $(VENV)/bin/python -m benchmarks.policy_cache
+	$(VENV)/bin/python -m infra.local.stack run -- $(VENV)/bin/python -m benchmarks
 
 ## Where a Docker engine exists: the same stack in containers.
 docker-local:

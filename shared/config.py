@@ -24,6 +24,10 @@ class Settings(BaseSettings):
     # `credit_app`, which `RESET ROLE` cannot lift).
     database_role: str = Field(default="credit_app", pattern=r"^[a-z_][a-z0-9_]*$|^$")
     redis_url: str = "redis://127.0.0.1:6379/0"
+    # Connections each process keeps open to Postgres (and as many more at a peak). A Lambda
+    # works one invocation at a time, so the default suits it; the local runner, whose
+    # pollers share one process, sets it to its poller count (infra.local.runner).
+    db_pool_size: int = Field(default=5, gt=0, le=50)
 
     # AWS: an endpoint URL points every client at LocalStack; unset in production.
     aws_endpoint_url: str | None = "http://127.0.0.1:4566"

@@ -26,9 +26,15 @@ class Base(DeclarativeBase):
 @cache
 def get_engine() -> Engine:
     """The process's engine and connection pool, made at first use."""
-    # A Lambda serves one invocation at a time, so a small pool per process is enough.
+    # DB_POOL_SIZE: one connection per concurrent unit of work in this process; the overflow
+    # covers a request that publishes its outbox while its own session is still open.
     settings = get_settings()
-    engine = create_engine(settings.database_url, pool_size=5, max_overflow=5, pool_pre_ping=True)
+    engine = create_engine(
+        settings.database_url,
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_pool_size,
+        pool_pre_ping=True,
+    )
     if settings.database_role:
         act_as(engine, settings.database_role)
     return engine
