@@ -30,6 +30,8 @@ class ApprovalStage(Base, Cached):
     decided_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     comment: Mapped[str | None] = mapped_column(Text)
+    # The policy version whose chain (roles, SLA) made this stage; null before versions.
+    policy_version: Mapped[int | None] = mapped_column(Integer)
 
     def cache_scopes(self) -> list[str]:
         """Its request's page, and every staff list (inboxes included) and statistic."""

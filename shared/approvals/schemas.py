@@ -36,6 +36,11 @@ class StageOut(BaseModel):
     decided_at: datetime | None
     comment: str | None
     due_at: datetime | None
+    policy_version: int | None = Field(
+        default=None,
+        description="The credit policy version whose chain made this stage (null before "
+        "versions were kept).",
+    )
 
 
 class PendingStage(BaseModel):

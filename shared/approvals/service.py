@@ -79,8 +79,9 @@ def _stages(session: Session, request_id: uuid.UUID) -> list[ApprovalStage]:
 
 
 def _create_chain(session: Session, request: CreditRequest, actor: Actor) -> list[ApprovalStage]:
+    in_force = policy.active(session)
     roles = approval_chain(
-        policy.load(session), request.amount, RiskTier(request.risk_tier or RiskTier.MEDIUM)
+        in_force.policy, request.amount, RiskTier(request.risk_tier or RiskTier.MEDIUM)
     )
     stages = [
         ApprovalStage(
@@ -88,6 +89,7 @@ def _create_chain(session: Session, request: CreditRequest, actor: Actor) -> lis
             level=level,
             role=role.value,
             status=(StageStatus.PENDING if level == 1 else StageStatus.WAITING).value,
+            policy_version=in_force.version,
         )
         for level, role in enumerate(roles, start=1)
     ]
@@ -99,7 +101,7 @@ def _create_chain(session: Session, request: CreditRequest, actor: Actor) -> lis
         "credit_request.chain_built",
         "credit_request",
         request.id,
-        after={"chain": [r.value for r in roles]},
+        after={"chain": [r.value for r in roles], "policy_version": in_force.version},
     )
     return stages
 
@@ -157,7 +159,8 @@ def assign(
             details={"role": (role or Role(stage.role)).value, "reason": "no eligible approver"},
         )
         return None
-    sla = timedelta(hours=policy.load(session).stage_sla_hours)
+    # The SLA of the version that built the chain, not whichever is active at reassignment.
+    sla = timedelta(hours=policy.at_version(session, stage.policy_version).stage_sla_hours)
     previous = stage.assignee_id
     before = {"assignee_id": str(previous) if previous else None}
     now = utcnow()

@@ -87,6 +87,7 @@ def request_detail(
             decided_at=stage.decided_at,
             comment=stage.comment,
             due_at=stage.due_at,
+            policy_version=stage.policy_version,
         )
         for _, stage, assignee_name, decider_name in rows
         if stage is not None
@@ -95,4 +96,5 @@ def request_detail(
         **to_out(current).model_dump(),
         stages=stages,
         score_result=score_result_out(current, with_bureau=viewer.role != Role.APPLICANT),
+        policy_version=current.policy_version,
     )

@@ -40,12 +40,26 @@ class Role(StrEnum):
     MANAGER = "manager"
     DIRECTOR = "director"
     ADMIN = "admin"
+    RISK_OFFICER = "risk_officer"  # writes and approves credit policy versions
 
 
 APPROVER_LADDER: tuple[Role, ...] = (Role.ANALYST, Role.MANAGER, Role.DIRECTOR)
 """Approval levels, lowest first; escalation goes one step up (above director: admin)."""
 
-STAFF_ROLES = frozenset({Role.ANALYST, Role.MANAGER, Role.DIRECTOR, Role.ADMIN})
+STAFF_ROLES = frozenset({Role.ANALYST, Role.MANAGER, Role.DIRECTOR, Role.ADMIN, Role.RISK_OFFICER})
+
+POLICY_AUTHORS = frozenset({Role.RISK_OFFICER, Role.ADMIN})
+"""Who may draft, propose, approve and activate credit policy versions (never their own
+proposal: four eyes)."""
+
+
+class PolicyStatus(StrEnum):
+    DRAFT = "draft"  # editable by its author
+    PROPOSED = "proposed"  # frozen, with a reason, awaiting a second person's approval
+    APPROVED = "approved"  # may be activated, now or from a given time (then "scheduled")
+    ACTIVE = "active"  # the one version that decides; exactly one at any moment
+    RETIRED = "retired"  # replaced by a later version, or a draft/proposal withdrawn
+
 
 REQUEST_TRANSITIONS: dict[RequestStatus, frozenset[RequestStatus]] = {
     RequestStatus.SUBMITTED: frozenset(
@@ -68,6 +82,14 @@ STAGE_TRANSITIONS: dict[StageStatus, frozenset[StageStatus]] = {
     StageStatus.APPROVED: frozenset(),
     StageStatus.REJECTED: frozenset(),
     StageStatus.CANCELLED: frozenset(),
+}
+
+POLICY_TRANSITIONS: dict[PolicyStatus, frozenset[PolicyStatus]] = {
+    PolicyStatus.DRAFT: frozenset({PolicyStatus.PROPOSED}),
+    PolicyStatus.PROPOSED: frozenset({PolicyStatus.APPROVED}),
+    PolicyStatus.APPROVED: frozenset({PolicyStatus.ACTIVE, PolicyStatus.RETIRED}),
+    PolicyStatus.ACTIVE: frozenset({PolicyStatus.RETIRED}),
+    PolicyStatus.RETIRED: frozenset(),
 }
 
 FINAL_REQUEST_STATES = frozenset(s for s, nxt in REQUEST_TRANSITIONS.items() if not nxt)
@@ -112,6 +134,11 @@ def _advance[S: StrEnum](
 def advance_request(request: HasStatus, to: RequestStatus) -> None:
     """Move a request to `to`, or 409 `invalid_transition` if its state may not become that."""
     _advance(request, to, REQUEST_TRANSITIONS, "request")
+
+
+def advance_policy(version: HasStatus, to: PolicyStatus) -> None:
+    """Move a policy version to `to`, or 409 `invalid_transition`."""
+    _advance(version, to, POLICY_TRANSITIONS, "policy version")
 
 
 def advance_stage(stage: HasStatus, to: StageStatus) -> None:

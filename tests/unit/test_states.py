@@ -148,13 +148,16 @@ def test_next_escalation_role(role: Role, escalates_to: Role) -> None:
 
 def test_the_dashboard_times_the_stages_of_every_staff_role() -> None:
     """StageRole (the list filter and the time-to-decision chart) names the roles a stage can
-    be assigned to: the staff roles, no more and no fewer."""
+    be assigned to: the approver ladder and admin (above it), no more and no fewer; of the
+    staff, only risk officers hold no stages."""
     from typing import get_args
 
     from shared.tracking.schemas import StageRole
-    from shared.workflow.states import STAFF_ROLES
+    from shared.workflow.states import APPROVER_LADDER, STAFF_ROLES
 
-    assert set(get_args(StageRole)) == {role.value for role in STAFF_ROLES}
+    holders = {*APPROVER_LADDER, Role.ADMIN}
+    assert set(get_args(StageRole)) == {role.value for role in holders}
+    assert STAFF_ROLES - holders == {Role.RISK_OFFICER}
 
 
 def test_stored_and_api_status_values_are_pinned() -> None:

@@ -499,6 +499,11 @@ export interface components {
             stages: components["schemas"]["StageOut"][];
             /** @description Null until the request is scored. */
             score_result: components["schemas"]["ScoreResultOut"] | null;
+            /**
+             * Policy Version
+             * @description The credit policy version that scored (or declined) it; null until scored, and for requests scored before versions were kept.
+             */
+            policy_version: number | null;
         };
         /** CreditRequestOut */
         CreditRequestOut: {
@@ -702,7 +707,7 @@ export interface components {
          * Role
          * @enum {string}
          */
-        Role: "applicant" | "analyst" | "manager" | "director" | "admin";
+        Role: "applicant" | "analyst" | "manager" | "director" | "admin" | "risk_officer";
         /**
          * ScoreResultOut
          * @description What the automatic analysis computed, as the score step stored it.
@@ -720,6 +725,11 @@ export interface components {
             debt_to_income: string | null;
             /** @description The credit bureau's report. Third-party data: shown to staff only, null for the applicant. */
             bureau_report: components["schemas"]["BureauReport"] | null;
+            /**
+             * Policy Version
+             * @description The credit policy version that scored it; null for requests scored before versions were kept.
+             */
+            policy_version?: number | null;
         };
         /** StageOut */
         StageOut: {
@@ -742,6 +752,11 @@ export interface components {
             comment: string | null;
             /** Due At */
             due_at: string | null;
+            /**
+             * Policy Version
+             * @description The credit policy version whose chain made this stage (null before versions were kept).
+             */
+            policy_version?: number | null;
         };
         /**
          * StageStatus

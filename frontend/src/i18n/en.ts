@@ -38,6 +38,7 @@ export const en = {
     manager: 'Manager',
     director: 'Director',
     admin: 'Administrator',
+    risk_officer: 'Risk officer',
   },
   status: {
     submitted: 'Submitted',
@@ -252,6 +253,9 @@ export const en = {
     bankruptcies: 'Bankruptcies (7 years)',
     riskTier: 'Risk tier',
     notScored: 'Not scored yet',
+    policyVersion: 'Credit policy',
+    version: 'Version {{version}}',
+    notRecorded: 'Not recorded',
     submitted: 'Submitted',
     decided: 'Decided',
     notYet: 'Not yet',
@@ -464,6 +468,9 @@ export const en = {
       refused: 'Chat message refused (unsafe address)',
     },
     notification_preferences: { updated: 'Notification settings changed' },
+    policy: {
+      activated: 'Policy version activated',
+    },
     stage: {
       approved: 'Stage approved',
       assigned: 'Stage assigned',

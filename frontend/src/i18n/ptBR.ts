@@ -69,6 +69,7 @@ export const ptBR: Pick<Resources, Applicant> = {
     manager: 'Gerente',
     director: 'Diretor',
     admin: 'Administrador',
+    risk_officer: 'Responsável de risco',
   },
   status: {
     submitted: 'Enviada',
@@ -282,6 +283,9 @@ export const ptBR: Pick<Resources, Applicant> = {
     bankruptcies: 'Falências (7 anos)',
     riskTier: 'Faixa de risco',
     notScored: 'Ainda não avaliada',
+    policyVersion: 'Política de crédito',
+    version: 'Versão {{version}}',
+    notRecorded: 'Não registrada',
     submitted: 'Enviada em',
     decided: 'Decidida em',
     notYet: 'Ainda não',

@@ -51,6 +51,7 @@ describe('RequestDetailPage for the applicant', () => {
     expect(container).not.toHaveTextContent('DTI_TOO_HIGH');
     expect(container).not.toHaveTextContent('Risk tier');
     expect(container).not.toHaveTextContent('High');
+    expect(container).not.toHaveTextContent('Credit policy');
     expect(screen.getByText(/You can file a new request at any time/)).toBeVisible();
   });
 
@@ -128,5 +129,13 @@ describe('RequestDetailPage for staff', () => {
     expect(screen.getByText('Medium')).toBeVisible();
     expect(screen.getByText('(LOW_SCORE)')).toBeVisible();
     expect(screen.queryByText('What happens next:')).not.toBeInTheDocument();
+  });
+
+  it('shows the credit policy version that scored the request', async () => {
+    vi.mocked(api.getRequest).mockResolvedValue({ ...pendingAtStageOne(), policy_version: 3 });
+    open();
+
+    expect(await screen.findByText('Version 3')).toBeVisible();
+    expect(screen.getByText('Credit policy')).toBeVisible();
   });
 });

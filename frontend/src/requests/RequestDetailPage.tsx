@@ -128,7 +128,7 @@ export function RequestDetailPage() {
       ) : null}
       {detail.error ? <ErrorState error={detail.error} onRetry={detail.reload} title={t('detail.updatesPaused')} /> : null}
       <RequestProgress request={request} audience={audience} />
-      <RequestSummary request={request} audience={audience} />
+      <RequestSummary request={request} audience={audience} policyVersion={request.policy_version} />
       <ScoreResultPanel result={request.score_result} />
       <StageTimeline stages={request.stages} audience={audience} />
       <Dialog
