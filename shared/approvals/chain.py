@@ -7,12 +7,13 @@ from shared.workflow.states import APPROVER_LADDER, RiskTier, Role
 
 
 def approval_chain(policy: CreditPolicy, amount: Decimal, tier: RiskTier) -> list[Role]:
-    """The roles that must approve, lowest first: the policy's chain for the amount, one level
-    more for high risk (up to director)."""
+    """The roles that must approve, lowest first: the policy's chain for the amount (and the
+    tier, where a band names tiers), one level more for high risk (up to director)."""
     roles = next(
         rule.roles
         for rule in policy.approval_chains
-        if rule.max_amount is None or amount <= rule.max_amount
+        if (rule.tiers is None or tier in rule.tiers)
+        and (rule.max_amount is None or amount <= rule.max_amount)
     )
     chain = list(roles)
     if tier == RiskTier.HIGH and policy.high_risk_adds_level:

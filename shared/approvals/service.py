@@ -160,7 +160,8 @@ def assign(
         )
         return None
     # The SLA of the version that built the chain, not whichever is active at reassignment.
-    sla = timedelta(hours=policy.at_version(session, stage.policy_version).stage_sla_hours)
+    in_force = policy.at_version(session, stage.policy_version)
+    sla = timedelta(hours=in_force.sla_hours(Role(stage.role)))
     previous = stage.assignee_id
     before = {"assignee_id": str(previous) if previous else None}
     now = utcnow()

@@ -23,7 +23,7 @@ from shared.audit.service import Actor, record
 from shared.caching import scope_stamp, touch
 from shared.config import get_settings
 from shared.credit.models import Policy
-from shared.db import unit_of_work
+from shared.db import on_commit, unit_of_work
 from shared.users.models import User
 from shared.workflow.states import PolicyStatus, RiskTier, Role, advance_policy
 
@@ -35,6 +35,12 @@ Metric = Literal[
 Operator = Literal["lt", "lte", "gt", "gte", "eq"]
 
 
+MAX_NOTICE_REASONS = 4
+"""The most reasons a decline notice gives (the adverse-action notice's principal reasons)."""
+NOTICE_REASON_MAX_CHARS = 200
+"""The longest reason sentence the decline notice shows, placeholders filled in."""
+
+
 class Condition(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -44,8 +50,11 @@ class Condition(BaseModel):
 
 
 class RejectionRule(Condition):
-    code: str
-    message: str  # may use {actual} and {limit}
+    code: str = Field(min_length=1, max_length=64)
+    message: str = Field(min_length=1)  # may use {actual} and {limit}
+    # Which reasons the notice keeps when more hold than it shows: lowest rank first, then
+    # the list's order. Required of every rule when more than `max_reasons` could hold at once.
+    rank: int | None = Field(default=None, ge=1)
 
 
 class RiskTierRule(BaseModel):
@@ -57,23 +66,35 @@ class RiskTierRule(BaseModel):
 
 
 class ChainRule(BaseModel):
+    """A band of amounts (for some risk tiers, or all) and the roles that approve it, lowest
+    first. The band is (`above`, `max_amount`]: `above` omitted, it starts where the previous
+    band of the same tiers ended (zero for the first)."""
+
     model_config = ConfigDict(extra="forbid")
 
+    above: Decimal | None = Field(default=None, ge=0)
     max_amount: Decimal | None  # None: no upper bound
-    roles: list[Role]
+    tiers: list[RiskTier] | None = None  # None: every tier
+    roles: list[Role] = Field(min_length=1)
 
 
 class CreditPolicy(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    reference_annual_rate: Decimal = Field(ge=0)
-    max_reasons: int = Field(ge=1)
+    def sla_hours(self, role: Role) -> int:
+        """How long a stage of `role` may wait before it is overdue."""
+        return self.role_sla_hours.get(role, self.stage_sla_hours)
+
+    reference_annual_rate: Decimal = Field(ge=0, le=1)
+    max_reasons: int = Field(ge=1, le=MAX_NOTICE_REASONS)
     rejection_rules: list[RejectionRule]  # most important first
     risk_tiers: list[RiskTierRule]  # first match wins
     default_tier: RiskTier
     approval_chains: list[ChainRule]  # ascending max_amount; the last is unbounded
     high_risk_adds_level: bool
     stage_sla_hours: int = Field(gt=0)
+    # The SLA of a role's stages where it differs from `stage_sla_hours`.
+    role_sla_hours: dict[Role, int] = Field(default_factory=dict)
     # Whether the final rejection email quotes the rejecting approver's comment to the
     # applicant. Documents stored before this flag existed lack it: they get the default.
     share_rejection_comment: bool = True
@@ -336,8 +357,15 @@ def switch_active(
         version.id,
         after={"version": version.version, "retired": [v.version for v in retired]},
     )
-    # Every process's policy cache and every cached staff read follow the new version.
+    # Every process's policy cache and every cached staff read follow the new version; this
+    # process's at once.
     touch(session, POLICY_SCOPE, "staff")
+    on_commit(session, _forget_cached)
+
+
+def _forget_cached() -> None:
+    with _policy_lock:
+        _policy_cache().clear()
 
 
 def _actor(session: Session, version: Policy) -> Actor:

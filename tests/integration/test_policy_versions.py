@@ -89,8 +89,8 @@ def test_a_warm_process_follows_an_activation_elsewhere_within_a_second(
 ) -> None:
     with unit_of_work() as session:
         before = policy.active(session).version
+    stale = dict(policy._policy_cache())
     document = {**active_document(), "stage_sla_hours": 24}
-    # Another process activates: this one's entry is not cleared, only the scope is bumped.
     with unit_of_work() as session:
         row = Policy(
             name=policy.POLICY_NAME,
@@ -101,8 +101,14 @@ def test_a_warm_process_follows_an_activation_elsewhere_within_a_second(
         session.add(row)
         session.flush()
         policy.switch_active(session, row, clock.utcnow())
+    # As if another process had activated it: this one keeps its entry, and only the policy
+    # scope's version in Redis tells it.
+    policy._policy_cache().update(stale)
 
-    now[0] += timedelta(seconds=1.5)
+    now[0] += timedelta(seconds=0.5)
+    with unit_of_work() as session:
+        assert policy.active(session).version == before
+    now[0] += timedelta(seconds=1)
     with unit_of_work() as session:
         followed = policy.active(session)
     assert (followed.version, followed.policy.stage_sla_hours) == (before + 1, 24)

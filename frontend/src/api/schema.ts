@@ -291,6 +291,157 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/policies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Policies
+         * @description Every version, newest first, with who drafted, proposed, approved and activated it.
+         */
+        get: operations["list_policies_api_v1_policies_get"];
+        put?: never;
+        /**
+         * Create Policy
+         * @description A new draft: the document given, or a copy of the active version's.
+         */
+        post: operations["create_policy_api_v1_policies_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/policies/{policy_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Policy
+         * @description A version: its document, life cycle and latest simulation.
+         */
+        get: operations["get_policy_api_v1_policies__policy_id__get"];
+        /**
+         * Update Policy
+         * @description Replace a draft's document (409 `policy_frozen` once proposed).
+         */
+        put: operations["update_policy_api_v1_policies__policy_id__put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/policies/{policy_id}/propose": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Propose Policy
+         * @description Freeze a draft for approval, with the reason for the change. 422 `policy_invalid`
+         *     lists every inconsistency with its `loc`.
+         */
+        post: operations["propose_policy_api_v1_policies__policy_id__propose_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/policies/{policy_id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Approve Policy
+         * @description Approve a proposal: never one's own (403 `four_eyes`), and only once it was simulated
+         *     (409 `simulation_required`).
+         */
+        post: operations["approve_policy_api_v1_policies__policy_id__approve_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/policies/{policy_id}/activate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Activate Policy
+         * @description Make an approved version the active one now, or from `active_from`.
+         */
+        post: operations["activate_policy_api_v1_policies__policy_id__activate_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/policies/{policy_id}/simulate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Simulate Policy
+         * @description Replay the version beside the active one on the last `requests` scored requests
+         *     (stored inputs, no bureau call); kept as its latest simulation.
+         */
+        post: operations["simulate_policy_api_v1_policies__policy_id__simulate_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/policies/{policy_id}/simulation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Policy Simulation
+         * @description The version's latest simulation, with a page of the requests whose outcome changes.
+         */
+        get: operations["policy_simulation_api_v1_policies__policy_id__simulation_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/credit-requests/{request_id}/decision": {
         parameters: {
             query?: never;
@@ -330,6 +481,14 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** ActivationIn */
+        ActivationIn: {
+            /**
+             * Active From
+             * @description When it takes over (timezone-aware); omitted or past: at once.
+             */
+            active_from?: string | null;
+        };
         /** AuditEntry */
         AuditEntry: {
             /** Id */
@@ -397,6 +556,23 @@ export interface components {
             delinquencies_24m: number;
             /** Bankruptcies 7Y */
             bankruptcies_7y: number;
+        };
+        /** ChangedRequest */
+        ChangedRequest: {
+            /**
+             * Request Id
+             * Format: uuid
+             */
+            request_id: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Amount */
+            amount: string;
+            current: components["schemas"]["Verdict"];
+            candidate: components["schemas"]["Verdict"];
         };
         /**
          * ChannelPreferenceIn
@@ -659,6 +835,16 @@ export interface components {
              */
             next_cursor: string | null;
         };
+        /** Page[PolicyVersionOut] */
+        Page_PolicyVersionOut_: {
+            /** Items */
+            items: components["schemas"]["PolicyVersionOut"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` to get the next page; null on the last page.
+             */
+            next_cursor: string | null;
+        };
         /** Page[UserOut] */
         Page_UserOut_: {
             /** Items */
@@ -687,6 +873,137 @@ export interface components {
             /** Overdue */
             overdue: boolean;
             request: components["schemas"]["CreditRequestOut"];
+        };
+        /** PolicyDocumentIn */
+        PolicyDocumentIn: {
+            /** Document */
+            document: {
+                [key: string]: unknown;
+            };
+        };
+        /** PolicyDraftIn */
+        PolicyDraftIn: {
+            /**
+             * Document
+             * @description The policy document (see GET /policies/{id}); omitted on creation, a copy of the active version's.
+             */
+            document?: {
+                [key: string]: unknown;
+            } | null;
+        };
+        /**
+         * PolicyStatus
+         * @enum {string}
+         */
+        PolicyStatus: "draft" | "proposed" | "approved" | "active" | "retired";
+        /** PolicyVersionDetail */
+        PolicyVersionDetail: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Version */
+            version: number;
+            status: components["schemas"]["PolicyStatus"];
+            /**
+             * Scheduled
+             * @description Approved, with a future `active_from`.
+             */
+            scheduled: boolean;
+            /** Reason */
+            reason: string | null;
+            /** Created By */
+            created_by: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Proposed By */
+            proposed_by: string | null;
+            /** Proposed At */
+            proposed_at: string | null;
+            /** Approved By */
+            approved_by: string | null;
+            /** Approved At */
+            approved_at: string | null;
+            /** Activated By */
+            activated_by: string | null;
+            /** Activated At */
+            activated_at: string | null;
+            /** Active From */
+            active_from: string | null;
+            /** Retired At */
+            retired_at: string | null;
+            /** Document */
+            document: {
+                [key: string]: unknown;
+            };
+            /** @description The latest simulation of exactly this document; approval needs one. */
+            simulation: components["schemas"]["SimulationSummary"] | null;
+        };
+        /** PolicyVersionOut */
+        PolicyVersionOut: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Version */
+            version: number;
+            status: components["schemas"]["PolicyStatus"];
+            /**
+             * Scheduled
+             * @description Approved, with a future `active_from`.
+             */
+            scheduled: boolean;
+            /** Reason */
+            reason: string | null;
+            /** Created By */
+            created_by: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Proposed By */
+            proposed_by: string | null;
+            /** Proposed At */
+            proposed_at: string | null;
+            /** Approved By */
+            approved_by: string | null;
+            /** Approved At */
+            approved_at: string | null;
+            /** Activated By */
+            activated_by: string | null;
+            /** Activated At */
+            activated_at: string | null;
+            /** Active From */
+            active_from: string | null;
+            /** Retired At */
+            retired_at: string | null;
+        };
+        /** ProposalIn */
+        ProposalIn: {
+            /**
+             * Reason
+             * @description Why this change: kept with the version.
+             */
+            reason: string;
+        };
+        /** Rates */
+        Rates: {
+            /**
+             * Approval Rate
+             * @description Share sent on to human approval.
+             */
+            approval_rate: number;
+            /**
+             * Auto Decline Rate
+             * @description Share declined automatically.
+             */
+            auto_decline_rate: number;
         };
         /** RefreshIn */
         RefreshIn: {
@@ -730,6 +1047,158 @@ export interface components {
              * @description The credit policy version that scored it; null for requests scored before versions were kept.
              */
             policy_version?: number | null;
+        };
+        /** SimulationIn */
+        SimulationIn: {
+            /**
+             * Requests
+             * @description How many of the most recently scored requests to replay.
+             * @default 1000
+             */
+            requests: number;
+            /**
+             * Limit
+             * @description Items per page (1-100).
+             * @default 20
+             */
+            limit: number;
+        };
+        /** SimulationOut */
+        SimulationOut: {
+            /** Version */
+            version: number;
+            /**
+             * Against Version
+             * @description The active version it was compared with.
+             */
+            against_version: number;
+            /**
+             * Requests
+             * @description How many scored requests were replayed.
+             */
+            requests: number;
+            /**
+             * Run At
+             * Format: date-time
+             */
+            run_at: string;
+            /** Run By */
+            run_by: string;
+            /**
+             * Document Sha256
+             * @description Exactly the document that was simulated.
+             */
+            document_sha256: string;
+            /**
+             * Outcomes
+             * @description {'current'|'candidate': {outcome: count}}
+             */
+            outcomes: {
+                [key: string]: {
+                    [key: string]: number;
+                };
+            };
+            current: components["schemas"]["Rates"];
+            candidate: components["schemas"]["Rates"];
+            /** Approval Rate Change */
+            approval_rate_change: number;
+            /** Auto Decline Rate Change */
+            auto_decline_rate_change: number;
+            /**
+             * Tier Shifts
+             * @description {current tier: {candidate tier: count}}; 'declined' for no tier.
+             */
+            tier_shifts: {
+                [key: string]: {
+                    [key: string]: number;
+                };
+            };
+            /**
+             * Chain Lengths
+             * @description {'current'|'candidate': {length: count}} over the requests referred.
+             */
+            chain_lengths: {
+                [key: string]: {
+                    [key: string]: number;
+                };
+            };
+            /**
+             * Changed
+             * @description How many requests' outcome, tier or chain changes.
+             */
+            changed: number;
+            /** Changes */
+            changes: components["schemas"]["ChangedRequest"][];
+            /** Next Cursor */
+            next_cursor: string | null;
+        };
+        /**
+         * SimulationSummary
+         * @description The candidate replayed beside the active version on the same stored inputs.
+         */
+        SimulationSummary: {
+            /** Version */
+            version: number;
+            /**
+             * Against Version
+             * @description The active version it was compared with.
+             */
+            against_version: number;
+            /**
+             * Requests
+             * @description How many scored requests were replayed.
+             */
+            requests: number;
+            /**
+             * Run At
+             * Format: date-time
+             */
+            run_at: string;
+            /** Run By */
+            run_by: string;
+            /**
+             * Document Sha256
+             * @description Exactly the document that was simulated.
+             */
+            document_sha256: string;
+            /**
+             * Outcomes
+             * @description {'current'|'candidate': {outcome: count}}
+             */
+            outcomes: {
+                [key: string]: {
+                    [key: string]: number;
+                };
+            };
+            current: components["schemas"]["Rates"];
+            candidate: components["schemas"]["Rates"];
+            /** Approval Rate Change */
+            approval_rate_change: number;
+            /** Auto Decline Rate Change */
+            auto_decline_rate_change: number;
+            /**
+             * Tier Shifts
+             * @description {current tier: {candidate tier: count}}; 'declined' for no tier.
+             */
+            tier_shifts: {
+                [key: string]: {
+                    [key: string]: number;
+                };
+            };
+            /**
+             * Chain Lengths
+             * @description {'current'|'candidate': {length: count}} over the requests referred.
+             */
+            chain_lengths: {
+                [key: string]: {
+                    [key: string]: number;
+                };
+            };
+            /**
+             * Changed
+             * @description How many requests' outcome, tier or chain changes.
+             */
+            changed: number;
         };
         /** StageOut */
         StageOut: {
@@ -880,6 +1349,18 @@ export interface components {
             role?: components["schemas"]["Role"] | null;
             /** Is Active */
             is_active?: boolean | null;
+        };
+        /**
+         * Verdict
+         * @description What one policy decides for one request: the outcome, the tier, the chain.
+         */
+        Verdict: {
+            outcome: components["schemas"]["RequestStatus"];
+            risk_tier: components["schemas"]["RiskTier"] | null;
+            /** Chain */
+            chain: string[];
+            /** Reasons */
+            reasons: string[];
         };
         /** CreditRequestCreate */
         CreditRequestCreate: {
@@ -1796,6 +2277,392 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The request is not valid */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An error (401, 403, 404, 409, 410, 413, 429) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_policies_api_v1_policies_get: {
+        parameters: {
+            query?: {
+                /** @description Items per page (1-100). */
+                limit?: number;
+                /** @description The `next_cursor` of the previous page; omit for the first page. */
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_PolicyVersionOut_"];
+                };
+            };
+            /** @description The request is not valid */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An error (401, 403, 404, 409, 410, 413, 429) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    create_policy_api_v1_policies_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PolicyDraftIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PolicyVersionDetail"];
+                };
+            };
+            /** @description The request is not valid */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An error (401, 403, 404, 409, 410, 413, 429) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_policy_api_v1_policies__policy_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                policy_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PolicyVersionDetail"];
+                };
+            };
+            /** @description The request is not valid */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An error (401, 403, 404, 409, 410, 413, 429) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    update_policy_api_v1_policies__policy_id__put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                policy_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PolicyDocumentIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PolicyVersionDetail"];
+                };
+            };
+            /** @description The request is not valid */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An error (401, 403, 404, 409, 410, 413, 429) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    propose_policy_api_v1_policies__policy_id__propose_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                policy_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProposalIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PolicyVersionDetail"];
+                };
+            };
+            /** @description The request is not valid */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An error (401, 403, 404, 409, 410, 413, 429) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    approve_policy_api_v1_policies__policy_id__approve_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                policy_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PolicyVersionDetail"];
+                };
+            };
+            /** @description The request is not valid */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An error (401, 403, 404, 409, 410, 413, 429) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    activate_policy_api_v1_policies__policy_id__activate_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                policy_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ActivationIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PolicyVersionDetail"];
+                };
+            };
+            /** @description The request is not valid */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An error (401, 403, 404, 409, 410, 413, 429) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    simulate_policy_api_v1_policies__policy_id__simulate_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                policy_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SimulationIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SimulationOut"];
+                };
+            };
+            /** @description The request is not valid */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An error (401, 403, 404, 409, 410, 413, 429) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    policy_simulation_api_v1_policies__policy_id__simulation_get: {
+        parameters: {
+            query?: {
+                /** @description Items per page (1-100). */
+                limit?: number;
+                /** @description The `next_cursor` of the previous page; omit for the first page. */
+                cursor?: string | null;
+            };
+            header?: never;
+            path: {
+                policy_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SimulationOut"];
+                };
             };
             /** @description The request is not valid */
             422: {

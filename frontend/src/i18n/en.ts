@@ -470,6 +470,13 @@ export const en = {
     notification_preferences: { updated: 'Notification settings changed' },
     policy: {
       activated: 'Policy version activated',
+      approval_refused: 'Policy approval refused (four eyes)',
+      approved: 'Policy version approved',
+      drafted: 'Policy version drafted',
+      proposed: 'Policy version proposed',
+      scheduled: 'Policy version scheduled',
+      simulated: 'Policy version simulated',
+      updated: 'Policy draft edited',
     },
     stage: {
       approved: 'Stage approved',
