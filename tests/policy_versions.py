@@ -1,6 +1,8 @@
 """Test shortcuts around the policy's life cycle: read the active document, or put a new
 version in force directly (the governed path, with four eyes, is tested through the API)."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import func, select
@@ -46,3 +48,13 @@ def activate(document: dict[str, Any]) -> int:
         number = version.version
     policy._policy_cache().clear()
     return number
+
+
+@contextmanager
+def policy_restored() -> Iterator[None]:
+    """Whatever a test activates, the document in force before it is back afterwards (as a
+    newer version), so later tests score by the usual rules."""
+    before, document = active_version(), active_document()
+    yield
+    if active_version() != before:
+        activate(document)

@@ -14,7 +14,6 @@ from shared.credit.schemas import CreditRequestOut
 from shared.http.deps import CurrentUser, DbSession, TableRouter
 from shared.messaging.outbox import state_change
 from shared.users.identity import Identity
-from shared.workflow.states import Role
 
 router = TableRouter()
 LinkToken = Annotated[str, Path(max_length=2048)]
@@ -36,7 +35,7 @@ def show_link(token: LinkToken, session: DbSession) -> LinkSummary:
     return LinkSummary(
         stage_id=resolved.stage.id,
         level=resolved.stage.level,
-        role=Role(resolved.stage.role),
+        role=resolved.stage.role,
         approver=resolved.approver.full_name,
         expires_at=resolved.link.expires_at.isoformat(),
         request=credit.to_out(resolved.request),

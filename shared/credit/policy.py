@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from functools import cache
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import func, select
@@ -25,7 +25,7 @@ from shared.config import get_settings
 from shared.credit.models import Policy
 from shared.db import on_commit, unit_of_work
 from shared.users.models import User
-from shared.workflow.states import PolicyStatus, RiskTier, Role, advance_policy
+from shared.workflow.states import BUILTIN_LADDER, PolicyStatus, RiskTier, advance_policy
 
 POLICY_NAME = "credit"
 
@@ -34,6 +34,9 @@ Metric = Literal[
 ]
 Operator = Literal["lt", "lte", "gt", "gte", "eq"]
 
+
+RoleName = Annotated[str, Field(pattern=r"^[a-z][a-z_]{1,15}$")]
+"""A role as users and stages store it (16 characters at most)."""
 
 MAX_NOTICE_REASONS = 4
 """The most reasons a decline notice gives (the adverse-action notice's principal reasons)."""
@@ -75,13 +78,13 @@ class ChainRule(BaseModel):
     above: Decimal | None = Field(default=None, ge=0)
     max_amount: Decimal | None  # None: no upper bound
     tiers: list[RiskTier] | None = None  # None: every tier
-    roles: list[Role] = Field(min_length=1)
+    roles: list[RoleName] = Field(min_length=1)  # approver levels (or admin), lowest first
 
 
 class CreditPolicy(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    def sla_hours(self, role: Role) -> int:
+    def sla_hours(self, role: str) -> int:
         """How long a stage of `role` may wait before it is overdue."""
         return self.role_sla_hours.get(role, self.stage_sla_hours)
 
@@ -94,7 +97,13 @@ class CreditPolicy(BaseModel):
     high_risk_adds_level: bool
     stage_sla_hours: int = Field(gt=0)
     # The SLA of a role's stages where it differs from `stage_sla_hours`.
-    role_sla_hours: dict[Role, int] = Field(default_factory=dict)
+    role_sla_hours: dict[RoleName, Annotated[int, Field(gt=0)]] = Field(default_factory=dict)
+    # The approver levels, lowest first: who may hold whose stage, whom high risk adds, where
+    # escalation goes. A level not built in (`credit_committee`) is a role the policy brings:
+    # admins can give it to users once a version names it.
+    approver_levels: list[RoleName] = Field(
+        default_factory=lambda: list(BUILTIN_LADDER), min_length=1
+    )
     # Whether the final rejection email quotes the rejecting approver's comment to the
     # applicant. Documents stored before this flag existed lack it: they get the default.
     share_rejection_comment: bool = True
@@ -234,6 +243,19 @@ def active(session: Session) -> ActivePolicy:
     with _policy_lock:
         _policy_cache()[POLICY_NAME] = _Entry(loaded, stamp, expires, now)
     return loaded
+
+
+def defined_levels(session: Session) -> set[str]:
+    """The approver levels some version in play (not retired) defines: the roles, beyond the
+    built-in ones, that users may be given."""
+    documents = session.scalars(
+        select(Policy.document).where(
+            Policy.name == POLICY_NAME, Policy.status != PolicyStatus.RETIRED
+        )
+    )
+    return {
+        level for document in documents for level in document.get("approver_levels", BUILTIN_LADDER)
+    }
 
 
 _versions: dict[int, CreditPolicy] = {}  # past versions never change: kept once read

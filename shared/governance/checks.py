@@ -4,6 +4,7 @@ validation errors do), so the editor shows it next to the field.
 
 - the approval chain's amount bands, per risk tier, run from zero to no upper bound with no
   gap and no overlap;
+- approver levels are distinct, and every chain names levels (or admin);
 - every role a chain can need (high risk's extra level included) has an active user;
 - every reason sentence, placeholders filled in, fits the decline notice;
 - when more reasons can hold at once than the notice gives, every rule has a rank.
@@ -26,9 +27,10 @@ from shared.credit.policy import (
 )
 from shared.errors import InvalidInput
 from shared.users.models import User
-from shared.workflow.states import APPROVER_LADDER, RiskTier, Role
+from shared.workflow.states import RiskTier, Role
 
 Problem = dict[str, Any]
+NOT_LEVELS = frozenset({Role.APPLICANT.value, Role.RISK_OFFICER.value, Role.ADMIN.value})
 ROOT = "document"
 # The widest {actual} / {limit} a reason can show: "100000000" or "123.45678%".
 _WIDEST_FILL = "X" * 12
@@ -57,6 +59,7 @@ def check(session: Session, document: dict[str, Any]) -> CreditPolicy:
     policy = parse(document)
     problems = [
         *_band_problems(policy),
+        *_level_problems(policy),
         *_staffing_problems(session, policy),
         *_wording_problems(policy),
         *_ranking_problems(policy),
@@ -104,16 +107,54 @@ def _band_problems(policy: CreditPolicy) -> list[Problem]:
     return problems
 
 
-def _needed_roles(policy: CreditPolicy) -> dict[Role, list[int]]:
+def _level_problems(policy: CreditPolicy) -> list[Problem]:
+    """Approver levels are distinct and none is a role that decides nothing; every chain and
+    SLA names a level (or admin)."""
+    problems = []
+    levels = policy.approver_levels
+    for index, level in enumerate(levels):
+        if level in NOT_LEVELS:
+            problems.append(
+                _problem(["approver_levels", index], f"{level} is not an approver level.", "role")
+            )
+        elif level in levels[:index]:
+            problems.append(
+                _problem(["approver_levels", index], f"{level} is listed twice.", "duplicate")
+            )
+    holders = {*levels, Role.ADMIN.value}
+    for index, rule in enumerate(policy.approval_chains):
+        for position, role in enumerate(rule.roles):
+            if role not in holders:
+                problems.append(
+                    _problem(
+                        ["approval_chains", index, "roles", position],
+                        f"{role} is not one of the approver levels.",
+                        "unknown_level",
+                    )
+                )
+    for role in policy.role_sla_hours:
+        if role not in holders:
+            problems.append(
+                _problem(
+                    ["role_sla_hours", role],
+                    f"{role} is not one of the approver levels.",
+                    "unknown_level",
+                )
+            )
+    return problems
+
+
+def _needed_roles(policy: CreditPolicy) -> dict[str, list[int]]:
     """Each role a chain can need, with the bands that need it."""
-    needed: dict[Role, list[int]] = {}
+    needed: dict[str, list[int]] = {}
+    ladder = policy.approver_levels
     for index, rule in enumerate(policy.approval_chains):
         roles = list(rule.roles)
         can_be_high = rule.tiers is None or RiskTier.HIGH in rule.tiers
-        if policy.high_risk_adds_level and can_be_high and roles[-1] in APPROVER_LADDER:
-            rung = APPROVER_LADDER.index(roles[-1]) + 1
-            if rung < len(APPROVER_LADDER):
-                roles.append(APPROVER_LADDER[rung])
+        if policy.high_risk_adds_level and can_be_high and roles[-1] in ladder:
+            rung = ladder.index(roles[-1]) + 1
+            if rung < len(ladder):
+                roles.append(ladder[rung])
         for role in roles:
             needed.setdefault(role, []).append(index)
     return needed
@@ -124,7 +165,7 @@ def _staffing_problems(session: Session, policy: CreditPolicy) -> list[Problem]:
     staffed = set(
         session.scalars(
             select(User.role)
-            .where(User.role.in_([r.value for r in needed]), User.is_active.is_(True))
+            .where(User.role.in_(list(needed)), User.is_active.is_(True))
             .distinct()
         )
     )
@@ -133,7 +174,7 @@ def _staffing_problems(session: Session, policy: CreditPolicy) -> list[Problem]:
             ["approval_chains", index, "roles"], f"No active user has the role {role}.", "unstaffed"
         )
         for role, bands in needed.items()
-        if role.value not in staffed
+        if role not in staffed
         for index in bands
     ]
 

@@ -83,7 +83,7 @@ def verdict(policy: CreditPolicy, item: Input) -> Verdict:
     chain = (
         []
         if declined or result.risk_tier is None
-        else [r.value for r in approval_chain(policy, item.amount, result.risk_tier)]
+        else approval_chain(policy, item.amount, result.risk_tier)
     )
     return Verdict(
         outcome=result.outcome,

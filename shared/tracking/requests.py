@@ -80,7 +80,7 @@ def request_detail(
         StageOut(
             id=stage.id,
             level=stage.level,
-            role=Role(stage.role),
+            role=stage.role,
             status=StageStatus(stage.status),
             assignee=assignee_name,
             decided_by=decider_name,

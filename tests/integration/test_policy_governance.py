@@ -12,6 +12,7 @@ from sqlalchemy import select, update
 from shared.audit.models import AuditLog
 from shared.db import unit_of_work
 from shared.users.models import User
+from tests.policy_versions import policy_restored
 from tests.support import Api, Person
 
 POLICIES = "/api/v1/policies"
@@ -28,6 +29,12 @@ def _ranked(document: dict[str, Any]) -> dict[str, Any]:
 def _ok(response: Any, status: int = 200) -> dict[str, Any]:
     assert response.status_code == status, response.text
     return dict(response.json())
+
+
+@pytest.fixture(autouse=True)
+def _policy_restored(database: str) -> Iterator[None]:
+    with policy_restored():
+        yield
 
 
 @pytest.fixture

@@ -17,6 +17,7 @@ from shared.credit.models import Policy
 from shared.db import unit_of_work
 from shared.workflow.states import PolicyStatus
 from tests.policy_versions import activate, active_document, active_version
+from tests.policy_versions import policy_restored
 from tests.support import Api, Person
 
 
@@ -32,6 +33,12 @@ def _new_version(status: PolicyStatus, **fields: Any) -> Policy:
         )
         session.add(row)
     return row
+
+
+@pytest.fixture(autouse=True)
+def _policy_restored(database: str) -> Iterator[None]:
+    with policy_restored():
+        yield
 
 
 @pytest.fixture

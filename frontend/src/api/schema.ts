@@ -867,7 +867,12 @@ export interface components {
             stage_id: string;
             /** Level */
             level: number;
-            role: components["schemas"]["Role"];
+            /**
+             * Role
+             * @description The approver level: analyst, manager, director, admin, or one the credit policy defines.
+             * @example analyst
+             */
+            role: string;
             /** Due At */
             due_at: string | null;
             /** Overdue */
@@ -1209,7 +1214,12 @@ export interface components {
             id: string;
             /** Level */
             level: number;
-            role: components["schemas"]["Role"];
+            /**
+             * Role
+             * @description The approver level: analyst, manager, director, admin, or one the credit policy defines.
+             * @example analyst
+             */
+            role: string;
             status: components["schemas"]["StageStatus"];
             /** Assignee */
             assignee: string | null;
@@ -1303,7 +1313,17 @@ export interface components {
             email: string;
             /** Full Name */
             full_name: string;
-            role: components["schemas"]["Role"];
+            /**
+             * Role
+             * @description A built-in role (applicant, analyst, manager, director, admin, risk_officer) or an approver level a credit policy version defines.
+             * @example applicant
+             * @example analyst
+             * @example manager
+             * @example director
+             * @example admin
+             * @example risk_officer
+             */
+            role: string;
             /** Is Active */
             is_active: boolean;
             /**
@@ -1335,7 +1355,17 @@ export interface components {
             email: string;
             /** Full Name */
             full_name: string;
-            role: components["schemas"]["Role"];
+            /**
+             * Role
+             * @description A built-in role (applicant, analyst, manager, director, admin, risk_officer) or an approver level a credit policy version defines.
+             * @example applicant
+             * @example analyst
+             * @example manager
+             * @example director
+             * @example admin
+             * @example risk_officer
+             */
+            role: string;
             /** Is Active */
             is_active: boolean;
             /**
@@ -1346,7 +1376,8 @@ export interface components {
         };
         /** UserUpdate */
         UserUpdate: {
-            role?: components["schemas"]["Role"] | null;
+            /** Role */
+            role?: string | null;
             /** Is Active */
             is_active?: boolean | null;
         };
@@ -1407,7 +1438,12 @@ export interface components {
             stage_id: string;
             /** Level */
             level: number;
-            role: components["schemas"]["Role"];
+            /**
+             * Role
+             * @description The approver level: analyst, manager, director, admin, or one the credit policy defines.
+             * @example analyst
+             */
+            role: string;
             /** Approver */
             approver: string;
             /** Expires At */
@@ -1775,7 +1811,7 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description A role the user might be given. */
-                role?: components["schemas"]["Role"] | null;
+                role?: string | null;
                 /** @description An active flag the user might be given. */
                 is_active?: boolean | null;
             };
