@@ -16,8 +16,7 @@ from shared.credit import policy
 from shared.credit.models import Policy
 from shared.db import unit_of_work
 from shared.workflow.states import PolicyStatus
-from tests.policy_versions import activate, active_document, active_version
-from tests.policy_versions import policy_restored
+from tests.policy_versions import activate, active_document, active_version, policy_restored
 from tests.support import Api, Person
 
 
