@@ -11,10 +11,12 @@ import { LinkDecisionPage } from './approvals/LinkDecisionPage';
 import { HomeRedirect, RequireAuth, RequireRole } from './auth/guards';
 import { LoginPage } from './auth/LoginPage';
 import { RegisterPage } from './auth/RegisterPage';
-import { ADMINS, APPROVERS, STAFF } from './auth/roles';
+import { ADMINS, APPROVERS, POLICY_AUTHORS, STAFF } from './auth/roles';
 import { AppLayout } from './common/AppLayout';
 import { Loading } from './common/feedback';
 import { NotFoundPage } from './common/NotFoundPage';
+import { PolicyEditorPage } from './policy/PolicyEditorPage';
+import { PolicyListPage } from './policy/PolicyListPage';
 import { NewRequestPage } from './requests/NewRequestPage';
 import { RequestDetailPage } from './requests/RequestDetailPage';
 import { RequestListPage } from './requests/RequestListPage';
@@ -83,6 +85,22 @@ export function App() {
             element={
               <RequireRole roles={ADMINS}>
                 <AuditLogPage />
+              </RequireRole>
+            }
+          />
+          <Route
+            path="policies"
+            element={
+              <RequireRole roles={POLICY_AUTHORS}>
+                <PolicyListPage />
+              </RequireRole>
+            }
+          />
+          <Route
+            path="policies/:id"
+            element={
+              <RequireRole roles={POLICY_AUTHORS}>
+                <PolicyEditorPage />
               </RequireRole>
             }
           />

@@ -11,6 +11,8 @@ export const STAFF = rolesOf('GET /api/v1/stats');
 /** Who may have approval stages assigned (admins receive escalations above director). */
 export const APPROVERS = rolesOf('GET /api/v1/approvals');
 export const ADMINS = rolesOf('GET /api/v1/users');
+/** Who writes and approves credit policy versions (risk officers and admins). */
+export const POLICY_AUTHORS = rolesOf('GET /api/v1/policies');
 
 /**
  * The built-in role whose access a user's role has: itself, or an approver's for an approver
@@ -30,7 +32,7 @@ export function roleLabel(role: string): string {
 export interface NavItem {
   to: string;
   /** The link's text: a key of the `nav` translations. */
-  label: 'newRequest' | 'myRequests' | 'inbox' | 'allRequests' | 'dashboard' | 'users' | 'audit' | 'notifications';
+  label: 'newRequest' | 'myRequests' | 'inbox' | 'allRequests' | 'dashboard' | 'users' | 'audit' | 'notifications' | 'policies';
   roles: Role[];
 }
 
@@ -43,6 +45,7 @@ export const NAV_ITEMS: NavItem[] = [
   { to: '/dashboard', label: 'dashboard', roles: STAFF },
   { to: '/admin/users', label: 'users', roles: ADMINS },
   { to: '/admin/audit', label: 'audit', roles: ADMINS },
+  { to: '/policies', label: 'policies', roles: POLICY_AUTHORS },
   { to: '/account/notifications', label: 'notifications', roles: rolesOf('GET /api/v1/users/me/notifications') },
 ];
 
@@ -54,5 +57,6 @@ export function navFor(role: string): NavItem[] {
 export function homeFor(role: string): string {
   if (role === 'applicant') return '/requests';
   if (role === 'admin') return '/dashboard';
+  if (role === 'risk_officer') return '/policies';
   return '/inbox';
 }
