@@ -243,7 +243,7 @@ function PolicyEditor({ initial, active }: { initial: PolicyVersionDetail; activ
                   select
                   label={t('policy.tiersFor', { band: index + 1 })}
                   value={band.tiers ?? []}
-                  slotProps={{ select: { multiple: true, renderValue: (v) => ((v as Tier[]).length ? (v as Tier[]).map((tier) => t(`risk.${tier}`)).join(', ') : t('policy.allTiers')), displayEmpty: true } }}
+                  slotProps={{ inputLabel: { shrink: true }, select: { multiple: true, renderValue: (v) => ((v as Tier[]).length ? (v as Tier[]).map((tier) => t(`risk.${tier}`)).join(', ') : t('policy.allTiers')), displayEmpty: true } }}
                   onChange={(e) => {
                     const chosen = e.target.value as unknown as Tier[];
                     update((d) => void (nth(d.approval_chains, index).tiers = chosen.length ? chosen : null));
