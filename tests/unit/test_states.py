@@ -10,8 +10,10 @@ from shared.workflow.states import (
     RequestStatus,
     Role,
     StageStatus,
+    access_role,
     advance_request,
     advance_stage,
+    may_hold,
     next_escalation_role,
 )
 
@@ -144,6 +146,17 @@ def test_a_waiting_stage_cannot_be_decided_before_it_is_reached() -> None:
 )
 def test_next_escalation_role(role: Role, escalates_to: Role) -> None:
     assert next_escalation_role(role) == escalates_to
+
+
+def test_a_policy_defined_level_sits_on_the_ladder_the_policy_gives() -> None:
+    ladder = ("analyst", "manager", "director", "credit_committee")
+    assert next_escalation_role("director", ladder) == "credit_committee"
+    assert next_escalation_role("credit_committee", ladder) == "admin"
+    assert may_hold("credit_committee", "director", ladder)
+    assert not may_hold("director", "credit_committee", ladder)
+    assert not may_hold("credit_committee", "director")  # not on the built-in ladder
+    assert access_role("credit_committee") == Role.ANALYST  # an approver's routes
+    assert access_role("risk_officer") == Role.RISK_OFFICER
 
 
 def test_the_dashboard_times_the_stages_of_every_staff_role() -> None:
