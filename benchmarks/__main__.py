@@ -50,6 +50,18 @@ def _policy_cache() -> list[str]:
     return policy.stdout.splitlines()
 
 
+def _policy_simulation() -> list[str]:
+    """A policy simulation over 1,000 and 10,000 stored requests (issue 12: 10,000 in <= 5 s)."""
+    simulation = subprocess.run(
+        [sys.executable, "-m", "benchmarks.policy_simulation", "--runs", "2"],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=os.environ | {"DATABASE_URL": harness.SERVER_URL},
+    )
+    return simulation.stdout.splitlines()
+
+
 def main() -> None:
     harness.configure()
     from benchmarks import cold_start, http_paths, localstack_ceiling, pipeline
@@ -86,6 +98,7 @@ def main() -> None:
             section(*pipeline.run(stack.gateway, stack.pids))
     if "policy" not in skip:
         section(_policy_cache())
+        section(_policy_simulation())
     summary = targets_table("Targets (issue 9), this run", targets)
     missed = sum(not t.met for t in targets)
     summary.append(f"{len(targets) - missed} of {len(targets)} targets met. Machine: {_machine()}")

@@ -175,6 +175,21 @@ def read_through(
         return _computed(name, compute)
 
 
+def scope_stamp(*scopes: str) -> str | None:
+    """The current versions of `scopes` (and the generation) as one string that changes with
+    any bump of them, for a process-local cache to ask "has anything changed?" in one round
+    trip; None when Redis is not reachable (the caller falls back on its own expiry)."""
+    if not redis_available():
+        return None
+    try:
+        versions = get_redis().mget([_version_key(s) for s in (_GENERATION, *scopes)])
+    except RedisError:
+        redis_failed()
+        metrics.CACHE_ERRORS.labels("versions").inc()
+        return None
+    return ",".join(_text(v) for v in versions)
+
+
 def _raw(value: bytes | str | None) -> bytes | None:
     return value.encode() if isinstance(value, str) else value
 

@@ -72,7 +72,8 @@ def database() -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def staff(database: str) -> dict[str, Person]:
-    """Two users of each approving role and an admin, all with STAFF_PASSWORD."""
+    """Two users of each approving role, two admins and two risk officers, all with
+    STAFF_PASSWORD."""
     from shared.db import unit_of_work
     from shared.users.schemas import UserCreate
     from shared.users.service import register
@@ -80,7 +81,7 @@ def staff(database: str) -> dict[str, Person]:
 
     people: dict[str, Person] = {}
     with unit_of_work() as session:
-        for role in (Role.ANALYST, Role.MANAGER, Role.DIRECTOR, Role.ADMIN):
+        for role in (Role.ANALYST, Role.MANAGER, Role.DIRECTOR, Role.ADMIN, Role.RISK_OFFICER):
             for n in (1, 2):
                 name = f"{role.value}{n}-{RUN_ID}"
                 email = f"{name}@example.com"

@@ -14,10 +14,12 @@ import { LoginPage } from './auth/LoginPage';
 import { RegisterPage } from './auth/RegisterPage';
 import { ResetPasswordPage } from './auth/ResetPasswordPage';
 import { VerifyEmailPage } from './auth/VerifyEmailPage';
-import { ADMINS, APPROVERS, STAFF } from './auth/roles';
+import { ADMINS, APPROVERS, POLICY_AUTHORS, STAFF } from './auth/roles';
 import { AppLayout } from './common/AppLayout';
 import { Loading } from './common/feedback';
 import { NotFoundPage } from './common/NotFoundPage';
+import { PolicyEditorPage } from './policy/PolicyEditorPage';
+import { PolicyListPage } from './policy/PolicyListPage';
 import { NewRequestPage } from './requests/NewRequestPage';
 import { RequestDetailPage } from './requests/RequestDetailPage';
 import { RequestListPage } from './requests/RequestListPage';
@@ -89,6 +91,22 @@ export function App() {
             element={
               <RequireRole roles={ADMINS}>
                 <AuditLogPage />
+              </RequireRole>
+            }
+          />
+          <Route
+            path="policies"
+            element={
+              <RequireRole roles={POLICY_AUTHORS}>
+                <PolicyListPage />
+              </RequireRole>
+            }
+          />
+          <Route
+            path="policies/:id"
+            element={
+              <RequireRole roles={POLICY_AUTHORS}>
+                <PolicyEditorPage />
               </RequireRole>
             }
           />

@@ -1,7 +1,8 @@
 """Lambda entry point of the `api` function: accounts, sessions and reads."""
 
+from functions.api.policies import router as policies
 from functions.api.routes import router
 from shared.http.app import create_app, lambda_handler
 
-app = create_app("Credit approval: accounts and reads", router)
+app = create_app("Credit approval: accounts, reads and the credit policy", router, policies)
 handler = lambda_handler("api", app)

@@ -236,7 +236,9 @@ def update_user(
 def get_user(
     user_id: uuid.UUID,
     session: DbSession,
-    role: Annotated[Role | None, Query(description="A role the user might be given.")] = None,
+    role: Annotated[
+        str | None, Query(max_length=16, description="A role the user might be given.")
+    ] = None,
     is_active: Annotated[
         bool | None, Query(description="An active flag the user might be given.")
     ] = None,
@@ -251,7 +253,7 @@ def get_user(
         stages_to_move=staffing.stages_to_move(
             session,
             user.id,
-            role or Role(user.role),
+            role or user.role,
             user.is_active if is_active is None else is_active,
         ),
     )
@@ -351,7 +353,7 @@ def _pending(
             PendingStage(
                 stage_id=stage.id,
                 level=stage.level,
-                role=Role(stage.role),
+                role=stage.role,
                 due_at=stage.due_at,
                 overdue=bool(stage.due_at and stage.due_at < now),
                 applicant_name=applicant_name,

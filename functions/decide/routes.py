@@ -17,7 +17,6 @@ from shared.http.errors import declared
 from shared.messaging.outbox import state_change
 from shared.users import service as users
 from shared.users.identity import Identity
-from shared.workflow.states import Role
 
 router = TableRouter()
 LinkToken = Annotated[str, Path(max_length=2048)]
@@ -44,7 +43,7 @@ def show_link(token: LinkToken, session: DbSession) -> LinkSummary:
     return LinkSummary(
         stage_id=resolved.stage.id,
         level=resolved.stage.level,
-        role=Role(resolved.stage.role),
+        role=resolved.stage.role,
         approver=resolved.approver.full_name,
         expires_at=resolved.link.expires_at.isoformat(),
         applicant_name=users.get(session, resolved.request.applicant_id).full_name,

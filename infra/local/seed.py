@@ -1,4 +1,5 @@
-"""Demo staff users for local runs: admin, analyst, manager, director (<name>@example.com),
+"""Demo staff users for local runs: admin, analyst, manager, director, risk_officer
+(<name>@example.com),
 all with the password in DEMO_PASSWORD. Existing users are left as they are."""
 
 import logging
@@ -15,7 +16,7 @@ from shared.workflow.states import Role
 
 logger = logging.getLogger(__name__)
 DEFAULT_DEMO_PASSWORD = "demo-password-2026"
-STAFF = (Role.ADMIN, Role.ANALYST, Role.MANAGER, Role.DIRECTOR)
+STAFF = (Role.ADMIN, Role.ANALYST, Role.MANAGER, Role.DIRECTOR, Role.RISK_OFFICER)
 
 
 def seed_demo_users(password: str) -> list[str]:
@@ -29,7 +30,7 @@ def seed_demo_users(password: str) -> list[str]:
                     username=role.value,
                     email=f"{role.value}@example.com",
                     password=password,
-                    full_name=f"Demo {role.value.title()}",
+                    full_name=f"Demo {role.value.replace('_', ' ').title()}",
                 )
                 register(session, data, role=role, verified=True)
                 created.append(role.value)

@@ -3,20 +3,23 @@
 from decimal import Decimal
 
 from shared.credit.policy import CreditPolicy
-from shared.workflow.states import APPROVER_LADDER, RiskTier, Role
+from shared.workflow.states import RiskTier
 
 
-def approval_chain(policy: CreditPolicy, amount: Decimal, tier: RiskTier) -> list[Role]:
-    """The roles that must approve, lowest first: the policy's chain for the amount, one level
-    more for high risk (up to director)."""
+def approval_chain(policy: CreditPolicy, amount: Decimal, tier: RiskTier) -> list[str]:
+    """The roles that must approve, lowest first: the policy's chain for the amount (and the
+    tier, where a band names tiers), one level more for high risk (up to the policy's top
+    approver level)."""
     roles = next(
         rule.roles
         for rule in policy.approval_chains
-        if rule.max_amount is None or amount <= rule.max_amount
+        if (rule.tiers is None or tier in rule.tiers)
+        and (rule.max_amount is None or amount <= rule.max_amount)
     )
     chain = list(roles)
-    if tier == RiskTier.HIGH and policy.high_risk_adds_level:
-        highest = APPROVER_LADDER.index(chain[-1])
-        if highest + 1 < len(APPROVER_LADDER):
-            chain.append(APPROVER_LADDER[highest + 1])
+    ladder = policy.approver_levels
+    if tier == RiskTier.HIGH and policy.high_risk_adds_level and chain[-1] in ladder:
+        highest = ladder.index(chain[-1])
+        if highest + 1 < len(ladder):
+            chain.append(ladder[highest + 1])
     return chain

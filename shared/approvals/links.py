@@ -11,10 +11,11 @@ from shared.approvals.models import ApprovalLink, ApprovalStage
 from shared.auth import tokens
 from shared.clock import utcnow
 from shared.config import get_settings
+from shared.credit import policy
 from shared.credit.models import CreditRequest
 from shared.errors import Conflict, Gone, NotFound, Unauthorized
 from shared.users.models import User
-from shared.workflow.states import RequestStatus, Role, StageStatus, may_hold
+from shared.workflow.states import RequestStatus, StageStatus, may_hold
 
 
 def create(session: Session, stage: ApprovalStage, approver_id: uuid.UUID) -> ApprovalLink:
@@ -90,6 +91,7 @@ def resolve(session: Session, token: str, *, lock: bool = False) -> ResolvedLink
         raise Conflict("This stage was reassigned to another approver.", code="link_not_current")
     # The link stands in for its approver as they are now: one deactivated, or whose role no
     # longer reaches this stage, holds a dead link (even before the stage is moved on).
-    if not approver.is_active or not may_hold(Role(approver.role), Role(stage.role)):
+    ladder = policy.at_version(session, stage.policy_version).approver_levels
+    if not approver.is_active or not may_hold(approver.role, stage.role, ladder):
         raise Conflict("This link's approver may no longer decide it.", code="link_not_current")
     return ResolvedLink(link, stage, request, approver)

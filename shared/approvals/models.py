@@ -31,6 +31,8 @@ class ApprovalStage(Base, Cached):
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     comment: Mapped[str | None] = mapped_column(Text)
     decided_via: Mapped[str | None] = mapped_column(String(16))  # DecidedVia: app, email_link
+    # The policy version whose chain (roles, SLA) made this stage; null before versions.
+    policy_version: Mapped[int | None] = mapped_column(Integer)
 
     def cache_scopes(self) -> list[str]:
         """Its request's page, and every staff list (inboxes included) and statistic."""

@@ -3,12 +3,23 @@ pending stage, and the request as an emailed link shows it."""
 
 import uuid
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from shared.credit.schemas import CreditRequestOut, ScoreResultOut
-from shared.workflow.states import Role, StageStatus
+from shared.workflow.states import StageStatus
+
+# The approver level the stage is for: built in (analyst, manager, director, admin) or one a
+# credit policy version defines (`credit_committee`).
+StageRole = Annotated[
+    str,
+    Field(
+        description="The approver level: analyst, manager, director, admin, or one "
+        "the credit policy defines.",
+        examples=["analyst"],
+    ),
+]
 
 DecidedVia = Literal["app", "email_link"]
 """How a stage was decided: in the signed-in app, or by the approver's emailed link."""
@@ -44,7 +55,7 @@ class StageOut(BaseModel):
 
     id: uuid.UUID
     level: int
-    role: Role
+    role: StageRole
     status: StageStatus
     assignee: str | None
     decided_by: str | None
@@ -52,6 +63,11 @@ class StageOut(BaseModel):
     decided_via: DecidedVia | None = None
     comment: str | None
     due_at: datetime | None
+    policy_version: int | None = Field(
+        default=None,
+        description="The credit policy version whose chain made this stage (null before "
+        "versions were kept).",
+    )
 
 
 class PendingStage(BaseModel):
@@ -59,7 +75,7 @@ class PendingStage(BaseModel):
 
     stage_id: uuid.UUID
     level: int
-    role: Role
+    role: StageRole
     due_at: datetime | None
     overdue: bool
     applicant_name: str
@@ -71,7 +87,7 @@ class LinkSummary(BaseModel):
 
     stage_id: uuid.UUID
     level: int
-    role: Role
+    role: StageRole
     approver: str
     expires_at: str
     applicant_name: str

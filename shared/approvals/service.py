@@ -31,7 +31,6 @@ from shared.workflow.events import EventType, RequestEvent, StageAssignedEvent, 
 from shared.workflow.states import (
     RequestStatus,
     RiskTier,
-    Role,
     StageStatus,
     advance_request,
     advance_stage,
@@ -79,15 +78,17 @@ def _stages(session: Session, request_id: uuid.UUID) -> list[ApprovalStage]:
 
 
 def _create_chain(session: Session, request: CreditRequest, actor: Actor) -> list[ApprovalStage]:
+    in_force = policy.active(session)
     roles = approval_chain(
-        policy.load(session), request.amount, RiskTier(request.risk_tier or RiskTier.MEDIUM)
+        in_force.policy, request.amount, RiskTier(request.risk_tier or RiskTier.MEDIUM)
     )
     stages = [
         ApprovalStage(
             request_id=request.id,
             level=level,
-            role=role.value,
+            role=role,
             status=(StageStatus.PENDING if level == 1 else StageStatus.WAITING).value,
+            policy_version=in_force.version,
         )
         for level, role in enumerate(roles, start=1)
     ]
@@ -99,13 +100,18 @@ def _create_chain(session: Session, request: CreditRequest, actor: Actor) -> lis
         "credit_request.chain_built",
         "credit_request",
         request.id,
-        after={"chain": [r.value for r in roles]},
+        after={"chain": roles, "policy_version": in_force.version},
     )
     return stages
 
 
+def ladder_of(session: Session, stage: ApprovalStage) -> list[str]:
+    """The approver levels of the policy version that built the stage's chain."""
+    return policy.at_version(session, stage.policy_version).approver_levels
+
+
 def _pick_approver(
-    session: Session, role: Role, request: CreditRequest, stage: ApprovalStage
+    session: Session, role: str, request: CreditRequest, stage: ApprovalStage
 ) -> User | None:
     """An active user of the role with the fewest pending stages, who is neither the
     applicant nor involved in another stage of this request."""
@@ -125,7 +131,7 @@ def _pick_approver(
     return session.scalars(
         select(User)
         .where(
-            User.role == role.value,
+            User.role == role,
             User.is_active.is_(True),
             User.id != request.applicant_id,
             User.id.not_in(involved),
@@ -140,13 +146,13 @@ def assign(
     session: Session,
     request: CreditRequest,
     stage: ApprovalStage,
-    role: Role | None = None,
+    role: str | None = None,
     actor: Actor = ROUTER,
 ) -> User | None:
     """Give the stage to the least-loaded eligible user of `role` (the stage's own unless
     escalating) with a new link, due in the policy's SLA, audited, with `stage.assigned`; None,
     audited as `stage.assignment_failed`, when nobody is eligible."""
-    approver = _pick_approver(session, role or Role(stage.role), request, stage)
+    approver = _pick_approver(session, role or stage.role, request, stage)
     if approver is None:
         record(
             session,
@@ -154,10 +160,12 @@ def assign(
             "stage.assignment_failed",
             "approval_stage",
             stage.id,
-            details={"role": (role or Role(stage.role)).value, "reason": "no eligible approver"},
+            details={"role": role or stage.role, "reason": "no eligible approver"},
         )
         return None
-    sla = timedelta(hours=policy.load(session).stage_sla_hours)
+    # The SLA of the version that built the chain, not whichever is active at reassignment.
+    in_force = policy.at_version(session, stage.policy_version)
+    sla = timedelta(hours=in_force.sla_hours(stage.role))
     previous = stage.assignee_id
     before = {"assignee_id": str(previous) if previous else None}
     now = utcnow()
@@ -208,7 +216,7 @@ def _refusal(
     )
     if decided_other is not None:
         return Refusal("second_stage", "You already decided another stage of this request.")
-    if not actor.is_active or not may_hold(Role(actor.role), Role(stage.role)):
+    if not actor.is_active or not may_hold(actor.role, stage.role, ladder_of(session, stage)):
         # Normally released when the role changed (`release_stages`); this holds even if not.
         return Refusal("not_eligible", "Your role no longer allows you to decide this stage.")
     return None
@@ -399,7 +407,7 @@ def escalate(session: Session, now: datetime | None = None) -> EscalationReport:
         if now >= stage.due_at + sla:
             assignee = session.get(User, stage.assignee_id)
             assert assignee is not None
-            target = next_escalation_role(Role(assignee.role))
+            target = next_escalation_role(assignee.role, ladder_of(session, stage))
             previous = stage.assignee_id
             if assign(session, request, stage, role=target, actor=ESCALATOR) is not None:
                 stage.escalated_at = now
@@ -410,7 +418,7 @@ def escalate(session: Session, now: datetime | None = None) -> EscalationReport:
                     "approval_stage",
                     stage.id,
                     before={"assignee_id": str(previous)},
-                    after={"assignee_id": str(stage.assignee_id), "role": target.value},
+                    after={"assignee_id": str(stage.assignee_id), "role": target},
                     details={"request_id": str(request.id)},
                 )
                 report.reassigned += 1

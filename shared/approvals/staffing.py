@@ -8,10 +8,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from shared.approvals.models import ApprovalStage
-from shared.approvals.service import assign
+from shared.approvals.service import assign, ladder_of
 from shared.approvals.stages import tell_previous_assignee
 from shared.audit.service import Actor, record
+from shared.credit import policy
 from shared.credit.models import CreditRequest
+from shared.errors import InvalidInput
 from shared.users import service as users
 from shared.users.identity import Identity
 from shared.users.models import User
@@ -21,7 +23,19 @@ from shared.workflow.states import Role, StageStatus, may_hold
 
 def update_user(session: Session, admin: Identity, user_id: uuid.UUID, change: UserUpdate) -> User:
     """Change a user's role or active flag (see `users.update`) and release the stages they may
-    no longer hold."""
+    no longer hold. A role not built in must be an approver level a policy version (not
+    retired) defines: 422 `unknown_role` otherwise."""
+    builtin = {r.value for r in Role}
+    if (
+        change.role is not None
+        and change.role not in builtin
+        and change.role not in policy.defined_levels(session)
+    ):
+        raise InvalidInput(
+            f"No credit policy version defines the approver level {change.role}.",
+            code="unknown_role",
+            details=[{"loc": ["body", "role"], "msg": "unknown role", "type": "unknown_role"}],
+        )
     user = users.update(session, admin, user_id, change)
     reason = "deactivated" if not user.is_active else "role_changed"
     release_stages(session, user, Actor.of(admin), reason)
@@ -40,15 +54,19 @@ def pending_count(session: Session, user_id: uuid.UUID) -> int:
     )
 
 
-def stages_to_move(session: Session, user_id: uuid.UUID, role: Role, is_active: bool) -> int:
+def stages_to_move(session: Session, user_id: uuid.UUID, role: str, is_active: bool) -> int:
     """How many of this user's pending stages a change to `role` / `is_active` would move:
     what an administrator is told before confirming it."""
-    roles = session.scalars(
-        select(ApprovalStage.role).where(
+    stages = session.scalars(
+        select(ApprovalStage).where(
             ApprovalStage.assignee_id == user_id, ApprovalStage.status == StageStatus.PENDING
         )
     )
-    return sum(1 for stage_role in roles if not (is_active and may_hold(role, Role(stage_role))))
+    return sum(
+        1
+        for stage in stages
+        if not (is_active and may_hold(role, stage.role, ladder_of(session, stage)))
+    )
 
 
 def release_stages(session: Session, user: User, actor: Actor, reason: str) -> int:
@@ -71,7 +89,7 @@ def release_stages(session: Session, user: User, actor: Actor, reason: str) -> i
         session.refresh(stage, with_for_update=True)
         if stage.status != StageStatus.PENDING or stage.assignee_id != user.id:
             continue  # decided or moved meanwhile
-        if user.is_active and may_hold(Role(user.role), Role(stage.role)):
+        if user.is_active and may_hold(user.role, stage.role, ladder_of(session, stage)):
             continue
         stage.assignee_id = None
         tell_previous_assignee(session, stage, user.id, "reassigned")  # their link just died

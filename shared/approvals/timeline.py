@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, aliased
 from shared.approvals.models import ApprovalStage
 from shared.approvals.schemas import DecidedVia, StageOut
 from shared.users.models import User
-from shared.workflow.states import Role, StageStatus
+from shared.workflow.states import StageStatus
 
 StageRow = tuple[ApprovalStage | None, str | None, str | None]
 """A stage (None where a request has none yet), its assignee's and its decider's username."""
@@ -35,7 +35,7 @@ def stages_out(rows: Iterable[StageRow]) -> list[StageOut]:
         StageOut(
             id=stage.id,
             level=stage.level,
-            role=Role(stage.role),
+            role=stage.role,
             status=StageStatus(stage.status),
             assignee=assignee,
             decided_by=decider,
@@ -43,6 +43,7 @@ def stages_out(rows: Iterable[StageRow]) -> list[StageOut]:
             decided_via=cast(DecidedVia | None, stage.decided_via),
             comment=stage.comment,
             due_at=stage.due_at,
+            policy_version=stage.policy_version,
         )
         for stage, assignee, decider in rows
         if stage is not None

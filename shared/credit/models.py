@@ -3,13 +3,25 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import DateTime, ForeignKey, Index, Integer, Numeric, String, func
+from sqlalchemy import (
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+    text,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from shared.caching import Cached
 from shared.db import Base
-from shared.workflow.states import RequestStatus
+from shared.workflow.states import PolicyStatus, RequestStatus
 
 MONEY = Numeric(14, 2)
 
@@ -39,6 +51,8 @@ class CreditRequest(Base, Cached):
     risk_tier: Mapped[str | None] = mapped_column(String(16))
     decision_reasons: Mapped[list[dict[str, str]]] = mapped_column(JSONB, default=list)
     score_result: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    # The policy version that scored it (and, for a decline, declined it); null before versions.
+    policy_version: Mapped[int | None] = mapped_column(Integer)
 
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(
@@ -52,13 +66,46 @@ class CreditRequest(Base, Cached):
 
 
 class Policy(Base):
-    """A versioned policy document (scoring rules, approval chain). Data, so admins can edit it."""
+    """One version of a policy document (scoring rules, risk tiers, approval chains, SLA).
+
+    Its life cycle (`PolicyStatus`): a draft is edited, then proposed with a reason (from
+    then on the document is frozen: a trigger refuses any change to it), approved by someone
+    else, activated now or from `active_from`, and retired when a later version takes over.
+    A partial unique index keeps exactly one version active per policy name."""
 
     __tablename__ = "policies"
+    __table_args__ = (
+        UniqueConstraint("name", "version"),
+        Index(
+            "uq_policies_one_active",
+            "name",
+            unique=True,
+            postgresql_where=text("status = 'active'"),
+        ),
+        CheckConstraint(
+            "status IN ('draft', 'proposed', 'approved', 'active', 'retired')", name="status"
+        ),
+    )
 
-    name: Mapped[str] = mapped_column(String(64), primary_key=True)
-    version: Mapped[int] = mapped_column(Integer, default=1)
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    name: Mapped[str] = mapped_column(String(64))
+    version: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16), default=PolicyStatus.DRAFT.value)
     document: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    reason: Mapped[str | None] = mapped_column(Text)
+    created_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    proposed_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    proposed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    approved_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    approved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    activated_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    activated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    active_from: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    retired_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The latest simulation run on exactly this document (approval requires one).
+    simulation: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    simulated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
     )

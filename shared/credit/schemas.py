@@ -120,3 +120,8 @@ class ScoreResultOut(BaseModel):
         description="The credit bureau's report. Third-party data: shown to staff only, "
         "null for the applicant."
     )
+    policy_version: int | None = Field(
+        default=None,
+        description="The credit policy version that scored it; null for requests scored "
+        "before versions were kept.",
+    )

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from shared.credit.bureau import BureauReport
-from shared.credit.policy import Condition, CreditPolicy, Metric
+from shared.credit.policy import Condition, CreditPolicy, Metric, RejectionRule
 from shared.workflow.states import RequestStatus, RiskTier
 
 RATIO_PLACES = 4  # a ratio is stored with at least this many decimals (0.3125)
@@ -94,13 +94,19 @@ def _dti_limits(policy: CreditPolicy) -> list[Decimal]:
     return [c.value for c in conditions if c.metric == "debt_to_income"]
 
 
+def ranked(rules: list[RejectionRule]) -> list[RejectionRule]:
+    """The rules in the order the notice gives their reasons: by rank, unranked ones after
+    in the list's order (Python's sort is stable)."""
+    return sorted(rules, key=lambda rule: rule.rank if rule.rank is not None else 1 << 30)
+
+
 def evaluate(policy: CreditPolicy, app: Application, report: BureauReport) -> ScoreResult:
     """The automatic analysis: the first matching risk tier, and declined with up to
     `max_reasons` reasons in the policy's order, or else pending approval."""
     installment = monthly_installment(app.amount, app.term_months, policy.reference_annual_rate)
     metrics = _metrics(app, report, installment)
     reasons = []
-    for rule in policy.rejection_rules:
+    for rule in ranked(policy.rejection_rules):
         actual = metrics[rule.metric]
         if actual is not None and _holds(rule, actual):
             message = rule.message.format(

@@ -95,8 +95,9 @@ def score(session: Session, request_id: uuid.UUID) -> CreditRequest | None:
     if request is None or request.status != RequestStatus.SUBMITTED:
         return None  # withdrawn before it was scored: nothing left to do
     report = get_bureau().fetch_report(request)
+    in_force = policy.active(session)
     result = evaluate(
-        policy.load(session),
+        in_force.policy,
         Application(
             request.amount, request.term_months, request.monthly_income, request.monthly_debt
         ),
@@ -110,7 +111,9 @@ def score(session: Session, request_id: uuid.UUID) -> CreditRequest | None:
         "installment": str(result.installment),
         "debt_to_income": None if result.debt_to_income is None else str(result.debt_to_income),
         "bureau_report": report.model_dump(),
+        "policy_version": in_force.version,
     }
+    request.policy_version = in_force.version
     if result.outcome == RequestStatus.AUTO_REJECTED:
         request.decided_at = utcnow()
     record(
@@ -120,7 +123,11 @@ def score(session: Session, request_id: uuid.UUID) -> CreditRequest | None:
         "credit_request",
         request.id,
         before=before,
-        after={**snapshot(request), "reasons": [r["code"] for r in result.reasons]},
+        after={
+            **snapshot(request),
+            "reasons": [r["code"] for r in result.reasons],
+            "policy_version": in_force.version,
+        },
     )
     event = (
         EventType.REQUEST_AUTO_REJECTED

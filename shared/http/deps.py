@@ -27,7 +27,7 @@ from shared.errors import Forbidden, Unauthorized
 from shared.http import routes
 from shared.http.errors import declared
 from shared.users.identity import Identity, identity_of
-from shared.workflow.states import Role
+from shared.workflow.states import Role, access_role
 
 # Two ways to say the same thing in OpenAPI (either suffices): the OAuth2 password flow, so
 # /docs can sign in with a username and password, and a plain HTTP bearer scheme, which
@@ -91,7 +91,8 @@ CurrentUser = Annotated[Identity, Depends(current_user)]
 
 def _role_check(allowed: frozenset[Role]) -> Callable[[Identity], Awaitable[None]]:
     async def check(user: CurrentUser) -> None:
-        if Role(user.role) not in allowed:
+        # An approver level a policy defines (not a built-in role) has an approver's access.
+        if access_role(user.role) not in allowed:
             raise Forbidden("Your role may not do this.", code="role_forbidden")
 
     return check

@@ -12,7 +12,7 @@ Plain data, importing no web framework: it ships in every function image.
 
 from dataclasses import dataclass
 
-from shared.workflow.states import APPROVER_LADDER, STAFF_ROLES, Role
+from shared.workflow.states import APPROVER_LADDER, POLICY_AUTHORS, STAFF_ROLES, Role
 
 API_PREFIX = "/api/v1"
 
@@ -25,6 +25,7 @@ APPLICANTS = frozenset({Role.APPLICANT})
 APPROVERS = frozenset({*APPROVER_LADDER, Role.ADMIN})
 STAFF = frozenset(STAFF_ROLES)
 ADMINS = frozenset({Role.ADMIN})
+RISK = frozenset(POLICY_AUTHORS)
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,15 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/api/v1/exports/credit-requests", "api", STAFF),
     Route("GET", "/api/v1/exports/audit-logs", "api", ADMINS),
     Route("GET", "/api/v1/stats", "api", STAFF),
+    Route("GET", "/api/v1/policies", "api", RISK),
+    Route("POST", "/api/v1/policies", "api", RISK),
+    Route("GET", "/api/v1/policies/{policy_id}", "api", RISK),
+    Route("PUT", "/api/v1/policies/{policy_id}", "api", RISK),
+    Route("POST", "/api/v1/policies/{policy_id}/propose", "api", RISK),
+    Route("POST", "/api/v1/policies/{policy_id}/approve", "api", RISK),
+    Route("POST", "/api/v1/policies/{policy_id}/activate", "api", RISK),
+    Route("POST", "/api/v1/policies/{policy_id}/simulate", "api", RISK),
+    Route("GET", "/api/v1/policies/{policy_id}/simulation", "api", RISK),
     Route("GET", "/api/v1/health", "api", PUBLIC),
     Route("GET", "/api/v1/health/ready", "api", PUBLIC),
     Route("POST", "/api/v1/credit-requests", "submit", APPLICANTS),

@@ -86,4 +86,5 @@ def request_detail(
         **to_out(current).model_dump(),
         stages=stages_out((s, a, d) for _, s, a, d in rows),
         score_result=score_result_out(current, with_bureau=viewer.role != Role.APPLICANT),
+        policy_version=current.policy_version,
     )

@@ -45,6 +45,10 @@ class RequestFilters(RequestQuery):
 class CreditRequestDetail(CreditRequestOut):
     stages: list[StageOut]
     score_result: ScoreResultOut | None = Field(description="Null until the request is scored.")
+    policy_version: int | None = Field(
+        description="The credit policy version that scored (or declined) it; null until "
+        "scored, and for requests scored before versions were kept."
+    )
 
 
 class StatsFilters(BaseModel):

@@ -110,7 +110,7 @@ def time_to_decision(session: Session, where: Conditions) -> list[StageTiming]:
                 func.percentile_cont(0.5).within_group(elapsed),
             )
             .join(CreditRequest, CreditRequest.id == ApprovalStage.request_id)
-            .where(*where, *_TIMED_STAGE)
+            .where(*where, *_TIMED_STAGE, ApprovalStage.role.in_(get_args(StageRole)))
             .group_by(ApprovalStage.role)
         )
     }

@@ -1,5 +1,6 @@
 import uuid
 from datetime import datetime
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, ValidationInfo, field_validator
 
@@ -53,10 +54,22 @@ class UserCreate(BaseModel):
         return password
 
 
+# A built-in role, or an approver level a credit policy version defines (`credit_committee`).
+RoleField = Annotated[
+    str,
+    Field(
+        pattern=r"^[a-z][a-z_]{1,15}$",
+        description="A built-in role (applicant, analyst, manager, director, admin, "
+        "risk_officer) or an approver level a credit policy version defines.",
+        examples=[role.value for role in Role],
+    ),
+]
+
+
 class UserUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    role: Role | None = None
+    role: RoleField | None = None
     is_active: bool | None = None
 
 
@@ -67,7 +80,7 @@ class UserOut(BaseModel):
     username: str
     email: str
     full_name: str
-    role: Role
+    role: RoleField
     is_active: bool
     created_at: datetime
     email_verified: bool = Field(

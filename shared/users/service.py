@@ -123,7 +123,7 @@ def update(session: Session, admin: Identity, user_id: uuid.UUID, change: UserUp
         raise NotFound("No such user.")
     before = _snapshot(user)
     if change.role is not None:
-        user.role = change.role.value
+        user.role = change.role
     if change.is_active is not None:
         user.is_active = change.is_active
     record(

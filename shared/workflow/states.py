@@ -5,6 +5,7 @@ illegal move (deciding a withdrawn request, approving a stage twice) fails the s
 everywhere: with `Conflict`, which the API answers as 409.
 """
 
+from collections.abc import Sequence
 from enum import StrEnum
 from typing import Protocol
 
@@ -40,12 +41,26 @@ class Role(StrEnum):
     MANAGER = "manager"
     DIRECTOR = "director"
     ADMIN = "admin"
+    RISK_OFFICER = "risk_officer"  # writes and approves credit policy versions
 
 
 APPROVER_LADDER: tuple[Role, ...] = (Role.ANALYST, Role.MANAGER, Role.DIRECTOR)
 """Approval levels, lowest first; escalation goes one step up (above director: admin)."""
 
-STAFF_ROLES = frozenset({Role.ANALYST, Role.MANAGER, Role.DIRECTOR, Role.ADMIN})
+STAFF_ROLES = frozenset({Role.ANALYST, Role.MANAGER, Role.DIRECTOR, Role.ADMIN, Role.RISK_OFFICER})
+
+POLICY_AUTHORS = frozenset({Role.RISK_OFFICER, Role.ADMIN})
+"""Who may draft, propose, approve and activate credit policy versions (never their own
+proposal: four eyes)."""
+
+
+class PolicyStatus(StrEnum):
+    DRAFT = "draft"  # editable by its author
+    PROPOSED = "proposed"  # frozen, with a reason, awaiting a second person's approval
+    APPROVED = "approved"  # may be activated, now or from a given time (then "scheduled")
+    ACTIVE = "active"  # the one version that decides; exactly one at any moment
+    RETIRED = "retired"  # replaced by a later version, or a draft/proposal withdrawn
+
 
 REQUEST_TRANSITIONS: dict[RequestStatus, frozenset[RequestStatus]] = {
     RequestStatus.SUBMITTED: frozenset(
@@ -70,6 +85,14 @@ STAGE_TRANSITIONS: dict[StageStatus, frozenset[StageStatus]] = {
     StageStatus.CANCELLED: frozenset(),
 }
 
+POLICY_TRANSITIONS: dict[PolicyStatus, frozenset[PolicyStatus]] = {
+    PolicyStatus.DRAFT: frozenset({PolicyStatus.PROPOSED}),
+    PolicyStatus.PROPOSED: frozenset({PolicyStatus.APPROVED}),
+    PolicyStatus.APPROVED: frozenset({PolicyStatus.ACTIVE, PolicyStatus.RETIRED}),
+    PolicyStatus.ACTIVE: frozenset({PolicyStatus.RETIRED}),
+    PolicyStatus.RETIRED: frozenset(),
+}
+
 FINAL_REQUEST_STATES = frozenset(s for s, nxt in REQUEST_TRANSITIONS.items() if not nxt)
 
 
@@ -77,20 +100,36 @@ class HasStatus(Protocol):
     status: str
 
 
-def next_escalation_role(role: Role) -> Role:
-    """Who a stalled stage of this role escalates to: the next approver level, admin above
-    director."""
-    if role in APPROVER_LADDER and role != Role.DIRECTOR:
-        return APPROVER_LADDER[APPROVER_LADDER.index(role) + 1]
-    return Role.ADMIN
+BUILTIN_LADDER: tuple[str, ...] = tuple(role.value for role in APPROVER_LADDER)
+
+LEVEL_ACCESS = Role.ANALYST
+"""Whose routes a user holding an approver level that a credit policy defines (such as
+`credit_committee`) may call: an approver's. Such a level is a role string, not a `Role`:
+the policy brings it, and no code names it."""
 
 
-def may_hold(role: Role, stage_role: Role) -> bool:
+def access_role(role: str) -> Role:
+    """The built-in role whose access (the route table) a user's role has: itself, or an
+    approver's for an approver level a policy defines."""
+    try:
+        return Role(role)
+    except ValueError:
+        return LEVEL_ACCESS
+
+
+def next_escalation_role(role: str, ladder: Sequence[str] = BUILTIN_LADDER) -> str:
+    """Who a stalled stage held by `role` escalates to: the next level of the policy's
+    approver ladder, admin above the top."""
+    if role in ladder and ladder.index(role) + 1 < len(ladder):
+        return ladder[ladder.index(role) + 1]
+    return Role.ADMIN.value
+
+
+def may_hold(role: str, stage_role: str, ladder: Sequence[str] = BUILTIN_LADDER) -> bool:
     """Whether a user of `role` may hold (and decide) a stage of `stage_role`: its own level or
-    above on the ladder, or admin (who receives escalations above director)."""
+    above on the policy's approver ladder, or admin (who receives escalations above the top)."""
     if role == Role.ADMIN:
         return True
-    ladder = APPROVER_LADDER
     return (
         role in ladder and stage_role in ladder and ladder.index(role) >= ladder.index(stage_role)
     )
@@ -112,6 +151,11 @@ def _advance[S: StrEnum](
 def advance_request(request: HasStatus, to: RequestStatus) -> None:
     """Move a request to `to`, or 409 `invalid_transition` if its state may not become that."""
     _advance(request, to, REQUEST_TRANSITIONS, "request")
+
+
+def advance_policy(version: HasStatus, to: PolicyStatus) -> None:
+    """Move a policy version to `to`, or 409 `invalid_transition`."""
+    _advance(version, to, POLICY_TRANSITIONS, "policy version")
 
 
 def advance_stage(stage: HasStatus, to: StageStatus) -> None:

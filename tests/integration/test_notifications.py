@@ -13,13 +13,12 @@ from sqlalchemy import select
 from shared import aws
 from shared.approvals.service import escalate
 from shared.audit.models import AuditLog
-from shared.credit import policy
-from shared.credit.models import Policy
 from shared.db import unit_of_work
 from shared.messaging.models import OutboxEvent
 from shared.messaging.outbox import envelope_of, relay_pending
 from tests.conftest import Mailbox
 from tests.integration.test_escalation import _age_stage
+from tests.policy_versions import activate, active_document
 from tests.support import Api, Person, link_token
 
 PREFERENCES = "/api/v1/users/me/notifications"
@@ -134,20 +133,13 @@ def test_escalation_tells_the_old_assignee_and_gives_the_new_one_the_link(
 def rejection_comments_shared(database: str) -> Iterator[Callable[[bool | None], None]]:
     """Set the policy's share_rejection_comment (None: the key absent, as in documents
     stored before it existed), then restore the document."""
-    with unit_of_work() as session:
-        row = session.get(Policy, policy.POLICY_NAME)
-        assert row is not None
-        original = dict(row.document)
+    original = active_document()
 
     def set_flag(value: bool | None) -> None:
         document = {k: v for k, v in original.items() if k != "share_rejection_comment"}
         if value is not None:
             document["share_rejection_comment"] = value
-        with unit_of_work() as session:
-            stored = session.get(Policy, policy.POLICY_NAME)
-            assert stored is not None
-            stored.document = document
-        policy._policy_cache().clear()
+        activate(document)
 
     yield set_flag
     set_flag(original.get("share_rejection_comment"))

@@ -5,6 +5,7 @@ from collections.abc import Callable
 from typing import Any
 
 from tests.conftest import Mailbox
+from tests.policy_versions import active_version
 from tests.support import Api, Person, link_token
 
 APPLICATION: dict[str, Any] = {
@@ -37,6 +38,7 @@ def test_decider_sees_the_score_result_and_the_applicant_all_but_the_bureau_repo
 
     drain()
 
+    version = active_version()
     installment, ratio = INSTALLMENT, RATIO
     bureau = {"credit_score": 702, "delinquencies_24m": 1, "bankruptcies_7y": 0}
     detail = api.request(auth, request_id)
@@ -45,6 +47,7 @@ def test_decider_sees_the_score_result_and_the_applicant_all_but_the_bureau_repo
         "installment": installment,
         "debt_to_income": ratio,
         "bureau_report": None,
+        "policy_version": version,
     }
 
     assignee = next(p for p in staff.values() if p.username == detail["stages"][0]["assignee"])
@@ -52,6 +55,7 @@ def test_decider_sees_the_score_result_and_the_applicant_all_but_the_bureau_repo
         "installment": installment,
         "debt_to_income": ratio,
         "bureau_report": bureau,
+        "policy_version": version,
     }
     for reader in (assignee, staff["manager1"], staff["admin1"]):
         assert api.request(api.login(reader), request_id)["score_result"] == staff_view, reader
@@ -74,4 +78,5 @@ def test_no_income_leaves_the_ratio_empty(api: Api, drain: Callable[[], None]) -
         "installment": "533.09",  # 6,000 x 0.01 / (1 - 1.01^-12) at the default 12% a year
         "debt_to_income": None,
         "bureau_report": None,
+        "policy_version": active_version(),
     }

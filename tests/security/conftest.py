@@ -16,7 +16,7 @@ from tests.conftest import running_stack
 from tests.support import Api, Person
 
 ROOT = Path(__file__).resolve().parents[2]
-ROLES = ("applicant", "analyst", "manager", "director", "admin")
+ROLES = ("applicant", "analyst", "manager", "director", "admin", "risk_officer")
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -21,7 +21,10 @@ Builder = Callable[[TestClient, Caller | None, dict[str, Caller]], dict[str, Any
 
 def _path(route: Route) -> str:
     return route.path.format(
-        request_id=uuid.uuid4(), user_id=uuid.uuid4(), token="not-a-real-link-token"
+        request_id=uuid.uuid4(),
+        user_id=uuid.uuid4(),
+        policy_id=uuid.uuid4(),
+        token="not-a-real-link-token",
     )
 
 
@@ -77,6 +80,10 @@ INPUTS: dict[tuple[str, str], Builder] = {
     ("POST", "/api/v1/credit-requests"): _json(GOOD_APPLICATION),
     ("POST", "/api/v1/credit-requests/{request_id}/decision"): _json({"decision": "approve"}),
     ("POST", "/api/v1/approval-links/{token}"): _json({"decision": "approve"}),
+    ("POST", "/api/v1/policies"): _json({}),
+    ("POST", "/api/v1/policies/{policy_id}/propose"): _json({"reason": "A matrix test."}),
+    ("POST", "/api/v1/policies/{policy_id}/activate"): _json({}),
+    ("POST", "/api/v1/policies/{policy_id}/simulate"): _json({"requests": 5}),
 }
 
 

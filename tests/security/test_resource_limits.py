@@ -49,7 +49,14 @@ def test_every_paginated_list_declares_and_enforces_a_bounded_page_size(
         "/api/v1/approvals",
     }
     admin = callers["admin"].auth
-    for method, path, bounds in paginated:
+    # A list under one policy version (its simulation's changes) needs a version simulated.
+    draft = api.http.post("/api/v1/policies", json={}, headers=admin).json()
+    simulated = api.http.post(
+        f"/api/v1/policies/{draft['id']}/simulate", json={"requests": 1}, headers=admin
+    )
+    assert simulated.is_success, simulated.text
+    for method, template, bounds in paginated:
+        path = template.format(policy_id=draft["id"])
         assert (bounds.get("minimum"), bounds.get("maximum")) == (1, MAX_PAGE), path
         for bad in (0, MAX_PAGE + 1, 10_000, -1):
             response = api.http.request(method, path, params={"limit": bad}, headers=admin)

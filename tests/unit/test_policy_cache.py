@@ -1,11 +1,11 @@
-"""A warm function reads the credit policy once per POLICY_CACHE_SECONDS, and says so in
-cache_hits_total / cache_misses_total."""
+"""A warm function reads the credit policy once until another version is activated (seen
+within about a second, through the policy scope's version in Redis), a scheduled one falls
+due, or POLICY_CACHE_SECONDS pass; and says so in cache_hits_total / cache_misses_total."""
 
 import copy
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any
 
 import pytest
 from prometheus_client import REGISTRY
@@ -13,20 +13,30 @@ from prometheus_client import REGISTRY
 from shared import clock
 from shared.config import get_settings
 from shared.credit import policy
-from shared.credit.models import Policy
 
 
 class PolicyTable:
-    """The `policies` row as the session would return it, counting reads."""
+    """The active version as the database would return it, counting reads; and the policy
+    scope's version in Redis (None: Redis away)."""
 
     def __init__(self) -> None:
         self.document = copy.deepcopy(policy.DEFAULT_POLICY)
+        self.version = 1
+        self.next_activation: datetime | None = None
+        self.stamp: str | None = "0,0"
         self.reads = 0
 
-    def get(self, model: type, name: str) -> Any:
-        assert (model, name) == (Policy, policy.POLICY_NAME)
+    def read(self, _session: object) -> tuple[policy.ActivePolicy, float | None]:
         self.reads += 1
-        return Policy(name=name, document=copy.deepcopy(self.document))
+        loaded = policy.ActivePolicy(
+            self.version, policy.CreditPolicy.model_validate(copy.deepcopy(self.document))
+        )
+        upcoming = self.next_activation
+        return loaded, None if upcoming is None else upcoming.timestamp()
+
+    def activate(self, rate: str) -> None:
+        self.document["reference_annual_rate"] = rate
+        self.version += 1
 
 
 def counted(name: str) -> float:
@@ -34,13 +44,16 @@ def counted(name: str) -> float:
 
 
 @pytest.fixture
-def fresh_cache() -> Iterator[None]:
+def table(monkeypatch: pytest.MonkeyPatch) -> Iterator[PolicyTable]:
     def reset() -> None:
         get_settings.cache_clear()
         policy._policy_cache.cache_clear()
 
+    table = PolicyTable()
+    monkeypatch.setattr(policy, "_read", table.read)
+    monkeypatch.setattr(policy, "scope_stamp", lambda *_: table.stamp)
     reset()
-    yield
+    yield table
     reset()
 
 
@@ -52,40 +65,85 @@ def now(monkeypatch: pytest.MonkeyPatch) -> list[datetime]:
     return moment
 
 
+def load(table: PolicyTable) -> policy.ActivePolicy:
+    return policy.active(None)  # type: ignore[arg-type]
+
+
 def test_a_warm_function_reads_the_policy_once_until_it_expires(
-    fresh_cache: None, now: list[datetime]
+    table: PolicyTable, now: list[datetime]
 ) -> None:
-    table = PolicyTable()
     hits, misses = counted("cache_hits_total"), counted("cache_misses_total")
 
-    first = policy.load(table)  # type: ignore[arg-type]
-    table.document["reference_annual_rate"] = "0.2"  # an administrator edits the policy
+    first = load(table)
+    table.document["reference_annual_rate"] = "0.2"  # changed behind the cache's back
     now[0] += timedelta(seconds=get_settings().policy_cache_seconds - 1)
-    second = policy.load(table)  # type: ignore[arg-type]
+    second = load(table)
 
     assert table.reads == 1
     assert second == first
     assert counted("cache_hits_total") == hits + 1
     assert counted("cache_misses_total") == misses + 1
 
-    now[0] += timedelta(seconds=2)  # past the TTL: the edit is picked up
-    third = policy.load(table)  # type: ignore[arg-type]
+    now[0] += timedelta(seconds=2)  # past the TTL: read again
+    third = load(table)
 
     assert table.reads == 2
-    assert third.reference_annual_rate == Decimal("0.2")
+    assert third.policy.reference_annual_rate == Decimal("0.2")
     assert counted("cache_misses_total") == misses + 2
 
 
+def test_an_activation_elsewhere_is_followed_within_a_second(
+    table: PolicyTable, now: list[datetime]
+) -> None:
+    assert load(table).version == 1
+    table.activate("0.2")
+    table.stamp = "0,1"  # the activating process bumped the policy scope
+
+    now[0] += timedelta(seconds=0.5)
+    assert load(table).version == 1  # Redis is asked at most once a second
+    now[0] += timedelta(seconds=0.6)
+    followed = load(table)
+
+    assert followed.version == 2
+    assert followed.policy.reference_annual_rate == Decimal("0.2")
+    assert table.reads == 2
+
+
+def test_without_redis_the_ttl_still_bounds_the_staleness(
+    table: PolicyTable, now: list[datetime]
+) -> None:
+    table.stamp = None
+    load(table)
+    table.activate("0.2")
+
+    now[0] += timedelta(seconds=get_settings().policy_cache_seconds - 1)
+    assert load(table).version == 1
+    now[0] += timedelta(seconds=2)
+    assert load(table).version == 2
+
+
+def test_a_scheduled_activation_ends_the_entry_at_its_time(
+    table: PolicyTable, now: list[datetime]
+) -> None:
+    table.next_activation = now[0] + timedelta(seconds=10)
+    load(table)
+    table.activate("0.2")  # what the read at that time will promote
+
+    now[0] += timedelta(seconds=9)
+    assert load(table).version == 1
+    now[0] += timedelta(seconds=2)
+    assert load(table).version == 2
+
+
 def test_a_zero_ttl_reads_the_policy_for_every_use(
-    fresh_cache: None, now: list[datetime], monkeypatch: pytest.MonkeyPatch
+    table: PolicyTable, now: list[datetime], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("POLICY_CACHE_SECONDS", "0")
     get_settings.cache_clear()
-    table = PolicyTable()
     hits = counted("cache_hits_total")
 
-    policy.load(table)  # type: ignore[arg-type]
-    policy.load(table)  # type: ignore[arg-type]
+    load(table)
+    load(table)
 
     assert table.reads == 2
     assert counted("cache_hits_total") == hits

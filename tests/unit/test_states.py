@@ -10,8 +10,10 @@ from shared.workflow.states import (
     RequestStatus,
     Role,
     StageStatus,
+    access_role,
     advance_request,
     advance_stage,
+    may_hold,
     next_escalation_role,
 )
 
@@ -146,15 +148,29 @@ def test_next_escalation_role(role: Role, escalates_to: Role) -> None:
     assert next_escalation_role(role) == escalates_to
 
 
+def test_a_policy_defined_level_sits_on_the_ladder_the_policy_gives() -> None:
+    ladder = ("analyst", "manager", "director", "credit_committee")
+    assert next_escalation_role("director", ladder) == "credit_committee"
+    assert next_escalation_role("credit_committee", ladder) == "admin"
+    assert may_hold("credit_committee", "director", ladder)
+    assert not may_hold("director", "credit_committee", ladder)
+    assert not may_hold("credit_committee", "director")  # not on the built-in ladder
+    assert access_role("credit_committee") == Role.ANALYST  # an approver's routes
+    assert access_role("risk_officer") == Role.RISK_OFFICER
+
+
 def test_the_dashboard_times_the_stages_of_every_staff_role() -> None:
     """StageRole (the list filter and the time-to-decision chart) names the roles a stage can
-    be assigned to: the staff roles, no more and no fewer."""
+    be assigned to: the approver ladder and admin (above it), no more and no fewer; of the
+    staff, only risk officers hold no stages."""
     from typing import get_args
 
     from shared.tracking.schemas import StageRole
-    from shared.workflow.states import STAFF_ROLES
+    from shared.workflow.states import APPROVER_LADDER, STAFF_ROLES
 
-    assert set(get_args(StageRole)) == {role.value for role in STAFF_ROLES}
+    holders = {*APPROVER_LADDER, Role.ADMIN}
+    assert set(get_args(StageRole)) == {role.value for role in holders}
+    assert STAFF_ROLES - holders == {Role.RISK_OFFICER}
 
 
 def test_stored_and_api_status_values_are_pinned() -> None:

@@ -27,7 +27,7 @@ import { usePagedList } from '../common/usePagedList';
 import { formatDateTime } from '../i18n/format';
 import { ConfirmUserChange, type PendingChange } from './ConfirmUserChange';
 
-const ROLES: Role[] = ['applicant', 'analyst', 'manager', 'director', 'admin'];
+const ROLES: Role[] = ['applicant', 'analyst', 'manager', 'director', 'admin', 'risk_officer'];
 
 /**
  * Users and their roles. Administrators change others' role and status, never their own, and

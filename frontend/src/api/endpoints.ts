@@ -9,6 +9,9 @@ import type {
   Decision,
   LinkSummary,
   Page,
+  PolicyVersion,
+  PolicyVersionDetail,
+  Simulation,
   PendingStage,
   Registration,
   RequestQuery,
@@ -151,4 +154,42 @@ export function exportAudit(params: Omit<AuditQuery, 'cursor' | 'limit'>): Promi
 
 export async function getStats(params: StatsQuery, options: Options = {}): Promise<Stats> {
   return (await http.get<Stats>('/stats', { params, ...options })).data;
+}
+
+export async function listPolicies(cursor: string | null, options: Options = {}): Promise<Page<PolicyVersion>> {
+  return (await http.get<Page<PolicyVersion>>('/policies', { params: { cursor: cursor ?? undefined }, ...options })).data;
+}
+
+export async function getPolicy(id: string, options: Options = {}): Promise<PolicyVersionDetail> {
+  return (await http.get<PolicyVersionDetail>(`/policies/${encodeURIComponent(id)}`, options)).data;
+}
+
+export async function createPolicy(): Promise<PolicyVersionDetail> {
+  return (await http.post<PolicyVersionDetail>('/policies', {})).data;
+}
+
+export async function updatePolicy(id: string, document: Record<string, unknown>): Promise<PolicyVersionDetail> {
+  return (await http.put<PolicyVersionDetail>(`/policies/${encodeURIComponent(id)}`, { document })).data;
+}
+
+export async function proposePolicy(id: string, reason: string): Promise<PolicyVersionDetail> {
+  return (await http.post<PolicyVersionDetail>(`/policies/${encodeURIComponent(id)}/propose`, { reason })).data;
+}
+
+export async function approvePolicy(id: string): Promise<PolicyVersionDetail> {
+  return (await http.post<PolicyVersionDetail>(`/policies/${encodeURIComponent(id)}/approve`)).data;
+}
+
+export async function activatePolicy(id: string, activeFrom: string | null): Promise<PolicyVersionDetail> {
+  const body = activeFrom ? { active_from: activeFrom } : {};
+  return (await http.post<PolicyVersionDetail>(`/policies/${encodeURIComponent(id)}/activate`, body)).data;
+}
+
+export async function simulatePolicy(id: string, requests: number): Promise<Simulation> {
+  return (await http.post<Simulation>(`/policies/${encodeURIComponent(id)}/simulate`, { requests })).data;
+}
+
+export async function policySimulation(id: string, cursor: string | null, options: Options = {}): Promise<Simulation> {
+  const params = { cursor: cursor ?? undefined };
+  return (await http.get<Simulation>(`/policies/${encodeURIComponent(id)}/simulation`, { params, ...options })).data;
 }

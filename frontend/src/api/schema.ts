@@ -478,6 +478,157 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/policies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Policies
+         * @description Every version, newest first, with who drafted, proposed, approved and activated it.
+         */
+        get: operations["list_policies_api_v1_policies_get"];
+        put?: never;
+        /**
+         * Create Policy
+         * @description A new draft: the document given, or a copy of the active version's.
+         */
+        post: operations["create_policy_api_v1_policies_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/policies/{policy_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Policy
+         * @description A version: its document, life cycle and latest simulation.
+         */
+        get: operations["get_policy_api_v1_policies__policy_id__get"];
+        /**
+         * Update Policy
+         * @description Replace a draft's document (409 `policy_frozen` once proposed).
+         */
+        put: operations["update_policy_api_v1_policies__policy_id__put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/policies/{policy_id}/propose": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Propose Policy
+         * @description Freeze a draft for approval, with the reason for the change. 422 `policy_invalid`
+         *     lists every inconsistency with its `loc`.
+         */
+        post: operations["propose_policy_api_v1_policies__policy_id__propose_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/policies/{policy_id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Approve Policy
+         * @description Approve a proposal: never one's own (403 `four_eyes`), and only once it was simulated
+         *     (409 `simulation_required`).
+         */
+        post: operations["approve_policy_api_v1_policies__policy_id__approve_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/policies/{policy_id}/activate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Activate Policy
+         * @description Make an approved version the active one now, or from `active_from`.
+         */
+        post: operations["activate_policy_api_v1_policies__policy_id__activate_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/policies/{policy_id}/simulate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Simulate Policy
+         * @description Replay the version beside the active one on the last `requests` scored requests
+         *     (stored inputs, no bureau call); kept as its latest simulation.
+         */
+        post: operations["simulate_policy_api_v1_policies__policy_id__simulate_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/policies/{policy_id}/simulation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Policy Simulation
+         * @description The version's latest simulation, with a page of the requests whose outcome changes.
+         */
+        get: operations["policy_simulation_api_v1_policies__policy_id__simulation_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/credit-requests/{request_id}/decision": {
         parameters: {
             query?: never;
@@ -529,6 +680,14 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** ActivationIn */
+        ActivationIn: {
+            /**
+             * Active From
+             * @description When it takes over (timezone-aware); omitted or past: at once.
+             */
+            active_from?: string | null;
+        };
         /** AuditEntry */
         AuditEntry: {
             /** Id */
@@ -630,6 +789,23 @@ export interface components {
             /** Chains */
             chains: number;
             broken: components["schemas"]["ChainBreakOut"] | null;
+        };
+        /** ChangedRequest */
+        ChangedRequest: {
+            /**
+             * Request Id
+             * Format: uuid
+             */
+            request_id: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Amount */
+            amount: string;
+            current: components["schemas"]["Verdict"];
+            candidate: components["schemas"]["Verdict"];
         };
         /**
          * ChannelPreferenceIn
@@ -752,6 +928,11 @@ export interface components {
             stages: components["schemas"]["StageOut"][];
             /** @description Null until the request is scored. */
             score_result: components["schemas"]["ScoreResultOut"] | null;
+            /**
+             * Policy Version
+             * @description The credit policy version that scored (or declined) it; null until scored, and for requests scored before versions were kept.
+             */
+            policy_version: number | null;
         };
         /**
          * CreditRequestOut
@@ -941,6 +1122,16 @@ export interface components {
              */
             next_cursor: string | null;
         };
+        /** Page[PolicyVersionOut] */
+        Page_PolicyVersionOut_: {
+            /** Items */
+            items: components["schemas"]["PolicyVersionOut"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` to get the next page; null on the last page.
+             */
+            next_cursor: string | null;
+        };
         /** Page[UserOut] */
         Page_UserOut_: {
             /** Items */
@@ -989,7 +1180,12 @@ export interface components {
             stage_id: string;
             /** Level */
             level: number;
-            role: components["schemas"]["Role"];
+            /**
+             * Role
+             * @description The approver level: analyst, manager, director, admin, or one the credit policy defines.
+             * @example analyst
+             */
+            role: string;
             /** Due At */
             due_at: string | null;
             /** Overdue */
@@ -997,6 +1193,137 @@ export interface components {
             /** Applicant Name */
             applicant_name: string;
             request: components["schemas"]["CreditRequestOut"];
+        };
+        /** PolicyDocumentIn */
+        PolicyDocumentIn: {
+            /** Document */
+            document: {
+                [key: string]: unknown;
+            };
+        };
+        /** PolicyDraftIn */
+        PolicyDraftIn: {
+            /**
+             * Document
+             * @description The policy document (see GET /policies/{id}); omitted on creation, a copy of the active version's.
+             */
+            document?: {
+                [key: string]: unknown;
+            } | null;
+        };
+        /**
+         * PolicyStatus
+         * @enum {string}
+         */
+        PolicyStatus: "draft" | "proposed" | "approved" | "active" | "retired";
+        /** PolicyVersionDetail */
+        PolicyVersionDetail: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Version */
+            version: number;
+            status: components["schemas"]["PolicyStatus"];
+            /**
+             * Scheduled
+             * @description Approved, with a future `active_from`.
+             */
+            scheduled: boolean;
+            /** Reason */
+            reason: string | null;
+            /** Created By */
+            created_by: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Proposed By */
+            proposed_by: string | null;
+            /** Proposed At */
+            proposed_at: string | null;
+            /** Approved By */
+            approved_by: string | null;
+            /** Approved At */
+            approved_at: string | null;
+            /** Activated By */
+            activated_by: string | null;
+            /** Activated At */
+            activated_at: string | null;
+            /** Active From */
+            active_from: string | null;
+            /** Retired At */
+            retired_at: string | null;
+            /** Document */
+            document: {
+                [key: string]: unknown;
+            };
+            /** @description The latest simulation of exactly this document; approval needs one. */
+            simulation: components["schemas"]["SimulationSummary"] | null;
+        };
+        /** PolicyVersionOut */
+        PolicyVersionOut: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Version */
+            version: number;
+            status: components["schemas"]["PolicyStatus"];
+            /**
+             * Scheduled
+             * @description Approved, with a future `active_from`.
+             */
+            scheduled: boolean;
+            /** Reason */
+            reason: string | null;
+            /** Created By */
+            created_by: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Proposed By */
+            proposed_by: string | null;
+            /** Proposed At */
+            proposed_at: string | null;
+            /** Approved By */
+            approved_by: string | null;
+            /** Approved At */
+            approved_at: string | null;
+            /** Activated By */
+            activated_by: string | null;
+            /** Activated At */
+            activated_at: string | null;
+            /** Active From */
+            active_from: string | null;
+            /** Retired At */
+            retired_at: string | null;
+        };
+        /** ProposalIn */
+        ProposalIn: {
+            /**
+             * Reason
+             * @description Why this change: kept with the version.
+             */
+            reason: string;
+        };
+        /** Rates */
+        Rates: {
+            /**
+             * Approval Rate
+             * @description Share sent on to human approval.
+             */
+            approval_rate: number;
+            /**
+             * Auto Decline Rate
+             * @description Share declined automatically.
+             */
+            auto_decline_rate: number;
         };
         /** RefreshIn */
         RefreshIn: {
@@ -1017,7 +1344,7 @@ export interface components {
          * Role
          * @enum {string}
          */
-        Role: "applicant" | "analyst" | "manager" | "director" | "admin";
+        Role: "applicant" | "analyst" | "manager" | "director" | "admin" | "risk_officer";
         /**
          * ScoreResultOut
          * @description What the automatic analysis computed, as the score step stored it.
@@ -1035,6 +1362,163 @@ export interface components {
             debt_to_income: string | null;
             /** @description The credit bureau's report. Third-party data: shown to staff only, null for the applicant. */
             bureau_report: components["schemas"]["BureauReport"] | null;
+            /**
+             * Policy Version
+             * @description The credit policy version that scored it; null for requests scored before versions were kept.
+             */
+            policy_version?: number | null;
+        };
+        /** SimulationIn */
+        SimulationIn: {
+            /**
+             * Requests
+             * @description How many of the most recently scored requests to replay.
+             * @default 1000
+             */
+            requests: number;
+            /**
+             * Limit
+             * @description Items per page (1-100).
+             * @default 20
+             */
+            limit: number;
+        };
+        /** SimulationOut */
+        SimulationOut: {
+            /** Version */
+            version: number;
+            /**
+             * Against Version
+             * @description The active version it was compared with.
+             */
+            against_version: number;
+            /**
+             * Requests
+             * @description How many scored requests were replayed.
+             */
+            requests: number;
+            /**
+             * Run At
+             * Format: date-time
+             */
+            run_at: string;
+            /** Run By */
+            run_by: string;
+            /**
+             * Document Sha256
+             * @description Exactly the document that was simulated.
+             */
+            document_sha256: string;
+            /**
+             * Outcomes
+             * @description {'current'|'candidate': {outcome: count}}
+             */
+            outcomes: {
+                [key: string]: {
+                    [key: string]: number;
+                };
+            };
+            current: components["schemas"]["Rates"];
+            candidate: components["schemas"]["Rates"];
+            /** Approval Rate Change */
+            approval_rate_change: number;
+            /** Auto Decline Rate Change */
+            auto_decline_rate_change: number;
+            /**
+             * Tier Shifts
+             * @description {current tier: {candidate tier: count}}; 'declined' for no tier.
+             */
+            tier_shifts: {
+                [key: string]: {
+                    [key: string]: number;
+                };
+            };
+            /**
+             * Chain Lengths
+             * @description {'current'|'candidate': {length: count}} over the requests referred.
+             */
+            chain_lengths: {
+                [key: string]: {
+                    [key: string]: number;
+                };
+            };
+            /**
+             * Changed
+             * @description How many requests' outcome, tier or chain changes.
+             */
+            changed: number;
+            /** Changes */
+            changes: components["schemas"]["ChangedRequest"][];
+            /** Next Cursor */
+            next_cursor: string | null;
+        };
+        /**
+         * SimulationSummary
+         * @description The candidate replayed beside the active version on the same stored inputs.
+         */
+        SimulationSummary: {
+            /** Version */
+            version: number;
+            /**
+             * Against Version
+             * @description The active version it was compared with.
+             */
+            against_version: number;
+            /**
+             * Requests
+             * @description How many scored requests were replayed.
+             */
+            requests: number;
+            /**
+             * Run At
+             * Format: date-time
+             */
+            run_at: string;
+            /** Run By */
+            run_by: string;
+            /**
+             * Document Sha256
+             * @description Exactly the document that was simulated.
+             */
+            document_sha256: string;
+            /**
+             * Outcomes
+             * @description {'current'|'candidate': {outcome: count}}
+             */
+            outcomes: {
+                [key: string]: {
+                    [key: string]: number;
+                };
+            };
+            current: components["schemas"]["Rates"];
+            candidate: components["schemas"]["Rates"];
+            /** Approval Rate Change */
+            approval_rate_change: number;
+            /** Auto Decline Rate Change */
+            auto_decline_rate_change: number;
+            /**
+             * Tier Shifts
+             * @description {current tier: {candidate tier: count}}; 'declined' for no tier.
+             */
+            tier_shifts: {
+                [key: string]: {
+                    [key: string]: number;
+                };
+            };
+            /**
+             * Chain Lengths
+             * @description {'current'|'candidate': {length: count}} over the requests referred.
+             */
+            chain_lengths: {
+                [key: string]: {
+                    [key: string]: number;
+                };
+            };
+            /**
+             * Changed
+             * @description How many requests' outcome, tier or chain changes.
+             */
+            changed: number;
         };
         /**
          * StageOut
@@ -1048,7 +1532,12 @@ export interface components {
             id: string;
             /** Level */
             level: number;
-            role: components["schemas"]["Role"];
+            /**
+             * Role
+             * @description The approver level: analyst, manager, director, admin, or one the credit policy defines.
+             * @example analyst
+             */
+            role: string;
             status: components["schemas"]["StageStatus"];
             /** Assignee */
             assignee: string | null;
@@ -1062,6 +1551,11 @@ export interface components {
             comment: string | null;
             /** Due At */
             due_at: string | null;
+            /**
+             * Policy Version
+             * @description The credit policy version whose chain made this stage (null before versions were kept).
+             */
+            policy_version?: number | null;
         };
         /**
          * StageStatus
@@ -1148,7 +1642,17 @@ export interface components {
             email: string;
             /** Full Name */
             full_name: string;
-            role: components["schemas"]["Role"];
+            /**
+             * Role
+             * @description A built-in role (applicant, analyst, manager, director, admin, risk_officer) or an approver level a credit policy version defines.
+             * @example applicant
+             * @example analyst
+             * @example manager
+             * @example director
+             * @example admin
+             * @example risk_officer
+             */
+            role: string;
             /** Is Active */
             is_active: boolean;
             /**
@@ -1185,7 +1689,17 @@ export interface components {
             email: string;
             /** Full Name */
             full_name: string;
-            role: components["schemas"]["Role"];
+            /**
+             * Role
+             * @description A built-in role (applicant, analyst, manager, director, admin, risk_officer) or an approver level a credit policy version defines.
+             * @example applicant
+             * @example analyst
+             * @example manager
+             * @example director
+             * @example admin
+             * @example risk_officer
+             */
+            role: string;
             /** Is Active */
             is_active: boolean;
             /**
@@ -1201,9 +1715,22 @@ export interface components {
         };
         /** UserUpdate */
         UserUpdate: {
-            role?: components["schemas"]["Role"] | null;
+            /** Role */
+            role?: string | null;
             /** Is Active */
             is_active?: boolean | null;
+        };
+        /**
+         * Verdict
+         * @description What one policy decides for one request: the outcome, the tier, the chain.
+         */
+        Verdict: {
+            outcome: components["schemas"]["RequestStatus"];
+            risk_tier: components["schemas"]["RiskTier"] | null;
+            /** Chain */
+            chain: string[];
+            /** Reasons */
+            reasons: string[];
         };
         /**
          * CreditRequestCreate
@@ -1275,7 +1802,12 @@ export interface components {
             stage_id: string;
             /** Level */
             level: number;
-            role: components["schemas"]["Role"];
+            /**
+             * Role
+             * @description The approver level: analyst, manager, director, admin, or one the credit policy defines.
+             * @example analyst
+             */
+            role: string;
             /** Approver */
             approver: string;
             /** Expires At */
@@ -2177,7 +2709,7 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description A role the user might be given. */
-                role?: components["schemas"]["Role"] | null;
+                role?: string | null;
                 /** @description An active flag the user might be given. */
                 is_active?: boolean | null;
             };
@@ -3229,6 +3761,770 @@ export interface operations {
             };
             /** @description Signed in, but this role or this person may not do this (code says why) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request is not valid (details per field) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A dependency (the database) is down: retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, in the same envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_policies_api_v1_policies_get: {
+        parameters: {
+            query?: {
+                /** @description Items per page (1-100). */
+                limit?: number;
+                /** @description The `next_cursor` of the previous page; omit for the first page. */
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_PolicyVersionOut_"];
+                };
+            };
+            /** @description Not signed in, or the session has ended (code `unauthorized`, `token_expired`, ...) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Signed in, but this role or this person may not do this (code says why) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request is not valid (details per field) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A dependency (the database) is down: retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, in the same envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    create_policy_api_v1_policies_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PolicyDraftIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PolicyVersionDetail"];
+                };
+            };
+            /** @description Not signed in, or the session has ended (code `unauthorized`, `token_expired`, ...) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Signed in, but this role or this person may not do this (code says why) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the API accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request is not valid (details per field) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A dependency (the database) is down: retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, in the same envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_policy_api_v1_policies__policy_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                policy_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PolicyVersionDetail"];
+                };
+            };
+            /** @description Not signed in, or the session has ended (code `unauthorized`, `token_expired`, ...) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Signed in, but this role or this person may not do this (code says why) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one this caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request is not valid (details per field) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A dependency (the database) is down: retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, in the same envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    update_policy_api_v1_policies__policy_id__put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                policy_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PolicyDocumentIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PolicyVersionDetail"];
+                };
+            };
+            /** @description Not signed in, or the session has ended (code `unauthorized`, `token_expired`, ...) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Signed in, but this role or this person may not do this (code says why) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one this caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the API accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request is not valid (details per field) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A dependency (the database) is down: retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, in the same envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    propose_policy_api_v1_policies__policy_id__propose_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                policy_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProposalIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PolicyVersionDetail"];
+                };
+            };
+            /** @description Not signed in, or the session has ended (code `unauthorized`, `token_expired`, ...) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Signed in, but this role or this person may not do this (code says why) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one this caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the API accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request is not valid (details per field) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A dependency (the database) is down: retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, in the same envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    approve_policy_api_v1_policies__policy_id__approve_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                policy_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PolicyVersionDetail"];
+                };
+            };
+            /** @description Not signed in, or the session has ended (code `unauthorized`, `token_expired`, ...) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Signed in, but this role or this person may not do this (code says why) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one this caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the API accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request is not valid (details per field) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A dependency (the database) is down: retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, in the same envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    activate_policy_api_v1_policies__policy_id__activate_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                policy_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ActivationIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PolicyVersionDetail"];
+                };
+            };
+            /** @description Not signed in, or the session has ended (code `unauthorized`, `token_expired`, ...) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Signed in, but this role or this person may not do this (code says why) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one this caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the API accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request is not valid (details per field) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A dependency (the database) is down: retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, in the same envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    simulate_policy_api_v1_policies__policy_id__simulate_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                policy_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SimulationIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SimulationOut"];
+                };
+            };
+            /** @description Not signed in, or the session has ended (code `unauthorized`, `token_expired`, ...) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Signed in, but this role or this person may not do this (code says why) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one this caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the API accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request is not valid (details per field) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A dependency (the database) is down: retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, in the same envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    policy_simulation_api_v1_policies__policy_id__simulation_get: {
+        parameters: {
+            query?: {
+                /** @description Items per page (1-100). */
+                limit?: number;
+                /** @description The `next_cursor` of the previous page; omit for the first page. */
+                cursor?: string | null;
+            };
+            header?: never;
+            path: {
+                policy_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SimulationOut"];
+                };
+            };
+            /** @description Not signed in, or the session has ended (code `unauthorized`, `token_expired`, ...) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Signed in, but this role or this person may not do this (code says why) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one this caller may see */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

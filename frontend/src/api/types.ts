@@ -50,3 +50,11 @@ export type RequestQuery = Query<'/api/v1/credit-requests', 'get'>;
 export type StageRole = NonNullable<RequestQuery['stage_role']>;
 export type AuditQuery = Query<'/api/v1/audit-logs', 'get'>;
 export type StatsQuery = Query<'/api/v1/stats', 'get'>;
+
+/** A credit policy version: its life cycle and who moved it (the history). */
+export type PolicyVersion = Schemas['PolicyVersionOut'];
+export type PolicyVersionDetail = Schemas['PolicyVersionDetail'];
+export type PolicyStatus = Schemas['PolicyStatus'];
+export type Simulation = Schemas['SimulationOut'];
+export type SimulationSummary = Schemas['SimulationSummary'];
+export type ChangedRequest = Schemas['ChangedRequest'];

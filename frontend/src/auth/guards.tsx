@@ -8,7 +8,7 @@ import type { Role } from '../api/types';
 import { Loading } from '../common/feedback';
 import { PageHeader } from '../common/PageHeader';
 import { useAuth } from './AuthProvider';
-import { homeFor, roleLabel } from './roles';
+import { accessRole, homeFor, roleLabel } from './roles';
 
 /** Pages for signed-in people: others go to the login page, and come back after. */
 export function RequireAuth() {
@@ -26,11 +26,11 @@ export function RequireAuth() {
 /** A page only some roles may open; anyone else gets "not authorized", even by URL. */
 export function RequireRole({ roles, children }: { roles: Role[]; children: ReactNode }) {
   const { user } = useAuth();
-  if (user === null || !roles.includes(user.role)) return <NotAuthorized role={user?.role} />;
+  if (user === null || !roles.includes(accessRole(user.role))) return <NotAuthorized role={user?.role} />;
   return children;
 }
 
-export function NotAuthorized({ role }: { role: Role | undefined }) {
+export function NotAuthorized({ role }: { role: string | undefined }) {
   const { t } = useTranslation();
   return (
     <>

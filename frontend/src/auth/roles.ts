@@ -1,4 +1,4 @@
-import { ROUTE_ROLES, type Operation } from '../api/access.generated';
+import { ROLES, ROUTE_ROLES, type Operation } from '../api/access.generated';
 import type { Role } from '../api/types';
 import { i18n } from '../i18n';
 
@@ -11,16 +11,28 @@ export const STAFF = rolesOf('GET /api/v1/stats');
 /** Who may have approval stages assigned (admins receive escalations above director). */
 export const APPROVERS = rolesOf('GET /api/v1/approvals');
 export const ADMINS = rolesOf('GET /api/v1/users');
+/** Who writes and approves credit policy versions (risk officers and admins). */
+export const POLICY_AUTHORS = rolesOf('GET /api/v1/policies');
 
-/** A role in words, in the current language ("Analyst", "Analista"). */
-export function roleLabel(role: Role): string {
-  return i18n.t(`roles.${role}`);
+/**
+ * The built-in role whose access a user's role has: itself, or an approver's for an approver
+ * level the credit policy defines (such as `credit_committee`), as the API decides it.
+ */
+export function accessRole(role: string): Role {
+  return (ROLES as readonly string[]).includes(role) ? (role as Role) : 'analyst';
+}
+
+/** A role in words, in the current language ("Analyst", "Analista"); a policy-defined level by its name. */
+export function roleLabel(role: string): string {
+  if ((ROLES as readonly string[]).includes(role)) return i18n.t(`roles.${role as Role}`);
+  const words = role.replace(/_/g, ' ');
+  return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
 export interface NavItem {
   to: string;
   /** The link's text: a key of the `nav` translations. */
-  label: 'newRequest' | 'myRequests' | 'inbox' | 'allRequests' | 'dashboard' | 'users' | 'audit' | 'notifications';
+  label: 'newRequest' | 'myRequests' | 'inbox' | 'allRequests' | 'dashboard' | 'users' | 'audit' | 'notifications' | 'policies';
   roles: Role[];
 }
 
@@ -33,16 +45,18 @@ export const NAV_ITEMS: NavItem[] = [
   { to: '/dashboard', label: 'dashboard', roles: STAFF },
   { to: '/admin/users', label: 'users', roles: ADMINS },
   { to: '/admin/audit', label: 'audit', roles: ADMINS },
+  { to: '/policies', label: 'policies', roles: POLICY_AUTHORS },
   { to: '/account/notifications', label: 'notifications', roles: rolesOf('GET /api/v1/users/me/notifications') },
 ];
 
-export function navFor(role: Role): NavItem[] {
-  return NAV_ITEMS.filter((item) => item.roles.includes(role));
+export function navFor(role: string): NavItem[] {
+  return NAV_ITEMS.filter((item) => item.roles.includes(accessRole(role)));
 }
 
 /** Where a person lands after signing in. */
-export function homeFor(role: Role): string {
+export function homeFor(role: string): string {
   if (role === 'applicant') return '/requests';
   if (role === 'admin') return '/dashboard';
+  if (role === 'risk_officer') return '/policies';
   return '/inbox';
 }

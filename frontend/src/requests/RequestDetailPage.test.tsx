@@ -51,6 +51,7 @@ describe('RequestDetailPage for the applicant', () => {
     expect(container).not.toHaveTextContent('DTI_TOO_HIGH');
     expect(container).not.toHaveTextContent('Risk tier');
     expect(container).not.toHaveTextContent('High');
+    expect(container).not.toHaveTextContent('Credit policy');
     expect(screen.getByText(/You can file a new request at any time/)).toBeVisible();
   });
 
@@ -157,5 +158,13 @@ describe('RequestDetailPage for staff', () => {
 
     const link = await screen.findByRole('link', { name: 'Audit trail' });
     expect(link).toHaveAttribute('href', `/admin/audit?request_id=${pendingAtStageOne().id}`);
+  });
+
+  it('shows the credit policy version that scored the request', async () => {
+    vi.mocked(api.getRequest).mockResolvedValue({ ...pendingAtStageOne(), policy_version: 3 });
+    open();
+
+    expect(await screen.findByText('Version 3')).toBeVisible();
+    expect(screen.getByText('Credit policy')).toBeVisible();
   });
 });

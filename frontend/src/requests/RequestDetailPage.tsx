@@ -13,7 +13,7 @@ import { Link, useLocation, useParams } from 'react-router';
 import * as api from '../api/endpoints';
 import { type ApiError, toApiError } from '../api/errors';
 import { useUser } from '../auth/AuthProvider';
-import { ADMINS } from '../auth/roles';
+import { ADMINS, accessRole } from '../auth/roles';
 import { ErrorState, Loading } from '../common/feedback';
 import { PageHeader } from '../common/PageHeader';
 import { RouterLink } from '../common/RouterLink';
@@ -102,7 +102,7 @@ export function RequestDetailPage() {
                 {t('detail.decide')}
               </Button>
             ) : null}
-            {ADMINS.includes(user.role) ? (
+            {ADMINS.includes(accessRole(user.role)) ? (
               <Button component={Link} to={`/admin/audit?request_id=${encodeURIComponent(request.id)}`} variant="outlined">
                 {t('detail.auditTrail')}
               </Button>
@@ -134,7 +134,7 @@ export function RequestDetailPage() {
       ) : null}
       {detail.error ? <ErrorState error={detail.error} onRetry={detail.reload} title={t('detail.updatesPaused')} /> : null}
       <RequestProgress request={request} audience={audience} />
-      <RequestSummary request={request} audience={audience} />
+      <RequestSummary request={request} audience={audience} policyVersion={request.policy_version} />
       <ScoreResultPanel result={request.score_result} />
       <StageTimeline stages={request.stages} audience={audience} />
       <Dialog

@@ -15,7 +15,16 @@ import type { Audience } from './audience';
  * reasons of an automatic decline in plain words only; the risk tier and reason codes are
  * internal (staff only).
  */
-export function RequestSummary({ request, audience }: { request: CreditRequest; audience: Audience }) {
+export function RequestSummary({
+  request,
+  audience,
+  policyVersion,
+}: {
+  request: CreditRequest;
+  audience: Audience;
+  /** The credit policy version that scored it (the request page shows it to staff). */
+  policyVersion?: number | null;
+}) {
   const { t } = useTranslation();
   const staff = audience === 'staff';
   return (
@@ -45,6 +54,11 @@ export function RequestSummary({ request, audience }: { request: CreditRequest; 
               : request.status === 'submitted'
                 ? t('summary.notScored')
                 : t('summary.neverScored')}</Field>
+        ) : null}
+        {staff && policyVersion !== undefined ? (
+          <Field label={t('summary.policyVersion')}>
+            {policyVersion === null ? t('summary.notRecorded') : t('summary.version', { version: policyVersion })}
+          </Field>
         ) : null}
         <Field label={t('summary.submitted')}>{formatDateTime(request.created_at)}</Field>
         <Field label={t('summary.decided')}>{request.decided_at ? formatDateTime(request.decided_at) : t('summary.notYet')}</Field>

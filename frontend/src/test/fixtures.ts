@@ -39,7 +39,7 @@ export function stage(level: number, changes: Partial<Stage> = {}): Stage {
 }
 
 export function detail(id: string, changes: Partial<CreditRequestDetail> = {}): CreditRequestDetail {
-  return { ...creditRequest(id), stages: [], score_result: null, ...changes };
+  return { ...creditRequest(id), stages: [], score_result: null, policy_version: null, ...changes };
 }
 
 /** A request waiting at stage 1 of 2 with the analyst "ana_lyst", due 30 Nov 2026 10:00 UTC. */
