@@ -28,6 +28,7 @@ from shared.http.caching import NOT_MODIFIED, cached_json
 from shared.http.deps import Caller, CurrentUser, DbSession, TableRouter, current_caller
 from shared.http.errors import RATE_LIMITED
 from shared.http.openapi import CREATED_USER
+from shared.messaging import dlq
 from shared.messaging.outbox import state_change
 from shared.messaging.topology import QUEUES
 from shared.notifications import preferences
@@ -264,6 +265,30 @@ def audit_logs(filters: Annotated[AuditFilters, Query()], session: DbSession) ->
     entities = approvals.trail_entities(session, filters.request_id) if filters.request_id else []
     rows, next_cursor = audit.search(session, filters, actor_user_id, entities)
     return Page(items=[AuditEntry.model_validate(r) for r in rows], next_cursor=next_cursor)
+
+
+@router.get("/dead-letters", tags=["operations"])
+def dead_letters() -> list[dlq.DeadLetterQueue]:
+    """Each step's dead-letter queue: how many messages it holds, the age of the oldest one
+    sampled, and a sample body — what failed `max_receive_count` times."""
+    return dlq.inventory()
+
+
+@router.post("/dead-letters/{queue}/redrive", tags=["operations"])
+def redrive_dead_letters(queue: str, admin: CurrentUser, session: DbSession) -> dlq.RedriveResult:
+    """Move a queue's dead letters back to it, for its step to try again (an SQS message move
+    task: this answers once it started). Audited. 409 while one is already running."""
+    with state_change(session):
+        result = dlq.redrive(queue)
+        audit.record(
+            session,
+            audit.Actor.of(admin),
+            "dead_letters.redriven",
+            "queue",
+            result.queue,
+            details=result.model_dump(mode="json"),
+        )
+    return result
 
 
 @router.get("/health", tags=["health"])

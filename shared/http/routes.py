@@ -51,6 +51,8 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/api/v1/approvals", "api", APPROVERS),
     Route("GET", "/api/v1/audit-logs", "api", ADMINS),
     Route("GET", "/api/v1/stats", "api", STAFF),
+    Route("GET", "/api/v1/dead-letters", "api", ADMINS),
+    Route("POST", "/api/v1/dead-letters/{queue}/redrive", "api", ADMINS),
     Route("GET", "/api/v1/health", "api", PUBLIC),
     Route("GET", "/api/v1/health/ready", "api", PUBLIC),
     Route("POST", "/api/v1/credit-requests", "submit", APPLICANTS),

@@ -21,7 +21,10 @@ Builder = Callable[[TestClient, Caller | None, dict[str, Caller]], dict[str, Any
 
 def _path(route: Route) -> str:
     return route.path.format(
-        request_id=uuid.uuid4(), user_id=uuid.uuid4(), token="not-a-real-link-token"
+        request_id=uuid.uuid4(),
+        user_id=uuid.uuid4(),
+        token="not-a-real-link-token",
+        queue="score",  # an empty dead-letter queue: redriving it moves nothing
     )
 
 

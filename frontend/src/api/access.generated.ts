@@ -21,6 +21,8 @@ export const ROUTE_ROLES = {
   "GET /api/v1/approvals": ["analyst", "manager", "director", "admin"],
   "GET /api/v1/audit-logs": ["admin"],
   "GET /api/v1/stats": ["analyst", "manager", "director", "admin"],
+  "GET /api/v1/dead-letters": ["admin"],
+  "POST /api/v1/dead-letters/{queue}/redrive": ["admin"],
   "GET /api/v1/health": null,
   "GET /api/v1/health/ready": null,
   "POST /api/v1/credit-requests": ["applicant"],

@@ -237,6 +237,48 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/dead-letters": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Dead Letters
+         * @description Each step's dead-letter queue: how many messages it holds, the age of the oldest one
+         *     sampled, and a sample body — what failed `max_receive_count` times.
+         */
+        get: operations["dead_letters_api_v1_dead_letters_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/dead-letters/{queue}/redrive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Redrive Dead Letters
+         * @description Move a queue's dead letters back to it, for its step to try again (an SQS message move
+         *     task: this answers once it started). Audited. 409 while one is already running.
+         */
+        post: operations["redrive_dead_letters_api_v1_dead_letters__queue__redrive_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/health": {
         parameters: {
             query?: never;
@@ -559,6 +601,23 @@ export interface components {
             /** Amount */
             amount: string;
         };
+        /** DeadLetterQueue */
+        DeadLetterQueue: {
+            /** Queue */
+            queue: string;
+            /** Dead Letter Queue */
+            dead_letter_queue: string;
+            /** Function */
+            function: string;
+            /** Depth */
+            depth: number;
+            /** Oldest Age Seconds */
+            oldest_age_seconds: number | null;
+            /** Sample */
+            sample: string | null;
+            /** Redrive Running */
+            redrive_running: boolean;
+        };
         /** DecisionReason */
         DecisionReason: {
             /** Code */
@@ -682,6 +741,20 @@ export interface components {
             /** Overdue */
             overdue: boolean;
             request: components["schemas"]["CreditRequestOut"];
+        };
+        /** RedriveResult */
+        RedriveResult: {
+            /** Queue */
+            queue: string;
+            /**
+             * Method
+             * @enum {string}
+             */
+            method: "move_task" | "copy";
+            /** Messages */
+            messages: number;
+            /** Task Handle */
+            task_handle?: string | null;
         };
         /** RefreshIn */
         RefreshIn: {
@@ -1644,6 +1717,84 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Page_AuditEntry_"];
+                };
+            };
+            /** @description The request is not valid */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An error (401, 403, 404, 409, 410, 413, 429) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    dead_letters_api_v1_dead_letters_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeadLetterQueue"][];
+                };
+            };
+            /** @description The request is not valid */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An error (401, 403, 404, 409, 410, 413, 429) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    redrive_dead_letters_api_v1_dead_letters__queue__redrive_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                queue: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RedriveResult"];
                 };
             };
             /** @description The request is not valid */

@@ -440,6 +440,7 @@ export const en = {
       refresh_reuse_detected: 'Reused session token detected',
     },
     backup: { created: 'Backup created' },
+    dead_letters: { redriven: 'Dead letters redriven' },
     credit_request: {
       chain_built: 'Approval chain built',
       created: 'Request filed',
