@@ -1,7 +1,12 @@
 """Accounts, sessions and the read side of the workflow (`api` function)."""
 
+import logging
+import time
 import uuid
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Query, Request, Response, status
@@ -42,6 +47,7 @@ from shared.users.identity import Identity
 from shared.users.schemas import UserCreate, UserDetail, UserOut, UserUpdate
 from shared.workflow.states import Role
 
+logger = logging.getLogger(__name__)
 router = TableRouter()
 
 
@@ -296,18 +302,19 @@ def health() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/health/ready", tags=["health"], responses={503: {"description": "Not ready"}})
-def ready() -> JSONResponse:
-    checks = {
-        "database": _check(lambda: _ping_database()),
-        "redis": _check(lambda: get_redis().ping()),
-        "queues": _check(lambda: [aws.queue_url(q.name) for q in QUEUES]),
-    }
-    healthy = all(v == "ok" for v in checks.values())
-    return JSONResponse(
-        {"status": "ok" if healthy else "unavailable", "checks": checks},
-        status_code=200 if healthy else 503,
-    )
+# A probe that has not answered by then counts as down: a readiness check must answer fast
+# (load balancers and orchestrators time out at a few seconds).
+READY_TIMEOUT_SECONDS = 2.0
+
+
+@dataclass(frozen=True)
+class Dependency:
+    name: str
+    probe: Callable[[], object]
+    # Required: the API cannot serve without it (503). Not required: it degrades (200,
+    # status "degraded") — Redis: reads fall back to PostgreSQL, the deny-list too, and only
+    # sign-in is refused while it is down (see the README's "Redis down").
+    required: bool
 
 
 def _ping_database() -> None:
@@ -315,12 +322,59 @@ def _ping_database() -> None:
         session.execute(text("SELECT 1"))
 
 
-def _check(probe: Callable[[], object]) -> str:
-    try:
-        probe()
-    except Exception:
-        return "unavailable"
-    return "ok"
+def _queues_attributes() -> None:
+    sqs = aws.client("sqs")
+    for queue in QUEUES:
+        sqs.get_queue_attributes(QueueUrl=aws.queue_url(queue.name), AttributeNames=["QueueArn"])
+
+
+DEPENDENCIES = (
+    Dependency("database", _ping_database, required=True),
+    Dependency("redis", lambda: get_redis().ping(), required=False),
+    Dependency("queues", _queues_attributes, required=True),
+)
+# Probes of a dependency that hangs outlive the answer; a few threads bound how many pile up.
+_probes = ThreadPoolExecutor(max_workers=2 * len(DEPENDENCIES), thread_name_prefix="ready")
+
+
+def _timed(probe: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    probe()
+    return (time.perf_counter() - start) * 1000
+
+
+@router.get(
+    "/health/ready",
+    tags=["health"],
+    responses={503: {"description": "A required dependency is down"}},
+)
+def ready() -> JSONResponse:
+    """Each dependency's status and latency: 200 when every required one answers (`status`
+    "ok", or "degraded" when only Redis is down), 503 ("unavailable") otherwise."""
+    started = time.perf_counter()
+    futures = {d: _probes.submit(_timed, d.probe) for d in DEPENDENCIES}
+    checks: dict[str, dict[str, object]] = {}
+    for dependency, future in futures.items():
+        left = READY_TIMEOUT_SECONDS - (time.perf_counter() - started)
+        check: dict[str, object] = {"required": dependency.required}
+        try:
+            latency = future.result(timeout=max(0.0, left))
+        except FutureTimeout:
+            check |= {"status": "unavailable", "error": "timeout"}
+            latency = (time.perf_counter() - started) * 1000
+        except Exception:  # what failed is logged, not shown on a public route
+            logger.warning("readiness: %s unavailable", dependency.name, exc_info=True)
+            check |= {"status": "unavailable", "error": "unreachable"}
+            latency = (time.perf_counter() - started) * 1000
+        else:
+            check["status"] = "ok"
+        checks[dependency.name] = {**check, "latency_ms": round(latency, 1)}
+    down = {d.name for d in DEPENDENCIES if checks[d.name]["status"] != "ok"}
+    required_down = any(d.required for d in DEPENDENCIES if d.name in down)
+    status = "unavailable" if required_down else "degraded" if down else "ok"
+    return JSONResponse(
+        {"status": status, "checks": checks}, status_code=503 if required_down else 200
+    )
 
 
 @router.get("/stats", tags=["stats"], response_model=StatsOut, responses=NOT_MODIFIED)

@@ -303,7 +303,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Ready */
+        /**
+         * Ready
+         * @description Each dependency's status and latency: 200 when every required one answers (`status`
+         *     "ok", or "degraded" when only Redis is down), 503 ("unavailable") otherwise.
+         */
         get: operations["ready_api_v1_health_ready_get"];
         put?: never;
         post?: never;
@@ -1884,7 +1888,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Not ready */
+            /** @description A required dependency is down */
             503: {
                 headers: {
                     [name: string]: unknown;
