@@ -27,7 +27,7 @@ def test_a_dead_dependency_is_named_with_the_others_still_measured(
     tmp_path: Path, dependency: str, setting: str, dead: str, code: int, status: str
 ) -> None:
     env = {setting: dead.format(port=free_port())}
-    with running_stack(tmp_path, runner=False, **env) as url:
+    with running_stack(tmp_path, runner=False, access_log=False, **env) as url:
         response = httpx.get(f"{url}/api/v1/health/ready", timeout=10)
     assert response.status_code == code
     body = response.json()
