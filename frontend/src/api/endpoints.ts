@@ -6,10 +6,12 @@ import type {
   CreditApplication,
   CreditRequest,
   CreditRequestDetail,
+  DeadLetterQueue,
   Decision,
   LinkSummary,
   Page,
   PendingStage,
+  RedriveResult,
   Registration,
   RequestQuery,
   Stats,
@@ -101,4 +103,13 @@ export async function listAudit(params: AuditQuery, options: Options = {}): Prom
 
 export async function getStats(params: StatsQuery, options: Options = {}): Promise<Stats> {
   return (await http.get<Stats>('/stats', { params, ...options })).data;
+}
+
+export async function listDeadLetters(options: Options = {}): Promise<DeadLetterQueue[]> {
+  return (await http.get<DeadLetterQueue[]>('/dead-letters', options)).data;
+}
+
+/** Moves a queue's dead letters back to it (audited); answers once the move has started. */
+export async function redriveDeadLetters(queue: string): Promise<RedriveResult> {
+  return (await http.post<RedriveResult>(`/dead-letters/${encodeURIComponent(queue)}/redrive`)).data;
 }

@@ -53,7 +53,7 @@ describe('role-based access', () => {
   it.each([
     ['applicant', ['New request', 'My requests', 'Notifications']],
     ['analyst', ['Inbox', 'All requests', 'Dashboard', 'Notifications']],
-    ['admin', ['Inbox', 'All requests', 'Dashboard', 'Users', 'Audit log', 'Notifications']],
+    ['admin', ['Inbox', 'All requests', 'Dashboard', 'Users', 'Audit log', 'Dead letters', 'Notifications']],
   ] as [Role, string[]][])('shows a %s only their navigation', (role, labels) => {
     signInAs(role);
     expect(navFor(role).map((item) => i18n.t(`nav.${item.label}`))).toEqual(labels);

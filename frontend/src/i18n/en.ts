@@ -30,6 +30,7 @@ export const en = {
     dashboard: 'Dashboard',
     users: 'Users',
     audit: 'Audit log',
+    deadLetters: 'Dead letters',
     notifications: 'Notifications',
   },
   roles: {
@@ -433,6 +434,30 @@ export const en = {
     loadMore: 'Load older entries',
     changedTo: 'changed to',
     removed: '(removed)',
+  },
+  deadLetters: {
+    title: 'Dead-letter queues',
+    intro:
+      'A message a workflow step failed to process again and again is moved aside to its dead-letter queue. Fix the cause first, then redrive the queue: its messages go back to the step, which skips any it already handled.',
+    loadError: 'The dead-letter queues could not be loaded',
+    loading: 'Loading the dead-letter queues…',
+    refresh: 'Refresh',
+    tableLabel: 'Dead-letter queues',
+    columns: { queue: 'Queue', step: 'Step', depth: 'Messages', oldest: 'Oldest', sample: 'Sample message', action: 'Action' },
+    empty: 'Empty',
+    running: 'Redrive running',
+    age: { seconds: '{{count}} s', minutes: '{{count}} min', hours: '{{count}} h', days: '{{count}} d' },
+    redrive: 'Redrive',
+    redriveLabel: 'Redrive {{queue}}',
+    showSample: 'Show the sample of {{queue}}',
+    confirmTitle: 'Redrive {{queue}}?',
+    confirmBody_one: 'The {{count}} message in {{dlq}} goes back to the {{queue}} queue, and its step tries it again. The redrive is recorded in the audit log.',
+    confirmBody_other: 'The {{count}} messages in {{dlq}} go back to the {{queue}} queue, and its step tries them again. The redrive is recorded in the audit log.',
+    confirm: 'Redrive',
+    cancel: 'Cancel',
+    redriving: 'Redriving…',
+    done_one: '{{count}} message is going back to {{queue}}.',
+    done_other: '{{count}} messages are going back to {{queue}}.',
   },
   auditActions: {
     auth: {
