@@ -21,14 +21,16 @@ import json
 import logging
 import sys
 import time
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from botocore.exceptions import ClientError
 from pydantic import BaseModel, PrivateAttr
 
 from shared import aws
 from shared.errors import Conflict, NotFound
 from shared.messaging.topology import QUEUES, QueueSpec
+
+if TYPE_CHECKING:
+    from botocore.exceptions import ClientError
 
 logger = logging.getLogger(__name__)
 
@@ -102,6 +104,8 @@ def _peek(url: str) -> list[dict[str, Any]]:
 
 
 def _move_tasks(arn: str) -> list[dict[str, Any]]:
+    from botocore.exceptions import ClientError  # here: the api function's cold start skips it
+
     try:
         tasks: list[dict[str, Any]] = aws.client("sqs").list_message_move_tasks(
             SourceArn=arn, MaxResults=10
@@ -113,7 +117,7 @@ def _move_tasks(arn: str) -> list[dict[str, Any]]:
     return tasks
 
 
-def _unsupported(exc: ClientError) -> bool:
+def _unsupported(exc: "ClientError") -> bool:
     error = exc.response.get("Error", {})
     status = str(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", ""))
     return error.get("Code") in UNSUPPORTED or status in UNSUPPORTED
@@ -145,6 +149,8 @@ def redrive(name: str, *, method: Literal["auto", "copy"] = "auto") -> RedriveRe
     """Move the dead letters of queue `name` (or of the DLQ so named) back to their queue.
     With a move task this returns once SQS has started it (`wait_for` follows it); a copy
     returns when the DLQ yielded nothing more."""
+    from botocore.exceptions import ClientError
+
     queue = find(name)
     dlq_url, dlq_arn = _url_and_arn(queue.dlq_name)
     source_url, source_arn = _url_and_arn(queue.name)

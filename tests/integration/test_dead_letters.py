@@ -57,6 +57,27 @@ def test_a_dead_lettered_message_is_listed_redriven_and_then_processed(
     assert api.request(auth, request_id)["status"] != "submitted"
 
 
+def test_without_message_move_tasks_redrive_copies(
+    api: Api, drain: Callable[[], None], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An endpoint that lacks StartMessageMoveTask (as LocalStack before 3.0 did)."""
+    from botocore.exceptions import ClientError
+
+    def unsupported(**_: object) -> None:
+        raise ClientError({"Error": {"Code": "UnsupportedOperation"}}, "StartMessageMoveTask")
+
+    sqs = aws.client("sqs")
+    monkeypatch.setattr(sqs, "start_message_move_task", unsupported)
+    monkeypatch.setattr(sqs, "list_message_move_tasks", unsupported)
+    auth, request_id = _dead_letter_a_submission(api, drain)
+
+    result = dlq.redrive(SCORE.name)
+    assert (result.method, result.messages) == ("copy", 1)
+    assert not dlq.inspect(SCORE).redrive_running
+    drain()
+    assert api.request(auth, request_id)["status"] != "submitted"
+
+
 def test_a_copy_interrupted_after_sending_duplicates_nothing(
     api: Api, drain: Callable[[], None]
 ) -> None:
