@@ -18,19 +18,39 @@ SCORE = next(q for q in QUEUES if q.name == "score")
 
 def _dead_letter_a_submission(api: Api, drain: Callable[[], None]) -> tuple[dict[str, str], str]:
     """A new request whose `request.submitted` message fails in `score` until SQS moves it to
-    the DLQ: received max_receive_count times and never deleted, as a crashing step does."""
+    the DLQ: received max_receive_count times and never deleted, as a crashing step does.
+    (Other tests may have left poison of their own in score-dlq: assertions are about ours.)"""
+    drain()  # what earlier tests left queued
     applicant = api.register()
     auth = api.login(applicant)
     request_id = api.submit(auth)["id"]
     sqs, url = aws.client("sqs"), aws.queue_url(SCORE.name)
-    for _ in range(SCORE.max_receive_count):
-        received = sqs.receive_message(QueueUrl=url, VisibilityTimeout=0, WaitTimeSeconds=5)
-        assert received.get("Messages"), "the submission's message was not in the score queue"
+    receives = 0
+    while receives < SCORE.max_receive_count:
+        messages = sqs.receive_message(
+            QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=0, WaitTimeSeconds=5
+        ).get("Messages", [])
+        assert messages, "the submission's message was not in the score queue"
+        receives += sum(request_id in m["Body"] for m in messages)
     # The next receive finds it over its limit: SQS moves it to the dead-letter queue.
-    assert not sqs.receive_message(QueueUrl=url, WaitTimeSeconds=1).get("Messages")
-    drain()  # the other steps' messages (the applicant's email): the score queue is empty
+    sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=0)
+    wait_until(lambda: _dead_lettered(request_id), timeout=10)
+    drain()  # the other steps' messages (the applicant's email)
     assert api.request(auth, request_id)["status"] == "submitted"
     return auth, request_id
+
+
+def _dead_lettered(request_id: str) -> bool:
+    """Whether the request's message is in score-dlq (a peek: it stays visible)."""
+    peeked = aws.client("sqs").receive_message(
+        QueueUrl=aws.queue_url(SCORE.dlq_name), MaxNumberOfMessages=10, VisibilityTimeout=0
+    )
+    return any(request_id in m["Body"] for m in peeked.get("Messages", []))
+
+
+def _scored(api: Api, auth: dict[str, str], request_id: str, drain: Callable[[], None]) -> bool:
+    drain()
+    return bool(api.request(auth, request_id)["status"] != "submitted")
 
 
 @pytest.mark.parametrize("method", ["auto", "copy"])
@@ -42,19 +62,17 @@ def test_a_dead_lettered_message_is_listed_redriven_and_then_processed(
     listed = {row.queue: row for row in dlq.inventory()}
     assert set(listed) == {q.name for q in QUEUES}
     score = listed[SCORE.name]
-    assert score.dead_letter_queue == "score-dlq" and score.depth == 1
-    assert score.sample is not None and request_id in score.sample
+    assert score.dead_letter_queue == "score-dlq" and score.function == "score"
+    assert score.depth >= 1 and score.sample is not None and "request.submitted" in score.sample
     assert score.oldest_age_seconds is not None and score.oldest_age_seconds >= 0
     assert listed["notify"].depth == 0 and listed["notify"].sample is None
 
     result = dlq.redrive("score-dlq", method=method)
     # LocalStack offers SQS message move tasks; the copy is the fallback elsewhere.
     assert result.method == ("move_task" if method == "auto" else "copy")
-    assert dlq.wait_for(result) == 1
-    assert dlq.inspect(SCORE).depth == 0
-
-    drain()
-    assert api.request(auth, request_id)["status"] != "submitted"
+    assert dlq.wait_for(result) >= 1
+    assert not _dead_lettered(request_id)
+    wait_until(lambda: _scored(api, auth, request_id, drain))
 
 
 def test_without_message_move_tasks_redrive_copies(
@@ -72,8 +90,9 @@ def test_without_message_move_tasks_redrive_copies(
     auth, request_id = _dead_letter_a_submission(api, drain)
 
     result = dlq.redrive(SCORE.name)
-    assert (result.method, result.messages) == ("copy", 1)
+    assert result.method == "copy" and result.messages >= 1
     assert not dlq.inspect(SCORE).redrive_running
+    assert not _dead_lettered(request_id)
     drain()
     assert api.request(auth, request_id)["status"] != "submitted"
 
@@ -87,17 +106,18 @@ def test_a_copy_interrupted_after_sending_duplicates_nothing(
     auth, request_id = _dead_letter_a_submission(api, drain)
     sqs = aws.client("sqs")
     dlq_url, score_url = aws.queue_url(SCORE.dlq_name), aws.queue_url(SCORE.name)
-    message = sqs.receive_message(QueueUrl=dlq_url, VisibilityTimeout=0)["Messages"][0]
-    sqs.send_message(QueueUrl=score_url, MessageBody=message["Body"])  # ... and then it died
+    peeked = sqs.receive_message(QueueUrl=dlq_url, MaxNumberOfMessages=10, VisibilityTimeout=0)
+    ours = next(m for m in peeked["Messages"] if request_id in m["Body"])
+    sqs.send_message(QueueUrl=score_url, MessageBody=ours["Body"])  # ... and then it died
     drain()
     scored = api.request(auth, request_id)
     assert scored["status"] != "submitted"
 
-    assert dlq.redrive(SCORE.name, method="copy").messages == 1
+    assert dlq.redrive(SCORE.name, method="copy").messages >= 1
+    assert not _dead_lettered(request_id)
     drain()
     again = api.request(auth, request_id)
     assert again["status"] == scored["status"] and again["updated_at"] == scored["updated_at"]
-    assert dlq.inspect(SCORE).depth == 0
 
 
 def test_admins_list_and_redrive_over_the_api_and_the_redrive_is_audited(
@@ -109,7 +129,7 @@ def test_admins_list_and_redrive_over_the_api_and_the_redrive_is_audited(
     listed = api.http.get("/api/v1/dead-letters", headers=admin)
     assert listed.status_code == 200
     score = next(row for row in listed.json() if row["queue"] == "score")
-    assert score["depth"] == 1 and request_id in score["sample"]
+    assert score["depth"] >= 1 and "request.submitted" in score["sample"]
 
     unknown = api.http.post("/api/v1/dead-letters/nope/redrive", headers=admin)
     assert unknown.status_code == 404
@@ -120,10 +140,8 @@ def test_admins_list_and_redrive_over_the_api_and_the_redrive_is_audited(
     redriven = api.http.post("/api/v1/dead-letters/score/redrive", headers=admin)
     assert redriven.status_code == 200
     body = redriven.json()
-    assert body["queue"] == "score" and body["method"] == "move_task" and body["messages"] == 1
-    wait_until(lambda: dlq.inspect(SCORE).depth == 0)
-    drain()
-    assert api.request(auth, request_id)["status"] != "submitted"
+    assert body["queue"] == "score" and body["method"] == "move_task" and body["messages"] >= 1
+    wait_until(lambda: _scored(api, auth, request_id, drain))
 
     entries = api.http.get(
         "/api/v1/audit-logs", params={"action": "dead_letters.redriven"}, headers=admin
