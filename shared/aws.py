@@ -1,10 +1,16 @@
 """boto3 clients, made once per process at first use, pointed at LocalStack when configured."""
 
 import os
+import threading
 from functools import cache
 from typing import Any
 
 from shared.config import get_settings
+
+# boto3's default session is not thread-safe while it makes a client (it loads the service
+# model): two request threads making their first client at once can fail with
+# "DataNotFoundError: Unable to load data for: sqs". Made one at a time.
+_creating = threading.Lock()
 
 
 @cache
@@ -22,7 +28,8 @@ def client(service: str) -> Any:
             "aws_access_key_id": os.environ.get("AWS_ACCESS_KEY_ID", "test"),
             "aws_secret_access_key": os.environ.get("AWS_SECRET_ACCESS_KEY", "test"),
         }
-    return boto3.client(service, **options)
+    with _creating:
+        return boto3.client(service, **options)
 
 
 def topic_arn(name: str) -> str:
