@@ -13,7 +13,7 @@ PIP_QUIET := --quiet --disable-pip-version-check
 # This machine's pip.conf names index folders that may not exist; drop that noise only.
 PIP_FILTER := 2>&1 | { grep -v "^WARNING: Location .* is ignored" || true; }
 
-.PHONY: local test lint format restore dlq redrive docker-local install frontend frontend-test api-types bench
+.PHONY: local test lint format restore dlq redrive audit-verify drill load-data docker-local install frontend frontend-test api-types bench
 
 install: $(VENV)/.installed $(LOCALSTACK_VENV)/.installed $(CFNLINT_VENV)/.installed
 
@@ -92,10 +92,25 @@ redrive: install
 	@test -n "$(QUEUE)" || { echo "usage: make redrive QUEUE=<name> (see make dlq)"; exit 1; }
 	$(VENV)/bin/python -m infra.local.stack run -- $(VENV)/bin/python -m shared.messaging.dlq redrive "$(QUEUE)"
 
-## Cold-start cost of each function, as ratios to a bare interpreter start (p50/p95/p99).
+## Walk every audit hash chain; exit 1 naming the first broken row (id, chain, expected vs found).
+audit-verify: install
+	$(VENV)/bin/python -m infra.local.stack run -- $(VENV)/bin/python -m shared.audit.verify
+
+## Load REQUESTS credit requests (default 100000) with their stages and audit rows, by COPY.
+load-data: install
+	$(VENV)/bin/python -m infra.local.stack run -- $(VENV)/bin/python -m infra.local.load_data $(if $(REQUESTS),--requests $(REQUESTS))
+
+## Restore drill: back up, restore into <database>_drill, compare row counts and checksums,
+## print the RTO. REQUESTS=<n> loads that many requests first.
+drill: install
+	$(VENV)/bin/python -m infra.local.stack run -- $(VENV)/bin/python -m infra.local.drill $(if $(REQUESTS),--requests $(REQUESTS))
+
+## Every performance figure next to its target (README "Latest benchmark"), as ratios to
+## baselines measured in the same run, p50/p95/p99, on a stack of its own: import times (P1),
+## LocalStack's raw SQS/SNS/SES throughput, the request path (P2), the pipeline under load
+## (P4), the policy cache. Shorter: BENCH_SECONDS=20 BENCH_HTTP_SECONDS=5 make bench.
 bench: $(VENV)/.installed
-	$(VENV)/bin/python -m benchmarks.cold_start
-	$(VENV)/bin/python -m infra.local.stack run $(VENV)/bin/python -m benchmarks.policy_cache
+	$(VENV)/bin/python -m infra.local.stack run -- $(VENV)/bin/python -m benchmarks
 
 ## Where a Docker engine exists: the same stack in containers.
 docker-local:

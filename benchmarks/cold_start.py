@@ -1,8 +1,10 @@
 """Cold-start cost of each function: the time a fresh interpreter takes to import its
 handler module, as Lambda does on a cold start.
 
-Reported as ratios against a baseline measured in the same run (a bare interpreter start),
-with p50/p95/p99 over repeated runs; cases are interleaved so machine noise hits all alike.
+Reported with p50/p95/p99 over repeated runs, as ratios against two baselines measured in the
+same run: a bare interpreter start, and `import fastapi, mangum` (P1's yardstick: an HTTP
+function within 1.2x of it, a queue or scheduled function within 0.5x). Cases are
+interleaved so machine noise hits all alike.
     .venv/bin/python -m benchmarks.cold_start [--runs 20]
 """
 
@@ -13,20 +15,15 @@ import sys
 import time
 from pathlib import Path
 
-from benchmarks.report import table
+from benchmarks.report import Target, table, targets_table
 
 ROOT = Path(__file__).resolve().parents[1]
-FUNCTIONS = (
-    "score",
-    "route_to_approver",
-    "notify",
-    "escalate",
-    "nightly_backup",
-    "outbox_relay",
-    "submit",
-    "decide",
-    "api",
-)
+HTTP_FUNCTIONS = ("submit", "decide", "api")
+QUEUE_FUNCTIONS = ("score", "route_to_approver", "notify", "deliver_webhook")
+SCHEDULED_FUNCTIONS = ("escalate", "nightly_backup", "outbox_relay")
+FUNCTIONS = QUEUE_FUNCTIONS + SCHEDULED_FUNCTIONS + HTTP_FUNCTIONS
+BARE = "baseline (bare interpreter)"
+FRAMEWORK = "import fastapi, mangum"
 
 
 def _time(code: str) -> float:
@@ -35,30 +32,43 @@ def _time(code: str) -> float:
     return time.perf_counter() - started
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--runs", type=int, default=20)
-    args = parser.parse_args()
-    cases = {"baseline (bare interpreter)": "pass"} | {
+def run(runs: int) -> tuple[list[str], list[Target]]:
+    cases = {BARE: "pass", FRAMEWORK: "import fastapi, mangum"} | {
         f: f"import functions.{f}.handler" for f in FUNCTIONS
     }
     samples: dict[str, list[float]] = {name: [] for name in cases}
     for code in cases.values():  # warm the file cache once
         _time(code)
-    for _ in range(args.runs):
+    for _ in range(runs):
         for name, code in cases.items():
             samples[name].append(_time(code))
 
-    lines = table(
-        f"Cold start: import of each handler, {args.runs} runs each",
-        samples,
-        "baseline (bare interpreter)",
-        "ms",
+    lines = table(f"P1: cold start, import of each handler, {runs} runs each", samples, BARE, "ms")
+    framework = statistics.median(samples[FRAMEWORK])
+    lines.append(
+        f"x {FRAMEWORK} (p50): "
+        + ", ".join(f"{f} {statistics.median(samples[f]) / framework:.2f}" for f in FUNCTIONS)
     )
-    queue = statistics.median(samples["score"])
-    http = statistics.median(samples["submit"])
-    lines.append(f"HTTP function (submit) / queue function (score), p50: {http / queue:.2f}")
-    sys.stdout.write("\n".join(lines) + "\n")
+
+    def ratio(function: str) -> float:
+        return statistics.median(samples[function]) / framework
+
+    targets = [
+        Target(f"P1 {f} import vs fastapi+mangum", ratio(f), 1.2, at_most=True)
+        for f in HTTP_FUNCTIONS
+    ] + [
+        Target(f"P1 {f} import vs fastapi+mangum", ratio(f), 0.5, at_most=True)
+        for f in QUEUE_FUNCTIONS + SCHEDULED_FUNCTIONS
+    ]
+    return lines, targets
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=20)
+    args = parser.parse_args()
+    lines, targets = run(args.runs)
+    sys.stdout.write("\n".join([*lines, "", *targets_table("P1 targets", targets)]) + "\n")
 
 
 if __name__ == "__main__":

@@ -1,7 +1,9 @@
 """The one way the benchmarks report: p50/p95/p99 per case and its ratio to the baseline
-measured in the same run (medians), as a text table."""
+measured in the same run (medians), as a text table; and each figure the issue sets a target
+for, next to that target."""
 
 import statistics
+from dataclasses import dataclass
 
 
 def quantile(values: list[float], q: float) -> float:
@@ -25,3 +27,33 @@ def table(title: str, samples: dict[str, list[float]], baseline: str, unit: str)
             f"{name:{width}} {p50:8.{digits}f} {p95:8.{digits}f} {p99:8.{digits}f} {ratio:11.3f}"
         )
     return lines
+
+
+@dataclass(frozen=True)
+class Target:
+    """One figure with a target: met when `measured` is at most (or at least) `limit`."""
+
+    name: str
+    measured: float
+    limit: float
+    at_most: bool  # True: measured <= limit is met; False: measured >= limit
+    unit: str = "x"
+
+    @property
+    def met(self) -> bool:
+        return self.measured <= self.limit if self.at_most else self.measured >= self.limit
+
+    def line(self, width: int) -> str:
+        sign = "<=" if self.at_most else ">="
+        measured = f"{self.measured:.3g}{self.unit}"
+        target = f"{sign} {self.limit:g}{self.unit}"
+        return f"{self.name:{width}} {measured:>12} {target:>12}  {'met' if self.met else 'MISSED'}"
+
+
+def targets_table(title: str, targets: list[Target]) -> list[str]:
+    width = max(len(t.name) for t in targets) + 2
+    return [
+        title,
+        f"{'figure':{width}} {'measured':>12} {'target':>12}",
+        *(t.line(width) for t in targets),
+    ]

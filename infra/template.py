@@ -55,7 +55,6 @@ MEMORY_MB = 512
 FUNCTION_DOCKERFILE = "functions/Dockerfile"
 # Operating-system packages a function's image needs (Amazon Linux 2023 names): pg_dump.
 SYSTEM_PACKAGES = {"nightly_backup": "postgresql15"}
-SQS_BATCH_SIZE = 10
 BACKUP_RETENTION_DAYS = 35  # a backup object is expired this long after it was written
 NONCURRENT_RETENTION_DAYS = 7  # an expired or overwritten version is kept this much longer
 
@@ -384,8 +383,10 @@ def events(function: str) -> dict[str, Any]:
                 "Type": "SQS",
                 "Properties": {
                     "Queue": get_att(queue_id(queue), "Arn"),
-                    "BatchSize": SQS_BATCH_SIZE,
+                    "BatchSize": queue.batch_size,
                     "FunctionResponseTypes": ["ReportBatchItemFailures"],
+                    # Lambda scales the queue's pollers up to this, as the local runner does.
+                    "ScalingConfig": {"MaximumConcurrency": queue.maximum_concurrency},
                 },
             }
     for schedule in SCHEDULES:

@@ -7,20 +7,30 @@ from typing import Any
 
 from shared.config import get_settings
 
-# boto3's default session is not thread-safe while it makes a client (it loads the service
-# model): two request threads making their first client at once can fail with
-# "DataNotFoundError: Unable to load data for: sqs". Made one at a time.
+CONNECTIONS = 32
 _creating = threading.Lock()
 
 
-@cache
 def client(service: str) -> Any:
     """The process's boto3 client for `service`, pointed at LocalStack when AWS_ENDPOINT_URL is
-    set."""
+    set. Made once and shared: boto3 clients are thread-safe, and the local runner's pollers
+    use one from several threads (notify's SES client above all), reusing its connections."""
+    with _creating:  # boto3's default session must not make clients on two threads at once
+        return _client(service)
+
+
+@cache
+def _client(service: str) -> Any:
     import boto3  # imported here so modules that never call AWS don't pay for it
+    from botocore.config import Config
 
     settings = get_settings()
-    options: dict[str, Any] = {"region_name": settings.aws_region}
+    options: dict[str, Any] = {
+        "region_name": settings.aws_region,
+        # One HTTP connection per thread that may call at once (the runner's pollers each
+        # hold one through a long poll); botocore's default of 10 would make them queue.
+        "config": Config(max_pool_connections=CONNECTIONS),
+    }
     if settings.aws_endpoint_url:
         # LocalStack accepts any credentials; production uses the function's IAM role.
         options |= {
@@ -28,8 +38,7 @@ def client(service: str) -> Any:
             "aws_access_key_id": os.environ.get("AWS_ACCESS_KEY_ID", "test"),
             "aws_secret_access_key": os.environ.get("AWS_SECRET_ACCESS_KEY", "test"),
         }
-    with _creating:
-        return boto3.client(service, **options)
+    return boto3.client(service, **options)
 
 
 def topic_arn(name: str) -> str:

@@ -18,7 +18,16 @@ class Settings(BaseSettings):
     # `local` / `test` explicitly.
     environment: Literal["local", "test", "production"] = "production"
     database_url: str = "postgresql+psycopg://postgres@127.0.0.1:5432/credit"
+    # The role every session of the application acts as (`SET ROLE` on connect): created by
+    # the migrations, it may insert and read audit rows but never update or delete them.
+    # Empty: the login role of DATABASE_URL is used as is (production: a LOGIN member of
+    # `credit_app`, which `RESET ROLE` cannot lift).
+    database_role: str = Field(default="credit_app", pattern=r"^[a-z_][a-z0-9_]*$|^$")
     redis_url: str = "redis://127.0.0.1:6379/0"
+    # Connections each process keeps open to Postgres (and as many more at a peak). A Lambda
+    # works one invocation at a time, so the default suits it; the local runner, whose
+    # pollers share one process, sets it to its poller count (infra.local.runner).
+    db_pool_size: int = Field(default=5, gt=0, le=50)
 
     # AWS: an endpoint URL points every client at LocalStack; unset in production.
     aws_endpoint_url: str | None = "http://127.0.0.1:4566"
@@ -57,6 +66,14 @@ class Settings(BaseSettings):
     login_failures_per_address: int = Field(default=20, gt=0)
     login_throttle_seconds: int = Field(default=900, gt=0)
     submissions_per_hour: int = Field(default=10, gt=0)
+    # Accounts: registrations per client address per hour (each account is another
+    # SUBMISSIONS_PER_HOUR), how long an emailed verification link and a password-reset link
+    # live, and how many reset emails one address or one account may ask for per hour.
+    registrations_per_address: int = Field(default=10, gt=0)
+    email_verification_hours: int = Field(default=48, gt=0)
+    password_reset_minutes: int = Field(default=30, gt=0)
+    password_resets_per_address: int = Field(default=10, gt=0)
+    password_resets_per_account: int = Field(default=3, gt=0)
     emails_per_request: int = Field(default=20, gt=0)
     # How long a warm function reuses the credit policy it read; 0 reads it for every use.
     policy_cache_seconds: int = Field(default=60, ge=0)

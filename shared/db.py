@@ -3,6 +3,7 @@
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import cache
+from typing import Any
 
 from sqlalchemy import Engine, MetaData, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -25,10 +26,29 @@ class Base(DeclarativeBase):
 @cache
 def get_engine() -> Engine:
     """The process's engine and connection pool, made at first use."""
-    # A Lambda serves one invocation at a time, so a small pool per process is enough.
-    return create_engine(
-        get_settings().database_url, pool_size=5, max_overflow=5, pool_pre_ping=True
+    # DB_POOL_SIZE: one connection per concurrent unit of work in this process; the overflow
+    # covers a request that publishes its outbox while its own session is still open.
+    settings = get_settings()
+    engine = create_engine(
+        settings.database_url,
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_pool_size,
+        pool_pre_ping=True,
     )
+    if settings.database_role:
+        act_as(engine, settings.database_role)
+    return engine
+
+
+def act_as(engine: Engine, role: str) -> None:
+    """Every connection of `engine` acts as `role` from its first statement on."""
+
+    @event.listens_for(engine, "connect")
+    def _set_role(dbapi_connection: Any, _record: Any) -> None:
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute(f'SET ROLE "{role}"')  # a validated identifier (settings)
+        # Committed: a session-level SET made in a transaction that rolls back is undone.
+        dbapi_connection.commit()
 
 
 @cache

@@ -1,7 +1,7 @@
 """Every table, imported in one place so Alembic and the tests see the whole schema."""
 
 from shared.approvals.models import ApprovalLink, ApprovalStage
-from shared.audit.models import AuditLog
+from shared.audit.models import AuditChainHead, AuditLog
 from shared.auth.models import RefreshToken
 from shared.backup.models import BackupRecord
 from shared.credit.models import CreditRequest, Policy
@@ -13,6 +13,7 @@ from shared.users.models import User
 __all__ = [
     "ApprovalLink",
     "ApprovalStage",
+    "AuditChainHead",
     "AuditLog",
     "BackupRecord",
     "Base",

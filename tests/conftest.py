@@ -24,6 +24,9 @@ os.environ.update(
         "RESOURCE_PREFIX": f"test-{RUN_ID}",
         "PUBLIC_URL": "http://app.test",
         "MAIL_FROM": "credit-approvals@example.com",
+        # The suite registers hundreds of accounts from one address; the throttle's own
+        # tests lower the limit (tests/security/test_accounts.py).
+        "REGISTRATIONS_PER_ADDRESS": "100000",
     }
 )
 os.environ.setdefault("AWS_ENDPOINT_URL", "http://127.0.0.1:4566")
@@ -85,6 +88,7 @@ def staff(database: str) -> dict[str, Person]:
                     session,
                     UserCreate(username=name, email=email, password=STAFF_PASSWORD, full_name=name),
                     role=role,
+                    verified=True,
                 )
                 people[f"{role.value}{n}"] = Person(
                     user.id, name, email, STAFF_PASSWORD, role.value

@@ -27,6 +27,8 @@ REQUEST = RequestFacts(
 STAGE = StageFacts(STAGE_ID, 2, 3, "manager", datetime(2026, 12, 3, 9, 30, tzinfo=UTC))
 APPROVAL_URL = f"{BASE}/approvals/eyJhbGciOiJIUzI1NiJ9.sample.signature"
 INBOX_URL = f"{BASE}/inbox/{REQUEST_ID}"
+VERIFY_URL = f"{BASE}/verify-email?token=eyJhbGciOiJIUzI1NiJ9.verify.signature"
+RESET_URL = f"{BASE}/reset-password?token=eyJhbGciOiJIUzI1NiJ9.reset.signature"
 
 
 def _applicant(event_type: EventType, template: str, **context: object) -> Notice:
@@ -70,16 +72,49 @@ SAMPLES: dict[str, Notice] = {
         template="welcome",
         recipient=APPLICANT,
         page_url=f"{BASE}/requests/new",
-        context={"username": "ana.souza", "is_applicant": True},
+        context={
+            "username": "ana.souza",
+            "is_applicant": True,
+            "verify_url": VERIFY_URL,
+            "verify_hours": 48,
+        },
         data={"user_id": str(APPLICANT.id), "url": f"{BASE}/requests/new"},
+        secret_url=VERIFY_URL,
+        account=True,
     ),
     "welcome_staff": Notice(
         event_type=EventType.USER_REGISTERED,
         template="welcome",
         recipient=APPROVER,
         page_url=f"{BASE}/",
-        context={"username": "maria", "is_applicant": False},
+        context={
+            "username": "maria",
+            "is_applicant": False,
+            "verify_url": None,
+            "verify_hours": 48,
+        },
         data={"user_id": str(APPROVER.id), "url": f"{BASE}/"},
+        account=True,
+    ),
+    "verify_email": Notice(
+        event_type=EventType.EMAIL_VERIFICATION_REQUESTED,
+        template="verify_email",
+        recipient=APPLICANT,
+        page_url=f"{BASE}/",
+        context={"verify_url": VERIFY_URL, "verify_hours": 48},
+        data={"user_id": str(APPLICANT.id), "url": f"{BASE}/"},
+        secret_url=VERIFY_URL,
+        account=True,
+    ),
+    "password_reset": Notice(
+        event_type=EventType.PASSWORD_RESET_REQUESTED,
+        template="password_reset",
+        recipient=APPLICANT,
+        page_url=f"{BASE}/forgot-password",
+        context={"username": "ana.souza", "reset_url": RESET_URL, "reset_minutes": 30},
+        data={"user_id": str(APPLICANT.id), "url": f"{BASE}/forgot-password"},
+        secret_url=RESET_URL,
+        account=True,
     ),
     "request_submitted": _applicant(EventType.REQUEST_SUBMITTED, "request_submitted"),
     "request_auto_rejected": _applicant(

@@ -15,6 +15,7 @@ import {
   recordAnnouncements,
   screenshot,
   signIn,
+  verificationLinkFor,
   waitFor,
 } from './support.mjs';
 
@@ -52,6 +53,13 @@ async function registerApplicant(state) {
   await page.getByRole('heading', { name: 'Sign in' }).waitFor();
   await checkA11yEverywhere(page, 'login');
   await screenshot(page, '01-login');
+  await page.getByRole('link', { name: 'Forgot your password?' }).click();
+  await page.getByRole('heading', { name: 'Reset your password' }).waitFor();
+  await checkA11yEverywhere(page, 'forgot password');
+  await page.goto(`${config.baseUrl}/reset-password?token=not-a-real-token`);
+  await page.getByRole('heading', { name: 'Choose a new password' }).waitFor();
+  await checkA11yEverywhere(page, 'reset password');
+  await page.goto(`${config.baseUrl}/login`);
 
   await page.getByRole('link', { name: 'Create an account' }).click();
   await page.getByRole('heading', { name: 'Create an account' }).waitFor();
@@ -66,6 +74,15 @@ async function registerApplicant(state) {
   await screenshot(page, '02-register');
   await page.getByRole('button', { name: 'Create account' }).click();
   await page.waitForURL('**/requests/new');
+  // Until the address is verified the app says so, and the API refuses a submission.
+  await page.getByTestId('verify-email-banner').waitFor();
+  await checkA11yEverywhere(page, 'new request (email not verified yet)');
+  await page.goto(`${config.baseUrl}${await verificationLinkFor(`${username}@example.com`)}`);
+  await page.getByText('Your email address is confirmed.').waitFor();
+  await checkA11yEverywhere(page, 'email verified');
+  await page.goto(`${config.baseUrl}/requests/new`);
+  await page.getByRole('heading', { name: 'New credit request' }).waitFor();
+  assert((await page.getByTestId('verify-email-banner').count()) === 0, 'the banner is gone once verified');
   state.applicant = { username, password: 'applicant-password-1', context, page };
 }
 

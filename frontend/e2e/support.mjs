@@ -186,6 +186,19 @@ export async function assigneeOf(requestId, level) {
   );
 }
 
+/** The path (with its token) of the verification link in the welcome email LocalStack's SES accepted. */
+export async function verificationLinkFor(email) {
+  return waitFor(
+    async () => {
+      const { messages } = await fetch(`${config.awsEndpoint}/_aws/ses`).then((r) => r.json());
+      const message = messages.find((m) => m.Destination.ToAddresses.includes(email));
+      const match = message?.Body?.text_part?.match(/\/verify-email\?token=[A-Za-z0-9_\-.]+/);
+      return match ? match[0] : null;
+    },
+    { what: `the welcome email to ${email}` },
+  );
+}
+
 /** The approval link token from the email LocalStack's SES accepted for this request. */
 export async function approvalLinkFor(email, requestId) {
   return waitFor(

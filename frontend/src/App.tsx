@@ -10,8 +10,11 @@ import { DecisionPage } from './approvals/DecisionPage';
 import { InboxPage } from './approvals/InboxPage';
 import { LinkDecisionPage } from './approvals/LinkDecisionPage';
 import { HomeRedirect, RequireAuth, RequireRole } from './auth/guards';
+import { ForgotPasswordPage } from './auth/ForgotPasswordPage';
 import { LoginPage } from './auth/LoginPage';
 import { RegisterPage } from './auth/RegisterPage';
+import { ResetPasswordPage } from './auth/ResetPasswordPage';
+import { VerifyEmailPage } from './auth/VerifyEmailPage';
 import { ADMINS, APPROVERS, STAFF } from './auth/roles';
 import { AppLayout } from './common/AppLayout';
 import { Loading } from './common/feedback';
@@ -31,8 +34,11 @@ export function App() {
       <Route element={<AppLayout />}>
         <Route path="login" element={<LoginPage />} />
         <Route path="register" element={<RegisterPage />} />
-        {/* The emailed link: no sign-in, the token is the credential. */}
+        {/* The emailed links: no sign-in, the token is the credential. */}
         <Route path="approvals/:token" element={<LinkDecisionPage />} />
+        <Route path="verify-email" element={<VerifyEmailPage />} />
+        <Route path="forgot-password" element={<ForgotPasswordPage />} />
+        <Route path="reset-password" element={<ResetPasswordPage />} />
         <Route element={<RequireAuth />}>
           <Route index element={<HomeRedirect />} />
           <Route path="requests" element={<RequestListPage />} />

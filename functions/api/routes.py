@@ -3,14 +3,14 @@
 import logging
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Query, Request, Response, status
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, StreamingResponse
 from fastapi.security import OAuth2PasswordRequestForm
 from sqlalchemy import text
 from sqlalchemy.orm import Session
@@ -20,18 +20,36 @@ from shared.approvals import service as approvals
 from shared.approvals import staffing
 from shared.approvals.schemas import PendingStage
 from shared.audit import service as audit
-from shared.audit.schemas import AuditEntry, AuditFilters
+from shared.audit.chain import verify_database
+from shared.audit.schemas import (
+    AuditEntry,
+    AuditFilters,
+    AuditQuery,
+    ChainBreakOut,
+    ChainVerificationOut,
+)
+from shared.auth import accounts, throttle
 from shared.auth import service as auth
-from shared.auth.schemas import LogoutIn, RefreshIn, TokenOut
+from shared.auth.schemas import (
+    EmailVerificationIn,
+    EmailVerificationOut,
+    LogoutIn,
+    PasswordResetIn,
+    PasswordResetRequested,
+    PasswordResetRequestIn,
+    RefreshIn,
+    TokenOut,
+)
 from shared.cache import get_redis
 from shared.clock import utcnow
+from shared.config import get_settings
 from shared.credit import service as credit
 from shared.credit.schemas import CreditRequestOut
-from shared.db import unit_of_work
+from shared.db import get_engine, unit_of_work
 from shared.errors import Unauthorized
 from shared.http.caching import NOT_MODIFIED, cached_json
 from shared.http.deps import Caller, CurrentUser, DbSession, TableRouter, current_caller
-from shared.http.errors import RATE_LIMITED
+from shared.http.errors import RATE_LIMITED, declared
 from shared.http.openapi import CREATED_USER
 from shared.messaging import dlq
 from shared.messaging.outbox import state_change
@@ -39,8 +57,15 @@ from shared.messaging.topology import QUEUES
 from shared.notifications import preferences
 from shared.notifications.schemas import NotificationPreferencesIn, NotificationPreferencesOut
 from shared.pagination import Cursor, Page, PageSize
+from shared.tracking import exports
 from shared.tracking import requests as tracking
-from shared.tracking.schemas import CreditRequestDetail, RequestFilters, StatsFilters, StatsOut
+from shared.tracking.schemas import (
+    CreditRequestDetail,
+    RequestFilters,
+    RequestQuery,
+    StatsFilters,
+    StatsOut,
+)
 from shared.tracking.stats import summarize
 from shared.users import service as users
 from shared.users.identity import Identity
@@ -56,15 +81,15 @@ def login(
     form: Annotated[OAuth2PasswordRequestForm, Depends()], request: Request, session: DbSession
 ) -> TokenOut:
     """Sign in. Repeated failures are throttled per account and per client address (429)."""
-    # The client address as the HTTP API saw it (API Gateway's sourceIp, via Mangum).
-    address = request.client.host if request.client else "unknown"
     with state_change(session):
-        user = auth.authenticate(session, form.username, form.password, address)
+        user = auth.authenticate(session, form.username, form.password, _address(request))
         return TokenOut.of(auth.issue_pair(session, user))
 
 
 @router.post("/refresh", tags=["auth"])
 def refresh(body: RefreshIn, session: DbSession) -> TokenOut:
+    """Trade a refresh token for a new pair. Each refresh token works once: presenting a used
+    one again (a stolen copy) signs out every session of its family (401 `token_reused`)."""
     with state_change(session):
         outcome = auth.rotate(session, body.refresh_token)
     if isinstance(outcome, auth.ReuseDetected):
@@ -79,20 +104,87 @@ def refresh(body: RefreshIn, session: DbSession) -> TokenOut:
 def logout(
     body: LogoutIn, caller: Annotated[Caller, Depends(current_caller)], session: DbSession
 ) -> None:
+    """Sign out: the access token and the refresh token's whole family stop working."""
     with state_change(session):
         auth.logout(session, caller.claims, body.refresh_token)
 
 
+def _address(request: Request) -> str:
+    # The client address as the HTTP API saw it (API Gateway's sourceIp, via Mangum).
+    return request.client.host if request.client else "unknown"
+
+
 @router.post(
-    "/users", status_code=status.HTTP_201_CREATED, tags=["users"], responses={201: CREATED_USER}
+    "/users",
+    status_code=status.HTTP_201_CREATED,
+    tags=["users"],
+    responses={201: CREATED_USER, **RATE_LIMITED, **declared(409)},
 )
-def register(body: UserCreate, session: DbSession) -> UserOut:
+def register(body: UserCreate, request: Request, session: DbSession) -> UserOut:
+    """Register as an applicant: usernames and emails are unique in any case (409
+    `user_exists`), at most REGISTRATIONS_PER_ADDRESS per client address per hour (429). The
+    welcome email holds the link that verifies the address; until it is followed the account
+    may sign in and read, but not file requests."""
+    throttle.spend(
+        throttle.REGISTRATIONS,
+        {"address": (_address(request), get_settings().registrations_per_address)},
+    )
     with state_change(session):  # the welcome email's event is published after the commit
         return UserOut.model_validate(users.register(session, body))
 
 
+@router.post("/email-verifications", tags=["users"])
+def verify_email(body: EmailVerificationIn, session: DbSession) -> EmailVerificationOut:
+    """Follow the emailed verification link: the address it was sent to is verified (404 for
+    a link that is not one, 410 once expired)."""
+    with state_change(session):
+        accounts.verify_email(session, body.token)
+    return EmailVerificationOut(email_verified=True)
+
+
+@router.post(
+    "/users/me/email-verification",
+    status_code=status.HTTP_202_ACCEPTED,
+    tags=["users"],
+    responses=RATE_LIMITED,
+)
+def resend_verification(user: CurrentUser, session: DbSession) -> Response:
+    """Email yourself a new verification link (a few per hour); 409 when already verified."""
+    with state_change(session):
+        accounts.resend_verification(session, user)
+    return Response(status_code=status.HTTP_202_ACCEPTED)
+
+
+@router.post(
+    "/password-resets",
+    status_code=status.HTTP_202_ACCEPTED,
+    tags=["auth"],
+    responses=RATE_LIMITED,
+)
+def request_password_reset(
+    body: PasswordResetRequestIn, request: Request, session: DbSession
+) -> PasswordResetRequested:
+    """Ask for a password-reset link by email. Always 202, whether or not an account uses
+    the address; throttled per client address and per address asked for (429)."""
+    with state_change(session):
+        accounts.request_reset(session, str(body.email), _address(request))
+    return PasswordResetRequested(
+        detail="If an account uses this address, we have emailed it a link to reset its password."
+    )
+
+
+@router.post("/password-resets/confirm", status_code=status.HTTP_204_NO_CONTENT, tags=["auth"])
+def reset_password(body: PasswordResetIn, session: DbSession) -> None:
+    """Set a new password with the emailed link: once (410 after), within its 30 minutes
+    (PASSWORD_RESET_MINUTES), under the password policy (422). Every session of the account
+    is signed out."""
+    with state_change(session):
+        accounts.reset_password(session, body.token, body.password)
+
+
 @router.get("/users/me", tags=["users"], response_model=UserOut, responses=NOT_MODIFIED)
 def me(user: CurrentUser, request: Request) -> Response:
+    """Who is signed in: username, name, email and role (ETag: 304 when unchanged)."""
     return cached_json(request, "me", [f"user:{user.id}"], str(user.id), lambda: _me(user))
 
 
@@ -130,8 +222,10 @@ def list_users(
             description="Only users whose username or email contains this (any case).",
         ),
     ] = None,
+    role: Annotated[Role | None, Query(description="Only users with this role.")] = None,
 ) -> Page[UserOut]:
-    rows, next_cursor = users.list_page(session, limit, cursor, q)
+    """Users by username, one page at a time, optionally searched and filtered by role."""
+    rows, next_cursor = users.list_page(session, limit, cursor, q, role)
     return Page(items=[UserOut.model_validate(u) for u in rows], next_cursor=next_cursor)
 
 
@@ -187,6 +281,9 @@ def list_credit_requests(
     session: DbSession,
     request: Request,
 ) -> Response:
+    """Credit requests, filtered and sorted, one page at a time: an applicant's own only; staff
+    see every request (ETag: 304 when unchanged)."""
+
     def page() -> Page[CreditRequestOut]:
         rows, next_cursor = tracking.list_requests(session, user, filters)
         return Page(items=[credit.to_out(r) for r in rows], next_cursor=next_cursor)
@@ -204,6 +301,9 @@ def list_credit_requests(
 def get_credit_request(
     request_id: uuid.UUID, user: CurrentUser, session: DbSession, request: Request
 ) -> Response:
+    """A request with its approval chain and score result (the bureau report for staff only).
+    Someone else's request answers 404, as if it did not exist. Staff reads are audited."""
+
     def detail() -> CreditRequestDetail:
         found = credit.visible_request(session, user, request_id)
         return tracking.request_detail(session, found, user)
@@ -221,8 +321,12 @@ def get_credit_request(
     return response
 
 
-@router.post("/credit-requests/{request_id}/withdraw", tags=["credit requests"])
+@router.post(
+    "/credit-requests/{request_id}/withdraw", tags=["credit requests"], responses=declared(409)
+)
 def withdraw(request_id: uuid.UUID, user: CurrentUser, session: DbSession) -> CreditRequestOut:
+    """Withdraw your own open request: its open stages are cancelled and their links die.
+    409 once the request is final."""
     with state_change(session):
         return credit.to_out(approvals.withdraw(session, user, request_id))
 
@@ -257,9 +361,10 @@ def _pending(
                 role=Role(stage.role),
                 due_at=stage.due_at,
                 overdue=bool(stage.due_at and stage.due_at < now),
+                applicant_name=applicant_name,
                 request=credit.to_out(request),
             )
-            for stage, request in rows
+            for stage, request, applicant_name in rows
         ],
         next_cursor=next_cursor,
     )
@@ -267,6 +372,8 @@ def _pending(
 
 @router.get("/audit-logs", tags=["audit"])
 def audit_logs(filters: Annotated[AuditFilters, Query()], session: DbSession) -> Page[AuditEntry]:
+    """Who did what, when, newest first, filtered; `request_id` gives a request's whole trail,
+    its stages' decisions included."""
     actor_user_id = users.id_by_username(session, filters.actor) if filters.actor else None
     entities = approvals.trail_entities(session, filters.request_id) if filters.request_id else []
     rows, next_cursor = audit.search(session, filters, actor_user_id, entities)
@@ -297,8 +404,80 @@ def redrive_dead_letters(queue: str, admin: CurrentUser, session: DbSession) -> 
     return result
 
 
+CSV: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"text/csv": {}}, "description": "RFC 4180 CSV, a header row first."}
+}
+
+
+def _csv(lines: Iterator[str], name: str, rows: int) -> StreamingResponse:
+    return StreamingResponse(
+        lines,
+        media_type="text/csv; charset=utf-8",
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}-{utcnow():%Y%m%dT%H%M%SZ}.csv"',
+            "Cache-Control": "no-store",  # financial data: never kept by a proxy or browser
+            "X-Export-Truncated": "true" if rows > exports.EXPORT_MAX_ROWS else "false",
+        },
+    )
+
+
+@router.get("/exports/credit-requests", tags=["credit requests"], responses=CSV)
+def export_credit_requests(
+    user: CurrentUser, filters: Annotated[RequestQuery, Query()], session: DbSession
+) -> StreamingResponse:
+    """The requests matching the list's filters as CSV, newest first, at most 25,000 rows
+    (`X-Export-Truncated: true` when more match: narrow the filters). Audited."""
+    query = tracking.matching(user, filters)
+    rows = exports.row_count(session, query)
+    with state_change(session):
+        audit.record(
+            session,
+            audit.Actor.of(user),
+            "credit_requests.exported",
+            "export",
+            None,
+            details={"filters": filters.model_dump(mode="json"), "rows": rows},
+        )
+    return _csv(exports.request_lines(query), "credit-requests", rows)
+
+
+@router.get("/exports/audit-logs", tags=["audit"], responses=CSV)
+def export_audit_logs(
+    user: CurrentUser, filters: Annotated[AuditQuery, Query()], session: DbSession
+) -> StreamingResponse:
+    """The audit entries matching the log's filters as CSV, newest first, at most 25,000
+    rows (`X-Export-Truncated: true` when more match). Audited."""
+    actor_user_id = users.id_by_username(session, filters.actor) if filters.actor else None
+    entities = approvals.trail_entities(session, filters.request_id) if filters.request_id else []
+    query = audit.matching(filters, actor_user_id, entities)
+    rows = exports.row_count(session, query)
+    with state_change(session):
+        audit.record(
+            session,
+            audit.Actor.of(user),
+            "audit_logs.exported",
+            "export",
+            None,
+            details={"filters": filters.model_dump(mode="json"), "rows": rows},
+        )
+    return _csv(exports.audit_lines(query), "audit-log", rows)
+
+
+@router.get("/audit-logs/verification", tags=["audit"])
+def audit_verification() -> ChainVerificationOut:
+    """Walk every audit hash chain, in one snapshot: `ok`, or the first broken row."""
+    result = verify_database(get_engine())
+    return ChainVerificationOut(
+        ok=result.ok,
+        rows_checked=result.rows_checked,
+        chains=len(result.heads),
+        broken=ChainBreakOut.model_validate(result.broken) if result.broken else None,
+    )
+
+
 @router.get("/health", tags=["health"])
 def health() -> dict[str, str]:
+    """Liveness: the function answers (no dependency is checked)."""
     return {"status": "ok"}
 
 

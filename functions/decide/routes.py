@@ -9,10 +9,13 @@ from fastapi import Path
 from shared.approvals import links
 from shared.approvals import service as approvals
 from shared.approvals.schemas import Decision, LinkSummary
+from shared.approvals.timeline import chain_for_staff
 from shared.credit import service as credit
 from shared.credit.schemas import CreditRequestOut
 from shared.http.deps import CurrentUser, DbSession, TableRouter
+from shared.http.errors import declared
 from shared.messaging.outbox import state_change
+from shared.users import service as users
 from shared.users.identity import Identity
 from shared.workflow.states import Role
 
@@ -20,18 +23,23 @@ router = TableRouter()
 LinkToken = Annotated[str, Path(max_length=2048)]
 
 
-@router.post("/credit-requests/{request_id}/decision", tags=["approvals"])
+@router.post("/credit-requests/{request_id}/decision", tags=["approvals"], responses=declared(409))
 def decide(
     request_id: uuid.UUID, body: Decision, approver: CurrentUser, session: DbSession
 ) -> CreditRequestOut:
+    """Approve or reject the request's current stage, as its assignee (403 `not_assignee`
+    otherwise; never one's own request). A rejection needs a comment. 409 once decided."""
     with state_change(session):
         credit.visible_request(session, approver, request_id)
         stage_id = approvals.current_stage_id(session, request_id)
         return credit.to_out(approvals.decide(session, approver, stage_id, body, via="app"))
 
 
-@router.get("/approval-links/{token}", tags=["approvals"])
+@router.get("/approval-links/{token}", tags=["approvals"], responses=declared(409, 410))
 def show_link(token: LinkToken, session: DbSession) -> LinkSummary:
+    """What an emailed link decides, before its approver decides it: the request, the score
+    result, and the chain with earlier comments. Only reads: mail scanners open links. 410
+    once used or expired; 409 when the stage moved on or the request was withdrawn."""
     resolved = links.resolve(session, token)
     return LinkSummary(
         stage_id=resolved.stage.id,
@@ -39,14 +47,18 @@ def show_link(token: LinkToken, session: DbSession) -> LinkSummary:
         role=Role(resolved.stage.role),
         approver=resolved.approver.full_name,
         expires_at=resolved.link.expires_at.isoformat(),
+        applicant_name=users.get(session, resolved.request.applicant_id).full_name,
         request=credit.to_out(resolved.request),
-        # The link stands in for the signed-in approver, who sees the bureau report too.
+        # The link stands in for the signed-in approver, who sees the bureau report and the
+        # earlier approvers' comments too.
         score_result=credit.score_result_out(resolved.request, with_bureau=True),
+        stages=chain_for_staff(session, resolved.request.id),
     )
 
 
-@router.post("/approval-links/{token}", tags=["approvals"])
+@router.post("/approval-links/{token}", tags=["approvals"], responses=declared(409, 410))
 def decide_by_link(token: LinkToken, body: Decision, session: DbSession) -> CreditRequestOut:
+    """Decide the link's stage, as its approver (the link is the credential, used once)."""
     with state_change(session):
         resolved = links.resolve(session, token, lock=True)
         decided = approvals.decide(

@@ -1,7 +1,11 @@
 """The local stand-in for Lambda's event sources: it polls each step's SQS queue and invokes
 the step's handler with a real SQS event (deleting only what the handler did not report
 as failed), and fires the scheduled steps on their EventBridge expressions. Functions run in
-this process or in their own containers: see infra/local/invoke.py."""
+this process or in their own containers: see infra/local/invoke.py.
+
+As Lambda's SQS event source scales out, each queue has `maximum_concurrency` pollers (the
+topology's number, the template's ScalingConfig), each long-polling and invoking the handler
+with its own batch; a slow batch on one does not hold up the queue."""
 
 import logging
 import re
@@ -26,6 +30,12 @@ from shared.messaging.topology import (
 
 logger = logging.getLogger(__name__)
 
+# Long polling, as Lambda's pollers do: an empty queue costs one receive per poller every
+# few seconds, and a message is handed over as soon as it arrives. Short enough that a stop
+# (Ctrl-C, SIGTERM) waits for at most one poll.
+LONG_POLL_SECONDS = 5
+STOP_SECONDS = LONG_POLL_SECONDS + 5  # how long a stop waits for pollers to finish their batch
+
 
 @cache
 def _queue(queue: QueueSpec) -> tuple[str, str]:
@@ -43,7 +53,7 @@ def poll_once(queue: QueueSpec, wait_seconds: int = 0) -> int:
     url, arn = _queue(queue)
     messages = sqs.receive_message(
         QueueUrl=url,
-        MaxNumberOfMessages=10,
+        MaxNumberOfMessages=queue.batch_size,
         WaitTimeSeconds=wait_seconds,
         AttributeNames=["All"],
         MessageAttributeNames=["All"],
@@ -115,7 +125,7 @@ def next_run(expression: str, after: datetime) -> datetime:
 def _poll_forever(queue: QueueSpec, stop: threading.Event) -> None:
     while not stop.is_set():
         try:
-            poll_once(queue, wait_seconds=1)
+            poll_once(queue, wait_seconds=LONG_POLL_SECONDS)
         except Exception:
             logger.exception("polling failed", extra={"queue": queue.name})
             stop.wait(2)
@@ -136,22 +146,50 @@ def _schedule_forever(stop: threading.Event) -> None:
         stop.wait(1)
 
 
+def pollers(queues: tuple[QueueSpec, ...] = QUEUES) -> list[tuple[QueueSpec, str]]:
+    """(queue, thread name) of every poller: `maximum_concurrency` per queue when the handlers
+    run here; one when each function is a container (FUNCTION_URL_TEMPLATE), whose emulator
+    takes one invocation at a time, so more pollers would only queue for it."""
+    return [
+        (queue, f"queue-{queue.name}-{index}")
+        for queue in queues
+        for index in range(queue.maximum_concurrency if url_template() is None else 1)
+    ]
+
+
+def connections_needed(queues: tuple[QueueSpec, ...] = QUEUES) -> int:
+    """Database connections this process can hold at once: one per poller (a handler works
+    one message at a time, in one transaction) and one for the scheduler."""
+    return len(pollers(queues)) + 1
+
+
+def start_pollers(
+    stop: threading.Event, queues: tuple[QueueSpec, ...] = QUEUES
+) -> list[threading.Thread]:
+    threads = [
+        threading.Thread(target=_poll_forever, args=(queue, stop), name=name, daemon=True)
+        for queue, name in pollers(queues)
+    ]
+    for thread in threads:
+        thread.start()
+    return threads
+
+
 def run(stop: threading.Event) -> list[threading.Thread]:
     if url_template() is None:
         # Import every in-process handler here, on one thread: concurrent first imports of
         # the same packages from the polling threads can deadlock or half-initialise modules.
         for function in {q.function for q in QUEUES} | {s.function for s in SCHEDULES}:
             function_handler(function)
-    threads = [
-        threading.Thread(target=_poll_forever, args=(q, stop), name=f"queue-{q.name}", daemon=True)
-        for q in QUEUES
-    ]
-    threads.append(
-        threading.Thread(target=_schedule_forever, args=(stop,), name="scheduler", daemon=True)
+        # Likewise the AWS clients the pollers share (boto3's default session is not safe
+        # to make clients from on several threads at once).
+        aws.client("sqs")
+    threads = start_pollers(stop)
+    scheduler = threading.Thread(
+        target=_schedule_forever, args=(stop,), name="scheduler", daemon=True
     )
-    for thread in threads:
-        thread.start()
-    return threads
+    scheduler.start()
+    return [*threads, scheduler]
 
 
 if __name__ == "__main__":
@@ -161,6 +199,9 @@ if __name__ == "__main__":
 
     from shared.observability import configure_logging
 
+    # Every poller may hold a connection at once (in-process functions share this process's
+    # pool): size the pool for them unless told otherwise, so none waits for another.
+    os.environ.setdefault("DB_POOL_SIZE", str(connections_needed()))
     configure_logging()
     if metrics_port := os.environ.get("RUNNER_METRICS_PORT"):
         # In containers the runner cannot share a PROMETHEUS_MULTIPROC_DIR with the gateway,
@@ -175,5 +216,6 @@ if __name__ == "__main__":
         signal.signal(signum, lambda *_: stop_event.set())
     workers = run(stop_event)
     stop_event.wait()
+    deadline = time.monotonic() + STOP_SECONDS
     for worker in workers:
-        worker.join(timeout=10)
+        worker.join(timeout=max(0.0, deadline - time.monotonic()))

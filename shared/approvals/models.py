@@ -30,6 +30,7 @@ class ApprovalStage(Base, Cached):
     decided_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     comment: Mapped[str | None] = mapped_column(Text)
+    decided_via: Mapped[str | None] = mapped_column(String(16))  # DecidedVia: app, email_link
 
     def cache_scopes(self) -> list[str]:
         """Its request's page, and every staff list (inboxes included) and statistic."""

@@ -10,9 +10,22 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from shared.credit.schemas import CreditRequestOut, ScoreResultOut
 from shared.workflow.states import Role, StageStatus
 
+DecidedVia = Literal["app", "email_link"]
+"""How a stage was decided: in the signed-in app, or by the approver's emailed link."""
+
 
 class Decision(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    """An approver's decision on their stage; a rejection must say why."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"decision": "approve", "comment": "Income verified with three payslips."},
+                {"decision": "reject", "comment": "Debt would exceed half of the income."},
+            ]
+        },
+    )
 
     decision: Literal["approve", "reject"]
     comment: str = Field(default="", max_length=2000)
@@ -25,6 +38,8 @@ class Decision(BaseModel):
 
 
 class StageOut(BaseModel):
+    """One stage of a request's approval chain: who holds it, who decided it, how and why."""
+
     model_config = ConfigDict(from_attributes=True)
 
     id: uuid.UUID
@@ -34,6 +49,7 @@ class StageOut(BaseModel):
     assignee: str | None
     decided_by: str | None
     decided_at: datetime | None
+    decided_via: DecidedVia | None = None
     comment: str | None
     due_at: datetime | None
 
@@ -46,6 +62,7 @@ class PendingStage(BaseModel):
     role: Role
     due_at: datetime | None
     overdue: bool
+    applicant_name: str
     request: CreditRequestOut
 
 
@@ -57,5 +74,9 @@ class LinkSummary(BaseModel):
     role: Role
     approver: str
     expires_at: str
+    applicant_name: str
     request: CreditRequestOut
     score_result: ScoreResultOut | None
+    stages: list[StageOut] = Field(
+        description="The whole chain, earlier decisions and their comments included."
+    )

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from shared.approvals import links
 from shared.approvals.chain import approval_chain
 from shared.approvals.models import ApprovalLink, ApprovalStage
-from shared.approvals.schemas import Decision
+from shared.approvals.schemas import DecidedVia, Decision
 from shared.approvals.stages import cancel_stage, tell_previous_assignee
 from shared.audit.service import Actor, record, record_refusal
 from shared.clock import utcnow
@@ -240,7 +240,7 @@ def decide(
     stage_id: uuid.UUID,
     decision: Decision,
     *,
-    via: str,
+    via: DecidedVia,
     link: ApprovalLink | None = None,
 ) -> CreditRequest:
     """Approve or reject a stage, by its assignee only (segregation of duties: never one's own
@@ -271,6 +271,7 @@ def decide(
     approved = decision.decision == "approve"
     advance_stage(stage, StageStatus.APPROVED if approved else StageStatus.REJECTED)
     stage.decided_by, stage.decided_at, stage.comment = actor.id, now, decision.comment or None
+    stage.decided_via = via
     if link is not None:
         link.used_at = now
 
@@ -313,9 +314,9 @@ BY_DUE_DATE = Keyset("due_at", (Key(ApprovalStage.due_at, TIMESTAMP), Key(Approv
 
 def pending_for(
     session: Session, user: Identity, cursor: str | None, limit: int
-) -> tuple[list[tuple[ApprovalStage, CreditRequest]], str | None]:
+) -> tuple[list[tuple[ApprovalStage, CreditRequest, str]], str | None]:
     """One page of the stages awaiting this user's decision, soonest due first, each with its
-    request."""
+    request and the applicant's name."""
     stages: list[ApprovalStage]
     stages, next_cursor = paginate(
         session,
@@ -327,12 +328,14 @@ def pending_for(
         limit,
     )
     requests = {
-        r.id: r
-        for r in session.scalars(
-            select(CreditRequest).where(CreditRequest.id.in_([s.request_id for s in stages]))
+        r.id: (r, name)
+        for r, name in session.execute(
+            select(CreditRequest, User.full_name)
+            .join(User, User.id == CreditRequest.applicant_id)
+            .where(CreditRequest.id.in_([s.request_id for s in stages]))
         )
     }
-    return [(stage, requests[stage.request_id]) for stage in stages], next_cursor
+    return [(stage, *requests[stage.request_id]) for stage in stages], next_cursor
 
 
 def withdraw(session: Session, applicant: Identity, request_id: uuid.UUID) -> CreditRequest:

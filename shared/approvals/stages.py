@@ -15,6 +15,7 @@ from shared.workflow.states import StageStatus, advance_stage
 def tell_previous_assignee(
     session: Session, stage: ApprovalStage, approver_id: uuid.UUID, reason: StageCancelReason
 ) -> None:
+    """Tell the approver who held `stage` that their link died, with `stage.cancelled`."""
     add_event(
         session,
         EventType.STAGE_CANCELLED,

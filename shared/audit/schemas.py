@@ -11,7 +11,9 @@ from shared.pagination import Cursor, PageSize
 ANONYMOUS = "anonymous"
 
 
-class AuditFilters(BaseModel):
+class AuditQuery(BaseModel):
+    """Which audit entries a page or an export covers."""
+
     model_config = ConfigDict(extra="forbid")
 
     actor_id: uuid.UUID | None = None
@@ -29,6 +31,11 @@ class AuditFilters(BaseModel):
     )
     at_from: datetime | None = None
     at_to: datetime | None = None
+
+
+class AuditFilters(AuditQuery):
+    """Which audit entries, and which page of them (newest first)."""
+
     limit: PageSize = 50
     cursor: Cursor = None
 
@@ -46,3 +53,26 @@ class AuditEntry(BaseModel):
     before: dict[str, Any] | None
     after: dict[str, Any] | None
     details: dict[str, Any] | None
+
+
+class ChainBreakOut(BaseModel):
+    """The first row where an audit chain stops verifying."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int | None = Field(description="The audit row (the head's row for a deleted tail).")
+    partition: int | None
+    seq: int | None
+    reason: str = Field(
+        description="sequence (a row deleted or inserted), prev_hash, row_hash (a row edited), "
+        "chain ends before its head (a tail deleted), unsealed, chain heads"
+    )
+    expected: str
+    found: str
+
+
+class ChainVerificationOut(BaseModel):
+    ok: bool
+    rows_checked: int
+    chains: int
+    broken: ChainBreakOut | None

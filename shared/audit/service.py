@@ -5,11 +5,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import Session
 
 from shared.audit.models import AuditLog
-from shared.audit.schemas import ANONYMOUS, AuditFilters
+from shared.audit.schemas import ANONYMOUS, AuditFilters, AuditQuery
 from shared.db import keep_on_rollback
 from shared.pagination import BIGINT, Key, Keyset, paginate
 
@@ -113,6 +113,16 @@ def search(
     the user named by `filters.actor`, when that is a user: a user's entries are exactly those
     carrying their id, which is indexed (the label is not); other actors match by label.
     `request_entities` are what `filters.request_id` covers: the request and its stages."""
+    query = matching(filters, actor_user_id, request_entities)
+    return paginate(session, query, NEWEST_FIRST, filters.cursor, filters.limit)
+
+
+def matching(
+    filters: AuditQuery,
+    actor_user_id: uuid.UUID | None = None,
+    request_entities: Sequence[EntityRef] = (),
+) -> Select[AuditLog]:
+    """The entries matching every filter (paging aside), unordered; arguments as `search`."""
     query = select(AuditLog)
     if filters.request_id is not None:
         query = query.where(
@@ -141,4 +151,4 @@ def search(
         query = query.where(AuditLog.at >= filters.at_from)
     if filters.at_to is not None:
         query = query.where(AuditLog.at < filters.at_to)
-    return paginate(session, query, NEWEST_FIRST, filters.cursor, filters.limit)
+    return query

@@ -151,6 +151,19 @@ def logout(session: Session, access_claims: dict[str, Any], refresh_token: str |
         _revoke_family(session, family)
 
 
+def revoke_sessions(session: Session, user_id: uuid.UUID) -> int:
+    """Sign the user out everywhere (a password reset): every session's refresh tokens are
+    revoked, and its access tokens denied; how many sessions that ended."""
+    families = session.scalars(
+        select(RefreshToken.family_id)
+        .where(RefreshToken.user_id == user_id, RefreshToken.revoked_at.is_(None))
+        .distinct()
+    ).all()
+    for family in families:
+        _revoke_family(session, family)
+    return len(families)
+
+
 def deny_keys(claims: dict[str, Any]) -> list[str]:
     """The deny-list keys that say this access token, or its session, was signed out."""
     keys = [REVOKED_PREFIX + claims["jti"]]

@@ -10,11 +10,17 @@ counter, never the address's (one valid account must not reset an attacker's bud
 Unknown usernames are counted exactly like real ones, so a 429 reveals nothing about which
 accounts exist. Usernames are hashed in the keys: what someone typed there (sometimes a
 password) is not stored.
+
+The account calls that cost something to answer — registering (each account is another
+hourly submission budget) and asking for a password-reset or verification email — spend
+hourly budgets the same way (`spend`): every attempt counts, and past the budget the answer
+is 429 with `Retry-After`. Like sign-in, they are refused (503) while Redis cannot count.
 """
 
 import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 from redis.exceptions import RedisError
 
@@ -25,11 +31,12 @@ from shared.errors import ServiceUnavailable, TooManyRequests
 # While Redis is down nobody can be counted, so nobody signs in (existing sessions go on):
 # guessing must never get an unthrottled window.
 OUTAGE_RETRY_SECONDS = 30
+HOUR = 3600
 
 
-def _key(kind: str, value: str) -> str:
+def _key(kind: str, value: str, counter: str = "login-failures") -> str:
     digest = hashlib.sha256(value.encode()).hexdigest()[:32]
-    return f"{get_settings().resource_prefix}:auth:login-failures:{kind}:{digest}"
+    return f"{get_settings().resource_prefix}:auth:{counter}:{kind}:{digest}"
 
 
 def _keys(username: str, address: str) -> list[tuple[str, int]]:
@@ -41,22 +48,63 @@ def _keys(username: str, address: str) -> list[tuple[str, int]]:
 
 
 @contextmanager
-def _store() -> Iterator[None]:
+def _store(what: str = "Signing in", code: str = "sign_in_unavailable") -> Iterator[None]:
     if not redis_available():
-        raise _unavailable()
+        raise _unavailable(what, code)
     try:
         yield
     except RedisError as exc:
         redis_failed()
-        raise _unavailable() from exc
+        raise _unavailable(what, code) from exc
 
 
-def _unavailable() -> ServiceUnavailable:
+def _unavailable(what: str, code: str) -> ServiceUnavailable:
     return ServiceUnavailable(
-        "Signing in is briefly unavailable. Try again shortly.",
+        f"{what} is briefly unavailable. Try again shortly.",
         retry_after=OUTAGE_RETRY_SECONDS,
-        code="sign_in_unavailable",
+        code=code,
     )
+
+
+@dataclass(frozen=True)
+class Budget:
+    """An hourly allowance of one kind of account call (`spend`)."""
+
+    counter: str  # the Redis key's part: registrations, password-resets, ...
+    what: str  # the call, as the refusals name it: "Registering"
+    code: str  # the 429's code; the 503's is `<counter>_unavailable`
+
+
+REGISTRATIONS = Budget("registrations", "Registering", "registration_throttled")
+PASSWORD_RESETS = Budget("password-resets", "Resetting a password", "password_reset_throttled")
+VERIFICATION_EMAILS = Budget(
+    "verification-emails", "Sending a verification email", "verification_throttled"
+)
+
+
+def spend(budget: Budget, limits: dict[str, tuple[str, int]]) -> None:
+    """Count one call against each of `limits` (kind: (value, calls per hour)), e.g. the
+    client address and the account; 429 with `Retry-After` once any is used up (the call is
+    still counted), 503 while nothing can be counted."""
+    unavailable_code = budget.counter.replace("-", "_") + "_unavailable"
+    with _store(budget.what, unavailable_code):
+        pipe = get_redis().pipeline(transaction=True)
+        keys = [
+            (_key(kind, value, budget.counter), limit) for kind, (value, limit) in limits.items()
+        ]
+        for key, _ in keys:
+            pipe.incr(key)
+            pipe.expire(key, HOUR, nx=True)
+            pipe.ttl(key)
+        answers = pipe.execute()
+    for index, (_, limit) in enumerate(keys):
+        count, ttl = int(answers[3 * index]), int(answers[3 * index + 2])
+        if count > limit:
+            raise TooManyRequests(
+                f"{budget.what} was tried too often. Try again later.",
+                retry_after=max(ttl, 1),
+                code=budget.code,
+            )
 
 
 def check(username: str, address: str) -> None:

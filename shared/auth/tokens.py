@@ -1,4 +1,5 @@
-"""Signed JWTs: access and refresh tokens, and approval-link tokens.
+"""Signed JWTs: access and refresh tokens, approval-link tokens, and the emailed links that
+verify an address or reset a password.
 
 Every token carries `typ`, so one kind can never stand in for another, and is checked for
 algorithm, signature, expiry, issuer and audience.
@@ -23,6 +24,8 @@ class TokenType(StrEnum):
     ACCESS = "access"
     REFRESH = "refresh"
     APPROVAL = "approval"
+    EMAIL_VERIFICATION = "email_verification"
+    PASSWORD_RESET = "password_reset"
 
 
 @dataclass(frozen=True)

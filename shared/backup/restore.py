@@ -12,6 +12,7 @@ logger = logging.getLogger(__name__)
 
 
 def main() -> None:
+    """The `make restore` command: restore a backup into a database, its checksum checked first."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("key", help="S3 key of the backup, as recorded in the backups table")
     parser.add_argument(
@@ -24,8 +25,12 @@ def main() -> None:
         database=f"{configured.database}_restore"
     ).render_as_string(hide_password=False)
     logging.basicConfig(level=logging.INFO)
-    restore(args.key, target)
-    logger.info("restored %s", args.key)
+    checked = restore(args.key, target)
+    logger.info(
+        "restored %s; audit chains verified (%d rows) up to the backup's heads",
+        args.key,
+        checked.rows_checked,
+    )
 
 
 if __name__ == "__main__":

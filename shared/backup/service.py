@@ -2,24 +2,31 @@
 
 The checksum is recorded twice — in the `backups` table and as the object's metadata — and
 verified before any restore, so a corrupted or swapped file is refused, not restored.
+
+The audit chains' heads, read in the dump's own snapshot, are stored beside the dump
+(`<key>.chain-heads.json`) and in the `backups` row: a restore must verify and end exactly on
+them.
 """
 
 import hashlib
+import json
 import logging
 import subprocess
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import Connection, create_engine, text
 from sqlalchemy.engine import make_url
 
 from shared import aws
+from shared.audit.chain import Head, Verification, heads, verify_database
 from shared.audit.service import Actor, record
 from shared.backup.models import BackupRecord
 from shared.clock import utcnow
 from shared.config import get_settings
-from shared.db import unit_of_work
+from shared.db import get_engine, unit_of_work
 
 logger = logging.getLogger(__name__)
 BACKUP_BUCKET = "backups"
@@ -35,6 +42,7 @@ class BackupResult:
     key: str
     sha256: str
     size_bytes: int
+    chain_heads: list[Head]
 
 
 def libpq_url(sqlalchemy_url: str) -> str:
@@ -45,6 +53,7 @@ def libpq_url(sqlalchemy_url: str) -> str:
 
 
 def bucket_name() -> str:
+    """This deployment's backup bucket."""
     return f"{get_settings().resource_prefix}-{BACKUP_BUCKET}"
 
 
@@ -71,31 +80,58 @@ def _pg_tool(name: str) -> str:
     return str(Path(bin_dir) / name) if bin_dir else name
 
 
-def run_backup() -> BackupResult:
+def chain_heads_key(key: str) -> str:
+    """Where the chain heads of the backup at `key` are stored, beside it."""
+    return f"{key}.chain-heads.json"
+
+
+def run_backup(in_snapshot: Callable[[Connection], None] | None = None) -> BackupResult:
+    """Dump the database, upload it with its checksum and chain heads, and record it
+    (audited). `in_snapshot` runs in the dump's own snapshot (a restore drill takes the
+    checksums the restore must match there)."""
     settings = get_settings()
     now = utcnow()
     key = f"postgres/{now:%Y/%m/%d}/credit-{now:%Y%m%dT%H%M%S.%fZ}.dump"
     with tempfile.TemporaryDirectory() as tmp:
         dump = Path(tmp) / "credit.dump"
-        _run(
-            [
-                _pg_tool("pg_dump"),
-                "--format=custom",
-                "--no-owner",
-                f"--file={dump}",
-                libpq_url(settings.database_url),
-            ]
-        )
+        # pg_dump reads the snapshot this transaction exports, so the heads read here are
+        # exactly the dump's, even while audit rows keep being written.
+        with get_engine().connect() as conn:
+            conn = conn.execution_options(isolation_level="REPEATABLE READ")
+            with conn.begin():
+                snapshot = conn.execute(text("SELECT pg_export_snapshot()")).scalar_one()
+                chain = heads(conn)
+                if in_snapshot is not None:
+                    in_snapshot(conn)
+                _run(
+                    [
+                        _pg_tool("pg_dump"),
+                        "--format=custom",
+                        "--no-owner",
+                        f"--snapshot={snapshot}",
+                        f"--file={dump}",
+                        libpq_url(settings.database_url),
+                    ]
+                )
         sha256 = _sha256(dump)
         size = dump.stat().st_size
-        aws.client("s3").upload_file(
+        s3 = aws.client("s3")
+        s3.upload_file(
             str(dump),
             bucket_name(),
             key,
             ExtraArgs={"Metadata": {"sha256": sha256}, "ServerSideEncryption": "AES256"},
         )
+        s3.put_object(
+            Bucket=bucket_name(),
+            Key=chain_heads_key(key),
+            Body=json.dumps([h.as_json() for h in chain]).encode(),
+            ContentType="application/json",
+            ServerSideEncryption="AES256",
+        )
+    heads_json = [h.as_json() for h in chain]
     with unit_of_work() as session:
-        session.add(BackupRecord(key=key, sha256=sha256, size_bytes=size))
+        session.add(BackupRecord(key=key, sha256=sha256, size_bytes=size, chain_heads=heads_json))
         record(
             session,
             Actor.system("nightly_backup"),
@@ -105,12 +141,23 @@ def run_backup() -> BackupResult:
             after={"sha256": sha256, "size_bytes": size},
         )
     logger.info("backup stored", extra={"key": key, "size_bytes": size})
-    return BackupResult(key, sha256, size)
+    return BackupResult(key, sha256, size, chain)
 
 
-def restore(key: str, target_database_url: str) -> None:
-    """Download a backup, check its SHA-256, and restore it into the target database
-    (created if it does not exist; objects it already holds are replaced)."""
+def stored_chain_heads(key: str) -> list[Head] | None:
+    """The chain heads stored with a backup; None for a backup made before they were."""
+    s3 = aws.client("s3")
+    try:
+        body = s3.get_object(Bucket=bucket_name(), Key=chain_heads_key(key))["Body"].read()
+    except s3.exceptions.NoSuchKey:
+        return None
+    return [Head.from_json(h) for h in json.loads(body)]
+
+
+def restore(key: str, target_database_url: str) -> Verification:
+    """Download a backup, check its SHA-256, restore it into the target database (created
+    if it does not exist; objects it already holds are replaced), then verify the restored
+    audit chains end exactly on the heads stored with the backup."""
     s3 = aws.client("s3")
     expected = s3.head_object(Bucket=bucket_name(), Key=key)["Metadata"].get("sha256")
     with tempfile.TemporaryDirectory() as tmp:
@@ -130,6 +177,26 @@ def restore(key: str, target_database_url: str) -> None:
                 str(dump),
             ]
         )
+    return check_restored(key, target_database_url)
+
+
+def check_restored(key: str, target_database_url: str) -> Verification:
+    """The restored database's audit chains verify and end on the backup's stored heads."""
+    anchors = stored_chain_heads(key)
+    if anchors is None:
+        logger.warning("no chain heads stored with %s: checking the chains alone", key)
+    engine = create_engine(target_database_url)
+    try:
+        result = verify_database(engine, anchors, exact=True)
+    finally:
+        engine.dispose()
+    if result.broken is not None:
+        b = result.broken
+        raise BackupError(
+            f"restored audit chain does not verify: row {b.id} (chain {b.partition}, seq {b.seq})"
+            f" {b.reason}: expected {b.expected}, found {b.found}"
+        )
+    return result
 
 
 def _ensure_database(database_url: str) -> None:

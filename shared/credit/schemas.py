@@ -4,7 +4,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, PlainSerializer
 
 from shared.credit.bureau import BureauReport
 from shared.workflow.states import RequestStatus, RiskTier
@@ -25,8 +25,23 @@ class EmploymentStatus(StrEnum):
     STUDENT = "student"
 
 
+APPLICATION_EXAMPLE: dict[str, JsonValue] = {
+    "amount": "25000.00",
+    "term_months": 36,
+    "purpose": "Delivery van for the bakery",
+    "monthly_income": "6500.00",
+    "monthly_debt": "450.00",
+    "employment_status": "self_employed",
+    "credit_score": 712,
+    "delinquencies_24m": 0,
+    "bankruptcies_7y": 0,
+}
+
+
 class CreditRequestCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    """An application. Money travels as decimal strings ("25000.00"), never as floats."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [APPLICATION_EXAMPLE]})
 
     amount: Annotated[Money, Field(gt=0, le=Decimal("10000000"))]
     term_months: int = Field(ge=6, le=360)
@@ -45,6 +60,26 @@ class DecisionReason(BaseModel):
 
 
 class CreditRequestOut(BaseModel):
+    """A request as filed, with where the workflow has taken it."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    **APPLICATION_EXAMPLE,
+                    "id": "0b6f5c1e-3a57-4c1b-9d7e-2f0c8a4e6d21",
+                    "applicant_id": "5d2c7a10-8e4f-4b7a-a1c3-6f9e0d2b4c88",
+                    "status": "pending_approval",
+                    "risk_tier": "medium",
+                    "decision_reasons": [],
+                    "created_at": "2026-11-30T09:15:02.120000Z",
+                    "updated_at": "2026-11-30T09:15:02.480000Z",
+                    "decided_at": None,
+                }
+            ]
+        }
+    )
+
     id: uuid.UUID
     applicant_id: uuid.UUID
     amount: Money

@@ -95,8 +95,8 @@ def _dti_limits(policy: CreditPolicy) -> list[Decimal]:
 
 
 def evaluate(policy: CreditPolicy, app: Application, report: BureauReport) -> ScoreResult:
-    """The automatic analysis: declined with up to `max_reasons` reasons in the policy's order,
-    or pending approval with the first matching risk tier."""
+    """The automatic analysis: the first matching risk tier, and declined with up to
+    `max_reasons` reasons in the policy's order, or else pending approval."""
     installment = monthly_installment(app.amount, app.term_months, policy.reference_annual_rate)
     metrics = _metrics(app, report, installment)
     reasons = []
@@ -108,14 +108,7 @@ def evaluate(policy: CreditPolicy, app: Application, report: BureauReport) -> Sc
                 limit=_shown(rule.metric, rule.value, rule.value),
             )
             reasons.append({"code": rule.code, "message": message})
-    if reasons:
-        return ScoreResult(
-            RequestStatus.AUTO_REJECTED,
-            reasons[: policy.max_reasons],
-            None,
-            installment,
-            _ratio(metrics["debt_to_income"], policy),
-        )
+    # A declined request was scored too: its tier is recorded and shown like any other's.
     tier = policy.default_tier
     for tier_rule in policy.risk_tiers:
         results = (_holds(c, metrics[c.metric]) for c in tier_rule.conditions)
@@ -123,8 +116,8 @@ def evaluate(policy: CreditPolicy, app: Application, report: BureauReport) -> Sc
             tier = tier_rule.tier
             break
     return ScoreResult(
-        RequestStatus.PENDING_APPROVAL,
-        [],
+        RequestStatus.AUTO_REJECTED if reasons else RequestStatus.PENDING_APPROVAL,
+        reasons[: policy.max_reasons],
         tier,
         installment,
         _ratio(metrics["debt_to_income"], policy),

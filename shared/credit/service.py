@@ -15,7 +15,7 @@ from shared.credit.bureau import get_bureau
 from shared.credit.models import CreditRequest
 from shared.credit.schemas import CreditRequestCreate, CreditRequestOut, ScoreResultOut
 from shared.credit.scoring import Application, evaluate
-from shared.errors import NotFound, TooManyRequests
+from shared.errors import Forbidden, NotFound, TooManyRequests
 from shared.messaging.outbox import add_event
 from shared.users.identity import Identity
 from shared.users.models import User
@@ -63,7 +63,14 @@ def _check_submission_rate(session: Session, applicant: Identity) -> None:
 
 def submit(session: Session, applicant: Identity, data: CreditRequestCreate) -> CreditRequest:
     """File a request (within the applicant's hourly limit, else 429), audited, with the
-    `request.submitted` event in the same transaction."""
+    `request.submitted` event in the same transaction; 403 `email_not_verified` until the
+    applicant followed the link emailed to them (an unverified address is no one's yet)."""
+    if not applicant.email_verified:
+        raise Forbidden(
+            "Confirm your email address before filing a credit request: follow the link we "
+            "emailed you, or ask for a new one.",
+            code="email_not_verified",
+        )
     _check_submission_rate(session, applicant)
     request = CreditRequest(applicant_id=applicant.id, **data.model_dump())
     session.add(request)

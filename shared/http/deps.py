@@ -25,6 +25,7 @@ from shared.auth.service import deny_keys, is_revoked
 from shared.db import new_session
 from shared.errors import Forbidden, Unauthorized
 from shared.http import routes
+from shared.http.errors import declared
 from shared.users.identity import Identity, identity_of
 from shared.workflow.states import Role
 
@@ -115,6 +116,7 @@ class TableRouter(APIRouter):
     ) -> None:
         if not inspect.iscoroutinefunction(endpoint):
             endpoint = _inline(endpoint)
+        own_responses = options.pop("responses", None) or {}
         for method in methods or ["GET"]:
             route = routes.find(method, self.prefix + path)
             checks = [] if route.roles is routes.PUBLIC else [Depends(_role_check(route.roles))]
@@ -123,8 +125,20 @@ class TableRouter(APIRouter):
                 endpoint,
                 methods=[method],
                 dependencies=[*(dependencies or []), *checks],
+                responses={**_errors_of(route), **own_responses},
                 **options,
             )
+
+
+def _errors_of(route: routes.Route) -> dict[int | str, dict[str, Any]]:
+    """What a route can answer besides its own outcomes, read from its table entry: a
+    signed-in route 401 and 403, a path naming a resource 404, a body 413."""
+    codes = [] if route.roles is routes.PUBLIC else [401, 403]
+    if "{" in route.path:
+        codes.append(404)
+    if route.method in ("POST", "PUT", "PATCH"):
+        codes.append(413)
+    return declared(*codes)
 
 
 def _inline(endpoint: Callable[..., Any]) -> Callable[..., Any]:

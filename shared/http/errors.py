@@ -44,20 +44,42 @@ class ErrorBody(BaseModel):
     error: ErrorDetail
 
 
-ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
-    422: {"model": ErrorBody, "description": "The request is not valid"},
-    "default": {"model": ErrorBody, "description": "An error (401, 403, 404, 409, 410, 413, 429)"},
+_RETRY_AFTER = {
+    "Retry-After": {
+        "description": "Seconds to wait before trying again",
+        "schema": {"type": "integer"},
+    }
 }
+_MEANINGS: dict[int, str] = {
+    401: "Not signed in, or the session has ended (code `unauthorized`, `token_expired`, ...)",
+    403: "Signed in, but this role or this person may not do this (code says why)",
+    404: "No such resource, or not one this caller may see",
+    409: "The resource's state does not allow this now (code says why, e.g. `not_pending`)",
+    410: "The link was used or has expired (`link_used`, `link_expired`)",
+    413: "The body is larger than the API accepts",
+}
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    422: {"model": ErrorBody, "description": "The request is not valid (details per field)"},
+    503: {
+        "model": ErrorBody,
+        "description": "A dependency (the database) is down: retry after Retry-After seconds",
+        "headers": _RETRY_AFTER,
+    },
+    "default": {"model": ErrorBody, "description": "Any other error, in the same envelope"},
+}
+"""Declared by every operation; the route table adds what each route can also answer."""
+
+
+def declared(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """The OpenAPI responses for these error codes, each with the error envelope."""
+    return {code: {"model": ErrorBody, "description": _MEANINGS[code]} for code in codes}
+
+
 RATE_LIMITED: dict[int | str, dict[str, Any]] = {
     429: {
         "model": ErrorBody,
         "description": "Too many attempts: wait the number of seconds in Retry-After",
-        "headers": {
-            "Retry-After": {
-                "description": "Seconds to wait before trying again",
-                "schema": {"type": "integer"},
-            }
-        },
+        "headers": _RETRY_AFTER,
     }
 }
 

@@ -17,8 +17,9 @@ from shared.workflow.states import APPROVER_LADDER, STAFF_ROLES, Role
 API_PREFIX = "/api/v1"
 
 PUBLIC = None
-"""No sign-in: login, registration, health, and approval links (the token in the path is
-the credential, bound to one stage and one approver)."""
+"""No sign-in: login, registration, health, approval links (the token in the path is the
+credential, bound to one stage and one approver), and the emailed account links (email
+verification, password reset: the signed token in the body is the credential)."""
 ANY_ROLE = frozenset(Role)
 APPLICANTS = frozenset({Role.APPLICANT})
 APPROVERS = frozenset({*APPROVER_LADDER, Role.ADMIN})
@@ -39,6 +40,10 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", "/api/v1/refresh", "api", PUBLIC),
     Route("POST", "/api/v1/logout", "api", ANY_ROLE),
     Route("POST", "/api/v1/users", "api", PUBLIC),
+    Route("POST", "/api/v1/email-verifications", "api", PUBLIC),
+    Route("POST", "/api/v1/users/me/email-verification", "api", ANY_ROLE),
+    Route("POST", "/api/v1/password-resets", "api", PUBLIC),
+    Route("POST", "/api/v1/password-resets/confirm", "api", PUBLIC),
     Route("GET", "/api/v1/users/me", "api", ANY_ROLE),
     Route("GET", "/api/v1/users/me/notifications", "api", ANY_ROLE),
     Route("PUT", "/api/v1/users/me/notifications", "api", ANY_ROLE),
@@ -50,6 +55,9 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", "/api/v1/credit-requests/{request_id}/withdraw", "api", APPLICANTS),
     Route("GET", "/api/v1/approvals", "api", APPROVERS),
     Route("GET", "/api/v1/audit-logs", "api", ADMINS),
+    Route("GET", "/api/v1/audit-logs/verification", "api", ADMINS),
+    Route("GET", "/api/v1/exports/credit-requests", "api", STAFF),
+    Route("GET", "/api/v1/exports/audit-logs", "api", ADMINS),
     Route("GET", "/api/v1/stats", "api", STAFF),
     Route("GET", "/api/v1/dead-letters", "api", ADMINS),
     Route("POST", "/api/v1/dead-letters/{queue}/redrive", "api", ADMINS),

@@ -105,8 +105,6 @@ def sqs_handler(
     """The Lambda handler of an SQS-triggered step: each message handled once (idempotent on
     its event id), failures reported one by one as a partial batch response; `retry_delay`
     says how long a failed message waits before it is received again (backoff)."""
-    # A batch whose every message failed is still answered item by item, not raised.
-    processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
     def record_handler(record: SQSRecord) -> None:
         try:
@@ -122,6 +120,10 @@ def sqs_handler(
             raise
 
     def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        # A processor per invocation: it holds the batch's results, and the local runner
+        # invokes one handler from several pollers at once. A batch whose every message
+        # failed is still answered item by item, not raised.
+        processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
         return process_partial_response(  # type: ignore[return-value]
             event=event, record_handler=record_handler, processor=processor, context=context
         )

@@ -124,6 +124,7 @@ def _unsupported(exc: "ClientError") -> bool:
 
 
 def inspect(queue: QueueSpec, now: float | None = None) -> DeadLetterQueue:
+    """One step's dead-letter queue as it stands (its messages stay where they are)."""
     url, arn = _url_and_arn(queue.dlq_name)
     depth = _depth(url)
     sampled = _peek(url) if depth else []
@@ -253,6 +254,7 @@ def _table(rows: list[DeadLetterQueue]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """`make dlq` (list) and `make redrive QUEUE=...` (redrive): 0, or 1 for an unknown queue."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("list", help="each dead-letter queue: depth, oldest age, a sample (default)")

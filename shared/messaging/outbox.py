@@ -4,7 +4,7 @@ A crash between publish and marking may publish twice, which idempotent consumer
 """
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -22,12 +22,14 @@ from shared.workflow.events import Envelope, Event, EventType, UserEvent
 logger = logging.getLogger(__name__)
 
 RELAY_BATCH = 100
+PENDING_EVENTS = "outbox_pending"  # session.info: this transaction added events
 
 
 def add_event(session: Session, event_type: EventType, payload: Event) -> None:
     """Queue an event for publication with this transaction. It carries the correlation id
     of whatever caused it (the HTTP call or the message being handled), so the journey's
     log lines can be found from the first call on."""
+    session.info[PENDING_EVENTS] = True  # state_change publishes after the commit
     subject = payload.credit_request_id or (
         payload.user_id if isinstance(payload, UserEvent) else None
     )
@@ -51,21 +53,62 @@ def envelope_of(row: OutboxEvent) -> Envelope:
     )
 
 
-def _publish(envelope: Envelope) -> None:
-    attributes: dict[str, Any] = {
-        "event_type": {"DataType": "String", "StringValue": envelope.event_type.value},
-        "correlation_id": {"DataType": "String", "StringValue": envelope.correlation_id},
+# SNS PublishBatch takes at most 10 messages and 256 KiB in all.
+PUBLISH_BATCH_ENTRIES = 10
+PUBLISH_BATCH_BYTES = 256 * 1024
+
+
+def _entry(row: OutboxEvent) -> dict[str, Any]:
+    envelope = envelope_of(row)
+    return {
+        "Id": row.id.hex,
+        "Message": envelope.model_dump_json(),
+        "MessageAttributes": {
+            "event_type": {"DataType": "String", "StringValue": envelope.event_type.value},
+            "correlation_id": {"DataType": "String", "StringValue": envelope.correlation_id},
+        },
     }
-    aws.client("sns").publish(
-        TopicArn=aws.topic_arn(TOPIC),
-        Message=envelope.model_dump_json(),
-        MessageAttributes=attributes,
-    )
+
+
+def _batches(entries: list[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
+    """The entries in PublishBatch-sized groups, in order."""
+    batch: list[dict[str, Any]] = []
+    size = 0
+    for entry in entries:
+        entry_size = len(entry["Message"].encode()) + 512  # the attributes, generously
+        if batch and (
+            len(batch) == PUBLISH_BATCH_ENTRIES or size + entry_size > PUBLISH_BATCH_BYTES
+        ):
+            yield batch
+            batch, size = [], 0
+        batch.append(entry)
+        size += entry_size
+    if batch:
+        yield batch
+
+
+def _publish(rows: Sequence[OutboxEvent]) -> set[str]:
+    """Publish the rows' events, up to ten per call (a step commits several at once: a
+    decision's stage and request events, a chain's assignments); the ids SNS accepted."""
+    sns = aws.client("sns")
+    accepted: set[str] = set()
+    for batch in _batches([_entry(row) for row in rows]):
+        response = sns.publish_batch(
+            TopicArn=aws.topic_arn(TOPIC), PublishBatchRequestEntries=batch
+        )
+        accepted.update(item["Id"] for item in response.get("Successful", []))
+        for failure in response.get("Failed", []):
+            logger.error(
+                "event not published; the relay will retry",
+                extra={"code": failure.get("Code"), "sender_fault": failure.get("SenderFault")},
+            )
+    return accepted
 
 
 def relay_pending() -> int:
     """Publish unpublished events, oldest first; how many. Safe to run concurrently (SKIP
-    LOCKED): each event is published by one relay, at least once."""
+    LOCKED): each event is published by one relay, at least once. An event SNS refused stays
+    unpublished for the scheduled relay's next run."""
     published = 0
     while True:
         with unit_of_work() as session:
@@ -76,15 +119,17 @@ def relay_pending() -> int:
                 .limit(RELAY_BATCH)
                 .with_for_update(skip_locked=True)
             ).all()
+            accepted = _publish(rows) if rows else set()
+            now = utcnow()
             for row in rows:
-                _publish(envelope_of(row))
-                row.published_at = utcnow()
-                logger.info(
-                    "event published",
-                    extra={"event_type": row.event_type, "correlation_id": row.correlation_id},
-                )
-            published += len(rows)
-        if len(rows) < RELAY_BATCH:
+                if row.id.hex in accepted:
+                    row.published_at = now
+                    logger.info(
+                        "event published",
+                        extra={"event_type": row.event_type, "correlation_id": row.correlation_id},
+                    )
+            published += len(accepted)
+        if len(rows) < RELAY_BATCH or len(accepted) < len(rows):
             return published
 
 
@@ -100,7 +145,8 @@ def relay_after_commit() -> None:
 @contextmanager
 def state_change(session: Session | None = None) -> Iterator[Session]:
     """The one way a step changes workflow state: a transaction that commits when the block
-    ends (rolls back if it raises), after which the events it added are published at once.
+    ends (rolls back if it raises), after which the events it added, if any, are published
+    at once.
     Rows kept with `keep_on_rollback` (refusals' audit entries) are written either way.
 
     Without `session`, a new one; with it (an HTTP request's, already reading), that one, so
@@ -111,7 +157,9 @@ def state_change(session: Session | None = None) -> Iterator[Session]:
         yield work
         work.add_all(take_kept(work))
         work.commit()
+        added_events = work.info.pop(PENDING_EVENTS, False)
     except BaseException:
+        work.info.pop(PENDING_EVENTS, None)  # rolled back: nothing of this one to publish
         work.rollback()
         if kept := take_kept(work):
             work.add_all(kept)
@@ -120,4 +168,7 @@ def state_change(session: Session | None = None) -> Iterator[Session]:
     finally:
         if own:
             work.close()
-    relay_after_commit()
+    # Most notify messages (an email, no webhook) add no event: no second transaction to
+    # look for some. Another step's unpublished events are the scheduled relay's.
+    if added_events:
+        relay_after_commit()

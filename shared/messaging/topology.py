@@ -18,6 +18,9 @@ MAX_RECEIVE_COUNT = 5  # attempts before a message moves to the dead-letter queu
 DLQ_RETENTION_SECONDS = 14 * 24 * 3600  # SQS's maximum: time to read and redrive a failure
 WEBHOOK_MAX_RECEIVE_COUNT = 8  # a receiver outage is retried over about a day (see delivery)
 TOPIC = "workflow-events"
+SQS_BATCH_SIZE = 10  # messages per invocation, at most (SQS receives up to 10 at once)
+# Lambda's SQS event source mapping accepts a maximum concurrency from 2 to 1000.
+MIN_CONCURRENCY, MAX_CONCURRENCY = 2, 1000
 
 
 @dataclass(frozen=True)
@@ -26,6 +29,19 @@ class QueueSpec:
     function: str  # the step in functions/<function> that consumes it
     event_types: tuple[EventType, ...]
     max_receive_count: int = MAX_RECEIVE_COUNT
+    # How many invocations work the queue at once: Lambda's ScalingConfig.MaximumConcurrency
+    # in the template, and as many pollers in the local runner. Each holds one database
+    # connection while it works (see shared.db.pool_size).
+    maximum_concurrency: int = MIN_CONCURRENCY
+    batch_size: int = SQS_BATCH_SIZE
+
+    def __post_init__(self) -> None:
+        if not MIN_CONCURRENCY <= self.maximum_concurrency <= MAX_CONCURRENCY:
+            raise ValueError(
+                f"{self.name}: maximum_concurrency must be {MIN_CONCURRENCY}-{MAX_CONCURRENCY}"
+            )
+        if not 1 <= self.batch_size <= SQS_BATCH_SIZE:
+            raise ValueError(f"{self.name}: batch_size must be 1-{SQS_BATCH_SIZE}")
 
     @property
     def dlq_name(self) -> str:
@@ -40,12 +56,17 @@ class ScheduleSpec:
 
 
 QUEUES: tuple[QueueSpec, ...] = (
-    QueueSpec("score", "score", (EventType.REQUEST_SUBMITTED,)),
+    # Each step mostly waits on PostgreSQL and AWS, not the CPU: concurrency, not CPUs, is
+    # what lets a queue keep up with 20 submissions a second (see README "Latest benchmark").
+    QueueSpec("score", "score", (EventType.REQUEST_SUBMITTED,), maximum_concurrency=8),
     QueueSpec(
         "route-to-approver",
         "route_to_approver",
         (EventType.REQUEST_PENDING_APPROVAL, EventType.STAGE_APPROVED),
+        maximum_concurrency=4,
     ),
+    # The busiest queue (several emails per request) and the slowest step (each email is an
+    # SES call): it needs the most workers to keep up with 20 submissions a second.
     QueueSpec(
         "notify",
         "notify",
@@ -59,7 +80,10 @@ QUEUES: tuple[QueueSpec, ...] = (
             EventType.REQUEST_WITHDRAWN,
             EventType.STAGE_CANCELLED,
             EventType.USER_REGISTERED,
+            EventType.EMAIL_VERIFICATION_REQUESTED,
+            EventType.PASSWORD_RESET_REQUESTED,
         ),
+        maximum_concurrency=8,
     ),
     QueueSpec(
         "webhook-deliveries",

@@ -133,6 +133,7 @@ def _audit(session: Session, event: DeliveryEvent, action: str, **details: objec
 
 
 def deliver(session: Session, envelope: Envelope) -> None:
+    """Deliver one queued webhook or chat message, once; a failure is retried by the queue."""
     event = envelope.parsed()
     assert isinstance(event, DeliveryEvent)  # the queue's filter policy admits no other
     channel = channels.get(event.channel)

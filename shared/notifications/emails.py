@@ -65,6 +65,7 @@ def _tidy_text(text: str) -> str:
 
 
 def context_of(notice: Notice) -> dict[str, Any]:
+    """What a notice's templates see: its own context plus the product, locale and recipient."""
     settings = get_settings()
     return {
         **notice.context,
@@ -77,12 +78,14 @@ def context_of(notice: Notice) -> dict[str, Any]:
 
 
 def subject_of(notice: Notice) -> str:
+    """A notice's email subject, from its template's subject block, on one line."""
     template = _environments()["txt"].get_template(f"{notice.template}.j2")
     block = template.blocks["subject"](template.new_context(context_of(notice)))
     return squash("".join(block))
 
 
 def render(notice: Notice) -> Email:
+    """A notice as an email: its subject, and HTML and text parts from one template."""
     context = context_of(notice)
     html = _environments()["html"].get_template(f"{notice.template}.j2").render(context)
     text = _environments()["txt"].get_template(f"{notice.template}.j2").render(context)

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from shared.approvals import links
 from shared.approvals.models import ApprovalLink, ApprovalStage
+from shared.auth import accounts
 from shared.config import get_settings
 from shared.credit import policy
 from shared.credit.models import CreditRequest
@@ -40,6 +41,7 @@ class Recipient:
     name: str
     email: str
     role: str
+    email_verified: bool = True  # until it is, only account emails go to the address
 
 
 @dataclass(frozen=True)
@@ -75,14 +77,18 @@ class Notice:
     request_id: uuid.UUID | None = None  # the per-request cap counts these
     secret_url: str | None = field(default=None, repr=False)  # the approval link: email only
     occurred_at: datetime | None = None  # when the event happened (the webhook's timestamp)
+    # About the account itself (welcome, verification, password reset): sent by email only,
+    # whatever the user's channels, and also to an address not verified yet.
+    account: bool = False
 
 
 def app_url(path: str) -> str:
+    """The web app's address of `path`."""
     return f"{get_settings().public_url}{path}"
 
 
 def _recipient(user: User) -> Recipient:
-    return Recipient(user.id, user.full_name, user.email, user.role)
+    return Recipient(user.id, user.full_name, user.email, user.role, user.email_verified)
 
 
 def _request_facts(request: CreditRequest) -> RequestFacts:
@@ -141,6 +147,12 @@ def _compose(session: Session, envelope: Envelope) -> Notice | None:
         case EventType.USER_REGISTERED:
             assert isinstance(event, UserEvent)
             return _welcome(session, event)
+        case EventType.EMAIL_VERIFICATION_REQUESTED:
+            assert isinstance(event, UserEvent)
+            return _verification(session, event)
+        case EventType.PASSWORD_RESET_REQUESTED:
+            assert isinstance(event, UserEvent)
+            return _password_reset(session, event, envelope.occurred_at)
         case EventType.STAGE_ASSIGNED:
             assert isinstance(event, StageAssignedEvent)
             return _stage_assigned(session, event)
@@ -162,13 +174,68 @@ def _welcome(session: Session, event: UserEvent) -> Notice | None:
         return None
     applicant = user.role == Role.APPLICANT
     page = app_url("/requests/new" if applicant else "/")
+    verify_url = None if user.email_verified else _verify_url(user)
     return Notice(
         event_type=EventType.USER_REGISTERED,
         template="welcome",
         recipient=_recipient(user),
         page_url=page,
-        context={"username": user.username, "is_applicant": applicant},
+        context={
+            "username": user.username,
+            "is_applicant": applicant,
+            "verify_url": verify_url,
+            "verify_hours": get_settings().email_verification_hours,
+        },
         data={"user_id": str(user.id), "url": page},
+        secret_url=verify_url,
+        account=True,
+    )
+
+
+def _verify_url(user: User) -> str:
+    return app_url(f"/verify-email?token={accounts.verification_token(user.id, user.email)}")
+
+
+def _verification(session: Session, event: UserEvent) -> Notice | None:
+    user = session.get(User, event.user_id)
+    if user is None or user.email_verified:
+        return None  # verified since it was asked for: nothing to send
+    verify_url = _verify_url(user)
+    page = app_url("/")
+    return Notice(
+        event_type=EventType.EMAIL_VERIFICATION_REQUESTED,
+        template="verify_email",
+        recipient=_recipient(user),
+        page_url=page,
+        context={"verify_url": verify_url, "verify_hours": get_settings().email_verification_hours},
+        data={"user_id": str(user.id), "url": page},
+        secret_url=verify_url,
+        account=True,
+    )
+
+
+def _password_reset(session: Session, event: UserEvent, requested_at: datetime) -> Notice | None:
+    user = session.get(User, event.user_id)
+    if user is None or not user.is_active:
+        return None
+    token = accounts.reset_token(user, requested_at)
+    if token is None:
+        return None  # the link would arrive dead: they can ask again
+    reset_url = app_url(f"/reset-password?token={token}")
+    page = app_url("/forgot-password")
+    return Notice(
+        event_type=EventType.PASSWORD_RESET_REQUESTED,
+        template="password_reset",
+        recipient=_recipient(user),
+        page_url=page,
+        context={
+            "username": user.username,
+            "reset_url": reset_url,
+            "reset_minutes": get_settings().password_reset_minutes,
+        },
+        data={"user_id": str(user.id), "url": page},
+        secret_url=reset_url,
+        account=True,
     )
 
 

@@ -47,6 +47,7 @@ def channels_for(
 
 
 def read(session: Session, user: Identity) -> NotificationPreferencesOut:
+    """The user's notification channels and their settings, secrets never shown."""
     return _out(_rows(session, user.id), {})
 
 
@@ -84,6 +85,7 @@ def _detail(loc: list[str | int], message: str) -> list[dict[str, object]]:
 def update(
     session: Session, user: Identity, change: NotificationPreferencesIn
 ) -> NotificationPreferencesOut:
+    """Change the user's channels (audited); a new webhook's secret is shown this once."""
     rows = _rows(session, user.id, lock=True)
     before: dict[str, object] = {}
     after: dict[str, object] = {}

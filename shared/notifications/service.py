@@ -9,18 +9,33 @@ At most EMAILS_PER_REQUEST notifications go out about one credit request on each
 whatever loops upstream: past the cap the notification is skipped and the skip audited
 (`email.suppressed`, `webhook.suppressed`, ...); the event still counts as handled, so
 nothing retries it.
+
+Account emails (welcome, verification, password reset) go by email only, whatever the
+user's channels: they are about the address itself. Every other email waits until the
+address is verified; until then it is skipped and the skip audited (`email.suppressed`,
+reason `email_not_verified`).
 """
 
 from sqlalchemy.orm import Session
 
-from shared.notifications import notices, preferences
+from shared.notifications import channels, notices, preferences
+from shared.notifications.channels.base import audit
 from shared.workflow.events import Envelope
 
 
 def notify(session: Session, envelope: Envelope) -> None:
+    """Tell whoever an event concerns on each channel they chose; channels that send at once
+    (email) go last, so a failure on another cannot make them send twice."""
     notice = notices.compose(session, envelope)
     if notice is None:
         return
+    email = channels.get("email")
+    if notice.account:
+        email.send(session, notice, None)
+        return
     targets = preferences.channels_for(session, notice.recipient.id)
+    if not notice.recipient.email_verified and any(c is email for c, _ in targets):
+        targets = [(c, p) for c, p in targets if c is not email]
+        audit(session, notice, "email.suppressed", reason="email_not_verified")
     for channel, preference in sorted(targets, key=lambda target: target[0].sends_at_once):
         channel.send(session, notice, preference)

@@ -1,17 +1,16 @@
 """The request list and the request page, as applicants and staff track requests."""
 
 from sqlalchemy import Select, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from shared.approvals.models import ApprovalStage
-from shared.approvals.schemas import StageOut
+from shared.approvals.timeline import stages_out, with_people
 from shared.credit.models import CreditRequest
 from shared.credit.service import score_result_out, to_out
 from shared.pagination import TIMESTAMP, UUID, DecimalKind, Key, Keyset, paginate
-from shared.tracking.schemas import CreditRequestDetail, RequestFilters, SortKey
+from shared.tracking.schemas import CreditRequestDetail, RequestFilters, RequestQuery, SortKey
 from shared.tracking.stats import has_timed_stage
 from shared.users.identity import Identity
-from shared.users.models import User
 from shared.workflow.states import Role, StageStatus
 
 _CREATED = (Key(CreditRequest.created_at, TIMESTAMP), Key(CreditRequest.id, UUID))
@@ -29,6 +28,13 @@ def list_requests(
 ) -> tuple[list[CreditRequest], str | None]:
     """One page of the requests the viewer may see (an applicant: only their own) that match
     every filter, in the filters' sort order."""
+    return paginate(
+        session, matching(viewer, filters), SORTS[filters.sort], filters.cursor, filters.limit
+    )
+
+
+def matching(viewer: Identity, filters: RequestQuery) -> Select[CreditRequest]:
+    """The requests the viewer may see that match every filter (paging aside), unordered."""
     query: Select[CreditRequest] = select(CreditRequest)
     if viewer.role == Role.APPLICANT:
         query = query.where(CreditRequest.applicant_id == viewer.id)
@@ -56,7 +62,7 @@ def list_requests(
         )
     if filters.stage_role is not None:
         query = query.where(has_timed_stage(filters.stage_role))
-    return paginate(session, query, SORTS[filters.sort], filters.cursor, filters.limit)
+    return query
 
 
 def request_detail(
@@ -65,34 +71,19 @@ def request_detail(
     """The request page: the request, its approval chain, and its score result (the bureau
     report only for staff). Read in one statement, so the status and the stages are one
     moment's (a step committing between two reads could show `submitted` with a stage)."""
-    assignee, decider = aliased(User), aliased(User)
     rows = session.execute(
-        select(CreditRequest, ApprovalStage, assignee.username, decider.username)
-        .outerjoin(ApprovalStage, ApprovalStage.request_id == CreditRequest.id)
-        .outerjoin(assignee, assignee.id == ApprovalStage.assignee_id)
-        .outerjoin(decider, decider.id == ApprovalStage.decided_by)
+        with_people(
+            select(CreditRequest, ApprovalStage).outerjoin(
+                ApprovalStage, ApprovalStage.request_id == CreditRequest.id
+            )
+        )
         .where(CreditRequest.id == request.id)
         .order_by(ApprovalStage.level)
         .execution_options(populate_existing=True)
     ).all()
     current = rows[0][0]
-    stages = [
-        StageOut(
-            id=stage.id,
-            level=stage.level,
-            role=Role(stage.role),
-            status=StageStatus(stage.status),
-            assignee=assignee_name,
-            decided_by=decider_name,
-            decided_at=stage.decided_at,
-            comment=stage.comment,
-            due_at=stage.due_at,
-        )
-        for _, stage, assignee_name, decider_name in rows
-        if stage is not None
-    ]
     return CreditRequestDetail(
         **to_out(current).model_dump(),
-        stages=stages,
+        stages=stages_out((s, a, d) for _, s, a, d in rows),
         score_result=score_result_out(current, with_bureau=viewer.role != Role.APPLICANT),
     )

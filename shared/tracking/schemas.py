@@ -17,7 +17,9 @@ SortKey = Literal["created_at", "-created_at", "amount", "-amount"]
 StageRole = Literal["analyst", "manager", "director", "admin"]
 
 
-class RequestFilters(BaseModel):
+class RequestQuery(BaseModel):
+    """Which requests a list or an export covers."""
+
     model_config = ConfigDict(extra="forbid")
 
     status: list[RequestStatus] = Field(default_factory=list)
@@ -30,6 +32,11 @@ class RequestFilters(BaseModel):
     # Requests with a stage of this role assigned and decided: those behind a bar of the
     # dashboard's time-to-decision chart.
     stage_role: StageRole | None = None
+
+
+class RequestFilters(RequestQuery):
+    """Which requests, in which order, and which page of them."""
+
     sort: SortKey = "-created_at"
     limit: PageSize = 20
     cursor: Cursor = None

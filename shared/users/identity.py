@@ -22,6 +22,7 @@ class Identity:
     role: str
     is_active: bool
     created_at: datetime
+    email_verified: bool
 
     @classmethod
     def of(cls, user: User) -> "Identity":
@@ -34,6 +35,7 @@ class Identity:
             role=user.role,
             is_active=user.is_active,
             created_at=user.created_at,
+            email_verified=user.email_verified,
         )
 
 
@@ -65,5 +67,8 @@ def identity_of(
         user = session.get(User, user_id)
         return _dump(None if user is None else Identity.of(user))
 
-    entry = read_through("identity", [f"user:{user_id}"], str(user_id), read, also)
+    # The key names the entry's shape: entries cached before `email_verified` existed are
+    # never read as identities.
+    key = f"{user_id}:v2"
+    entry = read_through("identity", [f"user:{user_id}"], key, read, also)
     return _load(entry.body), entry.also

@@ -25,6 +25,13 @@ class User(Base, Cached):
     role: Mapped[str] = mapped_column(String(16), default=Role.APPLICANT.value, index=True)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    # When they followed the link emailed to them; None: unverified (may not submit, gets no
+    # workflow email).
+    email_verified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    @property
+    def email_verified(self) -> bool:
+        return self.email_verified_at is not None
 
     def cache_scopes(self) -> list[str]:
         """Who they are to every request they make (their cached identity)."""

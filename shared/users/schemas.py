@@ -11,7 +11,21 @@ USERNAME_PATTERN = r"^[A-Za-z0-9_.-]{3,64}$"
 
 
 class UserCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    """A new applicant's account."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "username": "ada.lovelace",
+                    "email": "ada@example.com",
+                    "password": "correct horse battery staple",
+                    "full_name": "Ada Lovelace",
+                }
+            ]
+        },
+    )
 
     username: str = Field(pattern=USERNAME_PATTERN)
     email: EmailStr = Field(max_length=254)
@@ -56,6 +70,10 @@ class UserOut(BaseModel):
     role: Role
     is_active: bool
     created_at: datetime
+    email_verified: bool = Field(
+        description="Whether the user followed the link emailed to their address; until "
+        "then they may not file credit requests and get no workflow emails."
+    )
 
 
 class UserDetail(UserOut):

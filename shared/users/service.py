@@ -8,6 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from shared.audit.service import Actor, record, record_refusal
+from shared.clock import utcnow
 from shared.errors import Conflict, Forbidden, NotFound
 from shared.messaging.outbox import add_event
 from shared.pagination import UUID, Key, Keyset, TextKind, paginate
@@ -21,9 +22,13 @@ from shared.workflow.states import Role
 BY_USERNAME = Keyset("username", (Key(User.username, TextKind(64)), Key(User.id, UUID)))
 
 
-def register(session: Session, data: UserCreate, role: Role = Role.APPLICANT) -> User:
+def register(
+    session: Session, data: UserCreate, role: Role = Role.APPLICANT, *, verified: bool = False
+) -> User:
     """A new active user of `role` (applicant unless seeded), audited; 409 `user_exists` when
-    the username or email is taken, whatever its case, even by a registration racing this one."""
+    the username or email is taken, whatever its case, even by a registration racing this one.
+    The welcome email carries the link that verifies the address, unless the account is
+    seeded `verified` (demo and test accounts)."""
     email = data.email.lower()
     taken = session.scalar(
         select(User.id).where(
@@ -38,6 +43,7 @@ def register(session: Session, data: UserCreate, role: Role = Role.APPLICANT) ->
         full_name=data.full_name,
         password_hash=hash_password(data.password),
         role=role.value,
+        email_verified_at=utcnow() if verified else None,
     )
     try:
         # A savepoint: a concurrent registration that won the unique index is a 409, and the
@@ -69,10 +75,17 @@ def get(session: Session, user_id: uuid.UUID) -> User:
 
 
 def list_page(
-    session: Session, limit: int, cursor: str | None, search: str | None = None
+    session: Session,
+    limit: int,
+    cursor: str | None,
+    search: str | None = None,
+    role: Role | None = None,
 ) -> tuple[list[User], str | None]:
-    """One page of users by username; `search` matches part of a username or email, any case."""
+    """One page of users by username; `search` matches part of a username or email, any case;
+    `role`, when given, keeps only the users who hold it."""
     query = select(User)
+    if role is not None:
+        query = query.where(User.role == role.value)
     if search is not None and search.strip():
         # Escaped, so a "_" (common in usernames) or "%" matches only itself.
         escaped = re.sub(r"([\\%_])", r"\\\1", search.strip())

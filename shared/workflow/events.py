@@ -27,6 +27,9 @@ class EventType(StrEnum):
     # escalation): their emailed link died, so they are told.
     STAGE_CANCELLED = "stage.cancelled"
     USER_REGISTERED = "user.registered"
+    # Account emails with a signed link: only ever by email, whatever the user's channels.
+    EMAIL_VERIFICATION_REQUESTED = "user.email_verification_requested"
+    PASSWORD_RESET_REQUESTED = "user.password_reset_requested"
     # The notify step asks for one outgoing HTTP delivery (signed webhook or chat message);
     # its own queue retries it with backoff (shared.notifications.delivery).
     DELIVERY_REQUESTED = "delivery.requested"
@@ -97,6 +100,8 @@ PAYLOAD_SCHEMAS: dict[EventType, type[Event]] = {
     EventType.STAGE_ASSIGNED: StageAssignedEvent,
     EventType.STAGE_CANCELLED: StageCancelledEvent,
     EventType.USER_REGISTERED: UserEvent,
+    EventType.EMAIL_VERIFICATION_REQUESTED: UserEvent,
+    EventType.PASSWORD_RESET_REQUESTED: UserEvent,
     EventType.DELIVERY_REQUESTED: DeliveryEvent,
 }
 

@@ -8,12 +8,14 @@ import os
 import re
 import shutil
 import subprocess
+import uuid
 from pathlib import Path
 
 import httpx
 import pytest
 from standardwebhooks.webhooks import Webhook
 
+from shared.auth.accounts import verification_token
 from tests.conftest import wait_until
 from tests.support import GOOD_APPLICATION, STAFF_PASSWORD, Person
 from tests.webhook_receiver import webhook_receiver
@@ -60,6 +62,16 @@ def test_a_webhook_set_on_the_screen_receives_signed_events(
             f"{base_url}/api/v1/token",
             data={"username": values["USER"], "password": values["PASSWORD"]},
         ).json()["access_token"]
+        # Their address verified (as following the welcome email's link would): only then
+        # may they submit.
+        me = httpx.get(
+            f"{base_url}/api/v1/users/me", headers={"Authorization": f"Bearer {token}"}
+        ).json()
+        verified = httpx.post(
+            f"{base_url}/api/v1/email-verifications",
+            json={"token": verification_token(uuid.UUID(me["id"]), me["email"])},
+        )
+        assert verified.status_code == 200, verified.text
         submitted = httpx.post(
             f"{base_url}/api/v1/credit-requests",
             json=GOOD_APPLICATION,

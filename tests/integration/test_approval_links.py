@@ -12,7 +12,7 @@ from shared.approvals.models import ApprovalLink, ApprovalStage
 from shared.clock import utcnow
 from shared.db import unit_of_work
 from tests.conftest import Mailbox, assigned_request
-from tests.support import Api, Person
+from tests.support import Api, Person, link_token
 
 
 def test_link_from_the_email_shows_the_request_and_decides_once(
@@ -44,6 +44,44 @@ def test_link_from_the_email_shows_the_request_and_decides_once(
     assert reused.json()["error"]["code"] == "link_used"
     assert api.http.get(f"/api/v1/approval-links/{token}").status_code == 410
     assert api.request(auth, request_id)["status"] == "approved"
+
+
+def test_the_next_approvers_link_shows_the_earlier_decisions_and_how_they_were_made(
+    api: Api, staff: dict[str, Person], drain: Callable[[], None], mailbox: Mailbox
+) -> None:
+    """A manager deciding from the email sees the analyst's decision and comment first."""
+    auth, request_id, analyst, _ = assigned_request(
+        api, staff, drain, mailbox, amount="150000.00", term_months=120, monthly_income="25000.00"
+    )
+    in_app = api.http.post(
+        f"/api/v1/credit-requests/{request_id}/decision",
+        json={"decision": "approve", "comment": "Income verified with payslips"},
+        headers=api.login(analyst),
+    )
+    assert in_app.status_code == 200, in_app.text
+    drain()
+    holder = api.request(auth, request_id)["stages"][1]["assignee"]
+    manager = next(p for p in staff.values() if p.username == holder)
+    email = next(m for m in mailbox.to(manager.email) if request_id[:8] in m["Subject"])
+    token = link_token(email)
+
+    shown = api.http.get(f"/api/v1/approval-links/{token}").json()
+    assert shown["applicant_name"] == "Applicant Tester"
+    first, second = shown["stages"][:2]
+    assert (first["status"], first["decided_by"], first["decided_via"]) == (
+        "approved",
+        analyst.username,
+        "app",
+    )
+    assert first["comment"] == "Income verified with payslips"
+    assert (second["status"], second["assignee"]) == ("pending", manager.username)
+
+    by_link = api.http.post(
+        f"/api/v1/approval-links/{token}", json={"decision": "approve", "comment": "agreed"}
+    )
+    assert by_link.status_code == 200, by_link.text
+    stages = api.request(auth, request_id)["stages"]
+    assert [s["decided_via"] for s in stages[:2]] == ["app", "email_link"]
 
 
 def test_expired_link_is_refused_without_state_change(

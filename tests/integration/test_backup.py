@@ -1,5 +1,6 @@
 """Nightly backup to S3 with its checksum, and a restore that gives back the same data."""
 
+import json
 import os
 import shutil
 import subprocess
@@ -121,3 +122,54 @@ def test_pg_bin_dir_chooses_the_postgres_tools(
     finally:
         monkeypatch.undo()
         get_settings.cache_clear()
+
+
+def test_the_backup_anchors_the_audit_chains_and_the_restore_checks_them(
+    api: Api, restore_target: str
+) -> None:
+    from shared.audit.chain import heads
+    from shared.backup.service import check_restored, stored_chain_heads
+
+    api.login(api.register())
+    result = backup_handler(scheduled_event("nightly-backup"), LambdaContext("nightly_backup"))
+    stored = stored_chain_heads(result["key"])
+    assert stored is not None and any(h.seq > 0 for h in stored)
+    with unit_of_work() as session:
+        recorded = session.execute(
+            text("SELECT chain_heads FROM backups WHERE key = :k"), {"k": result["key"]}
+        ).scalar_one()
+    assert recorded == [h.as_json() for h in stored]
+
+    # The restore verifies the chains up to the stored heads (the backup's own audit entry,
+    # written after the dump, is not in it).
+    assert restore(result["key"], restore_target).ok
+    engine = create_engine(restore_target)
+    with engine.connect() as conn:
+        assert heads(conn) == stored
+    # Heads that are not the backup's (another chain, or a rewritten one) are refused.
+    from shared.backup.service import chain_heads_key
+
+    forged = [{**h.as_json(), "hash": "f" * 64} if h.seq else h.as_json() for h in stored]
+    s3 = aws.client("s3")
+    s3.put_object(
+        Bucket=bucket_name(), Key=chain_heads_key(result["key"]), Body=json.dumps(forged).encode()
+    )
+    with pytest.raises(BackupError, match="head differs from the backup's"):
+        check_restored(result["key"], restore_target)
+    s3.put_object(
+        Bucket=bucket_name(),
+        Key=chain_heads_key(result["key"]),
+        Body=json.dumps([h.as_json() for h in stored]).encode(),
+    )
+    assert check_restored(result["key"], restore_target).ok
+    # A restored row edited afterwards no longer verifies, and the check names it.
+    with engine.begin() as conn:
+        edited = conn.execute(
+            text(
+                "UPDATE audit_logs SET action = 'forged' WHERE id = (SELECT max(id) FROM"
+                " audit_logs) RETURNING id"
+            )
+        ).scalar_one()
+    engine.dispose()
+    with pytest.raises(BackupError, match=f"row {edited} "):
+        check_restored(result["key"], restore_target)

@@ -162,10 +162,10 @@ def redis_outage() -> Iterator[None]:
 
 
 def test_with_redis_down_everything_but_signing_in_goes_on(api: Api) -> None:
-    """Decisions: reads come from PostgreSQL (a warning metric, never a 500); signing in is
-    refused with 503 (failures cannot be counted, so guessing must not go unthrottled);
-    signed-in sessions go on, and one signed out during the outage stays out (checked in
-    PostgreSQL)."""
+    """Decisions: reads come from PostgreSQL (a warning metric, never a 500); signing in (and
+    registering) is refused with 503 (failures cannot be counted, so guessing must not go
+    unthrottled); signed-in sessions go on, and one signed out during the outage stays out
+    (checked in PostgreSQL)."""
     person = api.register()
     auth = api.login(person)
     leaving = api.login(person)
@@ -184,6 +184,18 @@ def test_with_redis_down_everything_but_signing_in_goes_on(api: Api) -> None:
         assert login.status_code == 503
         assert login.json()["error"]["code"] == "sign_in_unavailable"
         assert int(login.headers["Retry-After"]) > 0
+        # Registering is throttled per address too: refused alike while nothing is counted.
+        registering = api.http.post(
+            "/api/v1/users",
+            json={
+                "username": f"outage-{uuid.uuid4().hex[:8]}",
+                "email": f"outage-{uuid.uuid4().hex[:8]}@example.com",
+                "password": "applicant-password-1",
+                "full_name": "Outage Tester",
+            },
+        )
+        assert registering.status_code == 503
+        assert registering.json()["error"]["code"] == "registrations_unavailable"
         assert api.http.post("/api/v1/logout", json={}, headers=leaving).status_code == 204
         after = api.http.get("/api/v1/users/me", headers=leaving)
         assert (after.status_code, after.json()["error"]["code"]) == (401, "token_revoked")

@@ -45,6 +45,7 @@ def test_clear_failure_is_auto_rejected_with_reasons_and_emailed(
     detail = api.request(auth, submitted["id"])
     assert detail["status"] == "auto_rejected"
     assert detail["stages"] == []
+    assert detail["risk_tier"] == "high"  # it was scored: never "not scored yet"
     codes = [r["code"] for r in detail["decision_reasons"]]
     assert codes == ["RECENT_BANKRUPTCY", "LOW_CREDIT_SCORE"]
     assert "540" in detail["decision_reasons"][1]["message"]
@@ -200,6 +201,8 @@ def test_approver_inbox_lists_pending_stages_oldest_due_first(
     assert inbox.status_code == 200
     entries = inbox.json()["items"]
     assert ids[0] in [e["request"]["id"] for e in entries]
+    mine = [e for e in entries if e["request"]["id"] in ids]
+    assert {e["applicant_name"] for e in mine} == {"Applicant Tester"}  # who is asking
     dues = [e["due_at"] for e in entries]
     assert dues == sorted(dues)
     assert all(e["overdue"] is False for e in entries if e["request"]["id"] in ids)

@@ -94,7 +94,8 @@ def test_credit_score_579_rejects() -> None:
     result = evaluate(DEFAULT, app(), report(score=579))
     assert result.outcome == RequestStatus.AUTO_REJECTED
     assert codes(result) == ["LOW_CREDIT_SCORE"]
-    assert result.risk_tier is None
+    # Declined, and scored: the tier is recorded too (issue 10, "seen in the browser").
+    assert result.risk_tier == RiskTier.HIGH
 
 
 def test_credit_score_580_passes() -> None:

@@ -42,3 +42,14 @@ def test_limits_have_safe_defaults_and_refuse_nonsense() -> None:
         Settings(login_failures_per_account=0)
     with pytest.raises(ValidationError):
         Settings(max_body_bytes=-1)
+    # Account limits: the defaults (the test run raises the registration limit in its env).
+    fields = Settings.model_fields
+    assert fields["registrations_per_address"].default == 10
+    assert fields["password_reset_minutes"].default == 30  # the link's stated lifetime
+    assert (
+        fields["password_resets_per_account"].default
+        <= fields["password_resets_per_address"].default
+    )
+    for nonsense in ("registrations_per_address", "password_reset_minutes"):
+        with pytest.raises(ValidationError):
+            Settings.model_validate({nonsense: 0})

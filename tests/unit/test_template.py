@@ -233,6 +233,24 @@ def test_every_sqs_event_source_reports_batch_item_failures(template: dict[str, 
         assert props["BatchSize"] == 10, function
 
 
+def test_each_sqs_event_source_scales_as_its_topology_queue_says(
+    template: dict[str, Any],
+) -> None:
+    queues = queues_by_name(template)
+    ids = {queue_id: name for name, (queue_id, _) in queues.items()}
+    specs = {q.name: q for q in QUEUES}
+    scaled = {
+        ids[props["Queue"]["Fn::GetAtt"][0]]: (
+            props["ScalingConfig"]["MaximumConcurrency"],
+            props["BatchSize"],
+        )
+        for _, props in events(template, "SQS")
+    }
+    assert scaled == {q.name: (q.maximum_concurrency, q.batch_size) for q in QUEUES}
+    # Not one number for all: each queue's own reaches the template.
+    assert len({spec.maximum_concurrency for spec in specs.values()}) > 1
+
+
 # functions, environment, backups, permissions ------------------------------------------
 
 

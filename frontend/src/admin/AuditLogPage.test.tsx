@@ -9,7 +9,7 @@ import { AuditLogPage, auditErrors, KNOWN_ACTIONS, toAuditQuery } from './AuditL
 
 vi.mock('../api/endpoints');
 
-const NONE = { action: '', entity_type: '', entity_id: '', actor: '', at_from: '', at_to: '' };
+const NONE = { action: '', entity_type: '', entity_id: '', request_id: '', actor: '', at_from: '', at_to: '' };
 
 const ENTRY: AuditEntry = {
   id: 7,
@@ -40,6 +40,13 @@ describe('audit log filters', () => {
     expect(auditErrors(long)).toEqual({ actor: 'Use at most 64 characters.' });
     expect(auditErrors({ ...NONE, at_from: '2026-13-01' }).at_from).toMatch(/^Enter a date as MM\/DD\/YYYY/);
     expect(toAuditQuery(long)).toEqual({ limit: 50 });
+  });
+
+  it("asks for a request's whole trail by its id, and explains an id that is not one", () => {
+    const id = '0b5d7e0c-7b1e-4a55-9a4e-3f0f5a0f6a01';
+    expect(toAuditQuery({ ...NONE, request_id: ` ${id} ` })).toEqual({ limit: 50, request_id: id });
+    expect(auditErrors({ ...NONE, request_id: 'abc' }).request_id).toMatch(/^Enter a credit request id/);
+    expect(toAuditQuery({ ...NONE, request_id: 'abc' })).toEqual({ limit: 50 });
   });
 });
 

@@ -20,6 +20,7 @@ import { dayError, endOfDay, isDay, startOfDay } from '../common/dates';
 import { DayField } from '../common/DayField';
 import { EmptyState, LoadMoreButton, PagedListView } from '../common/feedback';
 import { Field } from '../common/Field';
+import { ExportButton } from '../common/ExportButton';
 import { PageHeader } from '../common/PageHeader';
 import { usePagedList } from '../common/usePagedList';
 import { i18n } from '../i18n';
@@ -27,11 +28,12 @@ import { formatDateTime, formatDayInput, parseDayInput } from '../i18n/format';
 import AUDIT_ACTIONS from './audit-actions.json';
 import { AuditChange } from './AuditChange';
 
-const KEYS = ['action', 'entity_type', 'entity_id', 'actor', 'at_from', 'at_to'] as const;
+const KEYS = ['action', 'entity_type', 'entity_id', 'request_id', 'actor', 'at_from', 'at_to'] as const;
 type Key = (typeof KEYS)[number];
 type AuditFilters = Record<Key, string>;
 const DAY_KEYS = ['at_from', 'at_to'] as const;
 const ACTOR_MAX = 64;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Every action the backend records (tests/unit/test_frontend_audit_actions.py keeps the list whole). */
 export const KNOWN_ACTIONS: readonly string[] = AUDIT_ACTIONS;
@@ -44,6 +46,7 @@ export function actionLabel(action: string): string {
 export function auditErrors(filters: AuditFilters): Partial<AuditFilters> {
   const errors: Partial<AuditFilters> = {};
   if (filters.actor.trim().length > ACTOR_MAX) errors.actor = i18n.t('validation.tooLong', { max: ACTOR_MAX });
+  if (filters.request_id.trim() && !UUID.test(filters.request_id.trim())) errors.request_id = i18n.t('audit.requestIdRule');
   for (const key of DAY_KEYS) {
     if (filters[key] && !isDay(filters[key])) errors[key] = dayError();
   }
@@ -56,7 +59,7 @@ export function auditErrors(filters: AuditFilters): Partial<AuditFilters> {
 export function toAuditQuery(filters: AuditFilters): AuditQuery {
   const query: AuditQuery = { limit: 50 };
   const errors = auditErrors(filters);
-  for (const key of ['action', 'entity_type', 'entity_id', 'actor'] as const) {
+  for (const key of ['action', 'entity_type', 'entity_id', 'request_id', 'actor'] as const) {
     if (filters[key].trim() && !errors[key]) query[key] = filters[key].trim();
   }
   if (filters.at_from && !errors.at_from) query.at_from = startOfDay(filters.at_from);
@@ -145,7 +148,17 @@ export function AuditLogPage() {
 
   return (
     <>
-      <PageHeader title={t('audit.title')} />
+      <PageHeader
+        title={t('audit.title')}
+        actions={
+          <ExportButton
+            download={() => {
+              const { limit: _limit, ...query } = toAuditQuery(filters);
+              return api.exportAudit(query);
+            }}
+          />
+        }
+      />
       <CollapsibleFilters label={t('audit.filterLabel')} active={active} onSubmit={submit}>
         <Box sx={{ display: 'grid', gap: 1.5, gridTemplateColumns: { xs: '1fr', sm: '1fr 1fr', md: 'repeat(3, 1fr)' } }}>
           <TextField select {...field('action', t('audit.action'))} slotProps={{ select: { displayEmpty: true }, inputLabel: { shrink: true } }}>
@@ -158,6 +171,7 @@ export function AuditLogPage() {
           </TextField>
           <TextField {...field('entity_type', t('audit.entityType'), { placeholder: 'credit_request' })} />
           <TextField {...field('entity_id', t('audit.entityId'))} />
+          <TextField {...field('request_id', t('audit.requestId'))} />
           <TextField {...field('actor', t('audit.actor'), { placeholder: t('audit.actorPlaceholder') })} />
           <DayField {...day('at_from', t('audit.from'))} />
           <DayField {...day('at_to', t('audit.to'))} />

@@ -22,7 +22,7 @@ describe('UsersPage', () => {
   });
 
   it('searches users by username or email through the URL', async () => {
-    vi.mocked(api.listUsers).mockImplementation(async (_cursor, search = '') => ({
+    vi.mocked(api.listUsers).mockImplementation(async (_cursor, { search } = {}) => ({
       items: search ? [BOB] : [ADMIN, BOB],
       next_cursor: null,
     }));
@@ -34,7 +34,7 @@ describe('UsersPage', () => {
     await userEvent.click(screen.getByRole('button', { name: 'Search' }));
 
     expect(screen.getByTestId('location')).toHaveTextContent('/admin/users?q=BOB%40');
-    expect(vi.mocked(api.listUsers)).toHaveBeenLastCalledWith(null, 'BOB@', expect.anything());
+    expect(vi.mocked(api.listUsers)).toHaveBeenLastCalledWith(null, { search: 'BOB@', role: '' }, expect.anything());
     await vi.waitFor(() => expect(screen.queryByText('root (you)')).not.toBeInTheDocument());
     expect(screen.getByText('bob_smith')).toBeVisible();
   });
@@ -49,8 +49,20 @@ describe('UsersPage', () => {
 
     expect(screen.getByTestId('location')).toHaveTextContent(/^\/admin\/users$/);
     expect(screen.getByRole('searchbox', { name: 'Username or email' })).toHaveValue('');
-    expect(vi.mocked(api.listUsers)).toHaveBeenLastCalledWith(null, '', expect.anything());
+    expect(vi.mocked(api.listUsers)).toHaveBeenLastCalledWith(null, { search: '', role: '' }, expect.anything());
     expect(screen.queryByRole('button', { name: 'Clear' })).not.toBeInTheDocument();
+  });
+
+  it('filters users by role through the URL, together with the search', async () => {
+    vi.mocked(api.listUsers).mockResolvedValue({ items: [BOB], next_cursor: null });
+    renderAt(<UsersPage />, { url: '/admin/users?q=bob' });
+    expect(await screen.findByText('bob_smith')).toBeVisible();
+
+    await userEvent.click(screen.getByRole('combobox', { name: 'Role' }));
+    await userEvent.click(screen.getByRole('option', { name: 'Manager' }));
+
+    expect(screen.getByTestId('location')).toHaveTextContent('/admin/users?q=bob&role=manager');
+    expect(vi.mocked(api.listUsers)).toHaveBeenLastCalledWith(null, { search: 'bob', role: 'manager' }, expect.anything());
   });
 
   it('says when no user matches, and loads the next page of a search with its term', async () => {
@@ -60,7 +72,7 @@ describe('UsersPage', () => {
     const { unmount } = renderAt(<UsersPage />, { url: '/admin/users?q=smith' });
 
     await userEvent.click(await screen.findByRole('button', { name: 'Load more users' }));
-    expect(vi.mocked(api.listUsers).mock.calls[1]?.slice(0, 2)).toEqual(['bob_smith', 'smith']);
+    expect(vi.mocked(api.listUsers).mock.calls[1]?.slice(0, 2)).toEqual(['bob_smith', { search: 'smith', role: '' }]);
     expect(screen.getByRole('searchbox', { name: 'Username or email' })).toHaveValue('smith');
     unmount();
 

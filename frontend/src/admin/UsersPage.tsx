@@ -22,6 +22,7 @@ import { roleLabel } from '../auth/roles';
 import { DataTable, hiddenBelow } from '../common/DataTable';
 import { EmptyState, LoadMoreButton, PagedListView } from '../common/feedback';
 import { PageHeader } from '../common/PageHeader';
+import { SelectField } from '../common/SelectField';
 import { usePagedList } from '../common/usePagedList';
 import { formatDateTime } from '../i18n/format';
 import { ConfirmUserChange, type PendingChange } from './ConfirmUserChange';
@@ -41,9 +42,10 @@ export function UsersPage() {
   const me = useUser();
   const [params, setParams] = useSearchParams();
   const search = params.get('q') ?? '';
+  const roleFilter = ROLES.find((r) => r === params.get('role')) ?? '';
   const [draft, setDraft] = useState(search);
   useEffect(() => setDraft(search), [search]);
-  const list = usePagedList((cursor, signal) => api.listUsers(cursor, search, { signal }), [search]);
+  const list = usePagedList((cursor, signal) => api.listUsers(cursor, { search, role: roleFilter }, { signal }), [search, roleFilter]);
   const [changed, setChanged] = useState<Record<string, User>>({});
   const [pending, setPending] = useState<PendingChange | null>(null);
   // How many of the person's stages the change would move, asked for when the dialog opens.
@@ -90,7 +92,11 @@ export function UsersPage() {
 
   function submit(event: FormEvent) {
     event.preventDefault();
-    setParams(draft.trim() ? { q: draft.trim() } : {});
+    filterBy(draft, roleFilter);
+  }
+
+  function filterBy(q: string, role: Role | '') {
+    setParams({ ...(q.trim() ? { q: q.trim() } : {}), ...(role ? { role } : {}) });
   }
 
   const roleSelect = (user: User, self: boolean) => (
@@ -157,10 +163,19 @@ export function UsersPage() {
             slotProps={{ htmlInput: { maxLength: 254 } }}
             sx={{ flex: '1 1 240px' }}
           />
+          <Box sx={{ flex: '0 1 200px', minWidth: 160, mb: -2.75 }}>
+            <SelectField
+              id="user-role-filter"
+              label={t('users.roleFilter')}
+              value={roleFilter}
+              options={[{ value: '' as const, label: t('users.allRoles') }, ...ROLES.map((role) => ({ value: role, label: roleLabel(role) }))]}
+              onChange={(role) => filterBy(search, role)}
+            />
+          </Box>
           <Button type="submit" variant="contained">
             {t('users.searchButton')}
           </Button>
-          {search ? (
+          {search || roleFilter ? (
             <Button type="button" onClick={() => setParams({})}>
               {t('filters.clear')}
             </Button>

@@ -14,6 +14,7 @@ import type {
   RedriveResult,
   Registration,
   RequestQuery,
+  Role,
   Stats,
   StatsQuery,
   TokenPair,
@@ -35,6 +36,26 @@ export async function logout(): Promise<void> {
 
 export async function register(data: Registration): Promise<User> {
   return (await http.post<User>('/users', data)).data;
+}
+
+/** Follow an emailed verification link (its token): the address it was sent to is verified. */
+export async function verifyEmail(token: string): Promise<void> {
+  await http.post('/email-verifications', { token });
+}
+
+/** Email the signed-in user a new verification link. */
+export async function resendVerification(): Promise<void> {
+  await http.post('/users/me/email-verification');
+}
+
+/** Ask for a password-reset link: the answer is the same whether or not the address has an account. */
+export async function requestPasswordReset(email: string): Promise<void> {
+  await http.post('/password-resets', { email });
+}
+
+/** Set a new password with an emailed reset link's token (once; signs out every session). */
+export async function resetPassword(token: string, password: string): Promise<void> {
+  await http.post('/password-resets/confirm', { token, password });
 }
 
 export async function currentUser(options: Options = {}): Promise<User> {
@@ -83,8 +104,10 @@ export async function decideByLink(token: string, decision: Decision): Promise<C
 }
 
 /** `search` matches part of a username or email, in any case. */
-export async function listUsers(cursor: string | null, search = '', options: Options = {}): Promise<Page<User>> {
-  const params = { limit: 50, ...(cursor === null ? {} : { cursor }), ...(search.trim() ? { q: search.trim() } : {}) };
+/** The users matching part of a username or email (`search`) and holding `role`, if given. */
+export async function listUsers(cursor: string | null, filter: { search?: string; role?: Role | '' } = {}, options: Options = {}): Promise<Page<User>> {
+  const search = filter.search?.trim() ?? '';
+  const params = { limit: 50, ...(cursor === null ? {} : { cursor }), ...(search ? { q: search } : {}), ...(filter.role ? { role: filter.role } : {}) };
   return (await http.get<Page<User>>('/users', { params, ...options })).data;
 }
 
@@ -99,6 +122,33 @@ export async function updateUser(id: string, change: UserChange): Promise<User> 
 
 export async function listAudit(params: AuditQuery, options: Options = {}): Promise<Page<AuditEntry>> {
   return (await http.get<Page<AuditEntry>>('/audit-logs', { params, ...options })).data;
+}
+
+/** A CSV export as the API wrote it: the file, its name, and whether it was cut short. */
+export interface CsvFile {
+  blob: Blob;
+  name: string;
+  truncated: boolean;
+}
+
+async function csvExport(path: string, params: object): Promise<CsvFile> {
+  const response = await http.get<Blob>(path, { params, responseType: 'blob' });
+  const disposition = String(response.headers['content-disposition'] ?? '');
+  return {
+    blob: response.data,
+    name: /filename="([^"]+)"/.exec(disposition)?.[1] ?? 'export.csv',
+    truncated: response.headers['x-export-truncated'] === 'true',
+  };
+}
+
+/** The requests the list's filters select, as CSV (staff). */
+export function exportRequests(params: Omit<RequestQuery, 'cursor' | 'limit' | 'sort'>): Promise<CsvFile> {
+  return csvExport('/exports/credit-requests', params);
+}
+
+/** The audit entries the log's filters select, as CSV (admins). */
+export function exportAudit(params: Omit<AuditQuery, 'cursor' | 'limit'>): Promise<CsvFile> {
+  return csvExport('/exports/audit-logs', params);
 }
 
 export async function getStats(params: StatsQuery, options: Options = {}): Promise<Stats> {

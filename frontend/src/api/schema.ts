@@ -31,7 +31,11 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Refresh */
+        /**
+         * Refresh
+         * @description Trade a refresh token for a new pair. Each refresh token works once: presenting a used
+         *     one again (a stolen copy) signs out every session of its family (401 `token_reused`).
+         */
         post: operations["refresh_api_v1_refresh_post"];
         delete?: never;
         options?: never;
@@ -48,7 +52,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Logout */
+        /**
+         * Logout
+         * @description Sign out: the access token and the refresh token's whole family stop working.
+         */
         post: operations["logout_api_v1_logout_post"];
         delete?: never;
         options?: never;
@@ -63,11 +70,104 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List Users */
+        /**
+         * List Users
+         * @description Users by username, one page at a time, optionally searched and filtered by role.
+         */
         get: operations["list_users_api_v1_users_get"];
         put?: never;
-        /** Register */
+        /**
+         * Register
+         * @description Register as an applicant: usernames and emails are unique in any case (409
+         *     `user_exists`), at most REGISTRATIONS_PER_ADDRESS per client address per hour (429). The
+         *     welcome email holds the link that verifies the address; until it is followed the account
+         *     may sign in and read, but not file requests.
+         */
         post: operations["register_api_v1_users_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/email-verifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Verify Email
+         * @description Follow the emailed verification link: the address it was sent to is verified (404 for
+         *     a link that is not one, 410 once expired).
+         */
+        post: operations["verify_email_api_v1_email_verifications_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/me/email-verification": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Resend Verification
+         * @description Email yourself a new verification link (a few per hour); 409 when already verified.
+         */
+        post: operations["resend_verification_api_v1_users_me_email_verification_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/password-resets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Request Password Reset
+         * @description Ask for a password-reset link by email. Always 202, whether or not an account uses
+         *     the address; throttled per client address and per address asked for (429).
+         */
+        post: operations["request_password_reset_api_v1_password_resets_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/password-resets/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reset Password
+         * @description Set a new password with the emailed link: once (410 after), within its 30 minutes
+         *     (PASSWORD_RESET_MINUTES), under the password policy (422). Every session of the account
+         *     is signed out.
+         */
+        post: operations["reset_password_api_v1_password_resets_confirm_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -81,7 +181,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Me */
+        /**
+         * Me
+         * @description Who is signed in: username, name, email and role (ETag: 304 when unchanged).
+         */
         get: operations["me_api_v1_users_me_get"];
         put?: never;
         post?: never;
@@ -152,7 +255,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List Credit Requests */
+        /**
+         * List Credit Requests
+         * @description Credit requests, filtered and sorted, one page at a time: an applicant's own only; staff
+         *     see every request (ETag: 304 when unchanged).
+         */
         get: operations["list_credit_requests_api_v1_credit_requests_get"];
         put?: never;
         /**
@@ -173,7 +280,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get Credit Request */
+        /**
+         * Get Credit Request
+         * @description A request with its approval chain and score result (the bureau report for staff only).
+         *     Someone else's request answers 404, as if it did not exist. Staff reads are audited.
+         */
         get: operations["get_credit_request_api_v1_credit_requests__request_id__get"];
         put?: never;
         post?: never;
@@ -192,7 +303,11 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Withdraw */
+        /**
+         * Withdraw
+         * @description Withdraw your own open request: its open stages are cancelled and their links die.
+         *     409 once the request is final.
+         */
         post: operations["withdraw_api_v1_credit_requests__request_id__withdraw_post"];
         delete?: never;
         options?: never;
@@ -227,7 +342,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Audit Logs */
+        /**
+         * Audit Logs
+         * @description Who did what, when, newest first, filtered; `request_id` gives a request's whole trail,
+         *     its stages' decisions included.
+         */
         get: operations["audit_logs_api_v1_audit_logs_get"];
         put?: never;
         post?: never;
@@ -279,6 +398,68 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/exports/credit-requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export Credit Requests
+         * @description The requests matching the list's filters as CSV, newest first, at most 25,000 rows
+         *     (`X-Export-Truncated: true` when more match: narrow the filters). Audited.
+         */
+        get: operations["export_credit_requests_api_v1_exports_credit_requests_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/exports/audit-logs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export Audit Logs
+         * @description The audit entries matching the log's filters as CSV, newest first, at most 25,000
+         *     rows (`X-Export-Truncated: true` when more match). Audited.
+         */
+        get: operations["export_audit_logs_api_v1_exports_audit_logs_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/audit-logs/verification": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Audit Verification
+         * @description Walk every audit hash chain, in one snapshot: `ok`, or the first broken row.
+         */
+        get: operations["audit_verification_api_v1_audit_logs_verification_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/health": {
         parameters: {
             query?: never;
@@ -286,7 +467,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Health */
+        /**
+         * Health
+         * @description Liveness: the function answers (no dependency is checked).
+         */
         get: operations["health_api_v1_health_get"];
         put?: never;
         post?: never;
@@ -346,7 +530,11 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Decide */
+        /**
+         * Decide
+         * @description Approve or reject the request's current stage, as its assignee (403 `not_assignee`
+         *     otherwise; never one's own request). A rejection needs a comment. 409 once decided.
+         */
         post: operations["decide_api_v1_credit_requests__request_id__decision_post"];
         delete?: never;
         options?: never;
@@ -361,10 +549,18 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Show Link */
+        /**
+         * Show Link
+         * @description What an emailed link decides, before its approver decides it: the request, the score
+         *     result, and the chain with earlier comments. Only reads: mail scanners open links. 410
+         *     once used or expired; 409 when the stage moved on or the request was withdrawn.
+         */
         get: operations["show_link_api_v1_approval_links__token__get"];
         put?: never;
-        /** Decide By Link */
+        /**
+         * Decide By Link
+         * @description Decide the link's stage, as its approver (the link is the credential, used once).
+         */
         post: operations["decide_by_link_api_v1_approval_links__token__post"];
         delete?: never;
         options?: never;
@@ -445,6 +641,40 @@ export interface components {
             bankruptcies_7y: number;
         };
         /**
+         * ChainBreakOut
+         * @description The first row where an audit chain stops verifying.
+         */
+        ChainBreakOut: {
+            /**
+             * Id
+             * @description The audit row (the head's row for a deleted tail).
+             */
+            id: number | null;
+            /** Partition */
+            partition: number | null;
+            /** Seq */
+            seq: number | null;
+            /**
+             * Reason
+             * @description sequence (a row deleted or inserted), prev_hash, row_hash (a row edited), chain ends before its head (a tail deleted), unsealed, chain heads
+             */
+            reason: string;
+            /** Expected */
+            expected: string;
+            /** Found */
+            found: string;
+        };
+        /** ChainVerificationOut */
+        ChainVerificationOut: {
+            /** Ok */
+            ok: boolean;
+            /** Rows Checked */
+            rows_checked: number;
+            /** Chains */
+            chains: number;
+            broken: components["schemas"]["ChainBreakOut"] | null;
+        };
+        /**
          * ChannelPreferenceIn
          * @example {
          *       "channel": "webhook",
@@ -496,7 +726,27 @@ export interface components {
                 [key: string]: string;
             };
         };
-        /** CreditRequestDetail */
+        /**
+         * CreditRequestDetail
+         * @example {
+         *       "amount": "25000.00",
+         *       "applicant_id": "5d2c7a10-8e4f-4b7a-a1c3-6f9e0d2b4c88",
+         *       "bankruptcies_7y": 0,
+         *       "created_at": "2026-11-30T09:15:02.120000Z",
+         *       "credit_score": 712,
+         *       "decision_reasons": [],
+         *       "delinquencies_24m": 0,
+         *       "employment_status": "self_employed",
+         *       "id": "0b6f5c1e-3a57-4c1b-9d7e-2f0c8a4e6d21",
+         *       "monthly_debt": "450.00",
+         *       "monthly_income": "6500.00",
+         *       "purpose": "Delivery van for the bakery",
+         *       "risk_tier": "medium",
+         *       "status": "pending_approval",
+         *       "term_months": 36,
+         *       "updated_at": "2026-11-30T09:15:02.480000Z"
+         *     }
+         */
         CreditRequestDetail: {
             /**
              * Id
@@ -546,7 +796,28 @@ export interface components {
             /** @description Null until the request is scored. */
             score_result: components["schemas"]["ScoreResultOut"] | null;
         };
-        /** CreditRequestOut */
+        /**
+         * CreditRequestOut
+         * @description A request as filed, with where the workflow has taken it.
+         * @example {
+         *       "amount": "25000.00",
+         *       "applicant_id": "5d2c7a10-8e4f-4b7a-a1c3-6f9e0d2b4c88",
+         *       "bankruptcies_7y": 0,
+         *       "created_at": "2026-11-30T09:15:02.120000Z",
+         *       "credit_score": 712,
+         *       "decision_reasons": [],
+         *       "delinquencies_24m": 0,
+         *       "employment_status": "self_employed",
+         *       "id": "0b6f5c1e-3a57-4c1b-9d7e-2f0c8a4e6d21",
+         *       "monthly_debt": "450.00",
+         *       "monthly_income": "6500.00",
+         *       "purpose": "Delivery van for the bakery",
+         *       "risk_tier": "medium",
+         *       "status": "pending_approval",
+         *       "term_months": 36,
+         *       "updated_at": "2026-11-30T09:15:02.480000Z"
+         *     }
+         */
         CreditRequestOut: {
             /**
              * Id
@@ -628,6 +899,19 @@ export interface components {
             code: string;
             /** Message */
             message: string;
+        };
+        /** EmailVerificationIn */
+        EmailVerificationIn: {
+            /**
+             * Token
+             * @description From the emailed link.
+             */
+            token: string;
+        };
+        /** EmailVerificationOut */
+        EmailVerificationOut: {
+            /** Email Verified */
+            email_verified: boolean;
         };
         /**
          * EmploymentStatus
@@ -727,6 +1011,32 @@ export interface components {
              */
             next_cursor: string | null;
         };
+        /** PasswordResetIn */
+        PasswordResetIn: {
+            /**
+             * Token
+             * @description From the emailed link.
+             */
+            token: string;
+            /** Password */
+            password: string;
+        };
+        /** PasswordResetRequestIn */
+        PasswordResetRequestIn: {
+            /**
+             * Email
+             * Format: email
+             */
+            email: string;
+        };
+        /** PasswordResetRequested */
+        PasswordResetRequested: {
+            /**
+             * Detail
+             * @description The same whether or not an account uses the address: nothing here says which addresses have accounts.
+             */
+            detail: string;
+        };
         /**
          * PendingStage
          * @description A stage awaiting the signed-in approver's decision, with its request.
@@ -744,6 +1054,8 @@ export interface components {
             due_at: string | null;
             /** Overdue */
             overdue: boolean;
+            /** Applicant Name */
+            applicant_name: string;
             request: components["schemas"]["CreditRequestOut"];
         };
         /** RedriveResult */
@@ -798,7 +1110,10 @@ export interface components {
             /** @description The credit bureau's report. Third-party data: shown to staff only, null for the applicant. */
             bureau_report: components["schemas"]["BureauReport"] | null;
         };
-        /** StageOut */
+        /**
+         * StageOut
+         * @description One stage of a request's approval chain: who holds it, who decided it, how and why.
+         */
         StageOut: {
             /**
              * Id
@@ -815,6 +1130,8 @@ export interface components {
             decided_by: string | null;
             /** Decided At */
             decided_at: string | null;
+            /** Decided Via */
+            decided_via?: ("app" | "email_link") | null;
             /** Comment */
             comment: string | null;
             /** Due At */
@@ -869,7 +1186,16 @@ export interface components {
             /** Expires In */
             expires_in: number;
         };
-        /** UserCreate */
+        /**
+         * UserCreate
+         * @description A new applicant's account.
+         * @example {
+         *       "email": "ada@example.com",
+         *       "full_name": "Ada Lovelace",
+         *       "password": "correct horse battery staple",
+         *       "username": "ada.lovelace"
+         *     }
+         */
         UserCreate: {
             /** Username */
             username: string;
@@ -905,6 +1231,11 @@ export interface components {
              */
             created_at: string;
             /**
+             * Email Verified
+             * @description Whether the user followed the link emailed to their address; until then they may not file credit requests and get no workflow emails.
+             */
+            email_verified: boolean;
+            /**
              * Pending Stages
              * @description Stages awaiting this user's decision.
              */
@@ -936,6 +1267,11 @@ export interface components {
              * Format: date-time
              */
             created_at: string;
+            /**
+             * Email Verified
+             * @description Whether the user followed the link emailed to their address; until then they may not file credit requests and get no workflow emails.
+             */
+            email_verified: boolean;
         };
         /** UserUpdate */
         UserUpdate: {
@@ -943,7 +1279,21 @@ export interface components {
             /** Is Active */
             is_active?: boolean | null;
         };
-        /** CreditRequestCreate */
+        /**
+         * CreditRequestCreate
+         * @description An application. Money travels as decimal strings ("25000.00"), never as floats.
+         * @example {
+         *       "amount": "25000.00",
+         *       "bankruptcies_7y": 0,
+         *       "credit_score": 712,
+         *       "delinquencies_24m": 0,
+         *       "employment_status": "self_employed",
+         *       "monthly_debt": "450.00",
+         *       "monthly_income": "6500.00",
+         *       "purpose": "Delivery van for the bakery",
+         *       "term_months": 36
+         *     }
+         */
         CreditRequestCreate: {
             /** Amount */
             amount: number | string;
@@ -963,7 +1313,18 @@ export interface components {
             /** Bankruptcies 7Y */
             bankruptcies_7y: number;
         };
-        /** Decision */
+        /**
+         * Decision
+         * @description An approver's decision on their stage; a rejection must say why.
+         * @example {
+         *       "comment": "Income verified with three payslips.",
+         *       "decision": "approve"
+         *     }
+         * @example {
+         *       "comment": "Debt would exceed half of the income.",
+         *       "decision": "reject"
+         *     }
+         */
         Decision: {
             /**
              * Decision
@@ -993,8 +1354,15 @@ export interface components {
             approver: string;
             /** Expires At */
             expires_at: string;
+            /** Applicant Name */
+            applicant_name: string;
             request: components["schemas"]["CreditRequestOut"];
             score_result: components["schemas"]["ScoreResultOut"] | null;
+            /**
+             * Stages
+             * @description The whole chain, earlier decisions and their comments included.
+             */
+            stages: components["schemas"]["StageOut"][];
         };
     };
     responses: never;
@@ -1027,7 +1395,16 @@ export interface operations {
                     "application/json": components["schemas"]["TokenOut"];
                 };
             };
-            /** @description The request is not valid */
+            /** @description The body is larger than the API accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request is not valid (details per field) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1047,7 +1424,18 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description An error (401, 403, 404, 409, 410, 413, 429) */
+            /** @description A dependency (the database) is down: retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, in the same envelope */
             default: {
                 headers: {
                     [name: string]: unknown;
@@ -1080,7 +1468,16 @@ export interface operations {
                     "application/json": components["schemas"]["TokenOut"];
                 };
             };
-            /** @description The request is not valid */
+            /** @description The body is larger than the API accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request is not valid (details per field) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1089,7 +1486,18 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description An error (401, 403, 404, 409, 410, 413, 429) */
+            /** @description A dependency (the database) is down: retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, in the same envelope */
             default: {
                 headers: {
                     [name: string]: unknown;
@@ -1120,7 +1528,34 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The request is not valid */
+            /** @description Not signed in, or the session has ended (code `unauthorized`, `token_expired`, ...) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Signed in, but this role or this person may not do this (code says why) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the API accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request is not valid (details per field) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1129,7 +1564,18 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description An error (401, 403, 404, 409, 410, 413, 429) */
+            /** @description A dependency (the database) is down: retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, in the same envelope */
             default: {
                 headers: {
                     [name: string]: unknown;
@@ -1149,6 +1595,8 @@ export interface operations {
                 cursor?: string | null;
                 /** @description Only users whose username or email contains this (any case). */
                 q?: string | null;
+                /** @description Only users with this role. */
+                role?: components["schemas"]["Role"] | null;
             };
             header?: never;
             path?: never;
@@ -1165,7 +1613,25 @@ export interface operations {
                     "application/json": components["schemas"]["Page_UserOut_"];
                 };
             };
-            /** @description The request is not valid */
+            /** @description Not signed in, or the session has ended (code `unauthorized`, `token_expired`, ...) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Signed in, but this role or this person may not do this (code says why) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request is not valid (details per field) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1174,7 +1640,18 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description An error (401, 403, 404, 409, 410, 413, 429) */
+            /** @description A dependency (the database) is down: retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, in the same envelope */
             default: {
                 headers: {
                     [name: string]: unknown;
@@ -1207,7 +1684,25 @@ export interface operations {
                     "application/json": components["schemas"]["UserOut"];
                 };
             };
-            /** @description The request is not valid */
+            /** @description The resource's state does not allow this now (code says why, e.g. `not_pending`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the API accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request is not valid (details per field) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1216,7 +1711,311 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description An error (401, 403, 404, 409, 410, 413, 429) */
+            /** @description Too many attempts: wait the number of seconds in Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A dependency (the database) is down: retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, in the same envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    verify_email_api_v1_email_verifications_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EmailVerificationIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EmailVerificationOut"];
+                };
+            };
+            /** @description The body is larger than the API accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request is not valid (details per field) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A dependency (the database) is down: retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, in the same envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    resend_verification_api_v1_users_me_email_verification_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Not signed in, or the session has ended (code `unauthorized`, `token_expired`, ...) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Signed in, but this role or this person may not do this (code says why) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the API accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request is not valid (details per field) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts: wait the number of seconds in Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A dependency (the database) is down: retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, in the same envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    request_password_reset_api_v1_password_resets_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordResetRequestIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PasswordResetRequested"];
+                };
+            };
+            /** @description The body is larger than the API accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request is not valid (details per field) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts: wait the number of seconds in Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A dependency (the database) is down: retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, in the same envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    reset_password_api_v1_password_resets_confirm_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordResetIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The body is larger than the API accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request is not valid (details per field) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A dependency (the database) is down: retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, in the same envelope */
             default: {
                 headers: {
                     [name: string]: unknown;
@@ -1252,7 +2051,25 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The request is not valid */
+            /** @description Not signed in, or the session has ended (code `unauthorized`, `token_expired`, ...) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Signed in, but this role or this person may not do this (code says why) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request is not valid (details per field) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1261,7 +2078,18 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description An error (401, 403, 404, 409, 410, 413, 429) */
+            /** @description A dependency (the database) is down: retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, in the same envelope */
             default: {
                 headers: {
                     [name: string]: unknown;
@@ -1290,7 +2118,25 @@ export interface operations {
                     "application/json": components["schemas"]["NotificationPreferencesOut"];
                 };
             };
-            /** @description The request is not valid */
+            /** @description Not signed in, or the session has ended (code `unauthorized`, `token_expired`, ...) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Signed in, but this role or this person may not do this (code says why) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request is not valid (details per field) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1299,7 +2145,18 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description An error (401, 403, 404, 409, 410, 413, 429) */
+            /** @description A dependency (the database) is down: retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, in the same envelope */
             default: {
                 headers: {
                     [name: string]: unknown;
@@ -1332,7 +2189,34 @@ export interface operations {
                     "application/json": components["schemas"]["NotificationPreferencesOut"];
                 };
             };
-            /** @description The request is not valid */
+            /** @description Not signed in, or the session has ended (code `unauthorized`, `token_expired`, ...) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Signed in, but this role or this person may not do this (code says why) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the API accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request is not valid (details per field) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1341,7 +2225,18 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description An error (401, 403, 404, 409, 410, 413, 429) */
+            /** @description A dependency (the database) is down: retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, in the same envelope */
             default: {
                 headers: {
                     [name: string]: unknown;
@@ -1377,7 +2272,34 @@ export interface operations {
                     "application/json": components["schemas"]["UserDetail"];
                 };
             };
-            /** @description The request is not valid */
+            /** @description Not signed in, or the session has ended (code `unauthorized`, `token_expired`, ...) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Signed in, but this role or this person may not do this (code says why) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one this caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request is not valid (details per field) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1386,7 +2308,18 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description An error (401, 403, 404, 409, 410, 413, 429) */
+            /** @description A dependency (the database) is down: retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, in the same envelope */
             default: {
                 headers: {
                     [name: string]: unknown;
@@ -1421,7 +2354,43 @@ export interface operations {
                     "application/json": components["schemas"]["UserOut"];
                 };
             };
-            /** @description The request is not valid */
+            /** @description Not signed in, or the session has ended (code `unauthorized`, `token_expired`, ...) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Signed in, but this role or this person may not do this (code says why) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one this caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the API accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request is not valid (details per field) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1430,7 +2399,18 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description An error (401, 403, 404, 409, 410, 413, 429) */
+            /** @description A dependency (the database) is down: retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, in the same envelope */
             default: {
                 headers: {
                     [name: string]: unknown;
@@ -1480,7 +2460,25 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The request is not valid */
+            /** @description Not signed in, or the session has ended (code `unauthorized`, `token_expired`, ...) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Signed in, but this role or this person may not do this (code says why) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request is not valid (details per field) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1489,7 +2487,18 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description An error (401, 403, 404, 409, 410, 413, 429) */
+            /** @description A dependency (the database) is down: retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, in the same envelope */
             default: {
                 headers: {
                     [name: string]: unknown;
@@ -1522,7 +2531,34 @@ export interface operations {
                     "application/json": components["schemas"]["CreditRequestOut"];
                 };
             };
-            /** @description The request is not valid */
+            /** @description Not signed in, or the session has ended (code `unauthorized`, `token_expired`, ...) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Signed in, but this role or this person may not do this (code says why) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the API accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request is not valid (details per field) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1542,7 +2578,18 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description An error (401, 403, 404, 409, 410, 413, 429) */
+            /** @description A dependency (the database) is down: retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, in the same envelope */
             default: {
                 headers: {
                     [name: string]: unknown;
@@ -1580,7 +2627,34 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The request is not valid */
+            /** @description Not signed in, or the session has ended (code `unauthorized`, `token_expired`, ...) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Signed in, but this role or this person may not do this (code says why) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one this caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request is not valid (details per field) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1589,7 +2663,18 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description An error (401, 403, 404, 409, 410, 413, 429) */
+            /** @description A dependency (the database) is down: retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, in the same envelope */
             default: {
                 headers: {
                     [name: string]: unknown;
@@ -1620,7 +2705,52 @@ export interface operations {
                     "application/json": components["schemas"]["CreditRequestOut"];
                 };
             };
-            /** @description The request is not valid */
+            /** @description Not signed in, or the session has ended (code `unauthorized`, `token_expired`, ...) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Signed in, but this role or this person may not do this (code says why) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one this caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The resource's state does not allow this now (code says why, e.g. `not_pending`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the API accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request is not valid (details per field) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1629,7 +2759,18 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description An error (401, 403, 404, 409, 410, 413, 429) */
+            /** @description A dependency (the database) is down: retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, in the same envelope */
             default: {
                 headers: {
                     [name: string]: unknown;
@@ -1670,7 +2811,25 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The request is not valid */
+            /** @description Not signed in, or the session has ended (code `unauthorized`, `token_expired`, ...) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Signed in, but this role or this person may not do this (code says why) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request is not valid (details per field) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1679,7 +2838,18 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description An error (401, 403, 404, 409, 410, 413, 429) */
+            /** @description A dependency (the database) is down: retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, in the same envelope */
             default: {
                 headers: {
                     [name: string]: unknown;
@@ -1723,7 +2893,25 @@ export interface operations {
                     "application/json": components["schemas"]["Page_AuditEntry_"];
                 };
             };
-            /** @description The request is not valid */
+            /** @description Not signed in, or the session has ended (code `unauthorized`, `token_expired`, ...) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Signed in, but this role or this person may not do this (code says why) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request is not valid (details per field) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1732,7 +2920,18 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description An error (401, 403, 404, 409, 410, 413, 429) */
+            /** @description A dependency (the database) is down: retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, in the same envelope */
             default: {
                 headers: {
                     [name: string]: unknown;
@@ -1761,7 +2960,25 @@ export interface operations {
                     "application/json": components["schemas"]["DeadLetterQueue"][];
                 };
             };
-            /** @description The request is not valid */
+            /** @description Not signed in, or the session has ended (code `unauthorized`, `token_expired`, ...) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Signed in, but this role or this person may not do this (code says why) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request is not valid (details per field) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1770,7 +2987,18 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description An error (401, 403, 404, 409, 410, 413, 429) */
+            /** @description A dependency (the database) is down: retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, in the same envelope */
             default: {
                 headers: {
                     [name: string]: unknown;
@@ -1801,7 +3029,43 @@ export interface operations {
                     "application/json": components["schemas"]["RedriveResult"];
                 };
             };
-            /** @description The request is not valid */
+            /** @description Not signed in, or the session has ended (code `unauthorized`, `token_expired`, ...) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Signed in, but this role or this person may not do this (code says why) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one this caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the API accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request is not valid (details per field) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1810,7 +3074,241 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description An error (401, 403, 404, 409, 410, 413, 429) */
+            /** @description A dependency (the database) is down: retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, in the same envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    export_credit_requests_api_v1_exports_credit_requests_get: {
+        parameters: {
+            query?: {
+                status?: components["schemas"]["RequestStatus"][];
+                applicant_id?: string | null;
+                created_from?: string | null;
+                created_to?: string | null;
+                amount_min?: number | string | null;
+                amount_max?: number | string | null;
+                assigned_to?: "me" | null;
+                stage_role?: ("analyst" | "manager" | "director" | "admin") | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description RFC 4180 CSV, a header row first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                    "text/csv": unknown;
+                };
+            };
+            /** @description Not signed in, or the session has ended (code `unauthorized`, `token_expired`, ...) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Signed in, but this role or this person may not do this (code says why) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request is not valid (details per field) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A dependency (the database) is down: retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, in the same envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    export_audit_logs_api_v1_exports_audit_logs_get: {
+        parameters: {
+            query?: {
+                actor_id?: string | null;
+                /** @description Who acted, as entries show it: a username, "anonymous", "system:<step>". */
+                actor?: string | null;
+                action?: string | null;
+                entity_type?: string | null;
+                entity_id?: string | null;
+                /** @description A credit request's whole trail: entries about it and about its stages. */
+                request_id?: string | null;
+                at_from?: string | null;
+                at_to?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description RFC 4180 CSV, a header row first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                    "text/csv": unknown;
+                };
+            };
+            /** @description Not signed in, or the session has ended (code `unauthorized`, `token_expired`, ...) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Signed in, but this role or this person may not do this (code says why) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request is not valid (details per field) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A dependency (the database) is down: retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, in the same envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    audit_verification_api_v1_audit_logs_verification_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChainVerificationOut"];
+                };
+            };
+            /** @description Not signed in, or the session has ended (code `unauthorized`, `token_expired`, ...) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Signed in, but this role or this person may not do this (code says why) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request is not valid (details per field) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A dependency (the database) is down: retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, in the same envelope */
             default: {
                 headers: {
                     [name: string]: unknown;
@@ -1841,7 +3339,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The request is not valid */
+            /** @description The request is not valid (details per field) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1850,7 +3348,18 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description An error (401, 403, 404, 409, 410, 413, 429) */
+            /** @description A dependency (the database) is down: retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, in the same envelope */
             default: {
                 headers: {
                     [name: string]: unknown;
@@ -1879,7 +3388,7 @@ export interface operations {
                     "application/json": unknown;
                 };
             };
-            /** @description The request is not valid */
+            /** @description The request is not valid (details per field) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1895,7 +3404,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description An error (401, 403, 404, 409, 410, 413, 429) */
+            /** @description Any other error, in the same envelope */
             default: {
                 headers: {
                     [name: string]: unknown;
@@ -1937,7 +3446,25 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The request is not valid */
+            /** @description Not signed in, or the session has ended (code `unauthorized`, `token_expired`, ...) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Signed in, but this role or this person may not do this (code says why) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request is not valid (details per field) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1946,7 +3473,18 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description An error (401, 403, 404, 409, 410, 413, 429) */
+            /** @description A dependency (the database) is down: retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, in the same envelope */
             default: {
                 headers: {
                     [name: string]: unknown;
@@ -1981,7 +3519,52 @@ export interface operations {
                     "application/json": components["schemas"]["CreditRequestOut"];
                 };
             };
-            /** @description The request is not valid */
+            /** @description Not signed in, or the session has ended (code `unauthorized`, `token_expired`, ...) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Signed in, but this role or this person may not do this (code says why) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one this caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The resource's state does not allow this now (code says why, e.g. `not_pending`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the API accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request is not valid (details per field) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1990,7 +3573,18 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description An error (401, 403, 404, 409, 410, 413, 429) */
+            /** @description A dependency (the database) is down: retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, in the same envelope */
             default: {
                 headers: {
                     [name: string]: unknown;
@@ -2021,7 +3615,34 @@ export interface operations {
                     "application/json": components["schemas"]["LinkSummary"];
                 };
             };
-            /** @description The request is not valid */
+            /** @description No such resource, or not one this caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The resource's state does not allow this now (code says why, e.g. `not_pending`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The link was used or has expired (`link_used`, `link_expired`) */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request is not valid (details per field) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2030,7 +3651,18 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description An error (401, 403, 404, 409, 410, 413, 429) */
+            /** @description A dependency (the database) is down: retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, in the same envelope */
             default: {
                 headers: {
                     [name: string]: unknown;
@@ -2065,7 +3697,43 @@ export interface operations {
                     "application/json": components["schemas"]["CreditRequestOut"];
                 };
             };
-            /** @description The request is not valid */
+            /** @description No such resource, or not one this caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The resource's state does not allow this now (code says why, e.g. `not_pending`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The link was used or has expired (`link_used`, `link_expired`) */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the API accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request is not valid (details per field) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2074,7 +3742,18 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description An error (401, 403, 404, 409, 410, 413, 429) */
+            /** @description A dependency (the database) is down: retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, in the same envelope */
             default: {
                 headers: {
                     [name: string]: unknown;

@@ -28,10 +28,11 @@ describe('the inbox', () => {
     vi.mocked(api.myApprovals).mockResolvedValue(INBOX);
   });
 
-  it('shows each stage with its risk tier and due date, overdue ones marked', async () => {
+  it('shows each stage with its applicant, risk tier and due date, overdue ones marked', async () => {
     renderAt(<InboxPage />, { url: '/inbox' });
     const row = (await screen.findByText('Delivery van')).closest('tr');
     if (!row) throw new Error('no row');
+    expect(within(row).getByText('Applicant aaaa1111')).toBeVisible();
     expect(within(row).getByText('Medium risk')).toBeVisible();
     expect(within(row).getByText('Nov 29, 2026, 10:00 AM UTC')).toBeVisible();
     expect(within(row).getByText('Overdue')).toBeVisible();
@@ -69,6 +70,7 @@ describe('the inbox', () => {
     expect(ids('-amount')).toEqual(['bbbb2222', 'aaaa1111', 'cccc3333']);
     expect(ids('-risk')).toEqual(['bbbb2222', 'aaaa1111', 'cccc3333']);
     expect(ids('due', 'BBBB')).toEqual(['bbbb2222']);
+    expect(ids('due', 'applicant cccc')).toEqual(['cccc3333']); // by the applicant's name
   });
 
   it('shows cards on a phone, with the same facts', async () => {

@@ -149,6 +149,7 @@ export function InboxPage() {
                     {t('inbox.reference', { ref: entry.request.id.slice(0, 8) })}
                   </Typography>
                   <Box component="dl" sx={{ display: 'grid', gridTemplateColumns: '1fr 1fr', gap: 1, m: 0, mt: 1 }}>
+                    <Field label={t('inbox.columns.applicant')}>{entry.applicant_name}</Field>
                     <Field label={t('inbox.columns.amount')}>{formatMoney(entry.request.amount)}</Field>
                     <Field label={t('inbox.columns.risk')}>
                       <RiskChip entry={entry} />
@@ -166,6 +167,7 @@ export function InboxPage() {
               label={t('inbox.tableLabel')}
               columns={[
                 t('inbox.columns.request'),
+                t('inbox.columns.applicant'),
                 { label: t('inbox.columns.amount'), align: 'right' },
                 t('inbox.columns.risk'),
                 t('inbox.columns.stage'),
@@ -180,6 +182,7 @@ export function InboxPage() {
                       {t('inbox.reference', { ref: entry.request.id.slice(0, 8) })}
                     </Typography>
                   </TableCell>
+                  <TableCell>{entry.applicant_name}</TableCell>
                   <TableCell align="right" sx={{ whiteSpace: 'nowrap' }}>
                     {formatMoney(entry.request.amount)}
                   </TableCell>

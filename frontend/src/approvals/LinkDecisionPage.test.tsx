@@ -5,6 +5,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import * as api from '../api/endpoints';
 import { ApiError } from '../api/errors';
 import type { CreditRequest, LinkSummary } from '../api/types';
+import { stage } from '../test/fixtures';
 import { renderAt } from '../test/render';
 import { LinkDecisionPage } from './LinkDecisionPage';
 
@@ -35,12 +36,18 @@ const summary: LinkSummary = {
   role: 'director',
   approver: 'Dana Director',
   expires_at: '2026-12-01T10:00:00Z',
+  applicant_name: 'Ada Applicant',
   request,
   score_result: {
     installment: '2151.81',
     debt_to_income: '0.0981',
     bureau_report: { credit_score: 760, delinquencies_24m: 0, bankruptcies_7y: 0 },
   },
+  stages: [
+    stage(1, { status: 'approved', assignee: 'ana_lyst', decided_by: 'ana_lyst', decided_at: '2026-11-29T09:00:00Z', decided_via: 'email_link', comment: 'Payslips checked.' }),
+    stage(2, { status: 'approved', assignee: 'man_ager', decided_by: 'man_ager', decided_at: '2026-11-29T11:00:00Z', decided_via: 'app' }),
+    stage(3, { status: 'pending', assignee: 'dana', due_at: '2026-11-30T10:00:00Z' }),
+  ],
 };
 
 function open() {
@@ -71,13 +78,27 @@ describe('the emailed approval link page', () => {
     await waitFor(() => expect(screen.getByTestId('decision-outcome')).toHaveFocus());
   });
 
+  it("shows who asks and the earlier approvers' decisions, comments and how they were made", async () => {
+    vi.mocked(api.getApprovalLink).mockResolvedValue(summary);
+    open();
+
+    expect(await screen.findByText('Requested by Ada Applicant')).toBeVisible();
+    const history = screen.getByRole('list', { name: 'Approval stages' });
+    expect(history).toHaveTextContent(/Approved by ana_lyst on .* \(from the email link\)/);
+    expect(history).toHaveTextContent('“Payslips checked.”');
+    expect(history).toHaveTextContent(/Approved by man_ager on .* \(in the app\)/);
+    // The history comes before the form, with the other facts.
+    const form = screen.getByRole('button', { name: 'Approve' });
+    expect(history.compareDocumentPosition(form) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
+  });
+
   it('shows the facts before the decision form', async () => {
     vi.mocked(api.getApprovalLink).mockResolvedValue(summary);
     open();
 
     await screen.findByRole('heading', { name: 'Decision: stage 3 (Director)' });
     const order = screen.getAllByRole('heading', { level: 2 }).map((h) => h.textContent);
-    expect(order).toEqual(['$150,000.00 over 120 months', 'Automatic analysis', 'Your decision']);
+    expect(order).toEqual(['$150,000.00 over 120 months', 'Automatic analysis', 'Approval history', 'Your decision']);
     // Approvers see the risk tier and reason codes (staff view).
     expect(screen.getByText('Risk tier')).toBeVisible();
   });

@@ -15,6 +15,7 @@ import { useResource } from '../common/useResource';
 import { formatDateTime } from '../i18n/format';
 import { RequestSummary } from '../requests/RequestSummary';
 import { ScoreResultPanel } from '../requests/ScoreResultPanel';
+import { StageTimeline } from '../requests/StageTimeline';
 import { DecisionForm, decisionOutcome } from './DecisionForm';
 import { DecisionOutcome, JumpToDecision } from './DecisionOutcome';
 import { type LinkProblem, linkProblem } from './linkErrors';
@@ -63,11 +64,14 @@ export function LinkDecisionPage() {
         <Typography color="text.secondary">
           {t('link.for', { approver: summary.approver, until: formatDateTime(summary.expires_at) })}
         </Typography>
+        <Typography>{t('link.applicant', { name: summary.applicant_name })}</Typography>
         {outcome ? null : <JumpToDecision />}
       </PageHeader>
       {/* The facts first, then the decision. */}
       <RequestSummary request={decided ?? summary.request} audience="staff" />
       <ScoreResultPanel result={summary.score_result} />
+      {/* Earlier approvers' decisions and comments, before this approver decides. */}
+      <StageTimeline stages={summary.stages} audience="staff" />
       {outcome ? (
         <DecisionOutcome message={outcome}>
           <Button component={Link} to="/inbox" variant="outlined">

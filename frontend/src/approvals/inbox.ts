@@ -35,13 +35,18 @@ function compare(a: PendingStage, b: PendingStage, sort: InboxSort): number {
 }
 
 /**
- * The entries whose purpose or reference contains `search` (any case), in `sort` order; ties
+ * The entries whose applicant, purpose or reference contains `search` (any case), in `sort` order; ties
  * keep the API's order (oldest due first).
  */
 export function searchInbox(entries: PendingStage[], search: string, sort: InboxSort): PendingStage[] {
   const term = search.trim().toLocaleLowerCase();
   const found = term
-    ? entries.filter((e) => e.request.purpose.toLocaleLowerCase().includes(term) || e.request.id.slice(0, 8).includes(term))
+    ? entries.filter(
+        (e) =>
+          e.applicant_name.toLocaleLowerCase().includes(term) ||
+          e.request.purpose.toLocaleLowerCase().includes(term) ||
+          e.request.id.slice(0, 8).includes(term),
+      )
     : entries;
   return found
     .map((entry, index) => ({ entry, index }))

@@ -14,6 +14,8 @@ interface Auth {
   notice: string | null;
   login: (username: string, password: string) => Promise<User>;
   logout: () => Promise<void>;
+  /** Read the signed-in user again (after something changed them, e.g. a verified email). */
+  reloadUser: () => Promise<void>;
 }
 
 const AuthContext = createContext<Auth | null>(null);
@@ -71,7 +73,15 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     }
   }, []);
 
-  const value = useMemo(() => ({ status, user, notice, login, logout }), [status, user, notice, login, logout]);
+  const reloadUser = useCallback(async () => {
+    if (refreshToken() === null) return;
+    setUser(await api.currentUser());
+  }, []);
+
+  const value = useMemo(
+    () => ({ status, user, notice, login, logout, reloadUser }),
+    [status, user, notice, login, logout, reloadUser],
+  );
   return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
 }
 

@@ -11,7 +11,7 @@ import { LoginPage, safeNext } from './LoginPage';
 vi.mock('./AuthProvider');
 
 function auth(login: Mock<(username: string, password: string) => Promise<User>>) {
-  vi.mocked(useAuth).mockReturnValue({ status: 'signed-out', user: null, notice: null, login, logout: vi.fn() });
+  vi.mocked(useAuth).mockReturnValue({ status: 'signed-out', user: null, notice: null, login, logout: vi.fn(), reloadUser: vi.fn() });
 }
 
 describe('LoginPage', () => {
@@ -50,5 +50,20 @@ describe('LoginPage', () => {
     expect(safeNext('//evil.example/')).toBeNull();
     expect(safeNext('https://evil.example/')).toBeNull();
     expect(safeNext('/requests?status=approved')).toBe('/requests?status=approved');
+  });
+
+  it('refuses every path a browser would take off-site (issue 10 §12)', () => {
+    // A browser reads "\\" as "/" and drops tabs and line breaks: each of these leaves the site.
+    for (const next of ['/\\evil.example', '/\\/evil.example', '\\\\evil.example', '/\t/evil.example', '/\n/evil.example', '//evil', 'javascript:alert(1)', 'JavaScript:alert(1)', 'https:evil.example', '']) {
+      expect(safeNext(next), next).toBeNull();
+    }
+    expect(safeNext('/requests/1#stages')).toBe('/requests/1#stages');
+    expect(safeNext('/inbox')).toBe('/inbox');
+  });
+
+  it('offers a way back in when the password is forgotten', () => {
+    auth(vi.fn<(username: string, password: string) => Promise<User>>());
+    renderAt(<LoginPage />, { url: '/login' });
+    expect(screen.getByRole('link', { name: 'Forgot your password?' })).toHaveAttribute('href', '/forgot-password');
   });
 });

@@ -14,9 +14,20 @@ import { SubmitButton } from '../common/SubmitButton';
 import { useAuth } from './AuthProvider';
 import { homeFor } from './roles';
 
-/** Only same-app paths are followed after login (no open redirect). */
+/**
+ * Only same-app paths are followed after login (no open redirect). Browsers read a backslash
+ * as a slash and drop tabs and line breaks in URLs, so `/\evil.example` or `/\t/evil.example`
+ * would leave the site: any of those characters refuses the path, and what is left must
+ * resolve to this origin.
+ */
 export function safeNext(next: string | null): string | null {
-  return next !== null && next.startsWith('/') && !next.startsWith('//') ? next : null;
+  if (next === null || !next.startsWith('/') || next.startsWith('//') || /[\\\s]/.test(next)) return null;
+  try {
+    const url = new URL(next, window.location.origin);
+    return url.origin === window.location.origin ? `${url.pathname}${url.search}${url.hash}` : null;
+  } catch {
+    return null;
+  }
 }
 
 export function LoginPage() {
@@ -85,6 +96,9 @@ export function LoginPage() {
           {t('login.submit')}
         </SubmitButton>
       </Stack>
+      <Typography sx={{ mt: 2 }}>
+        <RouterLink to="/forgot-password">{t('login.forgotPassword')}</RouterLink>
+      </Typography>
       <Typography sx={{ mt: 3 }}>
         <Trans i18nKey="login.registerPrompt" components={{ register: <RouterLink to="/register" /> }} />
       </Typography>

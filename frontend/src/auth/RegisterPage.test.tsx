@@ -44,7 +44,7 @@ describe('RegisterPage', () => {
 
   beforeEach(() => {
     vi.resetAllMocks();
-    vi.mocked(useAuth).mockReturnValue({ status: 'signed-out', user: null, notice: null, login, logout: vi.fn() });
+    vi.mocked(useAuth).mockReturnValue({ status: 'signed-out', user: null, notice: null, login, logout: vi.fn(), reloadUser: vi.fn() });
   });
 
   it("shows the API's password rejection on the password field, and drops it once edited", async () => {

@@ -18,6 +18,7 @@ function signInAs(role: Role | null) {
     notice: null,
     login: vi.fn(),
     logout: vi.fn(),
+    reloadUser: vi.fn(),
   });
 }
 

@@ -11,7 +11,7 @@ vi.mock('../auth/AuthProvider');
 
 describe('the app frame', () => {
   beforeEach(() => {
-    vi.mocked(useAuth).mockReturnValue({ status: 'signed-in', user: makeUser(), notice: null, login: vi.fn(), logout: vi.fn() });
+    vi.mocked(useAuth).mockReturnValue({ status: 'signed-in', user: makeUser(), notice: null, login: vi.fn(), logout: vi.fn(), reloadUser: vi.fn() });
   });
 
   it('puts each drawer link in its own list item', async () => {

@@ -20,6 +20,7 @@ import { useAuth } from '../auth/AuthProvider';
 import { navFor, roleLabel } from '../auth/roles';
 import { LanguageSwitcher } from './LanguageSwitcher';
 import { ThemeToggle } from './ThemeToggle';
+import { VerifyEmailBanner } from '../auth/VerifyEmailBanner';
 
 function MenuIcon() {
   return (
@@ -163,6 +164,7 @@ export function AppLayout() {
         maxWidth="lg"
         sx={{ py: { xs: 2, sm: 4 }, px: { xs: 1.5, sm: 3 }, flexGrow: 1, '&:focus': { outline: 'none' } }}
       >
+        <VerifyEmailBanner />
         <Outlet />
       </Container>
     </Box>

@@ -115,7 +115,7 @@ describe('RequestDetailPage for staff', () => {
     vi.mocked(useUser).mockReturnValue(makeUser({ role: 'manager', username: 'man_ager' }));
   });
 
-  it('shows who has the stage, the risk tier and the reason codes', async () => {
+  it('shows who has the stage, the risk tier and the reasons in words', async () => {
     vi.mocked(api.getRequest).mockResolvedValue({
       ...pendingAtStageOne(),
       risk_tier: 'medium',
@@ -126,7 +126,36 @@ describe('RequestDetailPage for staff', () => {
     expect(await screen.findByTestId('request-standing')).toHaveTextContent('stage 1 of 2: with ana_lyst, due');
     expect(screen.getByText(/^Assigned to ana_lyst, due Nov 30, 2026/)).toBeVisible();
     expect(screen.getByText('Medium')).toBeVisible();
-    expect(screen.getByText('(LOW_SCORE)')).toBeVisible();
+    expect(screen.getByText('The credit score is low.')).toBeVisible();
+    expect(screen.queryByText(/LOW_SCORE/)).not.toBeInTheDocument(); // a code is not wording
     expect(screen.queryByText('What happens next:')).not.toBeInTheDocument();
+    // The audit trail is the administrators' screen: a manager gets no link to it.
+    expect(screen.queryByRole('link', { name: 'Audit trail' })).not.toBeInTheDocument();
+  });
+
+  it('shows a declined request its tier, never "Not scored yet", and the reasons in words', async () => {
+    vi.mocked(api.getRequest).mockResolvedValue(
+      detail('r-1', {
+        status: 'auto_rejected',
+        risk_tier: 'high',
+        decided_at: '2026-11-29T09:00:00Z',
+        decision_reasons: [{ code: 'LOW_CREDIT_SCORE', message: 'The credit score of 540 is below the minimum of 580.' }],
+      }),
+    );
+    const { container } = open();
+
+    expect(await screen.findByText('The credit score of 540 is below the minimum of 580.')).toBeVisible();
+    expect(screen.getByText('High')).toBeVisible();
+    expect(screen.queryByText('Not scored yet')).not.toBeInTheDocument(); // the tier's field
+    expect(container).not.toHaveTextContent('LOW_CREDIT_SCORE');
+  });
+
+  it('links an administrator to the request\'s whole audit trail', async () => {
+    vi.mocked(useUser).mockReturnValue(makeUser({ role: 'admin', username: 'ad_min' }));
+    vi.mocked(api.getRequest).mockResolvedValue(pendingAtStageOne());
+    open();
+
+    const link = await screen.findByRole('link', { name: 'Audit trail' });
+    expect(link).toHaveAttribute('href', `/admin/audit?request_id=${pendingAtStageOne().id}`);
   });
 });

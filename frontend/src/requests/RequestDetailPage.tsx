@@ -13,6 +13,7 @@ import { Link, useLocation, useParams } from 'react-router';
 import * as api from '../api/endpoints';
 import { type ApiError, toApiError } from '../api/errors';
 import { useUser } from '../auth/AuthProvider';
+import { ADMINS } from '../auth/roles';
 import { ErrorState, Loading } from '../common/feedback';
 import { PageHeader } from '../common/PageHeader';
 import { RouterLink } from '../common/RouterLink';
@@ -99,6 +100,11 @@ export function RequestDetailPage() {
             {canDecide ? (
               <Button component={Link} to={`/inbox/${request.id}`} variant="contained">
                 {t('detail.decide')}
+              </Button>
+            ) : null}
+            {ADMINS.includes(user.role) ? (
+              <Button component={Link} to={`/admin/audit?request_id=${encodeURIComponent(request.id)}`} variant="outlined">
+                {t('detail.auditTrail')}
               </Button>
             ) : null}
             {!follow && isOpen(request.status) ? (

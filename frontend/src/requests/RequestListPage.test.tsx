@@ -92,6 +92,29 @@ describe('RequestListPage', () => {
     expect(screen.getByRole('combobox', { name: 'Stage decided' })).toHaveTextContent('Analyst');
   });
 
+  it('exports the filtered requests as CSV for staff, and says when the file was cut short', async () => {
+    vi.mocked(api.listRequests).mockResolvedValue({ items: [request('r-1')], next_cursor: null });
+    vi.mocked(api.exportRequests).mockResolvedValue({ blob: new Blob(['id\r\n']), name: 'credit-requests.csv', truncated: true });
+    const created = vi.fn(() => 'blob:export');
+    Object.assign(URL, { createObjectURL: created, revokeObjectURL: vi.fn() });
+    renderAt(<RequestListPage />, { url: '/requests?status=approved&amount_min=1000&sort=amount' });
+
+    await userEvent.click(await screen.findByRole('button', { name: 'Export CSV' }));
+
+    // The list's filters, without its order or paging.
+    expect(api.exportRequests).toHaveBeenCalledWith({ status: ['approved'], amount_min: '1000.00' });
+    expect(created).toHaveBeenCalled();
+    expect(await screen.findByText(/cut at 25,000 rows/)).toBeVisible();
+  });
+
+  it('offers applicants no export', async () => {
+    vi.mocked(useUser).mockReturnValue(makeUser({ role: 'applicant' }));
+    vi.mocked(api.listRequests).mockResolvedValue({ items: [request('r-1')], next_cursor: null });
+    renderAt(<RequestListPage />, { url: '/requests' });
+    expect(await screen.findByText('Purpose r-1')).toBeVisible();
+    expect(screen.queryByRole('button', { name: 'Export CSV' })).not.toBeInTheDocument();
+  });
+
   it('loads the next page with the cursor', async () => {
     vi.mocked(api.listRequests)
       .mockResolvedValueOnce({ items: [request('r1')], next_cursor: 'c1' })

@@ -15,6 +15,7 @@ import type { CreditRequest } from '../api/types';
 import { useUser } from '../auth/AuthProvider';
 import { DataTable } from '../common/DataTable';
 import { EmptyState, LoadMoreButton, PagedListView } from '../common/feedback';
+import { ExportButton } from '../common/ExportButton';
 import { PageHeader } from '../common/PageHeader';
 import { RouterLink } from '../common/RouterLink';
 import { isOpen } from '../common/status';
@@ -53,7 +54,14 @@ export function RequestListPage() {
             <Button component={Link} to="/requests/new" variant="contained">
               {t('nav.newRequest')}
             </Button>
-          ) : undefined
+          ) : (
+            <ExportButton
+              download={() => {
+                const { sort: _sort, ...query } = toRequestQuery(filters);
+                return api.exportRequests(query);
+              }}
+            />
+          )
         }
       />
       <RequestFiltersForm value={filters} onApply={apply} stageFilter={!applicant} />

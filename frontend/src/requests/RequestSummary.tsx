@@ -40,7 +40,11 @@ export function RequestSummary({ request, audience }: { request: CreditRequest; 
         <Field label={t('summary.delinquencies')}>{request.delinquencies_24m}</Field>
         <Field label={t('summary.bankruptcies')}>{request.bankruptcies_7y}</Field>
         {staff ? (
-          <Field label={t('summary.riskTier')}>{request.risk_tier ? t(`risk.${request.risk_tier}`) : t('summary.notScored')}</Field>
+          <Field label={t('summary.riskTier')}>{request.risk_tier
+              ? t(`risk.${request.risk_tier}`)
+              : request.status === 'submitted'
+                ? t('summary.notScored')
+                : t('summary.neverScored')}</Field>
         ) : null}
         <Field label={t('summary.submitted')}>{formatDateTime(request.created_at)}</Field>
         <Field label={t('summary.decided')}>{request.decided_at ? formatDateTime(request.decided_at) : t('summary.notYet')}</Field>
@@ -54,15 +58,8 @@ export function RequestSummary({ request, audience }: { request: CreditRequest; 
           <Box component="ul" sx={{ pl: 3, mb: 0 }}>
             {request.decision_reasons.map((reason) => (
               <li key={reason.code} data-reason={staff ? reason.code : undefined}>
-                <Typography>
-                  {reason.message}
-                  {staff ? (
-                    <Typography component="span" variant="body2" color="text.secondary">
-                      {' '}
-                      ({reason.code})
-                    </Typography>
-                  ) : null}
-                </Typography>
+                {/* The policy's sentence: people read words, the code stays in data-reason. */}
+                <Typography>{reason.message}</Typography>
               </li>
             ))}
           </Box>

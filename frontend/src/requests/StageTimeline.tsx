@@ -54,6 +54,7 @@ export function StageTimeline({ stages, audience }: { stages: Stage[]; audience:
                     {staff
                       ? t(`timeline.${decided}By`, { who: stage.decided_by, when: formatDateTime(stage.decided_at) })
                       : t(`timeline.${decided}ByRole`, { role: role.toLowerCase(), when: formatDateTime(stage.decided_at) })}
+                    {stage.decided_via ? t(`timeline.via.${stage.decided_via}`) : ''}
                   </Typography>
                 ) : null}
                 {stage.comment ? (

@@ -61,6 +61,7 @@ export function pending(id: string, changes: Partial<PendingStage> = {}, request
     role: 'analyst',
     due_at: '2026-11-30T10:00:00Z',
     overdue: false,
+    applicant_name: `Applicant ${id}`,
     request: creditRequest(id, { status: 'pending_approval', ...request }),
     ...changes,
   };

@@ -15,6 +15,7 @@ export function makeUser(changes: Partial<User> = {}): User {
     role: 'applicant',
     is_active: true,
     created_at: '2026-11-01T10:00:00Z',
+    email_verified: true,
     ...changes,
   };
 }

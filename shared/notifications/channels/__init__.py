@@ -16,10 +16,12 @@ REGISTRY: dict[str, str] = {
 
 @cache
 def get(name: str) -> Channel:
+    """The registered channel called `name` (its module is imported on first use)."""
     channel = importlib.import_module(REGISTRY[name]).CHANNEL
     assert isinstance(channel, Channel) and channel.name == name, REGISTRY[name]
     return channel
 
 
 def all_channels() -> list[Channel]:
+    """Every registered channel, in the registry's order."""
     return [get(name) for name in REGISTRY]

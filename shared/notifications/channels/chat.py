@@ -38,10 +38,12 @@ def lines(notice: Notice) -> tuple[str, str | None, str]:
 
 
 def slack_escape(text: str) -> str:
+    """`text` with the three characters Slack's mrkdwn reserves escaped."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def slack(notice: Notice) -> dict[str, Any]:
+    """A notice as a Slack incoming-webhook message: text, and a button to the app."""
     subject, detail, label = lines(notice)
     text = "\n".join(slack_escape(t) for t in (f"*{subject}*", detail) if t)
     return {
@@ -63,6 +65,7 @@ def slack(notice: Notice) -> dict[str, Any]:
 
 
 def teams(notice: Notice) -> dict[str, Any]:
+    """A notice as a Teams incoming-webhook Adaptive Card, with a button to the app."""
     subject, detail, label = lines(notice)
     body: list[dict[str, Any]] = [
         {"type": "TextBlock", "text": subject, "wrap": True, "weight": "Bolder"}

@@ -22,6 +22,7 @@ logger = logging.getLogger(__name__)
 
 
 def send_email(email: emails.Email) -> None:
+    """Send one email through SES, its HTML and text parts in UTF-8."""
     aws.client("ses").send_email(
         Source=get_settings().mail_from,
         Destination={"ToAddresses": [email.to]},

@@ -32,6 +32,7 @@ SECRET_PREFIX = "whsec_"
 
 
 def signing_secret(preference: NotificationPreference) -> str:
+    """The user's webhook signing secret, derived from the app's key and its key id."""
     assert preference.key_id is not None, "a webhook preference always has its key id"
     key = get_settings().secret_key.get_secret_value().encode()
     message = f"webhook-signing:{preference.user_id}:{preference.key_id}".encode()
@@ -40,6 +41,7 @@ def signing_secret(preference: NotificationPreference) -> str:
 
 
 def message_id(delivery_id: uuid.UUID) -> str:
+    """The Standard Webhooks message id of a delivery: the same on every retry."""
     return f"msg_{delivery_id.hex}"
 
 

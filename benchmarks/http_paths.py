@@ -1,0 +1,84 @@
+"""P2: the request path through the gateway against a bare FastAPI endpoint returning a
+static 20-item list, served by the same uvicorn on another port in the same run (the
+baseline): closed-loop load, `BENCH_CONNECTIONS` connections for `BENCH_HTTP_SECONDS` each.
+
+Cases: `/api/v1/health`; the cached `GET /api/v1/credit-requests?limit=20` as an applicant
+(ten requests of their own) and as staff; and a first, uncached read: each request asks a
+query never asked before (a different `amount_min` below every amount), so each one misses
+the cache and reads PostgreSQL."""
+
+import os
+import statistics
+from collections.abc import Callable
+from itertools import count
+
+from benchmarks.load import Result, hammer
+from benchmarks.report import Target, quantile
+
+LIST = "/api/v1/credit-requests?limit=20"
+CASES = (
+    "bare FastAPI static list (baseline)",
+    "GET /api/v1/health",
+    "credit-requests?limit=20, applicant, cached",
+    "credit-requests?limit=20, staff, cached",
+    "credit-requests?limit=20, first uncached read",
+)
+
+
+def run(
+    gateway: str, bare: str, applicant: dict[str, str], staff: dict[str, str]
+) -> tuple[list[str], list[Target]]:
+    seconds = float(os.environ.get("BENCH_HTTP_SECONDS", "10"))
+    connections = int(os.environ.get("BENCH_CONNECTIONS", "16"))
+    fresh = count(1)
+
+    def uncached() -> str:
+        return f"{LIST}&amount_min={next(fresh) / 100:.2f}"
+
+    def load(
+        url: str, path: str | Callable[[], str], headers: dict[str, str] | None = None
+    ) -> Result:
+        return hammer(url, path, headers=headers, connections=connections, seconds=seconds)
+
+    results = {
+        CASES[0]: load(bare, "/items"),
+        CASES[1]: load(gateway, "/api/v1/health"),
+        CASES[2]: load(gateway, LIST, applicant),
+        CASES[3]: load(gateway, LIST, staff),
+        CASES[4]: load(gateway, uncached, applicant),
+    }
+    baseline = results[CASES[0]]
+    width = max(len(c) for c in CASES) + 2
+    lines = [
+        f"P2: the request path, {connections} connections x {seconds:g} s per case "
+        "(closed loop; ms; ratios to the baseline)",
+        f"{'case':{width}} {'req/s':>8} {'p50':>7} {'p95':>7} {'p99':>7} {'errors':>7} "
+        f"{'x req/s':>8} {'x p99':>7}",
+    ]
+    for name, result in results.items():
+        p50, p95, p99 = (quantile(result.latencies, q) * 1e3 for q in (0.5, 0.95, 0.99))
+        lines.append(
+            f"{name:{width}} {result.throughput:8.0f} {p50:7.1f} {p95:7.1f} {p99:7.1f} "
+            f"{result.errors:7d} {result.throughput / baseline.throughput:8.2f} "
+            f"{p99 / (quantile(baseline.latencies, 0.99) * 1e3):7.2f}"
+        )
+
+    def ratio(case: str) -> float:
+        return results[case].throughput / baseline.throughput
+
+    def p99_ratio(case: str) -> float:
+        return quantile(results[case].latencies, 0.99) / quantile(baseline.latencies, 0.99)
+
+    targets = [
+        Target("P2 /health req/s vs baseline", ratio(CASES[1]), 0.8, at_most=False),
+        Target("P2 cached list (applicant) req/s", ratio(CASES[2]), 0.5, at_most=False),
+        Target("P2 cached list (applicant) p99", p99_ratio(CASES[2]), 2, at_most=True),
+        Target("P2 cached list (staff) req/s", ratio(CASES[3]), 0.5, at_most=False),
+        Target("P2 cached list (staff) p99", p99_ratio(CASES[3]), 2, at_most=True),
+        Target("P2 first uncached read req/s", ratio(CASES[4]), 0.25, at_most=False),
+    ]
+    lines.append(
+        f"baseline median latency {statistics.median(baseline.latencies) * 1e3:.1f} ms; "
+        "the load generator shares the CPUs with what it measures."
+    )
+    return lines, targets
