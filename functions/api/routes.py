@@ -387,7 +387,7 @@ def dead_letters() -> list[dlq.DeadLetterQueue]:
     return dlq.inventory()
 
 
-@router.post("/dead-letters/{queue}/redrive", tags=["operations"])
+@router.post("/dead-letters/{queue}/redrive", tags=["operations"], responses=declared(404, 409))
 def redrive_dead_letters(queue: str, admin: CurrentUser, session: DbSession) -> dlq.RedriveResult:
     """Move a queue's dead letters back to it, for its step to try again (an SQS message move
     task: this answers once it started). Audited. 409 while one is already running."""
