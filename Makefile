@@ -13,7 +13,7 @@ PIP_QUIET := --quiet --disable-pip-version-check
 # This machine's pip.conf names index folders that may not exist; drop that noise only.
 PIP_FILTER := 2>&1 | { grep -v "^WARNING: Location .* is ignored" || true; }
 
-.PHONY: local test lint format restore audit-verify drill load-data docker-local install frontend frontend-test api-types bench
+.PHONY: local test lint format restore dlq redrive audit-verify drill load-data docker-local install frontend frontend-test api-types bench
 
 install: $(VENV)/.installed $(LOCALSTACK_VENV)/.installed $(CFNLINT_VENV)/.installed
 
@@ -82,6 +82,15 @@ format: $(VENV)/.installed
 restore: install
 	@test -n "$(BACKUP)" || { echo "usage: make restore BACKUP=<key> [TARGET_DATABASE_URL=postgresql+psycopg://...]"; exit 1; }
 	$(VENV)/bin/python -m infra.local.stack run -- $(VENV)/bin/python -m shared.backup.restore "$(BACKUP)" $(if $(TARGET_DATABASE_URL),--target "$(TARGET_DATABASE_URL)")
+
+## Dead-letter queues: each one's depth, oldest message's age and a sample body.
+dlq: install
+	$(VENV)/bin/python -m infra.local.stack run -- $(VENV)/bin/python -m shared.messaging.dlq list
+
+## Move a queue's dead letters back to it: make redrive QUEUE=<queue, e.g. score or score-dlq>
+redrive: install
+	@test -n "$(QUEUE)" || { echo "usage: make redrive QUEUE=<name> (see make dlq)"; exit 1; }
+	$(VENV)/bin/python -m infra.local.stack run -- $(VENV)/bin/python -m shared.messaging.dlq redrive "$(QUEUE)"
 
 ## Walk every audit hash chain; exit 1 naming the first broken row (id, chain, expected vs found).
 audit-verify: install

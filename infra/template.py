@@ -75,7 +75,10 @@ PUBLISHERS = frozenset(
 )
 SENDS_EMAIL = frozenset({"notify"})
 WRITES_BACKUPS = frozenset({"nightly_backup"})
-CHECKS_QUEUES = frozenset({"api"})  # GET /health/ready resolves every queue's URL
+# GET /health/ready reads every queue's attributes; the dead-letter operations
+# (shared.messaging.dlq) read the DLQs and move their messages back to their queues.
+CHECKS_QUEUES = frozenset({"api"})
+OPERATES_DEAD_LETTERS = frozenset({"api"})
 
 
 # --- small helpers -----------------------------------------------------------------------
@@ -326,7 +329,28 @@ def policies(function: str) -> list[Any]:
         result.append({"SNSPublishMessagePolicy": {"TopicName": get_att(TOPIC_ID, "TopicName")}})
     if function in CHECKS_QUEUES:
         result.append(
-            _statement(["sqs:GetQueueUrl"], [get_att(queue_id(q), "Arn") for q in QUEUES])
+            _statement(
+                ["sqs:GetQueueUrl", "sqs:GetQueueAttributes"],
+                [get_att(queue_id(q), "Arn") for q in QUEUES],
+            )
+        )
+    if function in OPERATES_DEAD_LETTERS:
+        result.append(
+            _statement(
+                [
+                    "sqs:GetQueueUrl",
+                    "sqs:GetQueueAttributes",
+                    "sqs:ReceiveMessage",
+                    "sqs:DeleteMessage",
+                    "sqs:StartMessageMoveTask",
+                    "sqs:ListMessageMoveTasks",
+                ],
+                [get_att(dlq_id(q), "Arn") for q in QUEUES],
+            )
+        )
+        # Where the dead letters go back to (a move task sends as the caller).
+        result.append(
+            _statement(["sqs:SendMessage"], [get_att(queue_id(q), "Arn") for q in QUEUES])
         )
     if function in SENDS_EMAIL:
         result.append(

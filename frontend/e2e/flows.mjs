@@ -350,10 +350,10 @@ async function roleBasedNavigation(state) {
   await page.goto(`${config.baseUrl}/requests`);
   const nav = page.getByRole('navigation', { name: 'Main' }).first();
   await nav.getByRole('link', { name: 'My requests' }).waitFor();
-  for (const hidden of ['Users', 'Audit log', 'Dashboard', 'Inbox', 'All requests']) {
+  for (const hidden of ['Users', 'Audit log', 'Dead letters', 'Dashboard', 'Inbox', 'All requests']) {
     assert((await nav.getByRole('link', { name: hidden }).count()) === 0, `an applicant sees no "${hidden}" link`);
   }
-  for (const path of ['/admin/users', '/admin/audit', '/dashboard', '/inbox']) {
+  for (const path of ['/admin/users', '/admin/audit', '/admin/dead-letters', '/dashboard', '/inbox']) {
     await page.goto(`${config.baseUrl}${path}`);
     await page.getByRole('heading', { name: 'Not authorized' }).waitFor();
   }
@@ -459,6 +459,54 @@ async function adminScreens(state) {
   const more = page.getByRole('button', { name: 'Load older entries' });
   await more.click();
   await waitFor(async () => (await focused(page)).listIndex === 50, { what: 'focus on the first entry loaded (the 51st)' });
+  await context.close();
+}
+
+/** Sends a message straight to one of this run's dead-letter queues (LocalStack's SQS API). */
+async function deadLetter(queue, body) {
+  const prefix = process.env.RESOURCE_PREFIX ?? 'credit';
+  const response = await fetch(`${config.awsEndpoint}/`, {
+    method: 'POST',
+    headers: {
+      'Content-Type': 'application/x-amz-json-1.0',
+      'X-Amz-Target': 'AmazonSQS.SendMessage',
+      // LocalStack reads the region from the credential scope; it checks no signature.
+      Authorization: 'AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/sqs/aws4_request, SignedHeaders=host, Signature=0',
+    },
+    body: JSON.stringify({ QueueUrl: `${config.awsEndpoint}/queue/us-east-1/000000000000/${prefix}-${queue}-dlq`, MessageBody: body }),
+  });
+  assert(response.ok, `sending to ${queue}-dlq: ${response.status} ${await response.text()}`);
+}
+
+async function adminRedrivesDeadLetters(state) {
+  // A message the score step could never read, as if it had failed five times.
+  await deadLetter('score', JSON.stringify({ poison: 'browser flow' }));
+  const context = await state.browser.newContext(DESKTOP);
+  const page = await context.newPage();
+  await signIn(page, config.staff.admin1, config.staffPassword);
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Dead letters' }).click();
+  await page.getByRole('heading', { name: 'Dead-letter queues' }).waitFor();
+  const score = page.getByRole('row', { name: /score-dlq/ });
+  await score.getByText('Show the sample of score-dlq').click();
+  await score.getByText('browser flow').waitFor();
+  await checkA11yEverywhere(page, 'dead letters');
+  await screenshot(page, '30-dead-letters');
+
+  await score.getByRole('button', { name: 'Redrive score-dlq' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Redrive score-dlq?' });
+  await dialog.waitFor();
+  await checkA11yEverywhere(page, 'confirm redrive');
+  await dialog.getByRole('button', { name: 'Redrive' }).click();
+  await page.getByText('1 message is going back to score.').waitFor();
+  await waitFor(
+    async () => {
+      await page.getByRole('button', { name: 'Refresh' }).click();
+      return (await score.getByRole('button', { name: 'Redrive score-dlq' }).isDisabled()) && (await score.getByText('Empty').count()) === 1;
+    },
+    { what: 'score-dlq to be empty after the redrive' },
+  );
+  const audited = await (await apiAs(config.staff.admin1)).get('/audit-logs?action=dead_letters.redriven');
+  assert(audited.items.some((e) => e.entity_id === 'score'), 'the redrive is in the audit log');
   await context.close();
 }
 
@@ -694,6 +742,7 @@ export const FLOWS = [
   ['an applicant switches to Portuguese', applicantInPortuguese],
   ['navigation follows the role, even by URL', roleBasedNavigation],
   ['admin screens: confirmed user changes, audit list and readable changes', adminScreens],
+  ['an admin reads a dead-letter queue and redrives it', adminRedrivesDeadLetters],
   ['dashboard drill-down lands on the filtered list', dashboardDrillDown],
   ['works at phone width (390 px)', phoneWidth],
   ['dark theme follows the system, and the toggle is remembered', darkTheme],

@@ -4,6 +4,7 @@ import { Route, Routes } from 'react-router';
 
 import { NotificationsPage } from './account/NotificationsPage';
 import { AuditLogPage } from './admin/AuditLogPage';
+import { DeadLettersPage } from './admin/DeadLettersPage';
 import { UsersPage } from './admin/UsersPage';
 import { DecisionPage } from './approvals/DecisionPage';
 import { InboxPage } from './approvals/InboxPage';
@@ -107,6 +108,14 @@ export function App() {
             element={
               <RequireRole roles={POLICY_AUTHORS}>
                 <PolicyEditorPage />
+              </RequireRole>
+            }
+          />
+          <Route
+            path="admin/dead-letters"
+            element={
+              <RequireRole roles={ADMINS}>
+                <DeadLettersPage />
               </RequireRole>
             }
           />

@@ -1,7 +1,12 @@
 """Accounts, sessions and the read side of the workflow (`api` function)."""
 
+import logging
+import time
 import uuid
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, Query, Request, Response, status
@@ -46,6 +51,7 @@ from shared.http.caching import NOT_MODIFIED, cached_json
 from shared.http.deps import Caller, CurrentUser, DbSession, TableRouter, current_caller
 from shared.http.errors import RATE_LIMITED, declared
 from shared.http.openapi import CREATED_USER
+from shared.messaging import dlq
 from shared.messaging.outbox import state_change
 from shared.messaging.topology import QUEUES
 from shared.notifications import preferences
@@ -66,6 +72,7 @@ from shared.users.identity import Identity
 from shared.users.schemas import UserCreate, UserDetail, UserOut, UserUpdate
 from shared.workflow.states import Role
 
+logger = logging.getLogger(__name__)
 router = TableRouter()
 
 
@@ -375,6 +382,30 @@ def audit_logs(filters: Annotated[AuditFilters, Query()], session: DbSession) ->
     return Page(items=[AuditEntry.model_validate(r) for r in rows], next_cursor=next_cursor)
 
 
+@router.get("/dead-letters", tags=["operations"])
+def dead_letters() -> list[dlq.DeadLetterQueue]:
+    """Each step's dead-letter queue: how many messages it holds, the age of the oldest one
+    sampled, and a sample body — what failed `max_receive_count` times."""
+    return dlq.inventory()
+
+
+@router.post("/dead-letters/{queue}/redrive", tags=["operations"], responses=declared(404, 409))
+def redrive_dead_letters(queue: str, admin: CurrentUser, session: DbSession) -> dlq.RedriveResult:
+    """Move a queue's dead letters back to it, for its step to try again (an SQS message move
+    task: this answers once it started). Audited. 409 while one is already running."""
+    with state_change(session):
+        result = dlq.redrive(queue)
+        audit.record(
+            session,
+            audit.Actor.of(admin),
+            "dead_letters.redriven",
+            "queue",
+            result.queue,
+            details=result.model_dump(mode="json"),
+        )
+    return result
+
+
 CSV: dict[int | str, dict[str, Any]] = {
     200: {"content": {"text/csv": {}}, "description": "RFC 4180 CSV, a header row first."}
 }
@@ -452,19 +483,19 @@ def health() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/health/ready", tags=["health"], responses={503: {"description": "Not ready"}})
-def ready() -> JSONResponse:
-    """Readiness: the database, Redis and the queues each answer; 503 when one does not."""
-    checks = {
-        "database": _check(lambda: _ping_database()),
-        "redis": _check(lambda: get_redis().ping()),
-        "queues": _check(lambda: [aws.queue_url(q.name) for q in QUEUES]),
-    }
-    healthy = all(v == "ok" for v in checks.values())
-    return JSONResponse(
-        {"status": "ok" if healthy else "unavailable", "checks": checks},
-        status_code=200 if healthy else 503,
-    )
+# A probe that has not answered by then counts as down: a readiness check must answer fast
+# (load balancers and orchestrators time out at a few seconds).
+READY_TIMEOUT_SECONDS = 2.0
+
+
+@dataclass(frozen=True)
+class Dependency:
+    name: str
+    probe: Callable[[], object]
+    # Required: the API cannot serve without it (503). Not required: it degrades (200,
+    # status "degraded") — Redis: reads fall back to PostgreSQL, the deny-list too, and only
+    # sign-in is refused while it is down (see the README's "Redis down").
+    required: bool
 
 
 def _ping_database() -> None:
@@ -472,12 +503,59 @@ def _ping_database() -> None:
         session.execute(text("SELECT 1"))
 
 
-def _check(probe: Callable[[], object]) -> str:
-    try:
-        probe()
-    except Exception:
-        return "unavailable"
-    return "ok"
+def _queues_attributes() -> None:
+    sqs = aws.client("sqs")
+    for queue in QUEUES:
+        sqs.get_queue_attributes(QueueUrl=aws.queue_url(queue.name), AttributeNames=["QueueArn"])
+
+
+DEPENDENCIES = (
+    Dependency("database", _ping_database, required=True),
+    Dependency("redis", lambda: get_redis().ping(), required=False),
+    Dependency("queues", _queues_attributes, required=True),
+)
+# Probes of a dependency that hangs outlive the answer; a few threads bound how many pile up.
+_probes = ThreadPoolExecutor(max_workers=2 * len(DEPENDENCIES), thread_name_prefix="ready")
+
+
+def _timed(probe: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    probe()
+    return (time.perf_counter() - start) * 1000
+
+
+@router.get(
+    "/health/ready",
+    tags=["health"],
+    responses={503: {"description": "A required dependency is down"}},
+)
+def ready() -> JSONResponse:
+    """Each dependency's status and latency: 200 when every required one answers (`status`
+    "ok", or "degraded" when only Redis is down), 503 ("unavailable") otherwise."""
+    started = time.perf_counter()
+    futures = {d: _probes.submit(_timed, d.probe) for d in DEPENDENCIES}
+    checks: dict[str, dict[str, object]] = {}
+    for dependency, future in futures.items():
+        left = READY_TIMEOUT_SECONDS - (time.perf_counter() - started)
+        check: dict[str, object] = {"required": dependency.required}
+        try:
+            latency = future.result(timeout=max(0.0, left))
+        except FutureTimeout:
+            check |= {"status": "unavailable", "error": "timeout"}
+            latency = (time.perf_counter() - started) * 1000
+        except Exception:  # what failed is logged, not shown on a public route
+            logger.warning("readiness: %s unavailable", dependency.name, exc_info=True)
+            check |= {"status": "unavailable", "error": "unreachable"}
+            latency = (time.perf_counter() - started) * 1000
+        else:
+            check["status"] = "ok"
+        checks[dependency.name] = {**check, "latency_ms": round(latency, 1)}
+    down = {d.name for d in DEPENDENCIES if checks[d.name]["status"] != "ok"}
+    required_down = any(d.required for d in DEPENDENCIES if d.name in down)
+    status = "unavailable" if required_down else "degraded" if down else "ok"
+    return JSONResponse(
+        {"status": status, "checks": checks}, status_code=503 if required_down else 200
+    )
 
 
 @router.get("/stats", tags=["stats"], response_model=StatsOut, responses=NOT_MODIFIED)

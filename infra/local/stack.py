@@ -17,6 +17,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
@@ -25,6 +26,8 @@ from urllib.parse import urlparse
 
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+
+from infra.local.supervisor import Supervisor, workflow_processes
 
 ROOT = Path(__file__).resolve().parents[2]
 STATE = ROOT / ".local"
@@ -249,7 +252,6 @@ def up() -> None:
     with services() as stack:
         prepare()
         port = os.environ.get("PORT", "8000")
-        python = sys.executable
         # Gateway and runner write their metrics to one directory; /metrics adds them up.
         metrics_dir = STATE / "prometheus"
         shutil.rmtree(metrics_dir, ignore_errors=True)
@@ -259,23 +261,9 @@ def up() -> None:
         # any local client pick the address login throttling counts: trust only configured
         # proxies (none by default).
         os.environ.setdefault("FORWARDED_ALLOW_IPS", "")
-        gateway = stack.start(
-            "gateway",
-            [
-                python,
-                "-m",
-                "uvicorn",
-                "infra.local.gateway:app",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                port,
-                # The gateway logs each request by route template; uvicorn's access log
-                # would print raw paths, and approval-link paths carry a token.
-                "--no-access-log",
-            ],
-        )
-        runner = stack.start("runner", [python, "-m", "infra.local.runner"])
+        supervisor = Supervisor(workflow_processes(port), STATE)
+        supervisor.start()
+        stack.callback(supervisor.stop)
         _wait("gateway", lambda: _http_ok(f"http://127.0.0.1:{port}/api/v1/health"), 60)
         settings = get_settings()
         password = os.environ.get("DEMO_PASSWORD", DEFAULT_DEMO_PASSWORD)
@@ -286,14 +274,13 @@ def up() -> None:
             f"  Metrics:   http://127.0.0.1:{port}/metrics\n"
             f"  Mailbox:   {settings.aws_endpoint_url}/_aws/ses  (emails sent by the workflow)\n"
             f"  Logins:    admin, analyst, manager, director / {password}\n"
-            f"  Logs:      .local/gateway.log, .local/runner.log\n"
+            f"  Logs:      .local/gateway.log, .local/runner.log (restarted if they crash)\n"
             "Press Ctrl-C to stop.\n"
         )
         sys.stdout.flush()
         try:
-            while gateway.poll() is None and runner.poll() is None:
-                time.sleep(1)
-            raise SystemExit("a component stopped; see .local/gateway.log and .local/runner.log")
+            # Until Ctrl-C or SIGTERM: a gateway or runner that dies is restarted, with backoff.
+            supervisor.run(threading.Event())
         except KeyboardInterrupt:
             logger.info("stopping")
 

@@ -62,7 +62,12 @@ def test_readiness_reports_each_dependency(api: Api) -> None:
     assert api.http.get("/api/v1/health").json() == {"status": "ok"}
     ready = api.http.get("/api/v1/health/ready")
     assert ready.status_code == 200
-    assert ready.json()["checks"] == {"database": "ok", "redis": "ok", "queues": "ok"}
+    body = ready.json()
+    assert body["status"] == "ok"
+    assert set(body["checks"]) == {"database", "redis", "queues"}
+    for check in body["checks"].values():
+        assert check["status"] == "ok" and check["latency_ms"] >= 0
+    assert body["checks"]["database"]["required"] and not body["checks"]["redis"]["required"]
 
 
 def test_metrics_count_requests_per_route_and_workflow_states(

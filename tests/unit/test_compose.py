@@ -31,6 +31,7 @@ from shared.messaging.topology import FUNCTION_TIMEOUT_SECONDS, QUEUES, SCHEDULE
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE_PATH = ROOT / "docker-compose.yml"
 STACK = ROOT / "infra" / "local" / "stack.py"  # what `make local` runs
+SUPERVISOR = ROOT / "infra" / "local" / "supervisor.py"  # how it runs the gateway and runner
 RUNNER = ROOT / "infra" / "local" / "runner.py"
 README = ROOT / "README.md"
 LOCALSTACK_VERSION = "4.14.0"
@@ -329,11 +330,13 @@ def test_gateway_and_runner_run_the_make_local_entry_points(
     assert "infra.local.gateway:app" in gateway
     assert gateway[gateway.index("--host") + 1] == "0.0.0.0"  # reachable from the host
     assert runner[-2:] == ["-m", "infra.local.runner"]
-    make_local = string_constants(STACK)
+    make_local = string_constants(SUPERVISOR)
     assert {"infra.local.gateway:app", "infra.local.runner"} <= make_local
     # Approval-link paths carry a token: no access log of raw paths, as in `make local`.
     assert "--no-access-log" in gateway
     assert "--no-access-log" in make_local
+    # Both come back after a crash, as under `make local`'s supervisor.
+    assert services["gateway"]["restart"] == services["runner"]["restart"] == "unless-stopped"
 
 
 def test_migrate_migrates_then_seeds(services: dict[str, dict[str, Any]]) -> None:

@@ -37,6 +37,8 @@ export const ROUTE_ROLES = {
   "POST /api/v1/policies/{policy_id}/activate": ["admin", "risk_officer"],
   "POST /api/v1/policies/{policy_id}/simulate": ["admin", "risk_officer"],
   "GET /api/v1/policies/{policy_id}/simulation": ["admin", "risk_officer"],
+  "GET /api/v1/dead-letters": ["admin"],
+  "POST /api/v1/dead-letters/{queue}/redrive": ["admin"],
   "GET /api/v1/health": null,
   "GET /api/v1/health/ready": null,
   "POST /api/v1/credit-requests": ["applicant"],

@@ -6,6 +6,7 @@ import type {
   CreditApplication,
   CreditRequest,
   CreditRequestDetail,
+  DeadLetterQueue,
   Decision,
   LinkSummary,
   Page,
@@ -13,6 +14,7 @@ import type {
   PolicyVersionDetail,
   Simulation,
   PendingStage,
+  RedriveResult,
   Registration,
   RequestQuery,
   Role,
@@ -192,4 +194,13 @@ export async function simulatePolicy(id: string, requests: number): Promise<Simu
 export async function policySimulation(id: string, cursor: string | null, options: Options = {}): Promise<Simulation> {
   const params = { cursor: cursor ?? undefined };
   return (await http.get<Simulation>(`/policies/${encodeURIComponent(id)}/simulation`, { params, ...options })).data;
+}
+
+export async function listDeadLetters(options: Options = {}): Promise<DeadLetterQueue[]> {
+  return (await http.get<DeadLetterQueue[]>('/dead-letters', options)).data;
+}
+
+/** Moves a queue's dead letters back to it (audited); answers once the move has started. */
+export async function redriveDeadLetters(queue: string): Promise<RedriveResult> {
+  return (await http.post<RedriveResult>(`/dead-letters/${encodeURIComponent(queue)}/redrive`)).data;
 }

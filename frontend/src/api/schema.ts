@@ -356,6 +356,48 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/dead-letters": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Dead Letters
+         * @description Each step's dead-letter queue: how many messages it holds, the age of the oldest one
+         *     sampled, and a sample body — what failed `max_receive_count` times.
+         */
+        get: operations["dead_letters_api_v1_dead_letters_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/dead-letters/{queue}/redrive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Redrive Dead Letters
+         * @description Move a queue's dead letters back to it, for its step to try again (an SQS message move
+         *     task: this answers once it started). Audited. 409 while one is already running.
+         */
+        post: operations["redrive_dead_letters_api_v1_dead_letters__queue__redrive_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/exports/credit-requests": {
         parameters: {
             query?: never;
@@ -447,7 +489,8 @@ export interface paths {
         };
         /**
          * Ready
-         * @description Readiness: the database, Redis and the queues each answer; 503 when one does not.
+         * @description Each dependency's status and latency: 200 when every required one answers (`status`
+         *     "ok", or "degraded" when only Redis is down), 503 ("unavailable") otherwise.
          */
         get: operations["ready_api_v1_health_ready_get"];
         put?: never;
@@ -1014,6 +1057,23 @@ export interface components {
             /** Amount */
             amount: string;
         };
+        /** DeadLetterQueue */
+        DeadLetterQueue: {
+            /** Queue */
+            queue: string;
+            /** Dead Letter Queue */
+            dead_letter_queue: string;
+            /** Function */
+            function: string;
+            /** Depth */
+            depth: number;
+            /** Oldest Age Seconds */
+            oldest_age_seconds: number | null;
+            /** Sample */
+            sample: string | null;
+            /** Redrive Running */
+            redrive_running: boolean;
+        };
         /** DecisionReason */
         DecisionReason: {
             /** Code */
@@ -1324,6 +1384,20 @@ export interface components {
              * @description Share declined automatically.
              */
             auto_decline_rate: number;
+        };
+        /** RedriveResult */
+        RedriveResult: {
+            /** Queue */
+            queue: string;
+            /**
+             * Method
+             * @enum {string}
+             */
+            method: "move_task" | "copy";
+            /** Messages */
+            messages: number;
+            /** Task Handle */
+            task_handle?: string | null;
         };
         /** RefreshIn */
         RefreshIn: {
@@ -3400,6 +3474,169 @@ export interface operations {
             };
         };
     };
+    dead_letters_api_v1_dead_letters_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeadLetterQueue"][];
+                };
+            };
+            /** @description Not signed in, or the session has ended (code `unauthorized`, `token_expired`, ...) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Signed in, but this role or this person may not do this (code says why) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request is not valid (details per field) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A dependency (the database) is down: retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, in the same envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    redrive_dead_letters_api_v1_dead_letters__queue__redrive_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                queue: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RedriveResult"];
+                };
+            };
+            /** @description Not signed in, or the session has ended (code `unauthorized`, `token_expired`, ...) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Signed in, but this role or this person may not do this (code says why) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one this caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The resource's state does not allow this now (code says why, e.g. `not_pending`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the API accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request is not valid (details per field) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A dependency (the database) is down: retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, in the same envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     export_credit_requests_api_v1_exports_credit_requests_get: {
         parameters: {
             query?: {
@@ -3701,7 +3938,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Not ready */
+            /** @description A required dependency is down */
             503: {
                 headers: {
                     [name: string]: unknown;

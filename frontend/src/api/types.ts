@@ -43,6 +43,9 @@ export type Decision = Schemas['Decision'];
 export type LinkSummary = Schemas['LinkSummary'];
 export type AuditEntry = Schemas['AuditEntry'];
 export type Stats = Schemas['StatsOut'];
+/** A step's dead-letter queue: its depth, the oldest sampled message's age, a sample body. */
+export type DeadLetterQueue = Schemas['DeadLetterQueue'];
+export type RedriveResult = Schemas['RedriveResult'];
 
 /** The request list's filters, in the API's terms (timestamps, money strings). */
 export type RequestQuery = Query<'/api/v1/credit-requests', 'get'>;

@@ -32,7 +32,7 @@ export function roleLabel(role: string): string {
 export interface NavItem {
   to: string;
   /** The link's text: a key of the `nav` translations. */
-  label: 'newRequest' | 'myRequests' | 'inbox' | 'allRequests' | 'dashboard' | 'users' | 'audit' | 'notifications' | 'policies';
+  label: 'newRequest' | 'myRequests' | 'inbox' | 'allRequests' | 'dashboard' | 'users' | 'audit' | 'deadLetters' | 'notifications' | 'policies';
   roles: Role[];
 }
 
@@ -45,6 +45,7 @@ export const NAV_ITEMS: NavItem[] = [
   { to: '/dashboard', label: 'dashboard', roles: STAFF },
   { to: '/admin/users', label: 'users', roles: ADMINS },
   { to: '/admin/audit', label: 'audit', roles: ADMINS },
+  { to: '/admin/dead-letters', label: 'deadLetters', roles: rolesOf('GET /api/v1/dead-letters') },
   { to: '/policies', label: 'policies', roles: POLICY_AUTHORS },
   { to: '/account/notifications', label: 'notifications', roles: rolesOf('GET /api/v1/users/me/notifications') },
 ];

@@ -67,6 +67,7 @@ export const ptBR: Pick<Resources, Applicant> = {
     dashboard: 'Painel',
     users: 'Usuários',
     audit: 'Registro de auditoria',
+    deadLetters: 'Mensagens mortas',
     notifications: 'Notificações',
     policies: 'Política de crédito',
   },
