@@ -38,28 +38,16 @@ def _settled(gateway: str, applicant: dict[str, str], count: int) -> None:
     _wait_for(ids)
 
 
-def _policy_cache() -> list[str]:
-    """The policy cache's own benchmark, in a process of its own (it makes its own database)."""
-    policy = subprocess.run(
-        [sys.executable, "-m", "benchmarks.policy_cache", "--runs", "500"],
+def _in_own_process(module: str, runs: int) -> list[str]:
+    """A benchmark that makes its own database, run in a process of its own."""
+    result = subprocess.run(
+        [sys.executable, "-m", module, "--runs", str(runs)],
         capture_output=True,
         text=True,
         check=True,
         env=os.environ | {"DATABASE_URL": harness.SERVER_URL},
     )
-    return policy.stdout.splitlines()
-
-
-def _policy_simulation() -> list[str]:
-    """A policy simulation over 1,000 and 10,000 stored requests (issue 12: 10,000 in <= 5 s)."""
-    simulation = subprocess.run(
-        [sys.executable, "-m", "benchmarks.policy_simulation", "--runs", "2"],
-        capture_output=True,
-        text=True,
-        check=True,
-        env=os.environ | {"DATABASE_URL": harness.SERVER_URL},
-    )
-    return simulation.stdout.splitlines()
+    return result.stdout.splitlines()
 
 
 def main() -> None:
@@ -97,8 +85,9 @@ def main() -> None:
         if "p4" not in skip:
             section(*pipeline.run(stack.gateway, stack.pids))
     if "policy" not in skip:
-        section(_policy_cache())
-        section(_policy_simulation())
+        section(_in_own_process("benchmarks.policy_cache", 500))
+        # Issue 12: a simulation over 10,000 stored requests in at most 5 s.
+        section(_in_own_process("benchmarks.policy_simulation", 2))
     summary = targets_table("Targets (issue 9), this run", targets)
     missed = sum(not t.met for t in targets)
     summary.append(f"{len(targets) - missed} of {len(targets)} targets met. Machine: {_machine()}")

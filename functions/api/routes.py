@@ -12,7 +12,8 @@ from typing import Annotated, Any
 from fastapi import Depends, Query, Request, Response, status
 from fastapi.responses import JSONResponse, StreamingResponse
 from fastapi.security import OAuth2PasswordRequestForm
-from sqlalchemy import text
+from pydantic import BaseModel
+from sqlalchemy import Select, text
 from sqlalchemy.orm import Session
 
 from shared import aws
@@ -411,12 +412,32 @@ CSV: dict[int | str, dict[str, Any]] = {
 }
 
 
-def _csv(lines: Iterator[str], name: str, rows: int) -> StreamingResponse:
+def _export(
+    session: Session,
+    user: Identity,
+    action: str,
+    what: str,
+    filters: BaseModel,
+    query: Select[Any],
+    lines: Callable[[Any], Iterator[str]],
+) -> StreamingResponse:
+    """`query`'s rows as a CSV download named after `what`, the export audited as `action`
+    (with its filters and how many rows matched) before the first row is written."""
+    rows = exports.row_count(session, query)
+    with state_change(session):
+        audit.record(
+            session,
+            audit.Actor.of(user),
+            action,
+            "export",
+            None,
+            details={"filters": filters.model_dump(mode="json"), "rows": rows},
+        )
     return StreamingResponse(
-        lines,
+        lines(query),
         media_type="text/csv; charset=utf-8",
         headers={
-            "Content-Disposition": f'attachment; filename="{name}-{utcnow():%Y%m%dT%H%M%SZ}.csv"',
+            "Content-Disposition": f'attachment; filename="{what}-{utcnow():%Y%m%dT%H%M%SZ}.csv"',
             "Cache-Control": "no-store",  # financial data: never kept by a proxy or browser
             "X-Export-Truncated": "true" if rows > exports.EXPORT_MAX_ROWS else "false",
         },
@@ -430,17 +451,15 @@ def export_credit_requests(
     """The requests matching the list's filters as CSV, newest first, at most 25,000 rows
     (`X-Export-Truncated: true` when more match: narrow the filters). Audited."""
     query = tracking.matching(user, filters)
-    rows = exports.row_count(session, query)
-    with state_change(session):
-        audit.record(
-            session,
-            audit.Actor.of(user),
-            "credit_requests.exported",
-            "export",
-            None,
-            details={"filters": filters.model_dump(mode="json"), "rows": rows},
-        )
-    return _csv(exports.request_lines(query), "credit-requests", rows)
+    return _export(
+        session,
+        user,
+        "credit_requests.exported",
+        "credit-requests",
+        filters,
+        query,
+        exports.request_lines,
+    )
 
 
 @router.get("/exports/audit-logs", tags=["audit"], responses=CSV)
@@ -452,17 +471,9 @@ def export_audit_logs(
     actor_user_id = users.id_by_username(session, filters.actor) if filters.actor else None
     entities = approvals.trail_entities(session, filters.request_id) if filters.request_id else []
     query = audit.matching(filters, actor_user_id, entities)
-    rows = exports.row_count(session, query)
-    with state_change(session):
-        audit.record(
-            session,
-            audit.Actor.of(user),
-            "audit_logs.exported",
-            "export",
-            None,
-            details={"filters": filters.model_dump(mode="json"), "rows": rows},
-        )
-    return _csv(exports.audit_lines(query), "audit-log", rows)
+    return _export(
+        session, user, "audit_logs.exported", "audit-logs", filters, query, exports.audit_lines
+    )
 
 
 @router.get("/audit-logs/verification", tags=["audit"])

@@ -14,10 +14,10 @@ from shared.notifications.channels.base import HttpChannel
 
 ROOT = Path(__file__).resolve().parents[2]
 LISTED = ROOT / "frontend" / "src" / "admin" / "audit-actions.json"
-# record(session, actor, action, ...), record_refusal(session, actor, action, ...), and the
+# record(session, actor, action, ...), record_refusal(session, actor, action, ...), the
 # notification channels' own helpers: audit(session, notice, action) and
-# _audit(session, event, action).
-ACTION_ARGUMENT = {"record": 2, "record_refusal": 2, "audit": 2, "_audit": 2}
+# _audit(session, event, action), and the API's CSV exports: _export(session, user, action, ...).
+ACTION_ARGUMENT = {"record": 2, "record_refusal": 2, "audit": 2, "_audit": 2, "_export": 2}
 # Placeholders that name an HTTP notification channel (the code around them is HttpChannel's
 # and the webhook delivery's): an action per such channel in the registry.
 CHANNEL_PLACEHOLDERS = {"self.name", "event.channel"}
