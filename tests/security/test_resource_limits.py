@@ -214,6 +214,9 @@ def test_emails_about_one_request_are_capped_and_the_excess_is_audited_not_retri
     approver = next(p for p in staff.values() if p.username == detail["stages"][0]["assignee"])
     flood = 30
     dead_before = _depth("notify-dlq")
+    # Earlier tests share these queues; one whose runner was killed mid-poll leaves a message
+    # in flight until its visibility timeout. Only what this test adds counts.
+    in_flight_before = _depth("notify")
     with unit_of_work() as session:
         stage = session.get(ApprovalStage, uuid.UUID(detail["stages"][0]["id"]))
         assert stage is not None
@@ -246,10 +249,9 @@ def test_emails_about_one_request_are_capped_and_the_excess_is_audited_not_retri
     ]
     assert len(reminders) == cap - 2
     # Nothing is left failing: a message a handler refused stays in flight (not visible) until
-    # its visibility timeout, so a last drain would not take it. (The drain before can return
-    # while SNS is still fanning out a duplicate publish, which this one absorbs.)
+    # its visibility timeout, so a last drain would not take it.
     drain()
-    assert _depth("notify") == 0
+    assert _depth("notify") <= in_flight_before
     assert _depth("notify-dlq") == dead_before
 
 
