@@ -18,7 +18,7 @@ from collections.abc import Callable
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from benchmarks.report import table
+from benchmarks.report import interleaved, table
 
 
 def _migrated_database() -> str:
@@ -80,12 +80,7 @@ def main() -> None:
             "read every time (baseline)": _lookup(0),
             "cached (POLICY_CACHE_SECONDS=60)": _lookup(60),
         }
-        for timed in cases.values():  # connections, statement cache, imports
-            timed()
-        samples: dict[str, list[float]] = {name: [] for name in cases}
-        for _ in range(args.runs):
-            for name, timed in cases.items():
-                samples[name].append(timed())
+        samples = interleaved(cases, args.runs)
     finally:
         _drop(url)
 

@@ -22,7 +22,7 @@ from decimal import Decimal
 from sqlalchemy import insert
 
 from benchmarks.policy_cache import _drop, _migrated_database
-from benchmarks.report import table
+from benchmarks.report import interleaved, table
 
 REQUESTS = 10_000
 
@@ -133,12 +133,7 @@ def main() -> None:
             "1,000 requests (default)": _simulation(officer_id, version_id, 1_000),
             "10,000 requests (the most)": _simulation(officer_id, version_id, REQUESTS),
         }
-        for timed in cases.values():  # connections, statement cache, imports
-            timed()
-        samples: dict[str, list[float]] = {name: [] for name in cases}
-        for _ in range(args.runs):
-            for name, timed in cases.items():
-                samples[name].append(timed())
+        samples = interleaved(cases, args.runs)
     finally:
         _drop(url)
 

@@ -3,12 +3,25 @@ measured in the same run (medians), as a text table; and each figure the issue s
 for, next to that target."""
 
 import statistics
+from collections.abc import Callable
 from dataclasses import dataclass
 
 
 def quantile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def interleaved(cases: dict[str, Callable[[], float]], runs: int) -> dict[str, list[float]]:
+    """Each case timed `runs` times, the cases taking turns so machine noise hits them alike;
+    one untimed round first (connections, statement caches, imports)."""
+    for timed in cases.values():
+        timed()
+    samples: dict[str, list[float]] = {name: [] for name in cases}
+    for _ in range(runs):
+        for name, timed in cases.items():
+            samples[name].append(timed())
+    return samples
 
 
 def table(title: str, samples: dict[str, list[float]], baseline: str, unit: str) -> list[str]:
