@@ -3,57 +3,24 @@ turns on a signed webhook (frontend/e2e/notifications_flow.mjs, axe-scanned at p
 desktop width), is shown the secret once, and the next workflow event reaches a receiver on
 this machine signed with that very secret."""
 
-import json
-import os
 import re
-import shutil
-import subprocess
 import uuid
-from pathlib import Path
 
 import httpx
-import pytest
 from standardwebhooks.webhooks import Webhook
 
 from shared.auth.accounts import verification_token
+from tests.browser.flows import run_flow
 from tests.conftest import wait_until
-from tests.support import GOOD_APPLICATION, STAFF_PASSWORD, Person
+from tests.support import GOOD_APPLICATION, Person
 from tests.webhook_receiver import webhook_receiver
-
-ROOT = Path(__file__).resolve().parents[2]
-FRONTEND = ROOT / "frontend"
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 
 
 def test_a_webhook_set_on_the_screen_receives_signed_events(
     base_url: str, staff: dict[str, Person]
 ) -> None:
-    node = shutil.which("node")
-    if node is None:
-        pytest.fail("Node.js is required for the browser tests")
-    if not (FRONTEND / "dist" / "index.html").is_file():
-        pytest.fail("frontend/dist is missing: run `make frontend` (make test does)")
     with webhook_receiver(204) as receiver:
-        result = subprocess.run(
-            [node, "e2e/notifications_flow.mjs"],
-            cwd=FRONTEND,
-            env={
-                **os.environ,
-                "BASE_URL": base_url,
-                "STAFF_USERS": json.dumps({k: p.username for k, p in staff.items()}),
-                "STAFF_PASSWORD": STAFF_PASSWORD,
-                "AWS_ENDPOINT_URL": os.environ["AWS_ENDPOINT_URL"],
-                "CHROMIUM_PATH": CHROMIUM,
-                "SCREENSHOT_DIR": str(ROOT / "artifacts" / "screenshots"),
-                "RECEIVER_URL": receiver.url,
-            },
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
-        )
-        output = result.stdout + result.stderr
-        assert result.returncode == 0, f"the flow failed:\n{output}"
+        output = run_flow("notifications_flow.mjs", base_url, staff, RECEIVER_URL=receiver.url)
         assert re.findall(r"axe .*: (\d+) violations", output) == ["0", "0", "0"], output
         values = dict(re.findall(r"^(SECRET|USER|PASSWORD)=(.+)$", output, re.MULTILINE))
 
