@@ -170,7 +170,7 @@ def test_no_workflow_email_goes_to_an_unverified_address(
         auth = api.login(applicant)
         request_id = api.submit(auth)["id"]
         drain()
-        stage = api.request(auth, request_id)["stages"][0]
+        stage = api.request(admin, request_id)["stages"][0]
         assert stage["assignee"] == unverified.username
         assert len(mailbox.to(unverified.email)) == before
         with unit_of_work() as session:
