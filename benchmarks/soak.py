@@ -381,7 +381,9 @@ def rss_mb(pid: int) -> float:
 class Sample:
     at: float  # seconds since the traffic started
     rss: dict[str, float]  # process -> MB
-    queues: dict[str, int]  # queue (or its DLQ) -> ApproximateNumberOfMessages; {}: unreadable
+    # queue (or its DLQ) -> ApproximateNumberOfMessages, and IN_FLIGHT -> the queues'
+    # ApproximateNumberOfMessagesNotVisible summed (received, not yet deleted); {}: unreadable
+    queues: dict[str, int]
     load: float  # the machine's 1-minute load average (other work shares the cores)
 
 
@@ -391,18 +393,22 @@ def _queue_names() -> list[str]:
     return [name for q in QUEUES for name in (q.name, q.dlq_name)]
 
 
+IN_FLIGHT = "in flight"
+
+
 def _depths(names: list[str]) -> dict[str, int]:
     from shared import aws
 
     sqs = aws.client("sqs")
-    return {
-        name: int(
-            sqs.get_queue_attributes(
-                QueueUrl=aws.queue_url(name), AttributeNames=["ApproximateNumberOfMessages"]
-            )["Attributes"]["ApproximateNumberOfMessages"]
-        )
-        for name in names
-    }
+    depths = {IN_FLIGHT: 0}
+    for name in names:
+        attributes = sqs.get_queue_attributes(
+            QueueUrl=aws.queue_url(name),
+            AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+        )["Attributes"]
+        depths[name] = int(attributes["ApproximateNumberOfMessages"])
+        depths[IN_FLIGHT] += int(attributes["ApproximateNumberOfMessagesNotVisible"])
+    return depths
 
 
 async def _sample(
@@ -501,7 +507,8 @@ def report(outcome: Outcome) -> list[str]:
         f"({outcome.applicants} applicants, {len(APPROVERS)} approvers, 1 admin); the machine's "
         f"load average (1 min) during the traffic: {min(loads):.1f} to {max(loads):.1f}, "
         f"mean {statistics.fmean(loads):.1f}",
-        f"requests {total} ({total / outcome.seconds:.1f}/s): "
+        f"requests {total} ({total / outcome.traffic_end:.1f}/s; the last answer "
+        f"{outcome.traffic_end:.0f} s after the first): "
         + ", ".join(f"{cls} {n}" for cls, n in by_class(answers).items()),
         "5xx or no answer: " + (", ".join(f"{k} x{n}" for k, n in errors.items()) or "none"),
         "by route: "
@@ -562,16 +569,18 @@ def _per_minute_table(
         name: per_minute((s.at, float(s.queues[name])) for s in readable) for name in _queue_names()
     }
     dead = per_minute((s.at, float(sum(s.queues[q.dlq_name] for q in QUEUES))) for s in readable)
+    flight = per_minute((s.at, float(s.queues[IN_FLIGHT])) for s in readable)
     rss = {n: per_minute((s.at, s.rss[n]) for s in outcome.samples) for n in processes}
     load = per_minute((s.at, s.load) for s in outcome.samples)
     columns = [_short(q.name) for q in QUEUES]
     lines = [
         "per minute: submissions created; submit -> approver email (s) of those; each queue's "
         "depth (ApproximateNumberOfMessages, the most of the minute's samples; DLQs summed; "
+        "received and not yet deleted, all queues: flight; "
         "? unreadable); RSS at the minute's last sample; the most load average. + marks the "
         "drain, after the traffic",
         f"{'min':>4} {'subm':>5} {'p50':>6} {'p95':>6} "
-        + " ".join(f"{c:>7}" for c in [*columns, "DLQs"])
+        + " ".join(f"{c:>7}" for c in [*columns, "DLQs", "flight"])
         + "".join(f" {n + ' MB':>10}" for n in processes)
         + f" {'load':>5}",
     ]
@@ -585,7 +594,13 @@ def _per_minute_table(
         label = f"{'+' if minute * 60 >= outcome.traffic_end else ''}{minute + 1}"
         lines.append(
             f"{label:>4} {len(created.get(minute, [])):5d} {p50} {p95} "
-            + " ".join([*(most(depth[q.name], minute) for q in QUEUES), most(dead, minute)])
+            + " ".join(
+                [
+                    *(most(depth[q.name], minute) for q in QUEUES),
+                    most(dead, minute),
+                    most(flight, minute),
+                ]
+            )
             + "".join(f" {rss[n][minute][-1]:10.1f}" for n in processes)
             + f" {max(load[minute]):5.1f}"
         )

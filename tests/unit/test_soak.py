@@ -91,6 +91,7 @@ def test_a_request_that_never_reached_its_approver_is_placed_where_it_stopped() 
 def test_the_report_names_server_errors_growth_and_each_minute() -> None:
     start = datetime(2026, 11, 30, 9, tzinfo=UTC)
     queues = dict.fromkeys(soak._queue_names(), 0) | {"notify": 7, "score-dlq": 1}
+    queues[soak.IN_FLIGHT] = 3
     samples = [
         soak.Sample(at, {"gateway": 100 + at / 10, "runner": 80.0}, queues if at else {}, 3.0)
         for at in (0.0, 30.0, 60.0, 90.0, 120.0, 150.0)
@@ -123,7 +124,12 @@ def test_the_report_names_server_errors_growth_and_each_minute() -> None:
     assert "gateway    101.5 ->   109.0 (+7.5 MB, +7.4%), peak 115.0" in text
     header = next(i for i, line in enumerate(lines) if line.split()[:2] == ["min", "subm"])
     rows = [line.split() for line in lines[header + 1 :]]
-    # minute, created, p50, p95, score, route, notify, webhook, DLQs, gateway MB, runner MB, load
-    assert rows[0] == ["1", "1", "2.00", "2.00", "0", "0", "7", "0", "1", "103.0", "80.0", "3.0"]
+    # minute, created, p50, p95, score, route, notify, webhook, DLQs, in flight, gateway MB,
+    # runner MB, load
+    assert rows[0] == [
+        *("1", "1", "2.00", "2.00"),
+        *("0", "0", "7", "0", "1", "3"),
+        *("103.0", "80.0", "3.0"),
+    ]
     assert rows[1][:4] == ["2", "1", "-", "-"]
     assert rows[2][0] == "+3"
