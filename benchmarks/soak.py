@@ -168,6 +168,8 @@ class Run:
     answers: Counter[tuple[str, int]] = field(default_factory=Counter)
     etags: dict[tuple[str, str], tuple[str, Any]] = field(default_factory=dict)
     decided: set[str] = field(default_factory=set)  # stage ids a decision was sent for
+    # Requests that got no answer, by route and httpx's error (a timeout, a reset, ...).
+    no_answer: Counter[tuple[str, str]] = field(default_factory=Counter)
     # The soak's own calls to LocalStack that failed (not the application's answers).
     localstack_errors: Counter[str] = field(default_factory=Counter)
 
@@ -186,8 +188,9 @@ class Run:
         """One request, its answer counted under `route` (a template: paths carry ids)."""
         try:
             response = await self.http.request(method, path, json=body, headers=auth)
-        except httpx.HTTPError:
+        except httpx.HTTPError as exc:
             self.answers[route, 0] += 1
+            self.no_answer[route, type(exc).__name__] += 1
             return None
         self.answers[route, response.status_code] += 1
         return response
@@ -443,6 +446,29 @@ def _staff(gateway: str) -> dict[str, dict[str, str]]:
         }
 
 
+def _decided_first(ids: list[str]) -> int:
+    """How many of these requests have their first stage decided."""
+    from sqlalchemy import func, select
+
+    from shared.approvals.models import ApprovalStage
+    from shared.db import unit_of_work
+    from shared.workflow.states import StageStatus
+
+    if not ids:
+        return 0
+    with unit_of_work() as session:
+        return int(
+            session.scalar(
+                select(func.count()).where(
+                    ApprovalStage.request_id.in_(ids),
+                    ApprovalStage.level == 1,
+                    ApprovalStage.status.in_([StageStatus.APPROVED, StageStatus.REJECTED]),
+                )
+            )
+            or 0
+        )
+
+
 def _reached(ids: list[str]) -> int:
     from benchmarks.pipeline import _journeys
 
@@ -461,6 +487,9 @@ class Outcome:
     journeys: dict[str, dict[str, datetime]] = field(default_factory=dict)
     traffic_end: float = 0.0  # seconds from the start
     reached: int = 0  # requests whose approver was emailed by the end of the drain
+    # Of the others, those whose first stage was decided (in the app, from the inbox) before
+    # the notify step came to its email: it then sends none (the link would be useless).
+    decided_first: int = 0
     drained: float = 0.0  # seconds waited after the traffic
 
 
@@ -489,6 +518,8 @@ async def _soak(
     stop.set()
     await sampler
     outcome.journeys = await asyncio.to_thread(_journeys, outcome.ids)
+    unmailed = [i for i, j in outcome.journeys.items() if "approver_email" not in j]
+    outcome.decided_first = await asyncio.to_thread(_decided_first, unmailed)
     return outcome
 
 
@@ -518,8 +549,19 @@ def report(outcome: Outcome) -> list[str]:
         ),
         f"accepted {len(outcome.ids)}; reached their approver's email {outcome.reached} "
         f"(waited {outcome.drained:.0f} s after the traffic stopped)"
-        + "".join(f"; {n} stopped at {step}" for step, n in stopped_at(outcome.journeys).items()),
+        + "".join(f"; {n} stopped at {step}" for step, n in stopped_at(outcome.journeys).items())
+        + (
+            f" ({outcome.decided_first} of them decided in the app before the notify step came "
+            "to their approver's email, which it then does not send)"
+            if outcome.decided_first
+            else ""
+        ),
     ]
+    if outcome.run.no_answer:
+        lines.append(
+            "no answer: "
+            + ", ".join(f"{r} {e} x{n}" for (r, e), n in sorted(outcome.run.no_answer.items()))
+        )
     unreadable = sum(not s.queues for s in outcome.samples)
     failed = [f"{call} x{n}" for call, n in outcome.run.localstack_errors.items()]
     if unreadable:
