@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from shared.approvals import links
 from shared.approvals.models import ApprovalLink, ApprovalStage
-from shared.auth import accounts
+from shared.auth import account_links
 from shared.config import get_settings
 from shared.credit import policy
 from shared.credit.models import CreditRequest
@@ -193,7 +193,7 @@ def _welcome(session: Session, event: UserEvent) -> Notice | None:
 
 
 def _verify_url(user: User) -> str:
-    return app_url(f"/verify-email?token={accounts.verification_token(user.id, user.email)}")
+    return app_url(f"/verify-email?token={account_links.verification_token(user.id, user.email)}")
 
 
 def _verification(session: Session, event: UserEvent) -> Notice | None:
@@ -218,7 +218,7 @@ def _password_reset(session: Session, event: UserEvent, requested_at: datetime) 
     user = session.get(User, event.user_id)
     if user is None or not user.is_active:
         return None
-    token = accounts.reset_token(user, requested_at)
+    token = account_links.reset_token(user, requested_at)
     if token is None:
         return None  # the link would arrive dead: they can ask again
     reset_url = app_url(f"/reset-password?token={token}")
