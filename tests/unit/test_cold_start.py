@@ -23,7 +23,8 @@ HTTP_FUNCTIONS = ("api", "decide", "submit")
 # Loaded where first used, never when a queue or scheduled handler is imported: token
 # signing (PyJWT, cryptography), the Redis client, email rendering (the email channel loads
 # at notify's first email), password hashing and address validation (sign-in only), boto3
-# (the first AWS call), and pydantic-settings (the settings read the environment themselves).
+# (the first AWS call); and what the functions no longer use at all: pydantic-settings (the
+# settings read the environment themselves), Powertools (consumer.py writes batch responses).
 AT_FIRST_USE_ONLY = (
     "jwt",
     "cryptography",
@@ -35,6 +36,7 @@ AT_FIRST_USE_ONLY = (
     "email_validator",
     "boto3",
     "pydantic_settings",
+    "aws_lambda_powertools",
 )
 # The parts of the domain a step never reads, by step.
 SIGN_IN = ("shared.auth.service", "shared.auth.accounts", "shared.users.passwords")
