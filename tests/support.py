@@ -98,7 +98,7 @@ class Api:
 
 def verification_token(person: Person) -> str:
     """The token of the link the welcome email carries, as the notify step signs it."""
-    from shared.auth.accounts import verification_token as token_for
+    from shared.auth.account_links import verification_token as token_for
 
     return token_for(person.id, person.email.lower())
 

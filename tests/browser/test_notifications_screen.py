@@ -9,7 +9,7 @@ import uuid
 import httpx
 from standardwebhooks.webhooks import Webhook
 
-from shared.auth.accounts import verification_token
+from shared.auth.account_links import verification_token
 from tests.browser.flows import run_flow
 from tests.conftest import wait_until
 from tests.support import GOOD_APPLICATION, Person
