@@ -9,7 +9,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from shared.approvals import links
@@ -385,12 +385,16 @@ def escalate(session: Session, now: datetime | None = None) -> EscalationReport:
     the next role up; retry stages nobody could be assigned to."""
     now = now or utcnow()
     report = EscalationReport()
+    # Only the stages there is something to do about: unassigned, or past their due time.
+    # Reading (and locking) every pending stage each run held up decisions on stages that
+    # were nowhere near due, and grew the process with the backlog.
     rows = session.execute(
         select(ApprovalStage, CreditRequest)
         .join(CreditRequest, CreditRequest.id == ApprovalStage.request_id)
         .where(
             ApprovalStage.status == StageStatus.PENDING,
             CreditRequest.status == RequestStatus.PENDING_APPROVAL,
+            or_(ApprovalStage.assignee_id.is_(None), ApprovalStage.due_at <= now),
         )
         .order_by(ApprovalStage.due_at)
         .with_for_update(skip_locked=True)
