@@ -13,7 +13,7 @@ PIP_QUIET := --quiet --disable-pip-version-check
 # This machine's pip.conf names index folders that may not exist; drop that noise only.
 PIP_FILTER := 2>&1 | { grep -v "^WARNING: Location .* is ignored" || true; }
 
-.PHONY: local test lint format restore dlq redrive audit-verify drill load-data docker-local install frontend frontend-test api-types bench
+.PHONY: local test lint format restore dlq redrive audit-verify drill load-data docker-local install frontend frontend-test api-types bench soak
 
 install: $(VENV)/.installed $(LOCALSTACK_VENV)/.installed $(CFNLINT_VENV)/.installed
 
@@ -111,6 +111,16 @@ drill: install
 ## (P4), the policy cache. Shorter: BENCH_SECONDS=20 BENCH_HTTP_SECONDS=5 make bench.
 bench: $(VENV)/.installed
 	$(VENV)/bin/python -m infra.local.stack run -- $(VENV)/bin/python -m benchmarks
+
+## The soak (issue 11), apart from make bench: DURATION seconds (default 600) of mixed
+## traffic on a stack of its own: submissions at RATE a second (default 8, see
+## benchmarks/soak.py), list polling, decisions in the app and by emailed link, /stats.
+## Reports 5xx by route, each process's memory growth, and per minute the queue depths and
+## the approver email's latency. Shorter: make soak DURATION=120. On a machine whose shared
+## LocalStack restarts, give the run one of its own: AWS_ENDPOINT_URL=http://127.0.0.1:4567
+DURATION ?= 600
+soak: $(VENV)/.installed
+	$(VENV)/bin/python -m infra.local.stack run -- $(VENV)/bin/python -m benchmarks soak --seconds $(DURATION) $(if $(RATE),--rate $(RATE))
 
 ## Where a Docker engine exists: the same stack in containers.
 docker-local:

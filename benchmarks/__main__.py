@@ -7,6 +7,9 @@ BENCH_IMPORT_RUNS (10); BENCH_SKIP leaves sections out (comma-separated: p1, cei
 p4, policy).
 
     python -m infra.local.stack run -- .venv/bin/python -m benchmarks
+
+`python -m benchmarks soak [--seconds 600 ...]` is the soak instead (`make soak`,
+benchmarks.soak): ten minutes of mixed traffic, not part of `make bench`.
 """
 
 import os
@@ -51,6 +54,11 @@ def _in_own_process(module: str, runs: int) -> list[str]:
 
 
 def main() -> None:
+    if sys.argv[1:2] == ["soak"]:
+        from benchmarks import soak
+
+        soak.main(sys.argv[2:])
+        return
     harness.configure()
     from benchmarks import cold_start, http_paths, localstack_ceiling, pipeline
     from benchmarks.report import Target, targets_table

@@ -9,6 +9,7 @@ import asyncio
 import os
 import time
 from collections import Counter
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -27,19 +28,27 @@ def _applicants(gateway: str, count: int) -> list[dict[str, str]]:
         return [api.login(api.register("bench")) for _ in range(count)]
 
 
+def _good(_: int) -> dict[str, Any]:
+    return GOOD_APPLICATION
+
+
 async def _submit_all(
-    gateway: str, applicants: list[dict[str, str]], rate: float, total: int
+    gateway: str,
+    applicants: list[dict[str, str]],
+    rate: float,
+    total: int,
+    application: Callable[[int], dict[str, Any]] = _good,
 ) -> tuple[list[str], Counter[int]]:
+    """Submission `n` (`application(n)`, by default the same good one each time) sent at
+    `n / rate` seconds, whatever the answers before it; the accepted ids and every status."""
     ids: list[str] = []
     statuses: Counter[int] = Counter()
     limits = httpx.Limits(max_connections=200, max_keepalive_connections=50)
     async with httpx.AsyncClient(base_url=gateway, timeout=60, limits=limits) as http:
 
-        async def submit(auth: dict[str, str]) -> None:
+        async def submit(auth: dict[str, str], body: dict[str, Any]) -> None:
             try:
-                response = await http.post(
-                    "/api/v1/credit-requests", json=GOOD_APPLICATION, headers=auth
-                )
+                response = await http.post("/api/v1/credit-requests", json=body, headers=auth)
             except httpx.HTTPError:
                 statuses[0] += 1
                 return
@@ -51,7 +60,9 @@ async def _submit_all(
         tasks = []
         for n in range(total):
             await asyncio.sleep(max(0.0, started + n / rate - time.perf_counter()))
-            tasks.append(asyncio.create_task(submit(applicants[n % len(applicants)])))
+            tasks.append(
+                asyncio.create_task(submit(applicants[n % len(applicants)], application(n)))
+            )
         await asyncio.gather(*tasks)
     return ids, statuses
 

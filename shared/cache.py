@@ -5,10 +5,12 @@ waiting out a timeout."""
 import threading
 import time
 from functools import cache
-
-from redis import Redis
+from typing import TYPE_CHECKING
 
 from shared.config import get_settings
+
+if TYPE_CHECKING:
+    from redis import Redis
 
 # Short: Redis answers in a millisecond or not at all; a request must not hang on it.
 SOCKET_TIMEOUT_SECONDS = 0.5
@@ -19,18 +21,22 @@ _open_until = 0.0
 
 
 @cache
-def get_redis() -> Redis:
+def get_redis() -> "Redis":
     """The process's Redis client for text values (throttles, deny-lists, versions)."""
     return _client(decode=True)
 
 
 @cache
-def get_redis_bytes() -> Redis:
+def get_redis_bytes() -> "Redis":
     """The process's Redis client for bytes (cached answers), over its own connections."""
     return _client(decode=False)
 
 
-def _client(decode: bool) -> Redis:
+def _client(decode: bool) -> "Redis":
+    # Imported with the first client: the redis package loads its asyncio, cluster and
+    # OpenTelemetry modules too, a cold-start cost for every process that never reaches Redis.
+    from redis import Redis
+
     return Redis.from_url(
         get_settings().redis_url,
         socket_timeout=SOCKET_TIMEOUT_SECONDS,

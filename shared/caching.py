@@ -27,7 +27,6 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from redis.exceptions import RedisError
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -74,6 +73,8 @@ def _bump_versions(session: Session) -> None:
     if not redis_available():
         _lost_bumps.set()
         return
+    from redis.exceptions import RedisError  # with the client, at first use (shared.cache)
+
     try:
         pipe = get_redis().pipeline(transaction=False)
         for scope in scopes:
@@ -141,6 +142,8 @@ def read_through(
     if not redis_available():  # it failed a moment ago: straight to the database
         metrics.CACHE_ERRORS.labels(name).inc()
         return _computed(name, compute)
+    from redis.exceptions import RedisError  # with the client, at first use (shared.cache)
+
     try:
         redis = get_redis_bytes()
         if _lost_bumps.is_set():
@@ -181,6 +184,8 @@ def scope_stamp(*scopes: str) -> str | None:
     trip; None when Redis is not reachable (the caller falls back on its own expiry)."""
     if not redis_available():
         return None
+    from redis.exceptions import RedisError  # with the client, at first use (shared.cache)
+
     try:
         versions = get_redis().mget([_version_key(s) for s in (_GENERATION, *scopes)])
     except RedisError:

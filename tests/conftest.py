@@ -85,9 +85,14 @@ def staff(database: str) -> dict[str, Person]:
             for n in (1, 2):
                 name = f"{role.value}{n}-{RUN_ID}"
                 email = f"{name}@example.com"
+                # A full name apart from the username: what applicants see of staff (a first
+                # name) must be told apart from what they must not (the username).
+                full_name = f"{role.value.title().replace('_', '')}{n} Staff"
                 user = register(
                     session,
-                    UserCreate(username=name, email=email, password=STAFF_PASSWORD, full_name=name),
+                    UserCreate(
+                        username=name, email=email, password=STAFF_PASSWORD, full_name=full_name
+                    ),
                     role=role,
                     verified=True,
                 )
@@ -138,8 +143,7 @@ def assigned_request(
     auth = api.login(applicant)
     request_id = api.submit(auth, **changes)["id"]
     drain()
-    assignee = api.request(auth, request_id)["stages"][0]["assignee"]
-    approver = next(p for p in staff.values() if p.username == assignee)
+    approver = api.assignee(staff, request_id)
     email = next(m for m in mailbox.to(approver.email) if request_id[:8] in m["Subject"])
     return auth, request_id, approver, link_token(email)
 

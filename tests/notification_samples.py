@@ -5,7 +5,7 @@ import uuid
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from shared.notifications.notices import Notice, Recipient, RequestFacts, StageFacts
+from shared.notifications.notice import Notice, Recipient, RequestFacts, StageFacts
 from shared.workflow.events import EventType
 
 REQUEST_ID = uuid.UUID("0b5d7e0c-7b1e-4a55-9a4e-3f0f5a0f6a01")

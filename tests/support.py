@@ -40,6 +40,7 @@ class Api:
 
     def __init__(self, http: httpx.Client) -> None:
         self.http = http
+        self._staff_auth: dict[str, str] | None = None
 
     def register(self, name: str = "applicant", *, verified: bool = True) -> Person:
         """A new applicant; `verified` follows their emailed verification link's token (made
@@ -82,10 +83,22 @@ class Api:
         assert response.status_code == 200, response.text
         return dict(response.json())
 
+    def staff_view(self, staff: dict[str, "Person"], request_id: str) -> dict[str, Any]:
+        """The request as staff read it (an admin's view, signed in once per client): with the
+        approvers' usernames and the risk tier, which the applicant's own view leaves out."""
+        if self._staff_auth is None:
+            self._staff_auth = self.login(staff["admin1"])
+        return self.request(self._staff_auth, request_id)
+
+    def assignee(self, staff: dict[str, "Person"], request_id: str, index: int = 0) -> "Person":
+        """Who holds (or held) the request's `index`-th stage, read through the staff view."""
+        username = self.staff_view(staff, request_id)["stages"][index]["assignee"]
+        return next(p for p in staff.values() if p.username == username)
+
 
 def verification_token(person: Person) -> str:
     """The token of the link the welcome email carries, as the notify step signs it."""
-    from shared.auth.accounts import verification_token as token_for
+    from shared.auth.account_links import verification_token as token_for
 
     return token_for(person.id, person.email.lower())
 

@@ -10,6 +10,7 @@ import {
   checkA11y,
   checkA11yEverywhere,
   config,
+  firstNameOf,
   focused,
   PHONE_SIZE,
   recordAnnouncements,
@@ -109,16 +110,19 @@ async function submitRequest(state) {
   // The page updates by itself: no reload. The confirmation stays although scoring has run.
   await page.locator('[data-status="pending_approval"]').first().waitFor({ timeout: 45_000 });
   const standing = page.locator(STANDING);
-  await standing.filter({ hasText: /stage 1 of 2: with the analyst, due / }).waitFor({ timeout: 45_000 });
+  await standing.filter({ hasText: /stage 1 of 2: with \S+, the analyst, due / }).waitFor({ timeout: 45_000 });
   await page.getByTestId('submitted-confirmation').filter({ hasText: 'We received your request' }).waitFor();
   await page.getByText('What happens next:').waitFor();
   await page.getByText('If the analyst approves, your request moves on to stage 2 (the manager).').waitFor();
-  // Applicants see roles, never staff usernames, and not the internal risk tier.
+  // Applicants see a role and a first name, never staff usernames, and not the internal
+  // risk tier (the API sends neither).
   const analyst = await assigneeOf(state.requestId, 1);
+  const analystName = await firstNameOf(analyst);
+  await standing.filter({ hasText: `stage 1 of 2: with ${analystName}, the analyst, due ` }).waitFor();
   const text = await pageText(page);
   assert(!text.includes(analyst), `the applicant's page does not name the analyst (${analyst})`);
   assert(!text.includes('Risk tier'), 'the applicant does not see the risk tier');
-  await page.getByText('With the analyst').first().waitFor();
+  await page.getByText(`With ${analystName}, the analyst, due `).first().waitFor();
   await checkA11yEverywhere(page, 'request detail');
   await screenshot(page, '04-request-detail-pending');
 
@@ -268,8 +272,8 @@ async function applicantSeesFinalDecision(state) {
 
   await page.goto(`${config.baseUrl}/requests/${requestId}`);
   await page.locator('[data-status="approved"]').first().waitFor({ timeout: 45_000 });
-  await page.getByText('Approved by the analyst on', { exact: false }).waitFor();
-  await page.getByText('Approved by the manager on', { exact: false }).waitFor();
+  await page.getByText(`Approved by ${await firstNameOf(state.analyst)}, the analyst, on`, { exact: false }).waitFor();
+  await page.getByText(`Approved by ${await firstNameOf(state.manager)}, the manager, on`, { exact: false }).waitFor();
   await page.getByText('Income and purpose verified.', { exact: false }).waitFor();
   await page.getByText('We have emailed you the decision.', { exact: false }).waitFor();
   const text = await pageText(page);
@@ -328,7 +332,7 @@ async function applicantInPortuguese(state) {
   await screenshot(page, '21-pt-br-my-requests');
   await page.locator(`[data-request-id="${need(state, 'requestId')}"]`).getByRole('link').click();
   await page.locator(STANDING).filter({ hasText: 'Situação: Aprovada em' }).waitFor();
-  await page.getByText('Aprovada pelo analista em', { exact: false }).waitFor();
+  await page.getByText(`Aprovada por ${await firstNameOf(need(state, 'analyst'))}, o analista, em`, { exact: false }).waitFor();
   await checkA11yEverywhere(page, 'request detail (pt-BR)');
   await screenshot(page, '22-pt-br-request-detail');
   await page.getByRole('link', { name: 'Nova solicitação' }).first().click();
@@ -359,6 +363,9 @@ async function roleBasedNavigation(state) {
   }
   await checkA11yEverywhere(page, 'not authorized');
   await screenshot(page, '12-not-authorized');
+  await page.goto(`${config.baseUrl}/no-such-page`);
+  await page.getByRole('heading', { name: 'Page not found' }).waitFor();
+  await checkA11yEverywhere(page, 'page not found');
 
   const context = await state.browser.newContext(DESKTOP);
   const analystPage = await context.newPage();
@@ -607,16 +614,16 @@ async function phoneWidth(state) {
   const toggle = page.getByRole('button', { name: 'Show filters' });
   assert((await toggle.getAttribute('aria-expanded')) === 'false', 'the filters start folded on a phone');
   assert(!(await page.getByRole('button', { name: 'Apply filters' }).isVisible()), 'folded filters take no room');
-  await checkA11y(page, 'my requests (phone)');
+  await checkA11yEverywhere(page, 'my requests (phone)');
   await screenshot(page, '17-phone-my-requests');
   await toggle.click();
   await page.getByRole('button', { name: 'Apply filters' }).waitFor();
-  await checkA11y(page, 'my requests, filters open (phone)');
+  await checkA11yEverywhere(page, 'my requests, filters open (phone)');
   await screenshot(page, '25-phone-filters-open');
   // The drawer: each link in a list item (axe "list").
   await page.getByRole('button', { name: 'Open navigation' }).click();
   await page.locator('#nav-drawer').getByRole('link', { name: 'New request' }).waitFor();
-  await checkA11y(page, 'navigation drawer (phone)');
+  await checkA11yEverywhere(page, 'navigation drawer (phone)');
   await screenshot(page, '26-phone-drawer');
   await page.locator('#nav-drawer').getByRole('link', { name: 'New request' }).click();
   await page.getByRole('heading', { name: 'New credit request' }).waitFor();
@@ -634,7 +641,10 @@ async function phoneWidth(state) {
   const nameWidth = await card.getByText(applicant.username, { exact: true }).evaluate((e) => e.getBoundingClientRect().width);
   assert(nameWidth > 150, `the username has room on a phone (${nameWidth} px)`);
   await noOverflow(admin, 'users');
-  await checkA11y(admin, 'admin users (phone)');
+  // The role filter fills its line (it shrank to ~45 px, its content's width, before).
+  const roleFilter = await admin.locator('.MuiTextField-root:has(#user-role-filter)').evaluate((e) => e.getBoundingClientRect().width);
+  assert(roleFilter > 150, `the role filter has room on a phone (${roleFilter} px)`);
+  await checkA11yEverywhere(admin, 'admin users (phone)');
   await screenshot(admin, '27-phone-users');
   await admin.goto(`${config.baseUrl}/admin/audit`);
   const entry = admin.locator('li[data-action]').first();
@@ -642,7 +652,7 @@ async function phoneWidth(state) {
   const clipped = await entry.evaluate((e) => e.scrollWidth > e.clientWidth + 1);
   assert(!clipped, 'an audit entry fits the phone (its action is not cut off)');
   await noOverflow(admin, 'audit');
-  await checkA11y(admin, 'audit log (phone)');
+  await checkA11yEverywhere(admin, 'audit log (phone)');
   await screenshot(admin, '28-phone-audit');
   await admin.goto(`${config.baseUrl}/dashboard`);
   await admin.locator('[data-chart="volume"] table').waitFor();
@@ -653,7 +663,7 @@ async function phoneWidth(state) {
     await volume.getByText('Scroll sideways to see every column.').waitFor();
     await volume.getByRole('region', { name: /scrolls sideways/ }).waitFor();
   }
-  await checkA11y(admin, 'dashboard (phone)');
+  await checkA11yEverywhere(admin, 'dashboard (phone)');
   await screenshot(admin, '29-phone-dashboard');
   await staff.close();
 }

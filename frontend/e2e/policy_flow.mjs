@@ -1,11 +1,11 @@
 // The credit policy editor in a real browser against a running stack: a risk officer drafts
 // a version on the forms (a threshold, ranks, a band), sees a refused proposal's problems next
 // to their fields, and proposes; a second risk officer simulates, approves and activates it.
-// Every screen is axe-scanned. Run by tests/browser/test_policy_editor.py, which sets
+// Every screen is axe-scanned at desktop and 390 px, in both themes. Run by tests/browser/test_policy_editor.py, which sets
 // BASE_URL, STAFF_USERS, STAFF_PASSWORD and AWS_ENDPOINT_URL.
 import { chromium } from 'playwright-core';
 
-import { assert, axeResults, checkA11y, CHROMIUM_ARGS, config, screenshot, signIn } from './support.mjs';
+import { assert, axeResults, checkA11yEverywhere, CHROMIUM_ARGS, config, screenshot, signIn } from './support.mjs';
 
 const author = config.staff.risk_officer1;
 const reviewer = config.staff.risk_officer2;
@@ -17,7 +17,7 @@ try {
   await signIn(page, author, config.staffPassword);
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Credit policy' }).click();
   await page.getByRole('heading', { level: 1, name: 'Credit policy' }).waitFor();
-  await checkA11y(page, 'policy versions');
+  await checkA11yEverywhere(page, 'policy versions');
   await page.getByRole('button', { name: 'New draft' }).click();
   await page.getByTestId('policy-status').getByText('Draft').waitFor();
   const versionUrl = page.url();
@@ -34,7 +34,7 @@ try {
   await page.getByRole('button', { name: 'Propose' }).click();
   await page.getByTestId('policy-error').getByText('The policy is not consistent.').waitFor();
   assert((await page.getByLabel('Band 4: above').getAttribute('aria-invalid')) === 'true', 'the overlapping band is marked');
-  await checkA11y(page, 'policy editor (problems shown)');
+  await checkA11yEverywhere(page, 'policy editor (problems shown)');
   await screenshot(page, 'policy-editor-problems');
 
   // A fresh draft without the extra band is consistent.
@@ -60,7 +60,7 @@ try {
   await review.getByTestId('policy-status').getByText('Proposed').waitFor();
   await review.getByRole('button', { name: 'Simulate on the last 1,000 requests' }).click();
   await review.getByTestId('simulation-summary').waitFor();
-  await checkA11y(review, 'policy editor (simulated)');
+  await checkA11yEverywhere(review, 'policy editor (simulated)');
   await screenshot(review, 'policy-editor-simulation');
   await review.getByRole('button', { name: 'Approve' }).click();
   await review.getByTestId('policy-status').getByText('Approved').waitFor();
@@ -69,7 +69,7 @@ try {
   await review.getByTestId('policy-history').getByText(/approved by /).waitFor();
   await review.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Credit policy' }).click();
   await review.getByTestId('policy-row').first().getByText('Active').waitFor();
-  await checkA11y(review, 'policy versions (history)');
+  await checkA11yEverywhere(review, 'policy versions (history)');
   await second.close();
 } finally {
   await browser.close();

@@ -173,6 +173,15 @@ export async function apiAs(username, password = config.staffPassword) {
   };
 }
 
+/** What an applicant is told of a staff member: the first word of their full name. */
+export async function firstNameOf(username) {
+  const admin = await apiAs(config.staff.admin1);
+  const { items } = await admin.get(`/users?q=${encodeURIComponent(username)}`);
+  const user = items.find((u) => u.username === username);
+  if (!user) throw new Error(`no user ${username}`);
+  return user.full_name.trim().split(/\s+/)[0];
+}
+
 /** The username assigned to a request's stage once routing has assigned it. */
 export async function assigneeOf(requestId, level) {
   const admin = await apiAs(config.staff.admin1);

@@ -45,6 +45,7 @@ from shared.cache import get_redis
 from shared.clock import utcnow
 from shared.config import get_settings
 from shared.credit import service as credit
+from shared.credit.policy import POLICY_SCOPE
 from shared.credit.schemas import CreditRequestOut
 from shared.db import get_engine, unit_of_work
 from shared.errors import Unauthorized
@@ -267,9 +268,16 @@ def get_user(
     )
 
 
-def _list_scope(user: Identity) -> str:
-    # An applicant's list changes only with their own requests; staff see every request.
-    return f"applicant:{user.id}" if user.role == Role.APPLICANT else "staff"
+def _list_scopes(user: Identity) -> list[str]:
+    # An applicant's list changes only with their own requests, and with the policy (which
+    # says whether they see risk tiers); staff see every request.
+    return [f"applicant:{user.id}", POLICY_SCOPE] if user.role == Role.APPLICANT else ["staff"]
+
+
+def _viewer_key(user: Identity) -> str:
+    # What an answer's shape depends on besides the query: who asks, and in which role (a
+    # role change must not let someone read what was cached for them in their former role).
+    return f"{user.id}|{user.role}"
 
 
 @router.get(
@@ -289,10 +297,13 @@ def list_credit_requests(
 
     def page() -> Page[CreditRequestOut]:
         rows, next_cursor = tracking.list_requests(session, user, filters)
-        return Page(items=[credit.to_out(r) for r in rows], next_cursor=next_cursor)
+        risk_tier = credit.shows_risk_tier(session, user)
+        return Page(
+            items=[credit.to_out(r, risk_tier=risk_tier) for r in rows], next_cursor=next_cursor
+        )
 
-    key = f"{user.id}|{filters.model_dump_json()}"
-    return cached_json(request, "credit_requests", [_list_scope(user)], key, page)
+    key = f"{_viewer_key(user)}|{filters.model_dump_json()}"
+    return cached_json(request, "credit_requests", _list_scopes(user), key, page)
 
 
 @router.get(
@@ -304,16 +315,22 @@ def list_credit_requests(
 def get_credit_request(
     request_id: uuid.UUID, user: CurrentUser, session: DbSession, request: Request
 ) -> Response:
-    """A request with its approval chain and score result (the bureau report for staff only).
-    Someone else's request answers 404, as if it did not exist. Staff reads are audited."""
+    """A request with its approval chain and score result. Staff see it all; the applicant
+    sees no bureau report, the approvers by role and first name only, and the risk tier only
+    where the policy shows it. Someone else's request answers 404, as if it did not exist.
+    Staff reads are audited."""
 
     def detail() -> CreditRequestDetail:
         found = credit.visible_request(session, user, request_id)
         return tracking.request_detail(session, found, user)
 
-    # Per viewer: an applicant's entry exists only if they may see it, and shows no bureau data.
-    key = f"{user.id}|{request_id}"
-    response = cached_json(request, "credit_request", [f"request:{request_id}"], key, detail)
+    # Per viewer and role: an applicant's entry exists only if they may see it, and is the
+    # applicant's shape (which the policy decides in part).
+    scopes = [f"request:{request_id}"]
+    if user.role == Role.APPLICANT:
+        scopes.append(POLICY_SCOPE)
+    key = f"{_viewer_key(user)}|{request_id}"
+    response = cached_json(request, "credit_request", scopes, key, detail)
     if user.role != Role.APPLICANT:
         # Staff reading one applicant's full financial file: who saw what, and when — every
         # time, cached or not.
@@ -331,7 +348,7 @@ def withdraw(request_id: uuid.UUID, user: CurrentUser, session: DbSession) -> Cr
     """Withdraw your own open request: its open stages are cancelled and their links die.
     409 once the request is final."""
     with state_change(session):
-        return credit.to_out(approvals.withdraw(session, user, request_id))
+        return credit.out_for(session, user, approvals.withdraw(session, user, request_id))
 
 
 @router.get(
@@ -345,7 +362,7 @@ def my_approvals(
     cursor: Annotated[Cursor, Query()] = None,
 ) -> Response:
     """The stages awaiting your decision, soonest due first."""
-    key = f"{user.id}|{limit}|{cursor}"
+    key = f"{_viewer_key(user)}|{limit}|{cursor}"
     return cached_json(
         request, "approvals", ["staff"], key, lambda: _pending(session, user, cursor, limit)
     )

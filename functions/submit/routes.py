@@ -23,4 +23,4 @@ def submit_credit_request(
 ) -> CreditRequestOut:
     """File a credit request; at most SUBMISSIONS_PER_HOUR per applicant per hour (429)."""
     with state_change(session):
-        return credit.to_out(credit.submit(session, applicant, body))
+        return credit.out_for(session, applicant, credit.submit(session, applicant, body))

@@ -49,7 +49,8 @@ class Decision(BaseModel):
 
 
 class StageOut(BaseModel):
-    """One stage of a request's approval chain: who holds it, who decided it, how and why."""
+    """One stage of a request's approval chain: who holds it, who decided it, how and why.
+    Staff see the approvers' usernames; the applicant sees a role and a first name only."""
 
     model_config = ConfigDict(from_attributes=True)
 
@@ -57,8 +58,17 @@ class StageOut(BaseModel):
     level: int
     role: StageRole
     status: StageStatus
-    assignee: str | None
-    decided_by: str | None
+    assignee: str | None = Field(
+        description="The username of who holds the stage. Staff only: null for the applicant."
+    )
+    decided_by: str | None = Field(
+        description="The username of who decided the stage. Staff only: null for the applicant."
+    )
+    approver_first_name: str | None = Field(
+        description="The first name of who decided the stage, or else of who holds it: all "
+        "the applicant is told of the person. Null while nobody holds it.",
+        examples=["Ana"],
+    )
     decided_at: datetime | None
     decided_via: DecidedVia | None = None
     comment: str | None

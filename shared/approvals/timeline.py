@@ -13,24 +13,36 @@ from shared.approvals.schemas import DecidedVia, StageOut
 from shared.users.models import User
 from shared.workflow.states import StageStatus
 
-StageRow = tuple[ApprovalStage | None, str | None, str | None]
-"""A stage (None where a request has none yet), its assignee's and its decider's username."""
+StageRow = tuple[ApprovalStage | None, str | None, str | None, str | None, str | None]
+"""A stage (None where a request has none yet), its assignee's and its decider's username,
+then its assignee's and its decider's full name."""
 
 
-def with_people[*Columns](query: Select[*Columns]) -> Select[*Columns, str | None, str | None]:
+def with_people[*Columns](
+    query: Select[*Columns],
+) -> Select[*Columns, str | None, str | None, str | None, str | None]:
     """`query` (selecting stages, possibly outer-joined) with each stage's assignee's and
-    decider's usernames added as the last two columns."""
+    decider's usernames, then their full names, added as the last four columns."""
     assignee, decider = aliased(User), aliased(User)
-    joined: Select[*Columns, str | None, str | None] = (
-        query.add_columns(assignee.username, decider.username)
+    joined: Select[*Columns, str | None, str | None, str | None, str | None] = (
+        query.add_columns(
+            assignee.username, decider.username, assignee.full_name, decider.full_name
+        )
         .outerjoin(assignee, assignee.id == ApprovalStage.assignee_id)
         .outerjoin(decider, decider.id == ApprovalStage.decided_by)
     )
     return joined
 
 
+def first_name(full_name: str | None) -> str | None:
+    """The first word of a full name: as much of a person as the applicant is told."""
+    words = (full_name or "").split()
+    return words[0] if words else None
+
+
 def stages_out(rows: Iterable[StageRow]) -> list[StageOut]:
-    """The chain's stages (rows without a stage skipped), with the people's usernames."""
+    """The chain's stages (rows without a stage skipped), with the people's usernames and the
+    first name of the one the applicant would be told of (the decider, else the holder)."""
     return [
         StageOut(
             id=stage.id,
@@ -39,15 +51,22 @@ def stages_out(rows: Iterable[StageRow]) -> list[StageOut]:
             status=StageStatus(stage.status),
             assignee=assignee,
             decided_by=decider,
+            approver_first_name=first_name(decider_name if decider else assignee_name),
             decided_at=stage.decided_at,
             decided_via=cast(DecidedVia | None, stage.decided_via),
             comment=stage.comment,
             due_at=stage.due_at,
             policy_version=stage.policy_version,
         )
-        for stage, assignee, decider in rows
+        for stage, assignee, decider, assignee_name, decider_name in rows
         if stage is not None
     ]
+
+
+def as_applicant_sees(stage: StageOut) -> StageOut:
+    """The stage without the staff's usernames (internal identifiers, and often an email
+    address's local part): the applicant gets the role and a first name."""
+    return stage.model_copy(update={"assignee": None, "decided_by": None})
 
 
 def chain_for_staff(session: Session, request_id: uuid.UUID) -> list[StageOut]:
@@ -58,4 +77,4 @@ def chain_for_staff(session: Session, request_id: uuid.UUID) -> list[StageOut]:
         .where(ApprovalStage.request_id == request_id)
         .order_by(ApprovalStage.level)
     ).all()
-    return stages_out((s, a, d) for s, a, d in rows)
+    return stages_out(rows)

@@ -1,6 +1,7 @@
 """Proving an email address, and resetting a forgotten password, by emailed links.
 
-Both links are signed tokens (`shared.auth.tokens`, their own `typ`), never stored:
+Both links are signed tokens (`shared.auth.tokens`, their own `typ`; made by
+`shared.auth.account_links`), never stored:
 - verification: bound to the user and the address it was sent to (a changed address makes
   it useless), valid EMAIL_VERIFICATION_HOURS. Until an account follows it, it may sign in
   and read its requests but not submit, and gets no workflow email.
@@ -13,9 +14,7 @@ Asking for a reset answers the same whether or not the address has an account (n
 enumeration), and spends hourly budgets per client address and per address asked for.
 """
 
-import hashlib
 import uuid
-from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -23,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from shared.audit.service import Actor, record
 from shared.auth import throttle, tokens
+from shared.auth.account_links import password_fingerprint
 from shared.auth.service import revoke_sessions
 from shared.clock import utcnow
 from shared.config import get_settings
@@ -34,34 +34,6 @@ from shared.users.passwords import hash_password, password_problem
 from shared.workflow.events import EventType, UserEvent
 
 VERIFICATION_EMAILS_PER_HOUR = 3
-
-
-def _fingerprint(password_hash: str) -> str:
-    # Enough to tell one hash from the next, and nothing a reader could use: not the hash.
-    return hashlib.sha256(password_hash.encode()).hexdigest()[:24]
-
-
-def verification_token(user_id: uuid.UUID, email: str) -> str:
-    """The signed token of the link that verifies `email` as this user's address."""
-    lifetime = timedelta(hours=get_settings().email_verification_hours)
-    return tokens.issue(
-        tokens.TokenType.EMAIL_VERIFICATION, user_id, lifetime, extra={"email": email}
-    ).token
-
-
-def reset_token(user: User, requested_at: datetime) -> str | None:
-    """The signed token of a password-reset link asked for at `requested_at`; None once the
-    link would already have expired (an email that waited too long is not worth sending)."""
-    expires_at = requested_at + timedelta(minutes=get_settings().password_reset_minutes)
-    lifetime = expires_at - utcnow()
-    if lifetime <= timedelta(seconds=0):
-        return None
-    return tokens.issue(
-        tokens.TokenType.PASSWORD_RESET,
-        user.id,
-        lifetime,
-        extra={"pwd": _fingerprint(user.password_hash)},
-    ).token
 
 
 def _claims(token: str, token_type: tokens.TokenType) -> dict[str, Any]:
@@ -136,7 +108,7 @@ def reset_password(session: Session, token: str, password: str) -> User:
     user = session.get(User, claims["user_id"], with_for_update=True)
     if user is None or not user.is_active:
         raise NotFound("This link is not valid.", code="link_invalid")
-    if claims.get("pwd") != _fingerprint(user.password_hash):
+    if claims.get("pwd") != password_fingerprint(user.password_hash):
         raise Gone("This password-reset link has already been used.", code="link_used")
     problem = password_problem(password, username=user.username, email=user.email)
     if problem is not None:

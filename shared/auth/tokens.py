@@ -12,7 +12,6 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-import jwt
 from cachetools import LRUCache
 
 from shared.clock import utcnow
@@ -44,6 +43,10 @@ def issue(
     extra: dict[str, Any] | None = None,
 ) -> IssuedToken:
     """A signed token of this type for `subject`, valid for `lifetime`."""
+    # At first use: PyJWT loads `cryptography`, and the steps that only create links
+    # (score, route_to_approver, escalate) never sign or verify a token.
+    import jwt
+
     settings = get_settings()
     now = utcnow()
     token_id = jti or uuid.uuid4()
@@ -78,6 +81,8 @@ def verify(token: str, token_type: TokenType) -> dict[str, Any]:
             known = _verified.get(token)
         if known is not None and known["exp"] > utcnow().timestamp():
             return dict(known)
+    import jwt  # at first use, as in `issue`
+
     settings = get_settings()
     try:
         claims: dict[str, Any] = jwt.decode(

@@ -20,6 +20,9 @@ from pathlib import Path
 from sqlalchemy import Connection, create_engine, text
 from sqlalchemy.engine import make_url
 
+# The audit row a backup writes points at users (audit_logs.actor_id): the ORM can write it
+# only where the users table is mapped, and nothing else this step imports maps it.
+import shared.users.models  # noqa: F401
 from shared import aws
 from shared.audit.chain import Head, Verification, heads, verify_database
 from shared.audit.service import Actor, record

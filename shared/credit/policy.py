@@ -107,6 +107,9 @@ class CreditPolicy(BaseModel):
     # Whether the final rejection email quotes the rejecting approver's comment to the
     # applicant. Documents stored before this flag existed lack it: they get the default.
     share_rejection_comment: bool = True
+    # Whether applicants see their request's risk tier. It is an internal grading, so hidden
+    # unless a version says "shown"; documents stored before this flag existed get "hidden".
+    risk_tier_for_applicants: Literal["hidden", "shown"] = "hidden"
 
 
 DEFAULT_POLICY: dict[str, object] = {
@@ -180,6 +183,7 @@ DEFAULT_POLICY: dict[str, object] = {
     "high_risk_adds_level": True,
     "stage_sla_hours": 48,
     "share_rejection_comment": True,
+    "risk_tier_for_applicants": "hidden",
 }
 
 

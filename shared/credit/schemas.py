@@ -92,7 +92,10 @@ class CreditRequestOut(BaseModel):
     delinquencies_24m: int
     bankruptcies_7y: int
     status: RequestStatus
-    risk_tier: RiskTier | None
+    risk_tier: RiskTier | None = Field(
+        description="The internal grading scoring gave it; null until scored. Shown to staff; "
+        "null for the applicant unless the policy in force marks it shown."
+    )
     decision_reasons: list[DecisionReason]
     created_at: datetime
     updated_at: datetime

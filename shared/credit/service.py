@@ -150,9 +150,23 @@ def visible_request(
     return request
 
 
-def to_out(request: CreditRequest) -> CreditRequestOut:
-    """The request as the API shows it."""
-    return CreditRequestOut.model_validate(request, from_attributes=True)
+def to_out(request: CreditRequest, *, risk_tier: bool = True) -> CreditRequestOut:
+    """The request as the API shows it; without its risk tier unless `risk_tier`."""
+    out = CreditRequestOut.model_validate(request, from_attributes=True)
+    return out if risk_tier else out.model_copy(update={"risk_tier": None})
+
+
+def shows_risk_tier(session: Session, viewer: Identity) -> bool:
+    """Whether the viewer sees risk tiers: staff always; an applicant only when the policy in
+    force marks the tier shown (it is an internal grading, hidden by default)."""
+    if viewer.role != Role.APPLICANT:
+        return True
+    return policy.load(session).risk_tier_for_applicants == "shown"
+
+
+def out_for(session: Session, viewer: Identity, request: CreditRequest) -> CreditRequestOut:
+    """The request as `viewer` may see it (see `shows_risk_tier`)."""
+    return to_out(request, risk_tier=shows_risk_tier(session, viewer))
 
 
 def score_result_out(request: CreditRequest, *, with_bureau: bool) -> ScoreResultOut | None:

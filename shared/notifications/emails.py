@@ -21,7 +21,7 @@ from markupsafe import Markup
 
 from shared.config import get_settings
 from shared.notifications.formatting import money, when
-from shared.notifications.notices import Notice, app_url
+from shared.notifications.notice import Notice, app_url
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 PREFERENCES_PATH = "/account/notifications"

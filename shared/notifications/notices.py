@@ -1,4 +1,4 @@
-"""Which workflow event tells whom what: one channel-neutral `Notice` per event.
+"""Which workflow event tells whom what: one channel-neutral `Notice` (`notice.py`) per event.
 
 Each event has exactly one recipient, so "one notification per event per recipient" is the
 consumer's idempotency (one claim per event). Channels then render a notice their own way:
@@ -8,9 +8,8 @@ chat channels from `data`, `page_url` and the subject. Only the email channel ev
 """
 
 import uuid
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func, select
@@ -18,10 +17,11 @@ from sqlalchemy.orm import Session
 
 from shared.approvals import links
 from shared.approvals.models import ApprovalLink, ApprovalStage
-from shared.auth import accounts
+from shared.auth import account_links
 from shared.config import get_settings
 from shared.credit import policy
 from shared.credit.models import CreditRequest
+from shared.notifications.notice import Notice, Recipient, RequestFacts, StageFacts, app_url
 from shared.users.models import User
 from shared.workflow.events import (
     Envelope,
@@ -33,58 +33,6 @@ from shared.workflow.events import (
     UserEvent,
 )
 from shared.workflow.states import Role, StageStatus
-
-
-@dataclass(frozen=True)
-class Recipient:
-    id: uuid.UUID
-    name: str
-    email: str
-    role: str
-    email_verified: bool = True  # until it is, only account emails go to the address
-
-
-@dataclass(frozen=True)
-class RequestFacts:
-    id: uuid.UUID
-    ref: str
-    amount: Decimal
-    term_months: int
-    purpose: str
-    risk_tier: str | None
-    reasons: list[str]  # the policy's sentences, most important first; never the codes
-    decided_at: datetime | None
-    url: str
-
-
-@dataclass(frozen=True)
-class StageFacts:
-    id: uuid.UUID
-    level: int
-    count: int
-    role: str
-    due_at: datetime | None
-
-
-@dataclass(frozen=True)
-class Notice:
-    event_type: EventType  # also the webhook's `type`
-    template: str
-    recipient: Recipient
-    page_url: str  # the web app's page about it (sign-in required)
-    context: dict[str, Any]  # what the email template shows
-    data: dict[str, Any]  # the webhook's thin `data`: identifiers, states, the page
-    request_id: uuid.UUID | None = None  # the per-request cap counts these
-    secret_url: str | None = field(default=None, repr=False)  # the approval link: email only
-    occurred_at: datetime | None = None  # when the event happened (the webhook's timestamp)
-    # About the account itself (welcome, verification, password reset): sent by email only,
-    # whatever the user's channels, and also to an address not verified yet.
-    account: bool = False
-
-
-def app_url(path: str) -> str:
-    """The web app's address of `path`."""
-    return f"{get_settings().public_url}{path}"
 
 
 def _recipient(user: User) -> Recipient:
@@ -193,7 +141,7 @@ def _welcome(session: Session, event: UserEvent) -> Notice | None:
 
 
 def _verify_url(user: User) -> str:
-    return app_url(f"/verify-email?token={accounts.verification_token(user.id, user.email)}")
+    return app_url(f"/verify-email?token={account_links.verification_token(user.id, user.email)}")
 
 
 def _verification(session: Session, event: UserEvent) -> Notice | None:
@@ -218,7 +166,7 @@ def _password_reset(session: Session, event: UserEvent, requested_at: datetime) 
     user = session.get(User, event.user_id)
     if user is None or not user.is_active:
         return None
-    token = accounts.reset_token(user, requested_at)
+    token = account_links.reset_token(user, requested_at)
     if token is None:
         return None  # the link would arrive dead: they can ask again
     reset_url = app_url(f"/reset-password?token={token}")

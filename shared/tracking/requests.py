@@ -4,9 +4,9 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from shared.approvals.models import ApprovalStage
-from shared.approvals.timeline import stages_out, with_people
+from shared.approvals.timeline import as_applicant_sees, stages_out, with_people
 from shared.credit.models import CreditRequest
-from shared.credit.service import score_result_out, to_out
+from shared.credit.service import out_for, score_result_out
 from shared.pagination import TIMESTAMP, UUID, DecimalKind, Key, Keyset, paginate
 from shared.tracking.schemas import CreditRequestDetail, RequestFilters, RequestQuery, SortKey
 from shared.tracking.stats import has_timed_stage
@@ -68,9 +68,11 @@ def matching(viewer: Identity, filters: RequestQuery) -> Select[CreditRequest]:
 def request_detail(
     session: Session, request: CreditRequest, viewer: Identity
 ) -> CreditRequestDetail:
-    """The request page: the request, its approval chain, and its score result (the bureau
-    report only for staff). Read in one statement, so the status and the stages are one
-    moment's (a step committing between two reads could show `submitted` with a stage)."""
+    """The request page: the request, its approval chain, and its score result. Read in one
+    statement, so the status and the stages are one moment's (a step committing between two
+    reads could show `submitted` with a stage). Staff see it all; the applicant sees no bureau
+    report, no staff usernames (a role and a first name) and the risk tier only where the
+    policy shows it."""
     rows = session.execute(
         with_people(
             select(CreditRequest, ApprovalStage).outerjoin(
@@ -82,9 +84,11 @@ def request_detail(
         .execution_options(populate_existing=True)
     ).all()
     current = rows[0][0]
+    applicant = viewer.role == Role.APPLICANT
+    stages = stages_out((s, a, d, an, dn) for _, s, a, d, an, dn in rows)
     return CreditRequestDetail(
-        **to_out(current).model_dump(),
-        stages=stages_out((s, a, d) for _, s, a, d in rows),
-        score_result=score_result_out(current, with_bureau=viewer.role != Role.APPLICANT),
+        **out_for(session, viewer, current).model_dump(),
+        stages=[as_applicant_sees(s) for s in stages] if applicant else stages,
+        score_result=score_result_out(current, with_bureau=not applicant),
         policy_version=current.policy_version,
     )

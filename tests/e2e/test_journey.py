@@ -7,9 +7,11 @@ from tests.conftest import Mailbox, wait_until
 from tests.support import Api, Person, link_token
 
 
-def _detail_when(api: Api, auth: dict[str, str], request_id: str, predicate: Any) -> dict:
+def _detail_when(api: Api, staff: dict[str, Person], request_id: str, predicate: Any) -> dict:
+    """The request as staff read it (who holds each stage), once `predicate` holds."""
+
     def check() -> dict | None:
-        detail = api.request(auth, request_id)
+        detail = api.staff_view(staff, request_id)
         return detail if predicate(detail) else None
 
     return dict(wait_until(check, timeout=45))
@@ -28,7 +30,7 @@ def test_registration_to_final_approval_following_the_emailed_link(
         "id"
     ]
 
-    detail = _detail_when(api, auth, request_id, lambda d: _current(d) is not None)
+    detail = _detail_when(api, staff, request_id, lambda d: _current(d) is not None)
     assert detail["status"] == "pending_approval"
     assert [s["role"] for s in detail["stages"]] == ["analyst", "manager", "director"]
     by_name = {p.username: p for p in staff.values()}
@@ -47,7 +49,7 @@ def test_registration_to_final_approval_following_the_emailed_link(
 
     # Manager: logs in and decides on the request page.
     detail = _detail_when(
-        api, auth, request_id, lambda d: (c := _current(d)) is not None and c["level"] == 2
+        api, staff, request_id, lambda d: (c := _current(d)) is not None and c["level"] == 2
     )
     manager = by_name[_current(detail)["assignee"]]  # type: ignore[index]
     response = api.http.post(
@@ -59,7 +61,7 @@ def test_registration_to_final_approval_following_the_emailed_link(
 
     # Director: only follows the link in the email LocalStack's SES received.
     detail = _detail_when(
-        api, auth, request_id, lambda d: (c := _current(d)) is not None and c["level"] == 3
+        api, staff, request_id, lambda d: (c := _current(d)) is not None and c["level"] == 3
     )
     director = by_name[_current(detail)["assignee"]]  # type: ignore[index]
     email = wait_until(
@@ -78,7 +80,7 @@ def test_registration_to_final_approval_following_the_emailed_link(
     assert decided.status_code == 200
     assert decided.json()["status"] == "approved"
 
-    final = api.request(auth, request_id)
+    final = api.staff_view(staff, request_id)
     assert final["status"] == "approved"
     assert [s["decided_by"] for s in final["stages"]] == [
         analyst.username,
@@ -96,7 +98,9 @@ def test_auto_rejection_reaches_the_applicant_by_email(api: Api, mailbox: Mailbo
     applicant = api.register("declined")
     auth = api.login(applicant)
     request_id = api.submit(auth, monthly_income="0.00")["id"]
-    detail = _detail_when(api, auth, request_id, lambda d: d["status"] != "submitted")
+    detail = wait_until(
+        lambda: (d := api.request(auth, request_id))["status"] != "submitted" and d, timeout=45
+    )
     assert detail["status"] == "auto_rejected"
     assert detail["decision_reasons"][0]["code"] == "NO_INCOME"
     email = wait_until(

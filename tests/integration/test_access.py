@@ -52,7 +52,7 @@ def test_approver_cannot_decide_a_stage_assigned_to_someone_else(
     api: Api, staff: dict[str, Person], drain: Callable[[], None]
 ) -> None:
     auth, request_id = _pending_request(api, drain)
-    assignee = api.request(auth, request_id)["stages"][0]["assignee"]
+    assignee = api.staff_view(staff, request_id)["stages"][0]["assignee"]
     other = next(p for p in staff.values() if p.role == "analyst" and p.username != assignee)
 
     response = api.http.post(
@@ -135,7 +135,7 @@ def test_nobody_decides_two_stages_of_one_request(
     api: Api, staff: dict[str, Person], drain: Callable[[], None]
 ) -> None:
     auth, request_id = _pending_request(api, drain, amount="50000.00", term_months=120)
-    first = _person(staff, api.request(auth, request_id)["stages"][0]["assignee"])
+    first = api.assignee(staff, request_id)
     approved = api.http.post(
         f"/api/v1/credit-requests/{request_id}/decision",
         json={"decision": "approve"},
@@ -143,7 +143,7 @@ def test_nobody_decides_two_stages_of_one_request(
     )
     assert approved.status_code == 200
     drain()
-    routed = api.request(auth, request_id)["stages"][1]
+    routed = api.staff_view(staff, request_id)["stages"][1]
     assert routed["assignee"] != first.username  # routing keeps them apart
     with unit_of_work() as session:  # force the conflict to prove the decide step refuses it
         session.execute(

@@ -105,7 +105,7 @@ def test_a_requests_audit_trail_includes_its_stages_decisions(
     auth = api.login(api.register())
     request_id = api.submit(auth)["id"]
     drain()
-    detail = api.request(auth, request_id)
+    detail = api.staff_view(staff, request_id)
     assignee = next(p for p in staff.values() if p.username == detail["stages"][0]["assignee"])
     decided = api.http.post(
         f"/api/v1/credit-requests/{request_id}/decision",

@@ -33,7 +33,7 @@ def test_link_from_the_email_shows_the_request_and_decides_once(
     assert decided.status_code == 200
     assert decided.json()["status"] == "approved"
     drain()
-    detail = api.request(auth, request_id)
+    detail = api.staff_view(staff, request_id)
     assert detail["stages"][0]["decided_by"] == approver.username
     assert detail["stages"][0]["comment"] == "fine"
 
@@ -60,7 +60,7 @@ def test_the_next_approvers_link_shows_the_earlier_decisions_and_how_they_were_m
     )
     assert in_app.status_code == 200, in_app.text
     drain()
-    holder = api.request(auth, request_id)["stages"][1]["assignee"]
+    holder = api.staff_view(staff, request_id)["stages"][1]["assignee"]
     manager = next(p for p in staff.values() if p.username == holder)
     email = next(m for m in mailbox.to(manager.email) if request_id[:8] in m["Subject"])
     token = link_token(email)

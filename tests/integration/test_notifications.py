@@ -64,8 +64,7 @@ def test_the_approver_email_says_what_whose_how_much_when_and_which_stage(
     auth = api.login(applicant)
     request_id = api.submit(auth, amount="50000.00", term_months=120, purpose="New roof")["id"]
     drain()
-    stage = api.request(auth, request_id)["stages"][0]
-    [email] = _about(mailbox, _person(staff, stage["assignee"]), request_id)
+    [email] = _about(mailbox, api.assignee(staff, request_id), request_id)
     text, html = email["Body"]["text_part"], email["Body"]["html_part"]
     assert email["Subject"] == f"Approval needed: credit request {request_id[:8]} (stage 1 of 2)"
     for fact in (
@@ -88,7 +87,7 @@ def test_withdrawal_confirms_to_the_applicant_and_tells_the_approver_their_link_
     auth = api.login(applicant)
     request_id = api.submit(auth)["id"]
     drain()
-    approver = _person(staff, api.request(auth, request_id)["stages"][0]["assignee"])
+    approver = api.assignee(staff, request_id)
     response = api.http.post(f"/api/v1/credit-requests/{request_id}/withdraw", headers=auth)
     assert response.status_code == 200
     drain()
@@ -111,14 +110,14 @@ def test_escalation_tells_the_old_assignee_and_gives_the_new_one_the_link(
     auth = api.login(api.register("escalated"))
     request_id = api.submit(auth)["id"]
     drain()
-    analyst = _person(staff, api.request(auth, request_id)["stages"][0]["assignee"])
+    analyst = api.assignee(staff, request_id)
     _age_stage(request_id, 97)
     with unit_of_work() as session:
         escalate(session)
     relay_pending()
     drain()
 
-    manager = _person(staff, api.request(auth, request_id)["stages"][0]["assignee"])
+    manager = api.assignee(staff, request_id)
     old = _about(mailbox, analyst, request_id)
     assert [m["Subject"].split(":")[0] for m in old] == [
         "Approval needed",
@@ -160,7 +159,7 @@ def test_the_rejection_email_quotes_the_approver_only_where_the_policy_shares_it
     auth = api.login(applicant)
     request_id = api.submit(auth)["id"]
     drain()
-    approver = _person(staff, api.request(auth, request_id)["stages"][0]["assignee"])
+    approver = api.assignee(staff, request_id)
     comment = f"Employment too recent <{uuid.uuid4().hex[:6]}>"
     decided = api.http.post(
         f"/api/v1/credit-requests/{request_id}/decision",

@@ -203,3 +203,50 @@ def test_with_redis_down_everything_but_signing_in_goes_on(api: Api) -> None:
     # Back: the cache answers again, with what changed during the outage.
     assert _ids(api, auth) == [newer, request_id]
     assert api.login(person)
+
+
+def test_an_applicant_never_gets_the_staff_shaped_entry_of_their_request(
+    api: Api, staff: dict[str, Person], drain: Callable[[], None]
+) -> None:
+    """Staff and the applicant read different pages of one request (usernames, tier, bureau
+    report): a staff ETag revalidates nothing for the applicant, and someone whose role
+    changes never reads what was cached for them in their former role."""
+    person = api.register()
+    auth = api.login(person)
+    request_id = api.submit(auth)["id"]
+    drain()
+    url = f"{LIST}/{request_id}"
+    staff_page = api.http.get(url, headers=api.login(staff["admin1"]))
+    assert staff_page.json()["stages"][0]["assignee"]
+    # The staff page's ETag, sent by the applicant: their own page, in full.
+    sent = api.http.get(url, headers={**auth, "If-None-Match": staff_page.headers["ETag"]})
+    assert sent.status_code == 200
+    assert sent.headers["ETag"] != staff_page.headers["ETag"]
+    assert sent.json()["stages"][0]["assignee"] is None
+    assert (
+        api.http.get(url, headers={**auth, "If-None-Match": sent.headers["ETag"]}).status_code
+        == 304
+    )
+
+    admin = api.login(staff["admin1"])
+    promoted = api.http.patch(f"/api/v1/users/{person.id}", json={"role": "analyst"}, headers=admin)
+    assert promoted.status_code == 200
+    try:
+        as_staff = api.http.get(url, headers=auth).json()  # cached for them as staff
+        assert as_staff["stages"][0]["assignee"] and as_staff["risk_tier"]
+        everyone = api.http.get(LIST, params={"limit": 100}, headers=auth).json()["items"]
+        assert next(i for i in everyone if i["id"] == request_id)["risk_tier"]
+    finally:
+        demoted = api.http.patch(
+            f"/api/v1/users/{person.id}", json={"role": "applicant"}, headers=admin
+        )
+        assert demoted.status_code == 200
+    for _ in range(2):  # fresh, then from the cache
+        page = api.http.get(url, headers=auth)
+        assert page.status_code == 200
+        assert page.json()["stages"][0]["assignee"] is None
+        assert page.json()["risk_tier"] is None
+        assert page.json()["score_result"]["bureau_report"] is None
+        assert page.json() == sent.json()
+        listed = api.http.get(LIST, params={"limit": 100}, headers=auth).json()["items"]
+        assert [(i["id"], i["risk_tier"]) for i in listed] == [(request_id, None)]

@@ -50,7 +50,7 @@ def test_decider_sees_the_score_result_and_the_applicant_all_but_the_bureau_repo
         "policy_version": version,
     }
 
-    assignee = next(p for p in staff.values() if p.username == detail["stages"][0]["assignee"])
+    assignee = api.assignee(staff, request_id)
     staff_view = {
         "installment": installment,
         "debt_to_income": ratio,

@@ -195,7 +195,7 @@ def _demote_and_check(
     auth = api.login(api.register())
     request_id = api.submit(auth)["id"]
     drain()
-    detail = api.request(auth, request_id)
+    detail = api.request(admin, request_id)
     assert detail["stages"][0]["assignee"] == x.username
     token = link_token(next(m for m in mailbox.to(x.email) if request_id[:8] in m["Subject"]))
 
@@ -206,6 +206,6 @@ def _demote_and_check(
     assert "bureau_report" not in read.text
     post = api.http.post(f"/api/v1/approval-links/{token}", json={"decision": "approve"})
     assert (post.status_code, post.json()["error"]["code"]) == (409, "link_not_current")
-    stage = api.request(auth, request_id)["stages"][0]
+    stage = api.request(admin, request_id)["stages"][0]
     assert stage["status"] == "pending"
     assert stage["assignee"] not in (None, x.username)

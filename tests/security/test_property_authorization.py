@@ -13,7 +13,10 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.conftest import Mailbox
+from shared.db import unit_of_work
+from shared.users.models import User
+from tests.conftest import Mailbox, assigned_request
+from tests.policy_versions import activate, active_document, policy_restored
 from tests.security.conftest import Caller
 from tests.support import GOOD_APPLICATION, Api, Person, link_token
 
@@ -175,7 +178,9 @@ def test_responses_never_carry_hashes_tokens_or_other_users_personal_data(
     drain()
 
     # Everyone looks around, the way each role can.
-    assignee = _person(staff, owner_api.request(owner_auth, request_id)["stages"][0]["assignee"])
+    # Found through a staff view that is not recorded: the owner's view names no usernames.
+    lookup = Api(TestClient(app, raise_server_exceptions=False))
+    assignee = lookup.assignee(staff, request_id)
     assignee_auth = Api(clients["assignee"]).login(assignee)
     manager_auth = Api(clients["manager"]).login(
         next(p for p in staff.values() if p.role == "manager")
@@ -269,3 +274,88 @@ def test_responses_never_carry_hashes_tokens_or_other_users_personal_data(
     assert len(decision_pages) == 4
     for seen in decision_pages:
         assert bureau.search(seen.text), f"no bureau report for {seen.who} in {seen.path}"
+
+
+# --- what applicants are told of staff, and of the grading -----------------------------------
+
+
+def _first_name(person: Person) -> str:
+    with unit_of_work() as session:
+        user = session.get(User, person.id)
+        assert user is not None
+        return user.full_name.split()[0]
+
+
+def test_applicants_see_approvers_by_role_and_first_name_and_never_the_risk_tier(
+    api: Api, staff: dict[str, Person], drain: Callable[[], None], mailbox: Mailbox
+) -> None:
+    """Staff usernames are internal identifiers (often an email's local part) and the risk
+    tier an internal grading: every answer an applicant can get about their request — the
+    page, the list, the submission and the withdrawal, fresh, cached or revalidated — names
+    an approver by role and first name only, and carries no tier unless the policy shows it."""
+    auth, request_id, analyst, _ = assigned_request(
+        api, staff, drain, mailbox, amount="50000.00", term_months=120
+    )
+    decided = api.http.post(
+        f"/api/v1/credit-requests/{request_id}/decision",
+        json={"decision": "approve", "comment": "Payslips checked."},
+        headers=api.login(analyst),
+    )
+    assert decided.status_code == 200, decided.text
+    drain()
+    staff_view = api.staff_view(staff, request_id)
+    manager = api.assignee(staff, request_id, 1)
+    # Staff see who: usernames, and the tier.
+    assert staff_view["risk_tier"] is not None
+    assert [s["assignee"] for s in staff_view["stages"]] == [analyst.username, manager.username]
+    assert staff_view["stages"][0]["decided_by"] == analyst.username
+
+    detail_url = f"/api/v1/credit-requests/{request_id}"
+    fresh = api.http.get(detail_url, headers=auth)
+    cached = api.http.get(detail_url, headers=auth)
+    revalidated = api.http.get(detail_url, headers={**auth, "If-None-Match": fresh.headers["ETag"]})
+    assert revalidated.status_code == 304 and not revalidated.content
+    listed = api.http.get("/api/v1/credit-requests", headers=auth)
+    submitted = api.http.post("/api/v1/credit-requests", json=dict(GOOD_APPLICATION), headers=auth)
+    withdrawn = api.http.post(f"/api/v1/credit-requests/{request_id}/withdraw", headers=auth)
+    after = api.http.get(detail_url, headers=auth)
+    answers = [fresh, cached, listed, submitted, withdrawn, after]
+    assert [r.status_code for r in answers] == [200, 200, 200, 202, 200, 200]
+
+    for response in answers:
+        for person in staff.values():
+            for value in (person.username, person.email):
+                assert value not in response.text, (value, response.request.url)
+    assert fresh.json() == cached.json()
+    for page in (fresh.json(), after.json()):
+        assert page["risk_tier"] is None
+        assert all(s["assignee"] is None and s["decided_by"] is None for s in page["stages"])
+    first, second = fresh.json()["stages"]
+    assert (first["role"], first["approver_first_name"]) == ("analyst", _first_name(analyst))
+    assert (second["role"], second["approver_first_name"]) == ("manager", _first_name(manager))
+    assert first["comment"] == "Payslips checked."  # what they decided stays readable
+    assert all(item["risk_tier"] is None for item in listed.json()["items"])
+    assert submitted.json()["risk_tier"] is None and withdrawn.json()["risk_tier"] is None
+
+
+def test_the_policy_can_show_applicants_their_risk_tier(
+    api: Api, staff: dict[str, Person], drain: Callable[[], None]
+) -> None:
+    """The tier is hidden by default; a policy version marking it "shown" shows it to the
+    applicant at once (their cached page and list follow the activation), still without any
+    staff username."""
+    applicant = api.register()
+    auth = api.login(applicant)
+    request_id = api.submit(auth)["id"]
+    drain()
+    tier = api.staff_view(staff, request_id)["risk_tier"]
+    assert tier is not None
+    assert api.request(auth, request_id)["risk_tier"] is None  # hidden, and now cached
+    with policy_restored():
+        activate({**active_document(), "risk_tier_for_applicants": "shown"})
+        page = api.request(auth, request_id)
+        listed = api.http.get("/api/v1/credit-requests", headers=auth).json()["items"]
+        assert page["risk_tier"] == tier
+        assert [item["risk_tier"] for item in listed] == [tier]
+        assert all(s["assignee"] is None for s in page["stages"])
+    assert api.request(auth, request_id)["risk_tier"] is None

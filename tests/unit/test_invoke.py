@@ -148,7 +148,7 @@ def test_in_process_a_raising_handler_is_a_function_error(
 ) -> None:
     monkeypatch.delenv(URL_TEMPLATE_VARIABLE, raising=False)
 
-    # An SQS handler given no Records raises (powertools' batch processor).
+    # An SQS handler given an event without Records (not an SQS event) raises.
     with pytest.raises(FunctionError) as failure:
         invoke("score", {}, None)
 

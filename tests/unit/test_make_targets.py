@@ -22,6 +22,7 @@ def _recipe(target: str) -> str:
         ("audit-verify", "shared.audit.verify"),
         ("drill", "infra.local.drill"),
         ("load-data", "infra.local.load_data"),
+        ("soak", "benchmarks soak"),
     ],
 )
 def test_the_target_runs_its_module_with_the_services(target: str, module: str) -> None:
@@ -34,3 +35,9 @@ def test_the_target_runs_its_module_with_the_services(target: str, module: str) 
 def test_requests_reach_the_loader() -> None:
     for target in ("drill", "load-data"):
         assert "$(if $(REQUESTS),--requests $(REQUESTS))" in _recipe(target)
+
+
+def test_the_soak_takes_its_duration_and_rate() -> None:
+    assert "--seconds $(DURATION)" in _recipe("soak")
+    assert "$(if $(RATE),--rate $(RATE))" in _recipe("soak")
+    assert re.search(r"^DURATION \?= 600$", MAKEFILE, re.MULTILINE)

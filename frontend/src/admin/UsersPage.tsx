@@ -163,8 +163,11 @@ export function UsersPage() {
             slotProps={{ htmlInput: { maxLength: 254 } }}
             sx={{ flex: '1 1 240px' }}
           />
-          <Box sx={{ flex: '0 1 200px', minWidth: 160, mb: -2.75 }}>
+          {/* A flex item that grows: at 390 px it takes its own line at full width (a select
+              sized by its content shrank to ~45 px there). */}
+          <Box sx={{ flex: '1 1 160px', minWidth: 160, mb: -2.75 }}>
             <SelectField
+              fullWidth
               id="user-role-filter"
               label={t('users.roleFilter')}
               value={roleFilter}

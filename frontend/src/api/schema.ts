@@ -282,8 +282,10 @@ export interface paths {
         };
         /**
          * Get Credit Request
-         * @description A request with its approval chain and score result (the bureau report for staff only).
-         *     Someone else's request answers 404, as if it did not exist. Staff reads are audited.
+         * @description A request with its approval chain and score result. Staff see it all; the applicant
+         *     sees no bureau report, the approvers by role and first name only, and the risk tier only
+         *     where the policy shows it. Someone else's request answers 404, as if it did not exist.
+         *     Staff reads are audited.
          */
         get: operations["get_credit_request_api_v1_credit_requests__request_id__get"];
         put?: never;
@@ -952,6 +954,7 @@ export interface components {
             /** Bankruptcies 7Y */
             bankruptcies_7y: number;
             status: components["schemas"]["RequestStatus"];
+            /** @description The internal grading scoring gave it; null until scored. Shown to staff; null for the applicant unless the policy in force marks it shown. */
             risk_tier: components["schemas"]["RiskTier"] | null;
             /** Decision Reasons */
             decision_reasons: components["schemas"]["DecisionReason"][];
@@ -1028,6 +1031,7 @@ export interface components {
             /** Bankruptcies 7Y */
             bankruptcies_7y: number;
             status: components["schemas"]["RequestStatus"];
+            /** @description The internal grading scoring gave it; null until scored. Shown to staff; null for the applicant unless the policy in force marks it shown. */
             risk_tier: components["schemas"]["RiskTier"] | null;
             /** Decision Reasons */
             decision_reasons: components["schemas"]["DecisionReason"][];
@@ -1597,6 +1601,7 @@ export interface components {
         /**
          * StageOut
          * @description One stage of a request's approval chain: who holds it, who decided it, how and why.
+         *     Staff see the approvers' usernames; the applicant sees a role and a first name only.
          */
         StageOut: {
             /**
@@ -1613,10 +1618,22 @@ export interface components {
              */
             role: string;
             status: components["schemas"]["StageStatus"];
-            /** Assignee */
+            /**
+             * Assignee
+             * @description The username of who holds the stage. Staff only: null for the applicant.
+             */
             assignee: string | null;
-            /** Decided By */
+            /**
+             * Decided By
+             * @description The username of who decided the stage. Staff only: null for the applicant.
+             */
             decided_by: string | null;
+            /**
+             * Approver First Name
+             * @description The first name of who decided the stage, or else of who holds it: all the applicant is told of the person. Null while nobody holds it.
+             * @example Ana
+             */
+            approver_first_name: string | null;
             /** Decided At */
             decided_at: string | null;
             /** Decided Via */

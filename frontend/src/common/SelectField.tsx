@@ -7,22 +7,33 @@ import { REQUEST_STATUSES, statusLabel } from './status';
 
 // Both keep an empty helper line, so they line up with the text fields beside them in a filter form.
 
-/** A small select of one of `options`. */
+/** A small select of one of `options`; `fullWidth` fills its container (a flex item sized by its parent). */
 export function SelectField<V extends string>({
   id,
   label,
   value,
   options,
   onChange,
+  fullWidth = false,
 }: {
   id: string;
   label: string;
   value: V;
   options: readonly { value: V; label: string }[];
   onChange: (value: V) => void;
+  fullWidth?: boolean;
 }) {
   return (
-    <TextField select id={id} label={label} size="small" value={value} helperText=" " onChange={(e) => onChange(e.target.value as V)}>
+    <TextField
+      select
+      id={id}
+      label={label}
+      size="small"
+      value={value}
+      helperText=" "
+      fullWidth={fullWidth}
+      onChange={(e) => onChange(e.target.value as V)}
+    >
       {options.map((option) => (
         <MenuItem key={option.value} value={option.value}>
           {option.label}

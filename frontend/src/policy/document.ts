@@ -46,6 +46,8 @@ export interface PolicyDocument {
   role_sla_hours?: Record<string, number>;
   approver_levels?: string[];
   share_rejection_comment?: boolean;
+  /** Whether applicants see their request's risk tier; absent means "hidden". */
+  risk_tier_for_applicants?: 'hidden' | 'shown';
 }
 
 export const BUILTIN_LEVELS = ['analyst', 'manager', 'director'];

@@ -4,7 +4,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 
 import * as api from '../api/endpoints';
 import { useUser } from '../auth/AuthProvider';
-import { detail, pendingAtStageOne, stage } from '../test/fixtures';
+import { applicantView, detail, pendingAtStageOne, stage } from '../test/fixtures';
 import { makeUser, renderAt } from '../test/render';
 import { RequestDetailPage } from './RequestDetailPage';
 
@@ -21,22 +21,43 @@ describe('RequestDetailPage for the applicant', () => {
     vi.mocked(useUser).mockReturnValue(makeUser({ role: 'applicant' }));
   });
 
-  it('says stage k of n, who has it by role and when it is due, and what happens next', async () => {
-    vi.mocked(api.getRequest).mockResolvedValue(pendingAtStageOne());
+  it('says stage k of n, who has it by role and first name and when it is due, and what happens next', async () => {
+    vi.mocked(api.getRequest).mockResolvedValue(applicantView(pendingAtStageOne()));
     open();
 
     const standing = await screen.findByTestId('request-standing');
     expect(standing).toHaveAttribute('role', 'status');
     expect(standing).toHaveAttribute('aria-live', 'polite');
-    expect(standing).toHaveTextContent('Status: Pending approval, stage 1 of 2: with the analyst, due Nov 30, 2026, 10:00 AM UTC.');
+    expect(standing).toHaveTextContent('Status: Pending approval, stage 1 of 2: with Ana, the analyst, due Nov 30, 2026, 10:00 AM UTC.');
     expect(screen.getByText('If the analyst approves, your request moves on to stage 2 (the manager). You get an email with the final decision.')).toBeVisible();
+    expect(screen.getByText('With Ana, the analyst, due Nov 30, 2026, 10:00 AM UTC')).toBeVisible();
   });
 
-  it('never shows an applicant staff usernames, the risk tier or reason codes', async () => {
+  it("names a decided stage's approver by first name and role, as the API sends them", async () => {
+    vi.mocked(api.getRequest).mockResolvedValue(
+      applicantView(
+        detail('r-1', {
+          status: 'rejected',
+          decided_at: '2026-11-29T09:00:00Z',
+          stages: [stage(1, { status: 'rejected', approver_first_name: 'Ana', decided_at: '2026-11-29T09:00:00Z', decided_via: 'app' })],
+        }),
+      ),
+    );
+    open();
+    expect(await screen.findByText('Declined by Ana, the analyst, on Nov 29, 2026, 9:00 AM UTC (in the app)')).toBeVisible();
+  });
+
+  it('shows the risk tier where the policy shows it (the API then sends it)', async () => {
+    vi.mocked(api.getRequest).mockResolvedValue({ ...applicantView(pendingAtStageOne()), risk_tier: 'medium' });
+    open();
+    expect((await screen.findByText('Risk tier')).nextElementSibling).toHaveTextContent('Medium');
+  });
+
+  it('never shows an applicant staff usernames (even were they sent), the risk tier or reason codes', async () => {
     vi.mocked(api.getRequest).mockResolvedValue(
       detail('r-1', {
         status: 'rejected',
-        risk_tier: 'high',
+        risk_tier: null, // the API withholds it unless the policy shows it
         decided_at: '2026-11-29T09:00:00Z',
         decision_reasons: [{ code: 'DTI_TOO_HIGH', message: 'Your debts would take too much of your income.' }],
         stages: [stage(1, { status: 'rejected', assignee: 'ana_lyst', decided_by: 'ana_lyst', decided_at: '2026-11-29T09:00:00Z', comment: 'Too much debt.' })],
@@ -57,7 +78,7 @@ describe('RequestDetailPage for the applicant', () => {
 
   it('keeps the "received" confirmation after submitting, whatever the status has become', async () => {
     // Scoring has run before the page loads: the request is already with the approvers.
-    vi.mocked(api.getRequest).mockResolvedValue(pendingAtStageOne());
+    vi.mocked(api.getRequest).mockResolvedValue(applicantView(pendingAtStageOne()));
     renderAt(<RequestDetailPage />, { url: '/requests/r-1', path: '/requests/:id', state: { submitted: true } });
 
     expect(await screen.findByTestId('submitted-confirmation')).toHaveTextContent(
@@ -66,15 +87,15 @@ describe('RequestDetailPage for the applicant', () => {
   });
 
   it('shows no confirmation to someone who only opened the page', async () => {
-    vi.mocked(api.getRequest).mockResolvedValue(pendingAtStageOne());
+    vi.mocked(api.getRequest).mockResolvedValue(applicantView(pendingAtStageOne()));
     open();
     await screen.findByTestId('request-standing');
     expect(screen.queryByTestId('submitted-confirmation')).not.toBeInTheDocument();
   });
 
   it('announces each status change in the same live region', async () => {
-    vi.mocked(api.getRequest).mockResolvedValueOnce(pendingAtStageOne()).mockResolvedValueOnce({
-      ...pendingAtStageOne(),
+    vi.mocked(api.getRequest).mockResolvedValueOnce(applicantView(pendingAtStageOne())).mockResolvedValueOnce({
+      ...applicantView(pendingAtStageOne()),
       status: 'approved',
       decided_at: '2026-11-29T12:00:00Z',
       stages: [stage(1, { status: 'approved', decided_by: 'ana_lyst', decided_at: '2026-11-29T11:00:00Z' }), stage(2, { status: 'approved', decided_by: 'man_ager', decided_at: '2026-11-29T12:00:00Z' })],
@@ -93,7 +114,7 @@ describe('RequestDetailPage for the applicant', () => {
   });
 
   it('after withdrawing, keeps a confirmation, announces the status and moves focus to the confirmation', async () => {
-    const open1 = { ...pendingAtStageOne(), updated_at: '2026-11-28T10:00:00Z' };
+    const open1 = { ...applicantView(pendingAtStageOne()), updated_at: '2026-11-28T10:00:00Z' };
     vi.mocked(api.getRequest).mockResolvedValueOnce(open1).mockResolvedValue({ ...open1, status: 'withdrawn', updated_at: '2026-11-28T11:00:00Z' });
     vi.mocked(api.withdrawRequest).mockResolvedValue({ ...open1, status: 'withdrawn', updated_at: '2026-11-28T11:00:00Z' });
     open();

@@ -24,8 +24,11 @@ export function standing(request: CreditRequestDetail, audience: Audience): stri
       const stage = request.stages.find((s) => s.status === 'pending');
       if (!stage) return t('progress.routing');
       const base = { k: stage.level, n: request.stages.length, role: roleLabel(stage.role) };
-      if (!stage.assignee) return t('progress.assigning', base);
-      const who = audience === 'staff' ? stage.assignee : t('progress.theRole', { role: roleLabel(stage.role).toLowerCase() });
+      // Staff know who holds it by username; the applicant is told a role and a first name.
+      const holder = audience === 'staff' ? stage.assignee : stage.approver_first_name;
+      if (!holder) return t('progress.assigning', base);
+      const role = roleLabel(stage.role).toLowerCase();
+      const who = audience === 'staff' ? holder : t('progress.theRoleNamed', { name: holder, role });
       return stage.due_at ? t('progress.pendingDue', { ...base, who, due: formatDateTime(stage.due_at) }) : t('progress.pending', { ...base, who });
     }
     case 'approved':

@@ -12,8 +12,8 @@ import type { Audience } from './audience';
 
 /**
  * What was applied for, and the status: shared by every request view. Applicants see the
- * reasons of an automatic decline in plain words only; the risk tier and reason codes are
- * internal (staff only).
+ * reasons of an automatic decline in plain words only; reason codes are internal (staff only),
+ * and so is the risk tier unless the policy shows it (the API then sends it to the applicant).
  */
 export function RequestSummary({
   request,
@@ -54,6 +54,8 @@ export function RequestSummary({
               : request.status === 'submitted'
                 ? t('summary.notScored')
                 : t('summary.neverScored')}</Field>
+        ) : request.risk_tier ? (
+          <Field label={t('summary.riskTier')}>{t(`risk.${request.risk_tier}`)}</Field>
         ) : null}
         {staff && policyVersion !== undefined ? (
           <Field label={t('summary.policyVersion')}>

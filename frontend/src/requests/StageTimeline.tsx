@@ -11,7 +11,7 @@ import type { Audience } from './audience';
 
 /**
  * The approval chain, in order: who, when, what they decided and why. Staff see approvers by
- * username; applicants only by role (staff usernames are internal).
+ * username; applicants by role and first name only (the API sends them nothing more).
  */
 export function StageTimeline({ stages, audience }: { stages: Stage[]; audience: Audience }) {
   const { t } = useTranslation();
@@ -41,22 +41,11 @@ export function StageTimeline({ stages, audience }: { stages: Stage[]; audience:
                   </Typography>
                   <StatusChip status={stage.status} />
                 </Box>
-                {stage.assignee && stage.status === 'pending' ? (
-                  <Typography variant="body2">
-                    {staff ? t('timeline.assignedTo', { who: stage.assignee }) : t('timeline.withRole', { role: role.toLowerCase() })}
-                    {stage.due_at ? t('timeline.due', { due: formatDateTime(stage.due_at) }) : ''}
-                  </Typography>
-                ) : staff && stage.assignee && !stage.decided_by ? (
-                  <Typography variant="body2">{t('timeline.assignedTo', { who: stage.assignee })}</Typography>
-                ) : null}
-                {stage.decided_by && stage.decided_at ? (
-                  <Typography variant="body2">
-                    {staff
-                      ? t(`timeline.${decided}By`, { who: stage.decided_by, when: formatDateTime(stage.decided_at) })
-                      : t(`timeline.${decided}ByRole`, { role: role.toLowerCase(), when: formatDateTime(stage.decided_at) })}
-                    {stage.decided_via ? t(`timeline.via.${stage.decided_via}`) : ''}
-                  </Typography>
-                ) : null}
+                {staff ? (
+                  <StaffLine stage={stage} decided={decided} />
+                ) : (
+                  <ApplicantLine stage={stage} decided={decided} role={role.toLowerCase()} />
+                )}
                 {stage.comment ? (
                   <Typography variant="body2" component="blockquote" sx={{ m: 0, mt: 0.5, fontStyle: 'italic' }}>
                     {t('timeline.comment', { comment: stage.comment })}
@@ -68,5 +57,47 @@ export function StageTimeline({ stages, audience }: { stages: Stage[]; audience:
         </Box>
       )}
     </Paper>
+  );
+}
+
+type Decided = 'approved' | 'rejected';
+
+function StaffLine({ stage, decided }: { stage: Stage; decided: Decided }) {
+  const { t } = useTranslation();
+  if (stage.decided_by && stage.decided_at) {
+    return (
+      <Typography variant="body2">
+        {t(`timeline.${decided}By`, { who: stage.decided_by, when: formatDateTime(stage.decided_at) })}
+        {stage.decided_via ? t(`timeline.via.${stage.decided_via}`) : ''}
+      </Typography>
+    );
+  }
+  if (!stage.assignee) return null;
+  return (
+    <Typography variant="body2">
+      {t('timeline.assignedTo', { who: stage.assignee })}
+      {stage.status === 'pending' && stage.due_at ? t('timeline.due', { due: formatDateTime(stage.due_at) }) : ''}
+    </Typography>
+  );
+}
+
+function ApplicantLine({ stage, decided, role }: { stage: Stage; decided: Decided; role: string }) {
+  const { t } = useTranslation();
+  const name = stage.approver_first_name;
+  if (stage.decided_at && (stage.status === 'approved' || stage.status === 'rejected')) {
+    const when = formatDateTime(stage.decided_at);
+    return (
+      <Typography variant="body2">
+        {name ? t(`timeline.${decided}ByRoleNamed`, { name, role, when }) : t(`timeline.${decided}ByRole`, { role, when })}
+        {stage.decided_via ? t(`timeline.via.${stage.decided_via}`) : ''}
+      </Typography>
+    );
+  }
+  if (stage.status !== 'pending' || !name) return null;
+  return (
+    <Typography variant="body2">
+      {t('timeline.withRoleNamed', { name, role })}
+      {stage.due_at ? t('timeline.due', { due: formatDateTime(stage.due_at) }) : ''}
+    </Typography>
   );
 }

@@ -31,6 +31,7 @@ export function stage(level: number, changes: Partial<Stage> = {}): Stage {
     status: 'waiting',
     assignee: null,
     decided_by: null,
+    approver_first_name: null,
     decided_at: null,
     comment: null,
     due_at: null,
@@ -42,16 +43,21 @@ export function detail(id: string, changes: Partial<CreditRequestDetail> = {}): 
   return { ...creditRequest(id), stages: [], score_result: null, policy_version: null, ...changes };
 }
 
-/** A request waiting at stage 1 of 2 with the analyst "ana_lyst", due 30 Nov 2026 10:00 UTC. */
+/** A request waiting at stage 1 of 2 with the analyst "ana_lyst" (Ana), due 30 Nov 2026 10:00 UTC. */
 export function pendingAtStageOne(id = 'r-1'): CreditRequestDetail {
   return detail(id, {
     status: 'pending_approval',
     amount: '50000.00',
     stages: [
-      stage(1, { status: 'pending', assignee: 'ana_lyst', due_at: '2026-11-30T10:00:00Z' }),
+      stage(1, { status: 'pending', assignee: 'ana_lyst', approver_first_name: 'Ana', due_at: '2026-11-30T10:00:00Z' }),
       stage(2),
     ],
   });
+}
+
+/** A request as the API sends it to its applicant: no staff usernames, and no risk tier (hidden unless the policy shows it). */
+export function applicantView(request: CreditRequestDetail): CreditRequestDetail {
+  return { ...request, risk_tier: null, stages: request.stages.map((s) => ({ ...s, assignee: null, decided_by: null })) };
 }
 
 export function pending(id: string, changes: Partial<PendingStage> = {}, request: Partial<CreditRequest> = {}): PendingStage {

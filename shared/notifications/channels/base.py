@@ -21,7 +21,7 @@ from shared.config import get_settings
 from shared.messaging.outbox import add_event
 from shared.notifications import urls
 from shared.notifications.models import NotificationPreference
-from shared.notifications.notices import Notice
+from shared.notifications.notice import Notice
 from shared.workflow.events import DeliveryEvent, EventType
 
 NOTIFIER = Actor.system("notify")

@@ -17,7 +17,7 @@ from shared.notifications import emails
 from shared.notifications.channels.base import HttpChannel, UrlSettings
 from shared.notifications.formatting import when
 from shared.notifications.models import NotificationPreference
-from shared.notifications.notices import Notice
+from shared.notifications.notice import Notice
 
 
 class ChatSettings(UrlSettings):

@@ -16,7 +16,7 @@ from shared.config import get_settings
 from shared.notifications import emails
 from shared.notifications.channels.base import Channel, audit, within_cap
 from shared.notifications.models import NotificationPreference
-from shared.notifications.notices import Notice
+from shared.notifications.notice import Notice
 
 logger = logging.getLogger(__name__)
 

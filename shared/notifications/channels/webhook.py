@@ -26,7 +26,7 @@ from shared.clock import utcnow
 from shared.config import get_settings
 from shared.notifications.channels.base import HttpChannel
 from shared.notifications.models import NotificationPreference
-from shared.notifications.notices import Notice
+from shared.notifications.notice import Notice
 
 SECRET_PREFIX = "whsec_"
 
