@@ -78,6 +78,9 @@ WRITES_BACKUPS = frozenset({"nightly_backup"})
 # GET /health/ready reads every queue's attributes; the dead-letter operations
 # (shared.messaging.dlq) read the DLQs and move their messages back to their queues.
 CHECKS_QUEUES = frozenset({"api"})
+# The relay notices a re-created queue and sends it the events it lost
+# (shared.messaging.recovery).
+REDELIVERS_LOST_EVENTS = frozenset({"outbox_relay"})
 OPERATES_DEAD_LETTERS = frozenset({"api"})
 
 
@@ -331,6 +334,13 @@ def policies(function: str) -> list[Any]:
         result.append(
             _statement(
                 ["sqs:GetQueueUrl", "sqs:GetQueueAttributes"],
+                [get_att(queue_id(q), "Arn") for q in QUEUES],
+            )
+        )
+    if function in REDELIVERS_LOST_EVENTS:
+        result.append(
+            _statement(
+                ["sqs:GetQueueUrl", "sqs:GetQueueAttributes", "sqs:SendMessage"],
                 [get_att(queue_id(q), "Arn") for q in QUEUES],
             )
         )

@@ -163,7 +163,7 @@ def _localstack_ready(endpoint: str) -> bool:
 
 def start_localstack(
     stack: Stack, endpoint: str, filesystem_root: Path, env: dict[str, str] | None = None
-) -> None:
+) -> subprocess.Popen[bytes]:
     """Host-mode LocalStack at `endpoint`, running this repository's init hooks
     (localstack/init, as the compose service mounts them) when it is ready."""
     if not LOCALSTACK_PYTHON.exists():
@@ -180,7 +180,7 @@ def start_localstack(
         else:
             hooks.unlink(missing_ok=True)
         hooks.symlink_to(INIT_DIR, target_is_directory=True)
-    stack.start(
+    process = stack.start(
         f"localstack-{urlparse(endpoint).port}",
         [str(LOCALSTACK_PYTHON), "-m", "localstack.runtime.main"],
         env={
@@ -200,11 +200,16 @@ def start_localstack(
     _wait("LocalStack", lambda: _localstack_ready(endpoint), 180)
     # Its ready.d hook creates the resources; provisioning beside it could race it.
     _wait("LocalStack's init hook", lambda: _init_hooks_done(endpoint), 60)
+    return process
 
 
 def _init_hooks_done(endpoint: str) -> bool:
-    with urllib.request.urlopen(f"{endpoint}/_localstack/init/ready", timeout=2) as response:
-        stage = json.load(response)
+    try:
+        with urllib.request.urlopen(f"{endpoint}/_localstack/init/ready", timeout=5) as response:
+            stage = json.load(response)
+    except OSError:
+        return False  # busy starting (its hook, early callers): asked again
+
     if failed := [s["name"] for s in stage["scripts"] if s["state"] == "ERROR"]:
         raise SystemExit(f"LocalStack's init hooks failed: {failed}; see .local/localstack-*.log")
     return bool(stage["completed"])
@@ -238,11 +243,13 @@ def prepare() -> None:
 
     from infra.local.provision import provision
     from infra.local.seed import seed_demo_users
+    from shared.messaging.recovery import remember_queue_generations
 
     config = Config(str(ROOT / "alembic.ini"))
     config.attributes["configure_logger"] = False  # keep this process's log format
     command.upgrade(config, "head")
     provision()
+    remember_queue_generations()
     seed_demo_users(os.environ.get("DEMO_PASSWORD", DEFAULT_DEMO_PASSWORD))
 
 

@@ -39,3 +39,13 @@ class ProcessedMessage(Base):
     processed_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now()
     )
+
+
+class QueueGeneration(Base):
+    """When each queue was created, as last seen: a newer one means the broker lost the old
+    queue and the messages it held (see shared.messaging.recovery)."""
+
+    __tablename__ = "queue_generations"
+
+    queue: Mapped[str] = mapped_column(String(80), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

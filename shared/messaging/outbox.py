@@ -87,10 +87,9 @@ def _batches(entries: list[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
         yield batch
 
 
-def _publish(rows: Sequence[OutboxEvent]) -> set[str]:
+def _publish(rows: Sequence[OutboxEvent], sns: Any) -> set[str]:
     """Publish the rows' events, up to ten per call (a step commits several at once: a
     decision's stage and request events, a chain's assignments); the ids SNS accepted."""
-    sns = aws.client("sns")
     accepted: set[str] = set()
     for batch in _batches([_entry(row) for row in rows]):
         response = sns.publish_batch(
@@ -105,10 +104,12 @@ def _publish(rows: Sequence[OutboxEvent]) -> set[str]:
     return accepted
 
 
-def relay_pending() -> int:
+def relay_pending(*, fail_fast: bool = False) -> int:
     """Publish unpublished events, oldest first; how many. Safe to run concurrently (SKIP
     LOCKED): each event is published by one relay, at least once. An event SNS refused stays
-    unpublished for the scheduled relay's next run."""
+    unpublished for the scheduled relay's next run. `fail_fast`: one short attempt per call
+    (see shared.aws.client)."""
+    sns = aws.client("sns", fail_fast=fail_fast)
     published = 0
     while True:
         with unit_of_work() as session:
@@ -119,7 +120,7 @@ def relay_pending() -> int:
                 .limit(RELAY_BATCH)
                 .with_for_update(skip_locked=True)
             ).all()
-            accepted = _publish(rows) if rows else set()
+            accepted = _publish(rows, sns) if rows else set()
             now = utcnow()
             for row in rows:
                 if row.id.hex in accepted:
@@ -135,9 +136,10 @@ def relay_pending() -> int:
 
 def relay_after_commit() -> None:
     """Fast path after a step commits: publish now rather than wait for the scheduled relay.
-    A failure here is logged, not raised: the change is committed and the relay will retry."""
+    A failure here is logged, not raised: the change is committed and the relay will retry,
+    so it makes one short attempt and never holds the caller long."""
     try:
-        relay_pending()
+        relay_pending(fail_fast=True)
     except Exception:
         logger.exception("outbox publish failed; the scheduled relay will retry")
 

@@ -26,7 +26,7 @@ def test_events_committed_together_go_out_ten_to_a_call(drain: Callable[[], None
     def count(params: dict[str, Any], **_: Any) -> None:
         batches.append(len(params["PublishBatchRequestEntries"]))
 
-    sns = aws.client("sns")
+    sns = aws.client("sns", fail_fast=True)  # the client that publishes right after a commit
     sns.meta.events.register(PUBLISH_BATCH, count)
     try:
         with state_change() as session:
@@ -63,7 +63,7 @@ def test_a_transaction_without_events_does_not_look_for_some(
 ) -> None:
     relays: list[int] = []
 
-    def relay() -> int:
+    def relay(**_: object) -> int:
         relays.append(1)
         return 0
 
