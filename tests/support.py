@@ -1,5 +1,6 @@
 """Helpers for tests that talk to the API the way a client does."""
 
+import os
 import re
 import uuid
 from collections.abc import Iterator
@@ -142,3 +143,13 @@ def new_analyst(api: Api, admin: dict[str, str]) -> Iterator[Person]:
             json={"role": "applicant", "is_active": False},
             headers=admin,
         )
+
+
+def alive(pid: int) -> bool:
+    """Whether the process runs (a zombie, dead but not yet reaped, counts as gone)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    with open(f"/proc/{pid}/stat") as stat:
+        return stat.read().split(") ", 1)[1][0] != "Z"

@@ -285,12 +285,3 @@ class FaultStack:
             yield engine
         finally:
             engine.dispose()
-
-
-def alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    with open(f"/proc/{pid}/stat") as stat:  # a zombie counts as gone
-        return stat.read().split(") ", 1)[1][0] != "Z"

@@ -14,8 +14,9 @@ from shared.messaging.topology import QUEUES
 from tests.conftest import wait_until
 from tests.faults.invariants import check
 from tests.faults.prepare import STAFF_PASSWORD
-from tests.faults.stack import FaultStack, alive
+from tests.faults.stack import FaultStack
 from tests.faults.traffic import Traffic
+from tests.support import alive
 
 logger = logging.getLogger(__name__)
 NOTIFY = next(q for q in QUEUES if q.name == "notify")

@@ -18,7 +18,7 @@ import pytest
 from infra.local.runner import LONG_POLL_SECONDS
 from infra.local.supervisor import Supervisor
 from tests.conftest import free_port, wait_until
-from tests.support import Api
+from tests.support import Api, alive
 
 logger = logging.getLogger(__name__)
 STARTED = re.compile(r"started (gateway|runner) \(pid (\d+)")
@@ -34,15 +34,6 @@ def _pids(log: Path) -> dict[str, list[int]]:
 
 def _restarted(log: Path, name: str, starts: int) -> bool:
     return len(_pids(log)[name]) > starts
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    with open(f"/proc/{pid}/stat") as stat:  # a zombie counts as gone
-        return stat.read().split(") ", 1)[1][0] != "Z"
 
 
 def _scored(api: Api) -> None:
@@ -102,7 +93,7 @@ def test_a_killed_runner_or_gateway_comes_back_and_a_stop_restarts_nothing(
         supervisor.send_signal(signal.SIGTERM)
         assert supervisor.wait(30) == 0
         last = {name: pids[-1] for name, pids in _pids(log).items()}
-        assert not any(_alive(pid) for pid in last.values()), "a child outlived the stack"
+        assert not any(alive(pid) for pid in last.values()), "a child outlived the stack"
         stopped = log.read_text().split("stopping", 1)[1]
         assert "restarting" not in stopped and "started" not in stopped
         assert [len(p) for p in _pids(log).values()] == [2, 2]
@@ -111,7 +102,7 @@ def test_a_killed_runner_or_gateway_comes_back_and_a_stop_restarts_nothing(
             supervisor.kill()
         for pids in _pids(log).values():
             for pid in pids:
-                if _alive(pid):
+                if alive(pid):
                     os.kill(pid, signal.SIGKILL)
 
 
