@@ -1,0 +1,183 @@
+"""Scale (issue 9 §4): indexes for the list sorts a filter leaves unserved, and running totals
+behind /stats, kept by triggers in the same transaction as every change.
+
+At 1M requests the plans (python -m benchmarks.query_plans) showed:
+- an applicant's (or a staff `applicant_id=`) list sorted by amount walked the whole amount
+  index, filtering by applicant: ix_credit_requests_applicant_amount;
+- one status sorted by amount likewise: ix_credit_requests_status_amount;
+- the approver inbox walked every pending stage in due order, filtering by assignee:
+  ix_approval_stages_assignee_status_due, which also serves what
+  ix_approval_stages_assignee_status did (it is its prefix), so that one goes;
+- /stats aggregated every request and stage: it now reads request_day_totals (requests and
+  amount per UTC day of submission and status) and, for the dashboard unfiltered,
+  stage_role_totals and stage_timing_buckets (decided stages per role, and a histogram of
+  their assignment-to-decision seconds, 1 % wide buckets, for the median).
+
+Triggers keep the totals: whatever writes the rows (the API, a queue step, COPY) counts.
+
+Revision ID: 9d3e5a7c1b20
+Revises: f4b8c2d6e1a9
+Create Date: 2026-12-04 09:00:00.000000
+
+"""
+
+from collections.abc import Sequence
+
+from alembic import op
+
+# revision identifiers, used by Alembic.
+revision: str = "9d3e5a7c1b20"
+down_revision: str | Sequence[str] | None = "f4b8c2d6e1a9"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+# ln(1 + seconds) * 100: each bucket spans 1 % of its value; the median reads as its middle.
+BUCKET = "floor(ln(1 + greatest({s}, 0)) * 100)::integer"
+TIMED = "{r}.assigned_at IS NOT NULL AND {r}.decided_at IS NOT NULL"
+ELAPSED = "extract(epoch FROM {r}.decided_at - {r}.assigned_at)::double precision"
+
+REQUEST_TRIGGER = """
+CREATE FUNCTION count_request_day() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, public AS $$
+BEGIN
+    IF TG_OP IN ('UPDATE', 'DELETE') THEN
+        INSERT INTO request_day_totals AS t (day, status, requests, amount)
+        VALUES ((OLD.created_at AT TIME ZONE 'UTC')::date, OLD.status, -1, -OLD.amount)
+        ON CONFLICT (day, status) DO UPDATE
+        SET requests = t.requests - 1, amount = t.amount - OLD.amount;
+    END IF;
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        INSERT INTO request_day_totals AS t (day, status, requests, amount)
+        VALUES ((NEW.created_at AT TIME ZONE 'UTC')::date, NEW.status, 1, NEW.amount)
+        ON CONFLICT (day, status) DO UPDATE
+        SET requests = t.requests + 1, amount = t.amount + NEW.amount;
+    END IF;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER credit_requests_count_insert_delete AFTER INSERT OR DELETE ON credit_requests
+    FOR EACH ROW EXECUTE FUNCTION count_request_day();
+CREATE TRIGGER credit_requests_count_update
+    AFTER UPDATE OF status, amount, created_at ON credit_requests FOR EACH ROW
+    WHEN (OLD.status IS DISTINCT FROM NEW.status OR OLD.amount IS DISTINCT FROM NEW.amount
+          OR OLD.created_at IS DISTINCT FROM NEW.created_at)
+    EXECUTE FUNCTION count_request_day();
+"""
+
+# BEFORE, not AFTER: "does another timed stage of this role exist on the request" must see
+# the rows this statement changed before this one, and not the ones it changes after.
+STAGE_TRIGGER = f"""
+CREATE FUNCTION count_stage_timing() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, public AS $$
+DECLARE
+    elapsed double precision;
+    alone integer;
+BEGIN
+    IF TG_OP IN ('UPDATE', 'DELETE') AND {TIMED.format(r="OLD")} THEN
+        elapsed := {ELAPSED.format(r="OLD")};
+        alone := (NOT EXISTS (
+            SELECT 1 FROM approval_stages s WHERE s.request_id = OLD.request_id
+            AND s.role = OLD.role AND {TIMED.format(r="s")} AND s.id <> OLD.id))::integer;
+        UPDATE stage_timing_buckets SET decided = decided - 1
+        WHERE role = OLD.role AND bucket = {BUCKET.format(s="elapsed")};
+        UPDATE stage_role_totals
+        SET decided = decided - 1, requests = requests - alone, seconds = seconds - elapsed
+        WHERE role = OLD.role;
+    END IF;
+    IF TG_OP IN ('INSERT', 'UPDATE') AND {TIMED.format(r="NEW")} THEN
+        elapsed := {ELAPSED.format(r="NEW")};
+        alone := (NOT EXISTS (
+            SELECT 1 FROM approval_stages s WHERE s.request_id = NEW.request_id
+            AND s.role = NEW.role AND {TIMED.format(r="s")} AND s.id <> NEW.id))::integer;
+        INSERT INTO stage_timing_buckets AS t (role, bucket, decided)
+        VALUES (NEW.role, {BUCKET.format(s="elapsed")}, 1)
+        ON CONFLICT (role, bucket) DO UPDATE SET decided = t.decided + 1;
+        INSERT INTO stage_role_totals AS t (role, decided, requests, seconds)
+        VALUES (NEW.role, 1, alone, elapsed)
+        ON CONFLICT (role) DO UPDATE SET decided = t.decided + 1,
+            requests = t.requests + alone, seconds = t.seconds + elapsed;
+    END IF;
+    IF TG_OP = 'DELETE' THEN
+        RETURN OLD;
+    END IF;
+    RETURN NEW;
+END $$;
+CREATE TRIGGER approval_stages_count_insert_delete BEFORE INSERT OR DELETE ON approval_stages
+    FOR EACH ROW EXECUTE FUNCTION count_stage_timing();
+CREATE TRIGGER approval_stages_count_update
+    BEFORE UPDATE OF assigned_at, decided_at, role, request_id ON approval_stages FOR EACH ROW
+    WHEN (OLD.assigned_at IS DISTINCT FROM NEW.assigned_at
+          OR OLD.decided_at IS DISTINCT FROM NEW.decided_at
+          OR OLD.role IS DISTINCT FROM NEW.role OR OLD.request_id IS DISTINCT FROM NEW.request_id)
+    EXECUTE FUNCTION count_stage_timing();
+"""
+
+BACKFILL = f"""
+INSERT INTO request_day_totals (day, status, requests, amount)
+SELECT (created_at AT TIME ZONE 'UTC')::date, status, count(*), sum(amount)
+FROM credit_requests GROUP BY 1, 2;
+INSERT INTO stage_role_totals (role, decided, requests, seconds)
+SELECT role, count(*), count(DISTINCT request_id), sum({ELAPSED.format(r="s")})
+FROM approval_stages s WHERE {TIMED.format(r="s")} GROUP BY role;
+INSERT INTO stage_timing_buckets (role, bucket, decided)
+SELECT role, {BUCKET.format(s=ELAPSED.format(r="s"))}, count(*)
+FROM approval_stages s WHERE {TIMED.format(r="s")} GROUP BY 1, 2;
+"""
+
+
+def upgrade() -> None:
+    op.create_index(
+        "ix_credit_requests_applicant_amount", "credit_requests", ["applicant_id", "amount", "id"]
+    )
+    op.create_index(
+        "ix_credit_requests_status_amount", "credit_requests", ["status", "amount", "id"]
+    )
+    op.create_index(
+        "ix_approval_stages_assignee_status_due",
+        "approval_stages",
+        ["assignee_id", "status", "due_at", "id"],
+    )
+    op.drop_index("ix_approval_stages_assignee_status", table_name="approval_stages")
+    op.execute(
+        """
+        CREATE TABLE request_day_totals (
+            day date NOT NULL,
+            status varchar(32) NOT NULL,
+            requests bigint NOT NULL,
+            amount numeric(20, 2) NOT NULL,
+            CONSTRAINT pk_request_day_totals PRIMARY KEY (day, status)
+        );
+        CREATE TABLE stage_role_totals (
+            role varchar(16) NOT NULL CONSTRAINT pk_stage_role_totals PRIMARY KEY,
+            decided bigint NOT NULL,
+            requests bigint NOT NULL,
+            seconds double precision NOT NULL
+        );
+        CREATE TABLE stage_timing_buckets (
+            role varchar(16) NOT NULL,
+            bucket integer NOT NULL,
+            decided bigint NOT NULL,
+            CONSTRAINT pk_stage_timing_buckets PRIMARY KEY (role, bucket)
+        );
+        """
+    )
+    # Under an exclusive lock, so no change slips between the backfill and the triggers.
+    op.execute("LOCK TABLE credit_requests, approval_stages IN SHARE ROW EXCLUSIVE MODE")
+    op.execute(REQUEST_TRIGGER)
+    op.execute(STAGE_TRIGGER)
+    op.execute(BACKFILL)
+
+
+def downgrade() -> None:
+    op.execute("DROP TRIGGER approval_stages_count_update ON approval_stages")
+    op.execute("DROP TRIGGER approval_stages_count_insert_delete ON approval_stages")
+    op.execute("DROP TRIGGER credit_requests_count_update ON credit_requests")
+    op.execute("DROP TRIGGER credit_requests_count_insert_delete ON credit_requests")
+    op.execute("DROP FUNCTION count_stage_timing()")
+    op.execute("DROP FUNCTION count_request_day()")
+    op.execute("DROP TABLE stage_timing_buckets, stage_role_totals, request_day_totals")
+    op.create_index(
+        "ix_approval_stages_assignee_status", "approval_stages", ["assignee_id", "status"]
+    )
+    op.drop_index("ix_approval_stages_assignee_status_due", table_name="approval_stages")
+    op.drop_index("ix_credit_requests_status_amount", table_name="credit_requests")
+    op.drop_index("ix_credit_requests_applicant_amount", table_name="credit_requests")
