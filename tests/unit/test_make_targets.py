@@ -22,6 +22,7 @@ def _recipe(target: str) -> str:
         ("audit-verify", "shared.audit.verify"),
         ("drill", "infra.local.drill"),
         ("load-data", "infra.local.load_data"),
+        ("bench-scale", "benchmarks.scale"),
     ],
 )
 def test_the_target_runs_its_module_with_the_services(target: str, module: str) -> None:
