@@ -4,7 +4,7 @@ change to a request or a stage (migration 9d3e5a7c1b20): the application only re
 import datetime
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, Date, Float, Integer, Numeric, String
+from sqlalchemy import BigInteger, Date, Float, Integer, Numeric, SmallInteger, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from shared.db import Base
@@ -17,6 +17,7 @@ class RequestDayTotal(Base):
 
     day: Mapped[datetime.date] = mapped_column(Date, primary_key=True)
     status: Mapped[str] = mapped_column(String(32), primary_key=True)
+    slot: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
     requests: Mapped[int] = mapped_column(BigInteger)
     amount: Mapped[Decimal] = mapped_column(Numeric(20, 2))
 
@@ -28,6 +29,7 @@ class StageRoleTotal(Base):
     __tablename__ = "stage_role_totals"
 
     role: Mapped[str] = mapped_column(String(16), primary_key=True)
+    slot: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
     decided: Mapped[int] = mapped_column(BigInteger)
     requests: Mapped[int] = mapped_column(BigInteger)
     seconds: Mapped[float] = mapped_column(Float)
@@ -41,4 +43,5 @@ class StageTimingBucket(Base):
 
     role: Mapped[str] = mapped_column(String(16), primary_key=True)
     bucket: Mapped[int] = mapped_column(Integer, primary_key=True)
+    slot: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
     decided: Mapped[int] = mapped_column(BigInteger)

@@ -174,7 +174,7 @@ def counted_days(filters: StatsFilters) -> tuple[date | None, date | None] | Non
 
 def _totals(filters: StatsFilters, days: tuple[date | None, date | None]) -> Conditions:
     start, end = days
-    conditions: Conditions = [RequestDayTotal.requests != 0]
+    conditions: Conditions = []
     if filters.status:
         conditions.append(RequestDayTotal.status.in_([s.value for s in filters.status]))
     if start is not None:
@@ -186,16 +186,19 @@ def _totals(filters: StatsFilters, days: tuple[date | None, date | None]) -> Con
 
 def counted_volume(session: Session, where: Conditions) -> list[DayVolume]:
     """`volume_by_day`, from the running totals."""
+    requests = func.sum(RequestDayTotal.requests)
     return [
-        DayVolume(day=d, status=RequestStatus(s), count=n, amount=a)
+        DayVolume(day=d, status=RequestStatus(s), count=int(n), amount=a)
         for d, s, n, a in session.execute(
             select(
                 RequestDayTotal.day,
                 RequestDayTotal.status,
-                RequestDayTotal.requests,
-                RequestDayTotal.amount,
+                requests,
+                func.sum(RequestDayTotal.amount),
             )
             .where(*where)
+            .group_by(RequestDayTotal.day, RequestDayTotal.status)
+            .having(requests != 0)
             .order_by(RequestDayTotal.day, RequestDayTotal.status)
         )
     ]
@@ -203,17 +206,14 @@ def counted_volume(session: Session, where: Conditions) -> list[DayVolume]:
 
 def counted_outcomes(session: Session, where: Conditions) -> list[Outcome]:
     """`outcomes`, from the running totals."""
+    requests = func.sum(RequestDayTotal.requests)
     return [
-        Outcome(status=RequestStatus(s), count=n, amount=a)
+        Outcome(status=RequestStatus(s), count=int(n), amount=a)
         for s, n, a in session.execute(
-            select(
-                RequestDayTotal.status,
-                func.sum(RequestDayTotal.requests),
-                func.sum(RequestDayTotal.amount),
-            )
+            select(RequestDayTotal.status, requests, func.sum(RequestDayTotal.amount))
             .where(*where)
             .group_by(RequestDayTotal.status)
-            .having(func.sum(RequestDayTotal.requests) != 0)
+            .having(requests != 0)
             .order_by(RequestDayTotal.status)
         )
     ]
@@ -243,27 +243,34 @@ def counted_time_to_decision(session: Session) -> list[StageTiming]:
     """`time_to_decision` over every request, from the running totals (the median within 1 %)."""
     roles = get_args(StageRole)
     buckets: dict[str, list[tuple[int, int]]] = {r: [] for r in roles}
+    decided = func.sum(StageTimingBucket.decided)
     for role, bucket, n in session.execute(
-        select(StageTimingBucket.role, StageTimingBucket.bucket, StageTimingBucket.decided)
-        .where(StageTimingBucket.role.in_(roles), StageTimingBucket.decided > 0)
+        select(StageTimingBucket.role, StageTimingBucket.bucket, decided)
+        .where(StageTimingBucket.role.in_(roles))
+        .group_by(StageTimingBucket.role, StageTimingBucket.bucket)
+        .having(decided > 0)
         .order_by(StageTimingBucket.role, StageTimingBucket.bucket)
     ):
-        buckets[role].append((bucket, n))
+        buckets[role].append((bucket, int(n)))
+    total = func.sum(StageRoleTotal.decided)
     timings = {
         role: StageTiming(
             role=Role(role),
-            decided=n,
-            requests=requests,
-            average_seconds=_seconds(seconds / n),
+            decided=int(n),
+            requests=int(requests),
+            average_seconds=_seconds(float(seconds) / int(n)),
             median_seconds=_seconds(histogram_median(buckets[role])),
         )
         for role, n, requests, seconds in session.execute(
             select(
                 StageRoleTotal.role,
-                StageRoleTotal.decided,
-                StageRoleTotal.requests,
-                StageRoleTotal.seconds,
-            ).where(StageRoleTotal.role.in_(roles), StageRoleTotal.decided > 0)
+                total,
+                func.sum(StageRoleTotal.requests),
+                func.sum(StageRoleTotal.seconds),
+            )
+            .where(StageRoleTotal.role.in_(roles))
+            .group_by(StageRoleTotal.role)
+            .having(total > 0)
         )
     }
     return [timings[r] for r in roles if r in timings]

@@ -14,6 +14,9 @@ At 1M requests the plans (python -m benchmarks.query_plans) showed:
   their assignment-to-decision seconds, 1 % wide buckets, for the median).
 
 Triggers keep the totals: whatever writes the rows (the API, a queue step, COPY) counts.
+Each total is split into SLOTS rows picked by transaction id, as the audit chains are: a
+transaction holds its total's row lock until it commits, and one row per day and status
+would make every concurrent submission of the day wait on the one before it.
 
 Revision ID: 9d3e5a7c1b20
 Revises: f4b8c2d6e1a9
@@ -31,25 +34,27 @@ down_revision: str | Sequence[str] | None = "f4b8c2d6e1a9"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+SLOTS = 16
+SLOT = f"(pg_current_xact_id()::text::bigint % {SLOTS})::smallint"
 # ln(1 + seconds) * 100: each bucket spans 1 % of its value; the median reads as its middle.
 BUCKET = "floor(ln(1 + greatest({s}, 0)) * 100)::integer"
 TIMED = "{r}.assigned_at IS NOT NULL AND {r}.decided_at IS NOT NULL"
 ELAPSED = "extract(epoch FROM {r}.decided_at - {r}.assigned_at)::double precision"
 
-REQUEST_TRIGGER = """
+REQUEST_TRIGGER = f"""
 CREATE FUNCTION count_request_day() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, public AS $$
 BEGIN
     IF TG_OP IN ('UPDATE', 'DELETE') THEN
-        INSERT INTO request_day_totals AS t (day, status, requests, amount)
-        VALUES ((OLD.created_at AT TIME ZONE 'UTC')::date, OLD.status, -1, -OLD.amount)
-        ON CONFLICT (day, status) DO UPDATE
+        INSERT INTO request_day_totals AS t (day, status, slot, requests, amount)
+        VALUES ((OLD.created_at AT TIME ZONE 'UTC')::date, OLD.status, {SLOT}, -1, -OLD.amount)
+        ON CONFLICT (day, status, slot) DO UPDATE
         SET requests = t.requests - 1, amount = t.amount - OLD.amount;
     END IF;
     IF TG_OP IN ('INSERT', 'UPDATE') THEN
-        INSERT INTO request_day_totals AS t (day, status, requests, amount)
-        VALUES ((NEW.created_at AT TIME ZONE 'UTC')::date, NEW.status, 1, NEW.amount)
-        ON CONFLICT (day, status) DO UPDATE
+        INSERT INTO request_day_totals AS t (day, status, slot, requests, amount)
+        VALUES ((NEW.created_at AT TIME ZONE 'UTC')::date, NEW.status, {SLOT}, 1, NEW.amount)
+        ON CONFLICT (day, status, slot) DO UPDATE
         SET requests = t.requests + 1, amount = t.amount + NEW.amount;
     END IF;
     RETURN NULL;
@@ -77,23 +82,25 @@ BEGIN
         alone := (NOT EXISTS (
             SELECT 1 FROM approval_stages s WHERE s.request_id = OLD.request_id
             AND s.role = OLD.role AND {TIMED.format(r="s")} AND s.id <> OLD.id))::integer;
-        UPDATE stage_timing_buckets SET decided = decided - 1
-        WHERE role = OLD.role AND bucket = {BUCKET.format(s="elapsed")};
-        UPDATE stage_role_totals
-        SET decided = decided - 1, requests = requests - alone, seconds = seconds - elapsed
-        WHERE role = OLD.role;
+        INSERT INTO stage_timing_buckets AS t (role, bucket, slot, decided)
+        VALUES (OLD.role, {BUCKET.format(s="elapsed")}, {SLOT}, -1)
+        ON CONFLICT (role, bucket, slot) DO UPDATE SET decided = t.decided - 1;
+        INSERT INTO stage_role_totals AS t (role, slot, decided, requests, seconds)
+        VALUES (OLD.role, {SLOT}, -1, -alone, -elapsed)
+        ON CONFLICT (role, slot) DO UPDATE SET decided = t.decided - 1,
+            requests = t.requests - alone, seconds = t.seconds - elapsed;
     END IF;
     IF TG_OP IN ('INSERT', 'UPDATE') AND {TIMED.format(r="NEW")} THEN
         elapsed := {ELAPSED.format(r="NEW")};
         alone := (NOT EXISTS (
             SELECT 1 FROM approval_stages s WHERE s.request_id = NEW.request_id
             AND s.role = NEW.role AND {TIMED.format(r="s")} AND s.id <> NEW.id))::integer;
-        INSERT INTO stage_timing_buckets AS t (role, bucket, decided)
-        VALUES (NEW.role, {BUCKET.format(s="elapsed")}, 1)
-        ON CONFLICT (role, bucket) DO UPDATE SET decided = t.decided + 1;
-        INSERT INTO stage_role_totals AS t (role, decided, requests, seconds)
-        VALUES (NEW.role, 1, alone, elapsed)
-        ON CONFLICT (role) DO UPDATE SET decided = t.decided + 1,
+        INSERT INTO stage_timing_buckets AS t (role, bucket, slot, decided)
+        VALUES (NEW.role, {BUCKET.format(s="elapsed")}, {SLOT}, 1)
+        ON CONFLICT (role, bucket, slot) DO UPDATE SET decided = t.decided + 1;
+        INSERT INTO stage_role_totals AS t (role, slot, decided, requests, seconds)
+        VALUES (NEW.role, {SLOT}, 1, alone, elapsed)
+        ON CONFLICT (role, slot) DO UPDATE SET decided = t.decided + 1,
             requests = t.requests + alone, seconds = t.seconds + elapsed;
     END IF;
     IF TG_OP = 'DELETE' THEN
@@ -112,14 +119,14 @@ CREATE TRIGGER approval_stages_count_update
 """
 
 BACKFILL = f"""
-INSERT INTO request_day_totals (day, status, requests, amount)
-SELECT (created_at AT TIME ZONE 'UTC')::date, status, count(*), sum(amount)
+INSERT INTO request_day_totals (day, status, slot, requests, amount)
+SELECT (created_at AT TIME ZONE 'UTC')::date, status, 0, count(*), sum(amount)
 FROM credit_requests GROUP BY 1, 2;
-INSERT INTO stage_role_totals (role, decided, requests, seconds)
-SELECT role, count(*), count(DISTINCT request_id), sum({ELAPSED.format(r="s")})
+INSERT INTO stage_role_totals (role, slot, decided, requests, seconds)
+SELECT role, 0, count(*), count(DISTINCT request_id), sum({ELAPSED.format(r="s")})
 FROM approval_stages s WHERE {TIMED.format(r="s")} GROUP BY role;
-INSERT INTO stage_timing_buckets (role, bucket, decided)
-SELECT role, {BUCKET.format(s=ELAPSED.format(r="s"))}, count(*)
+INSERT INTO stage_timing_buckets (role, bucket, slot, decided)
+SELECT role, {BUCKET.format(s=ELAPSED.format(r="s"))}, 0, count(*)
 FROM approval_stages s WHERE {TIMED.format(r="s")} GROUP BY 1, 2;
 """
 
@@ -142,21 +149,25 @@ def upgrade() -> None:
         CREATE TABLE request_day_totals (
             day date NOT NULL,
             status varchar(32) NOT NULL,
+            slot smallint NOT NULL,
             requests bigint NOT NULL,
             amount numeric(20, 2) NOT NULL,
-            CONSTRAINT pk_request_day_totals PRIMARY KEY (day, status)
+            CONSTRAINT pk_request_day_totals PRIMARY KEY (day, status, slot)
         );
         CREATE TABLE stage_role_totals (
-            role varchar(16) NOT NULL CONSTRAINT pk_stage_role_totals PRIMARY KEY,
+            role varchar(16) NOT NULL,
+            slot smallint NOT NULL,
             decided bigint NOT NULL,
             requests bigint NOT NULL,
-            seconds double precision NOT NULL
+            seconds double precision NOT NULL,
+            CONSTRAINT pk_stage_role_totals PRIMARY KEY (role, slot)
         );
         CREATE TABLE stage_timing_buckets (
             role varchar(16) NOT NULL,
             bucket integer NOT NULL,
+            slot smallint NOT NULL,
             decided bigint NOT NULL,
-            CONSTRAINT pk_stage_timing_buckets PRIMARY KEY (role, bucket)
+            CONSTRAINT pk_stage_timing_buckets PRIMARY KEY (role, bucket, slot)
         );
         """
     )
