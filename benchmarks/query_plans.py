@@ -4,18 +4,22 @@ flag where the plan reads a whole table or sorts many rows, the things that grow
 
     python -m benchmarks.query_plans --database-url postgresql+psycopg://…/credit_scale_1m
         [--only SUBSTRING]
+
+"stats" cases are /stats as it runs; "stats rows" the aggregates over every row that the
+running totals replace (the plans before migration 9d3e5a7c1b20: `--only "stats rows"`).
 """
 
 import argparse
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from sqlalchemy import Connection, Engine, event
 from sqlalchemy.orm import Session
 
 from benchmarks import scale_cases
+from shared.tracking import stats
 
 BIG_SORT = 5000  # rows into a Sort node worth a flag
 
@@ -81,29 +85,43 @@ def _list_plans(engine: Engine, only: str) -> list[str]:
     return lines
 
 
+def _stats_work(filters: Any) -> dict[str, Callable[[Session], object]]:
+    """/stats as it runs, and the row aggregates it replaces where the totals answer."""
+    where = stats._conditions(filters)
+    return {
+        "stats": lambda session: scale_cases.summarize(session, filters),
+        "stats rows": lambda session: (
+            stats.outcomes(session, where),
+            stats.volume_by_day(session, where),
+            stats.time_to_decision(session, where),
+        ),
+    }
+
+
 def _stats_plans(engine: Engine, only: str) -> list[str]:
-    """Each statement /stats runs, caught as it runs, then explained."""
+    """Each statement /stats runs (and the row aggregates), caught as it runs, then explained."""
     lines = []
     for label, filters in scale_cases.stats_filters().items():
-        name = f"stats {label}"
-        if only not in name:
-            continue
-        caught: list[tuple[str, Any]] = []
+        for kind, work in _stats_work(filters).items():
+            name = f"{kind} {label}"
+            if only not in name:
+                continue
+            caught: list[tuple[str, Any]] = []
 
-        def catch(_c: Any, _cur: Any, sql: str, params: Any, _ctx: Any, _many: bool) -> None:
-            caught.append((sql, params))  # noqa: B023 - used before the loop moves on
+            def catch(_c: Any, _cur: Any, sql: str, params: Any, _ctx: Any, _many: bool) -> None:
+                caught.append((sql, params))  # noqa: B023 - used before the loop moves on
 
-        event.listen(engine, "before_cursor_execute", catch)
-        with Session(engine) as session:
-            scale_cases.summarize(session, filters)
-        event.remove(engine, "before_cursor_execute", catch)
-        with engine.connect() as conn:
-            for n, (sql, params) in enumerate(caught):
-                if not sql.lstrip().upper().startswith("SELECT"):
-                    continue
-                ms, names, flags = explain(conn, sql, params)
-                lines.append(_line(f"{name} #{n}", ms, names, flags))
-                sys.stdout.write(lines[-1] + "\n")
+            event.listen(engine, "before_cursor_execute", catch)
+            with Session(engine) as session:
+                work(session)
+            event.remove(engine, "before_cursor_execute", catch)
+            with engine.connect() as conn:
+                for n, (sql, params) in enumerate(caught):
+                    if not sql.lstrip().upper().startswith("SELECT"):
+                        continue
+                    ms, names, flags = explain(conn, sql, params)
+                    lines.append(_line(f"{name} #{n}", ms, names, flags))
+                    sys.stdout.write(lines[-1] + "\n")
     return lines
 
 

@@ -7,8 +7,9 @@ chart's bar and the request list behind it select the same requests (drill-down)
 
 At scale (issue 9 §4) the charts read running totals the database keeps
 (shared/tracking/models.py) wherever those can answer the filters exactly: volume and
-outcomes when the dates are whole UTC days and no amount bound is set, time to decision when
-nothing is filtered (the dashboard as it opens). Other filters aggregate the rows.
+outcomes when the dates are whole UTC days (as the dashboard sends them) and no amount bound
+is set, time to decision likewise when no status is filtered either. Other filters aggregate
+the rows.
 """
 
 import math
@@ -18,7 +19,7 @@ from decimal import Decimal
 from typing import get_args
 
 from sqlalchemy import ColumnElement, Date, cast, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from shared.approvals.models import ApprovalStage
 from shared.credit.models import CreditRequest
@@ -172,15 +173,20 @@ def counted_days(filters: StatsFilters) -> tuple[date | None, date | None] | Non
     return _day(filters.created_from), _day(filters.created_to)
 
 
-def _totals(filters: StatsFilters, days: tuple[date | None, date | None]) -> Conditions:
+def _day_range(
+    column: InstrumentedAttribute[date], days: tuple[date | None, date | None]
+) -> Conditions:
     start, end = days
-    conditions: Conditions = []
+    return [
+        *([column >= start] if start is not None else []),
+        *([column < end] if end is not None else []),
+    ]
+
+
+def _totals(filters: StatsFilters, days: tuple[date | None, date | None]) -> Conditions:
+    conditions = _day_range(RequestDayTotal.day, days)
     if filters.status:
         conditions.append(RequestDayTotal.status.in_([s.value for s in filters.status]))
-    if start is not None:
-        conditions.append(RequestDayTotal.day >= start)
-    if end is not None:
-        conditions.append(RequestDayTotal.day < end)
     return conditions
 
 
@@ -239,14 +245,17 @@ def histogram_median(buckets: Sequence[tuple[int, int]]) -> float:
     return sum(found) / len(found) if found else 0.0
 
 
-def counted_time_to_decision(session: Session) -> list[StageTiming]:
-    """`time_to_decision` over every request, from the running totals (the median within 1 %)."""
+def counted_time_to_decision(
+    session: Session, days: tuple[date | None, date | None]
+) -> list[StageTiming]:
+    """`time_to_decision` over the requests submitted on `days` (start inclusive, end
+    exclusive), from the running totals (the median within 1 %)."""
     roles = get_args(StageRole)
     buckets: dict[str, list[tuple[int, int]]] = {r: [] for r in roles}
     decided = func.sum(StageTimingBucket.decided)
     for role, bucket, n in session.execute(
         select(StageTimingBucket.role, StageTimingBucket.bucket, decided)
-        .where(StageTimingBucket.role.in_(roles))
+        .where(StageTimingBucket.role.in_(roles), *_day_range(StageTimingBucket.day, days))
         .group_by(StageTimingBucket.role, StageTimingBucket.bucket)
         .having(decided > 0)
         .order_by(StageTimingBucket.role, StageTimingBucket.bucket)
@@ -268,7 +277,7 @@ def counted_time_to_decision(session: Session) -> list[StageTiming]:
                 func.sum(StageRoleTotal.requests),
                 func.sum(StageRoleTotal.seconds),
             )
-            .where(StageRoleTotal.role.in_(roles))
+            .where(StageRoleTotal.role.in_(roles), *_day_range(StageRoleTotal.day, days))
             .group_by(StageRoleTotal.role)
             .having(total > 0)
         )
@@ -285,14 +294,15 @@ def summarize(session: Session, filters: StatsFilters) -> StatsOut:
     else:
         totals = _totals(filters, days)
         by_status, volume = counted_outcomes(session, totals), counted_volume(session, totals)
-    unfiltered = filters == StatsFilters()
     return StatsOut(
         total=sum(o.count for o in by_status),
         amount=sum((o.amount for o in by_status), Decimal("0")),
         volume=volume,
         outcomes=by_status,
         time_to_decision=(
-            counted_time_to_decision(session) if unfiltered else time_to_decision(session, where)
+            counted_time_to_decision(session, days)
+            if days is not None and not filters.status
+            else time_to_decision(session, where)
         ),
         funnel=funnel({o.status: o.count for o in by_status}),
     )

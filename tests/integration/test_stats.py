@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from shared.approvals.models import ApprovalStage
+from shared.credit.models import CreditRequest
 from shared.db import unit_of_work
 from tests.support import Api, Person
 
@@ -227,8 +228,8 @@ def test_the_running_totals_agree_with_the_rows_after_every_kind_of_change(
             totals, rows = stats._totals(filters, days), stats._conditions(filters)
             assert stats.counted_outcomes(session, totals) == stats.outcomes(session, rows)
             assert stats.counted_volume(session, totals) == stats.volume_by_day(session, rows)
-        counted = stats.counted_time_to_decision(session)
-        aggregated = stats.time_to_decision(session, [])
+        counted = stats.counted_time_to_decision(session, (today.date(), None))
+        aggregated = stats.time_to_decision(session, [CreditRequest.created_at >= today])
     assert [(t.role, t.decided, t.requests) for t in counted] == [
         (t.role, t.decided, t.requests) for t in aggregated
     ]

@@ -9,8 +9,8 @@ At 1M requests the plans (python -m benchmarks.query_plans) showed:
   ix_approval_stages_assignee_status_due, which also serves what
   ix_approval_stages_assignee_status did (it is its prefix), so that one goes;
 - /stats aggregated every request and stage: it now reads request_day_totals (requests and
-  amount per UTC day of submission and status) and, for the dashboard unfiltered,
-  stage_role_totals and stage_timing_buckets (decided stages per role, and a histogram of
+  amount per UTC day of submission and status) and stage_role_totals and
+  stage_timing_buckets (decided stages per request's UTC day and role, and a histogram of
   their assignment-to-decision seconds, 1 % wide buckets, for the median).
 
 Triggers keep the totals: whatever writes the rows (the API, a queue step, COPY) counts.
@@ -76,31 +76,36 @@ LANGUAGE plpgsql SET search_path = pg_catalog, public AS $$
 DECLARE
     elapsed double precision;
     alone integer;
+    request_day date;
 BEGIN
     IF TG_OP IN ('UPDATE', 'DELETE') AND {TIMED.format(r="OLD")} THEN
         elapsed := {ELAPSED.format(r="OLD")};
+        SELECT (r.created_at AT TIME ZONE 'UTC')::date INTO request_day
+          FROM credit_requests r WHERE r.id = OLD.request_id;
         alone := (NOT EXISTS (
             SELECT 1 FROM approval_stages s WHERE s.request_id = OLD.request_id
             AND s.role = OLD.role AND {TIMED.format(r="s")} AND s.id <> OLD.id))::integer;
-        INSERT INTO stage_timing_buckets AS t (role, bucket, slot, decided)
-        VALUES (OLD.role, {BUCKET.format(s="elapsed")}, {SLOT}, -1)
-        ON CONFLICT (role, bucket, slot) DO UPDATE SET decided = t.decided - 1;
-        INSERT INTO stage_role_totals AS t (role, slot, decided, requests, seconds)
-        VALUES (OLD.role, {SLOT}, -1, -alone, -elapsed)
-        ON CONFLICT (role, slot) DO UPDATE SET decided = t.decided - 1,
+        INSERT INTO stage_timing_buckets AS t (day, role, bucket, slot, decided)
+        VALUES (request_day, OLD.role, {BUCKET.format(s="elapsed")}, {SLOT}, -1)
+        ON CONFLICT (day, role, bucket, slot) DO UPDATE SET decided = t.decided - 1;
+        INSERT INTO stage_role_totals AS t (day, role, slot, decided, requests, seconds)
+        VALUES (request_day, OLD.role, {SLOT}, -1, -alone, -elapsed)
+        ON CONFLICT (day, role, slot) DO UPDATE SET decided = t.decided - 1,
             requests = t.requests - alone, seconds = t.seconds - elapsed;
     END IF;
     IF TG_OP IN ('INSERT', 'UPDATE') AND {TIMED.format(r="NEW")} THEN
         elapsed := {ELAPSED.format(r="NEW")};
+        SELECT (r.created_at AT TIME ZONE 'UTC')::date INTO request_day
+          FROM credit_requests r WHERE r.id = NEW.request_id;
         alone := (NOT EXISTS (
             SELECT 1 FROM approval_stages s WHERE s.request_id = NEW.request_id
             AND s.role = NEW.role AND {TIMED.format(r="s")} AND s.id <> NEW.id))::integer;
-        INSERT INTO stage_timing_buckets AS t (role, bucket, slot, decided)
-        VALUES (NEW.role, {BUCKET.format(s="elapsed")}, {SLOT}, 1)
-        ON CONFLICT (role, bucket, slot) DO UPDATE SET decided = t.decided + 1;
-        INSERT INTO stage_role_totals AS t (role, slot, decided, requests, seconds)
-        VALUES (NEW.role, {SLOT}, 1, alone, elapsed)
-        ON CONFLICT (role, slot) DO UPDATE SET decided = t.decided + 1,
+        INSERT INTO stage_timing_buckets AS t (day, role, bucket, slot, decided)
+        VALUES (request_day, NEW.role, {BUCKET.format(s="elapsed")}, {SLOT}, 1)
+        ON CONFLICT (day, role, bucket, slot) DO UPDATE SET decided = t.decided + 1;
+        INSERT INTO stage_role_totals AS t (day, role, slot, decided, requests, seconds)
+        VALUES (request_day, NEW.role, {SLOT}, 1, alone, elapsed)
+        ON CONFLICT (day, role, slot) DO UPDATE SET decided = t.decided + 1,
             requests = t.requests + alone, seconds = t.seconds + elapsed;
     END IF;
     IF TG_OP = 'DELETE' THEN
@@ -122,12 +127,16 @@ BACKFILL = f"""
 INSERT INTO request_day_totals (day, status, slot, requests, amount)
 SELECT (created_at AT TIME ZONE 'UTC')::date, status, 0, count(*), sum(amount)
 FROM credit_requests GROUP BY 1, 2;
-INSERT INTO stage_role_totals (role, slot, decided, requests, seconds)
-SELECT role, 0, count(*), count(DISTINCT request_id), sum({ELAPSED.format(r="s")})
-FROM approval_stages s WHERE {TIMED.format(r="s")} GROUP BY role;
-INSERT INTO stage_timing_buckets (role, bucket, slot, decided)
-SELECT role, {BUCKET.format(s=ELAPSED.format(r="s"))}, 0, count(*)
-FROM approval_stages s WHERE {TIMED.format(r="s")} GROUP BY 1, 2;
+INSERT INTO stage_role_totals (day, role, slot, decided, requests, seconds)
+SELECT (r.created_at AT TIME ZONE 'UTC')::date, s.role, 0, count(*),
+       count(DISTINCT s.request_id), sum({ELAPSED.format(r="s")})
+FROM approval_stages s JOIN credit_requests r ON r.id = s.request_id
+WHERE {TIMED.format(r="s")} GROUP BY 1, 2;
+INSERT INTO stage_timing_buckets (day, role, bucket, slot, decided)
+SELECT (r.created_at AT TIME ZONE 'UTC')::date, s.role,
+       {BUCKET.format(s=ELAPSED.format(r="s"))}, 0, count(*)
+FROM approval_stages s JOIN credit_requests r ON r.id = s.request_id
+WHERE {TIMED.format(r="s")} GROUP BY 1, 2, 3;
 """
 
 
@@ -155,19 +164,21 @@ def upgrade() -> None:
             CONSTRAINT pk_request_day_totals PRIMARY KEY (day, status, slot)
         );
         CREATE TABLE stage_role_totals (
+            day date NOT NULL,
             role varchar(16) NOT NULL,
             slot smallint NOT NULL,
             decided bigint NOT NULL,
             requests bigint NOT NULL,
             seconds double precision NOT NULL,
-            CONSTRAINT pk_stage_role_totals PRIMARY KEY (role, slot)
+            CONSTRAINT pk_stage_role_totals PRIMARY KEY (day, role, slot)
         );
         CREATE TABLE stage_timing_buckets (
+            day date NOT NULL,
             role varchar(16) NOT NULL,
             bucket integer NOT NULL,
             slot smallint NOT NULL,
             decided bigint NOT NULL,
-            CONSTRAINT pk_stage_timing_buckets PRIMARY KEY (role, bucket, slot)
+            CONSTRAINT pk_stage_timing_buckets PRIMARY KEY (day, role, bucket, slot)
         );
         """
     )
