@@ -23,12 +23,13 @@ class RequestDayTotal(Base):
 
 
 class StageRoleTotal(Base):
-    """Per UTC day of the requests' submission and role: its stages assigned and decided, the
-    requests holding one, and their seconds from assignment to decision, summed."""
+    """Per UTC day of the requests' submission, their status and role: its stages assigned
+    and decided, the requests holding one, and their seconds from assignment to decision."""
 
     __tablename__ = "stage_role_totals"
 
     day: Mapped[datetime.date] = mapped_column(Date, primary_key=True)
+    status: Mapped[str] = mapped_column(String(32), primary_key=True)  # the request's, now
     role: Mapped[str] = mapped_column(String(16), primary_key=True)
     slot: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
     decided: Mapped[int] = mapped_column(BigInteger)
@@ -37,13 +38,14 @@ class StageRoleTotal(Base):
 
 
 class StageTimingBucket(Base):
-    """Per UTC day of the requests' submission and role: how many decided stages took a time
-    in `bucket`, floor(ln(1 + s) * 100), so each bucket is 1 % of its value wide (the median
-    read from them is within 1 %)."""
+    """Per UTC day of the requests' submission, their status and role: how many decided
+    stages took a time in `bucket`, floor(ln(1 + s) * 100), so each bucket is 1 % of its
+    value wide (the median read from them is within 1 %)."""
 
     __tablename__ = "stage_timing_buckets"
 
     day: Mapped[datetime.date] = mapped_column(Date, primary_key=True)
+    status: Mapped[str] = mapped_column(String(32), primary_key=True)  # the request's, now
     role: Mapped[str] = mapped_column(String(16), primary_key=True)
     bucket: Mapped[int] = mapped_column(Integer, primary_key=True)
     slot: Mapped[int] = mapped_column(SmallInteger, primary_key=True)

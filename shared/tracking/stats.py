@@ -8,8 +8,7 @@ chart's bar and the request list behind it select the same requests (drill-down)
 At scale (issue 9 §4) the charts read running totals the database keeps
 (shared/tracking/models.py) wherever those can answer the filters exactly: volume and
 outcomes when the dates are whole UTC days (as the dashboard sends them) and no amount bound
-is set, time to decision likewise when no status is filtered either. Other filters aggregate
-the rows.
+is set, time to decision likewise. Other filters aggregate the rows.
 """
 
 import math
@@ -246,16 +245,21 @@ def histogram_median(buckets: Sequence[tuple[int, int]]) -> float:
 
 
 def counted_time_to_decision(
-    session: Session, days: tuple[date | None, date | None]
+    session: Session, days: tuple[date | None, date | None], statuses: Sequence[str] = ()
 ) -> list[StageTiming]:
     """`time_to_decision` over the requests submitted on `days` (start inclusive, end
-    exclusive), from the running totals (the median within 1 %)."""
+    exclusive) now in one of `statuses` (any if none), from the running totals (the median
+    within 1 %)."""
     roles = get_args(StageRole)
     buckets: dict[str, list[tuple[int, int]]] = {r: [] for r in roles}
     decided = func.sum(StageTimingBucket.decided)
     for role, bucket, n in session.execute(
         select(StageTimingBucket.role, StageTimingBucket.bucket, decided)
-        .where(StageTimingBucket.role.in_(roles), *_day_range(StageTimingBucket.day, days))
+        .where(
+            StageTimingBucket.role.in_(roles),
+            *_day_range(StageTimingBucket.day, days),
+            *([StageTimingBucket.status.in_(statuses)] if statuses else []),
+        )
         .group_by(StageTimingBucket.role, StageTimingBucket.bucket)
         .having(decided > 0)
         .order_by(StageTimingBucket.role, StageTimingBucket.bucket)
@@ -277,7 +281,11 @@ def counted_time_to_decision(
                 func.sum(StageRoleTotal.requests),
                 func.sum(StageRoleTotal.seconds),
             )
-            .where(StageRoleTotal.role.in_(roles), *_day_range(StageRoleTotal.day, days))
+            .where(
+                StageRoleTotal.role.in_(roles),
+                *_day_range(StageRoleTotal.day, days),
+                *([StageRoleTotal.status.in_(statuses)] if statuses else []),
+            )
             .group_by(StageRoleTotal.role)
             .having(total > 0)
         )
@@ -300,9 +308,9 @@ def summarize(session: Session, filters: StatsFilters) -> StatsOut:
         volume=volume,
         outcomes=by_status,
         time_to_decision=(
-            counted_time_to_decision(session, days)
-            if days is not None and not filters.status
-            else time_to_decision(session, where)
+            time_to_decision(session, where)
+            if days is None
+            else counted_time_to_decision(session, days, [s.value for s in filters.status])
         ),
         funnel=funnel({o.status: o.count for o in by_status}),
     )

@@ -228,11 +228,24 @@ def test_the_running_totals_agree_with_the_rows_after_every_kind_of_change(
             totals, rows = stats._totals(filters, days), stats._conditions(filters)
             assert stats.counted_outcomes(session, totals) == stats.outcomes(session, rows)
             assert stats.counted_volume(session, totals) == stats.volume_by_day(session, rows)
-        counted = stats.counted_time_to_decision(session, (today.date(), None))
-        aggregated = stats.time_to_decision(session, [CreditRequest.created_at >= today])
-    assert [(t.role, t.decided, t.requests) for t in counted] == [
-        (t.role, t.decided, t.requests) for t in aggregated
-    ]
-    for mine, theirs in zip(counted, aggregated, strict=True):
-        assert mine.average_seconds == pytest.approx(theirs.average_seconds, abs=0.1)
-        assert mine.median_seconds == pytest.approx(theirs.median_seconds, rel=0.01, abs=0.1)
+        timings = [
+            (
+                stats.counted_time_to_decision(session, (today.date(), None), statuses),
+                stats.time_to_decision(
+                    session,
+                    [
+                        CreditRequest.created_at >= today,
+                        *([CreditRequest.status.in_(statuses)] if statuses else []),
+                    ],
+                ),
+            )
+            # Every status a decided stage's request can be in, or be moved out of.
+            for statuses in ([], ["approved"], ["rejected"], ["withdrawn", "pending_approval"])
+        ]
+    for counted, aggregated in timings:
+        assert [(t.role, t.decided, t.requests) for t in counted] == [
+            (t.role, t.decided, t.requests) for t in aggregated
+        ]
+        for mine, theirs in zip(counted, aggregated, strict=True):
+            assert mine.average_seconds == pytest.approx(theirs.average_seconds, abs=0.1)
+            assert mine.median_seconds == pytest.approx(theirs.median_seconds, rel=0.01, abs=0.1)

@@ -10,7 +10,7 @@ At 1M requests the plans (python -m benchmarks.query_plans) showed:
   ix_approval_stages_assignee_status did (it is its prefix), so that one goes;
 - /stats aggregated every request and stage: it now reads request_day_totals (requests and
   amount per UTC day of submission and status) and stage_role_totals and
-  stage_timing_buckets (decided stages per request's UTC day and role, and a histogram of
+  stage_timing_buckets (decided stages per request's UTC day, status and role, and a histogram of
   their assignment-to-decision seconds, 1 % wide buckets, for the median).
 
 Triggers keep the totals: whatever writes the rows (the API, a queue step, COPY) counts.
@@ -41,21 +41,44 @@ BUCKET = "floor(ln(1 + greatest({s}, 0)) * 100)::integer"
 TIMED = "{r}.assigned_at IS NOT NULL AND {r}.decided_at IS NOT NULL"
 ELAPSED = "extract(epoch FROM {r}.decided_at - {r}.assigned_at)::double precision"
 
+# A request's status or day changing moves its decided stages' totals along with it.
 REQUEST_TRIGGER = f"""
 CREATE FUNCTION count_request_day() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, public AS $$
+DECLARE
+    old_day date;
+    new_day date;
+    moved record;
 BEGIN
     IF TG_OP IN ('UPDATE', 'DELETE') THEN
+        old_day := (OLD.created_at AT TIME ZONE 'UTC')::date;
         INSERT INTO request_day_totals AS t (day, status, slot, requests, amount)
-        VALUES ((OLD.created_at AT TIME ZONE 'UTC')::date, OLD.status, {SLOT}, -1, -OLD.amount)
+        VALUES (old_day, OLD.status, {SLOT}, -1, -OLD.amount)
         ON CONFLICT (day, status, slot) DO UPDATE
         SET requests = t.requests - 1, amount = t.amount - OLD.amount;
     END IF;
     IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        new_day := (NEW.created_at AT TIME ZONE 'UTC')::date;
         INSERT INTO request_day_totals AS t (day, status, slot, requests, amount)
-        VALUES ((NEW.created_at AT TIME ZONE 'UTC')::date, NEW.status, {SLOT}, 1, NEW.amount)
+        VALUES (new_day, NEW.status, {SLOT}, 1, NEW.amount)
         ON CONFLICT (day, status, slot) DO UPDATE
         SET requests = t.requests + 1, amount = t.amount + NEW.amount;
+    END IF;
+    IF TG_OP = 'UPDATE' AND (old_day, OLD.status) IS DISTINCT FROM (new_day, NEW.status) THEN
+        FOR moved IN
+            SELECT s.role, count(*) AS decided, sum({ELAPSED.format(r="s")}) AS seconds
+              FROM approval_stages s WHERE s.request_id = NEW.id AND {TIMED.format(r="s")}
+             GROUP BY s.role
+        LOOP
+            {{role_total}}
+        END LOOP;
+        FOR moved IN
+            SELECT s.role, {BUCKET.format(s=ELAPSED.format(r="s"))} AS bucket, count(*) AS decided
+              FROM approval_stages s WHERE s.request_id = NEW.id AND {TIMED.format(r="s")}
+             GROUP BY 1, 2
+        LOOP
+            {{bucket_total}}
+        END LOOP;
     END IF;
     RETURN NULL;
 END $$;
@@ -67,6 +90,57 @@ CREATE TRIGGER credit_requests_count_update
           OR OLD.created_at IS DISTINCT FROM NEW.created_at)
     EXECUTE FUNCTION count_request_day();
 """
+ROLE_TOTAL = f"""
+INSERT INTO stage_role_totals AS t (day, status, role, slot, decided, requests, seconds)
+VALUES ({{day}}, {{status}}, {{role}}, {SLOT}, {{sign}}{{decided}}, {{sign}}{{requests}},
+        {{sign}}{{seconds}})
+ON CONFLICT (day, status, role, slot) DO UPDATE SET decided = t.decided {{sign}} {{decided}},
+    requests = t.requests {{sign}} {{requests}}, seconds = t.seconds {{sign}} {{seconds}};"""
+BUCKET_TOTAL = f"""
+INSERT INTO stage_timing_buckets AS t (day, status, role, bucket, slot, decided)
+VALUES ({{day}}, {{status}}, {{role}}, {{bucket}}, {SLOT}, {{sign}}{{decided}})
+ON CONFLICT (day, status, role, bucket, slot) DO UPDATE
+SET decided = t.decided {{sign}} {{decided}};"""
+
+
+def _move(template: str, **values: str) -> str:
+    """Take a request's stages' totals off its old day and status, and onto its new ones."""
+    return "".join(
+        template.format(day=day, status=status, sign=sign, **values)
+        for day, status, sign in (("old_day", "OLD.status", "-"), ("new_day", "NEW.status", "+"))
+    )
+
+
+REQUEST_TRIGGER = REQUEST_TRIGGER.format(
+    role_total=_move(
+        ROLE_TOTAL,
+        role="moved.role",
+        decided="moved.decided",
+        requests="1",
+        seconds="moved.seconds",
+    ),
+    bucket_total=_move(
+        BUCKET_TOTAL, role="moved.role", bucket="moved.bucket", decided="moved.decided"
+    ),
+)
+
+
+def _stage(row: str, sign: str) -> str:
+    """Count (+) or uncount (-) one stage `row` (OLD or NEW) under its request's day and
+    status, if it is assigned and decided."""
+    values = {"day": "request_day", "status": "request_status", "role": f"{row}.role"}
+    return f"""
+    IF {TIMED.format(r=row)} THEN
+        elapsed := {ELAPSED.format(r=row)};
+        SELECT (r.created_at AT TIME ZONE 'UTC')::date, r.status INTO request_day, request_status
+          FROM credit_requests r WHERE r.id = {row}.request_id;
+        alone := (NOT EXISTS (
+            SELECT 1 FROM approval_stages s WHERE s.request_id = {row}.request_id
+            AND s.role = {row}.role AND {TIMED.format(r="s")} AND s.id <> {row}.id))::integer;
+        {BUCKET_TOTAL.format(**values, bucket=BUCKET.format(s="elapsed"), sign=sign, decided="1")}
+        {ROLE_TOTAL.format(**values, sign=sign, decided="1", requests="alone", seconds="elapsed")}
+    END IF;"""
+
 
 # BEFORE, not AFTER: "does another timed stage of this role exist on the request" must see
 # the rows this statement changed before this one, and not the ones it changes after.
@@ -77,36 +151,13 @@ DECLARE
     elapsed double precision;
     alone integer;
     request_day date;
+    request_status varchar(32);
 BEGIN
-    IF TG_OP IN ('UPDATE', 'DELETE') AND {TIMED.format(r="OLD")} THEN
-        elapsed := {ELAPSED.format(r="OLD")};
-        SELECT (r.created_at AT TIME ZONE 'UTC')::date INTO request_day
-          FROM credit_requests r WHERE r.id = OLD.request_id;
-        alone := (NOT EXISTS (
-            SELECT 1 FROM approval_stages s WHERE s.request_id = OLD.request_id
-            AND s.role = OLD.role AND {TIMED.format(r="s")} AND s.id <> OLD.id))::integer;
-        INSERT INTO stage_timing_buckets AS t (day, role, bucket, slot, decided)
-        VALUES (request_day, OLD.role, {BUCKET.format(s="elapsed")}, {SLOT}, -1)
-        ON CONFLICT (day, role, bucket, slot) DO UPDATE SET decided = t.decided - 1;
-        INSERT INTO stage_role_totals AS t (day, role, slot, decided, requests, seconds)
-        VALUES (request_day, OLD.role, {SLOT}, -1, -alone, -elapsed)
-        ON CONFLICT (day, role, slot) DO UPDATE SET decided = t.decided - 1,
-            requests = t.requests - alone, seconds = t.seconds - elapsed;
+    IF TG_OP IN ('UPDATE', 'DELETE') THEN
+        {_stage("OLD", "-")}
     END IF;
-    IF TG_OP IN ('INSERT', 'UPDATE') AND {TIMED.format(r="NEW")} THEN
-        elapsed := {ELAPSED.format(r="NEW")};
-        SELECT (r.created_at AT TIME ZONE 'UTC')::date INTO request_day
-          FROM credit_requests r WHERE r.id = NEW.request_id;
-        alone := (NOT EXISTS (
-            SELECT 1 FROM approval_stages s WHERE s.request_id = NEW.request_id
-            AND s.role = NEW.role AND {TIMED.format(r="s")} AND s.id <> NEW.id))::integer;
-        INSERT INTO stage_timing_buckets AS t (day, role, bucket, slot, decided)
-        VALUES (request_day, NEW.role, {BUCKET.format(s="elapsed")}, {SLOT}, 1)
-        ON CONFLICT (day, role, bucket, slot) DO UPDATE SET decided = t.decided + 1;
-        INSERT INTO stage_role_totals AS t (day, role, slot, decided, requests, seconds)
-        VALUES (request_day, NEW.role, {SLOT}, 1, alone, elapsed)
-        ON CONFLICT (day, role, slot) DO UPDATE SET decided = t.decided + 1,
-            requests = t.requests + alone, seconds = t.seconds + elapsed;
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        {_stage("NEW", "+")}
     END IF;
     IF TG_OP = 'DELETE' THEN
         RETURN OLD;
@@ -127,16 +178,16 @@ BACKFILL = f"""
 INSERT INTO request_day_totals (day, status, slot, requests, amount)
 SELECT (created_at AT TIME ZONE 'UTC')::date, status, 0, count(*), sum(amount)
 FROM credit_requests GROUP BY 1, 2;
-INSERT INTO stage_role_totals (day, role, slot, decided, requests, seconds)
-SELECT (r.created_at AT TIME ZONE 'UTC')::date, s.role, 0, count(*),
+INSERT INTO stage_role_totals (day, status, role, slot, decided, requests, seconds)
+SELECT (r.created_at AT TIME ZONE 'UTC')::date, r.status, s.role, 0, count(*),
        count(DISTINCT s.request_id), sum({ELAPSED.format(r="s")})
 FROM approval_stages s JOIN credit_requests r ON r.id = s.request_id
-WHERE {TIMED.format(r="s")} GROUP BY 1, 2;
-INSERT INTO stage_timing_buckets (day, role, bucket, slot, decided)
-SELECT (r.created_at AT TIME ZONE 'UTC')::date, s.role,
+WHERE {TIMED.format(r="s")} GROUP BY 1, 2, 3;
+INSERT INTO stage_timing_buckets (day, status, role, bucket, slot, decided)
+SELECT (r.created_at AT TIME ZONE 'UTC')::date, r.status, s.role,
        {BUCKET.format(s=ELAPSED.format(r="s"))}, 0, count(*)
 FROM approval_stages s JOIN credit_requests r ON r.id = s.request_id
-WHERE {TIMED.format(r="s")} GROUP BY 1, 2, 3;
+WHERE {TIMED.format(r="s")} GROUP BY 1, 2, 3, 4;
 """
 
 
@@ -165,20 +216,22 @@ def upgrade() -> None:
         );
         CREATE TABLE stage_role_totals (
             day date NOT NULL,
+            status varchar(32) NOT NULL,
             role varchar(16) NOT NULL,
             slot smallint NOT NULL,
             decided bigint NOT NULL,
             requests bigint NOT NULL,
             seconds double precision NOT NULL,
-            CONSTRAINT pk_stage_role_totals PRIMARY KEY (day, role, slot)
+            CONSTRAINT pk_stage_role_totals PRIMARY KEY (day, status, role, slot)
         );
         CREATE TABLE stage_timing_buckets (
             day date NOT NULL,
+            status varchar(32) NOT NULL,
             role varchar(16) NOT NULL,
             bucket integer NOT NULL,
             slot smallint NOT NULL,
             decided bigint NOT NULL,
-            CONSTRAINT pk_stage_timing_buckets PRIMARY KEY (day, role, bucket, slot)
+            CONSTRAINT pk_stage_timing_buckets PRIMARY KEY (day, status, role, bucket, slot)
         );
         """
     )
