@@ -8,6 +8,7 @@ from shared.credit.models import CreditRequest, Policy
 from shared.db import Base
 from shared.messaging.models import OutboxEvent, ProcessedMessage
 from shared.notifications.models import NotificationPreference
+from shared.tracking.models import RequestDayTotal, StageRoleTotal, StageTimingBucket
 from shared.users.models import User
 
 __all__ = [
@@ -23,5 +24,8 @@ __all__ = [
     "Policy",
     "ProcessedMessage",
     "RefreshToken",
+    "RequestDayTotal",
+    "StageRoleTotal",
+    "StageTimingBucket",
     "User",
 ]

@@ -198,17 +198,24 @@ def decode(keyset: Keyset, cursor: str) -> list[Any]:
         ) from exc
 
 
-def paginate[R](
-    session: Session, query: Select[R], keyset: Keyset, cursor: str | None, limit: int
-) -> tuple[list[R], str | None]:
-    """One page of the entities `query` selects, in `keyset` order after `cursor`, and the
-    cursor of the next page (None on the last)."""
+def page_query[R](query: Select[R], keyset: Keyset, cursor: str | None, limit: int) -> Select[R]:
+    """The statement `paginate` runs: `query` in `keyset` order after `cursor`, one row more
+    than `limit` (to tell whether a next page exists). Public so the query-plan benchmark
+    explains exactly what the API runs."""
     columns = [key.column for key in keyset.keys]
     if cursor is not None:
         last, key = tuple(decode(keyset, cursor)), tuple_(*columns)
         query = query.where(key < last if keyset.descending else key > last)
     order = [c.desc() if keyset.descending else c.asc() for c in columns]
-    rows = list(session.scalars(query.order_by(*order).limit(limit + 1)))
+    return query.order_by(*order).limit(limit + 1)
+
+
+def paginate[R](
+    session: Session, query: Select[R], keyset: Keyset, cursor: str | None, limit: int
+) -> tuple[list[R], str | None]:
+    """One page of the entities `query` selects, in `keyset` order after `cursor`, and the
+    cursor of the next page (None on the last)."""
+    rows = list(session.scalars(page_query(query, keyset, cursor, limit)))
     page = rows[:limit]
     if len(rows) <= limit:
         return page, None

@@ -35,6 +35,8 @@ DRILL_PASSWORD = "drill-password-2026"  # local databases only (see load())
 BATCH = 5000
 APPLICANTS_PER_BATCH = 1000
 STAFF_PER_ROLE = 3
+HEAVY_SHARE = 4  # a quarter of a full batch's requests are its heavy applicant's
+HEAVY_MIN_BATCH = 4000  # 1,000+ requests: 50 pages of 20
 
 REQUEST_COLUMNS = (
     "id, applicant_id, amount, term_months, purpose, monthly_income, monthly_debt,"
@@ -102,8 +104,11 @@ class Generator:
                 _entry(created, user_id, name, "user.registered", "user", str(user_id), None, None)
             )
             applicants.append((user_id, name))
-        for _ in range(size):
-            self._request(batch, *self.random.choice(applicants))
+        # Each batch's first applicant is a heavy one: the scale checks need applicants whose
+        # list runs 50 pages deep, at 10k requests as at 1M, beside the usual few-request ones.
+        heavy = size // HEAVY_SHARE if size >= HEAVY_MIN_BATCH else 0
+        for n in range(size):
+            self._request(batch, *(applicants[0] if n < heavy else self.random.choice(applicants)))
         return batch
 
     def _request(self, batch: Batch, applicant_id: uuid.UUID, applicant: str) -> None:

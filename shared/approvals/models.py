@@ -13,7 +13,8 @@ class ApprovalStage(Base, Cached):
     __tablename__ = "approval_stages"
     __table_args__ = (
         UniqueConstraint("request_id", "level"),
-        Index("ix_approval_stages_assignee_status", "assignee_id", "status"),
+        # The inbox's order (pending_for), and an approver's load (its prefix).
+        Index("ix_approval_stages_assignee_status_due", "assignee_id", "status", "due_at", "id"),
         Index("ix_approval_stages_status_due", "status", "due_at"),
     )
 

@@ -33,6 +33,9 @@ class CreditRequest(Base, Cached):
         Index("ix_credit_requests_amount", "amount", "id"),
         Index("ix_credit_requests_applicant_created", "applicant_id", "created_at", "id"),
         Index("ix_credit_requests_status_created", "status", "created_at", "id"),
+        # The amount sorts under an applicant or a status filter (migration 9d3e5a7c1b20).
+        Index("ix_credit_requests_applicant_amount", "applicant_id", "amount", "id"),
+        Index("ix_credit_requests_status_amount", "status", "amount", "id"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)

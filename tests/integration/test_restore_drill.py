@@ -97,7 +97,10 @@ def test_the_drill_restores_what_was_backed_up_and_catches_a_tampered_restore(
             )
         )
     engine.dispose()
-    problems = check(report["backup"], target, expected)
+    # The /stats running totals follow the rows edited above (their triggers), so they differ
+    # from the source too; the drill compares them like any table, this test the edited ones.
+    totals = ("request_day_totals:", "stage_role_totals:", "stage_timing_buckets:")
+    problems = [p for p in check(report["backup"], target, expected) if not p.startswith(totals)]
     stages = report["rows"]["approval_stages"]
     assert problems[:3] == [
         f"approval_stages: {stages - 1} rows, the source had {stages}",

@@ -7,9 +7,11 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
 from shared.approvals.models import ApprovalStage
+from shared.credit.models import CreditRequest
 from shared.db import unit_of_work
 from tests.support import Api, Person
 
@@ -192,3 +194,58 @@ def test_a_time_to_decision_bar_drills_down_to_exactly_the_requests_it_counts(
     assert timing["analyst"]["requests"] == len(listed) == 3
     assert timing["analyst"]["decided"] == 4
     assert "manager" not in timing
+
+
+def test_the_running_totals_agree_with_the_rows_after_every_kind_of_change(
+    api: Api, staff: dict[str, Person], drain: Callable[[], None]
+) -> None:
+    """/stats reads totals the database keeps (whole UTC days, or nothing filtered): after
+    submissions, declines, approvals, rejections and a withdrawal, they say what the rows say."""
+    from shared.tracking import stats
+    from shared.tracking.schemas import StatsFilters
+
+    auth = api.login(api.register())
+    api.submit(auth, amount="2100.00", credit_score=500)
+    approved = api.submit(auth, amount="3100.00")["id"]
+    rejected = api.submit(auth, amount="4100.50")["id"]
+    withdrawn = api.submit(auth, amount="5100.00")["id"]
+    drain()
+    _decide(api, staff, approved, "approve")
+    _decide(api, staff, rejected, "reject")
+    response = api.http.post(f"/api/v1/credit-requests/{withdrawn}/withdraw", headers=auth)
+    assert response.status_code == 200, response.text
+    drain()
+
+    today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    with unit_of_work() as session:
+        for filters in (
+            StatsFilters(),
+            StatsFilters(created_from=today),
+            StatsFilters(status=["approved", "withdrawn"], created_to=today.replace(year=2100)),
+        ):
+            days = stats.counted_days(filters)
+            assert days is not None
+            totals, rows = stats._totals(filters, days), stats._conditions(filters)
+            assert stats.counted_outcomes(session, totals) == stats.outcomes(session, rows)
+            assert stats.counted_volume(session, totals) == stats.volume_by_day(session, rows)
+        timings = [
+            (
+                stats.counted_time_to_decision(session, (today.date(), None), statuses),
+                stats.time_to_decision(
+                    session,
+                    [
+                        CreditRequest.created_at >= today,
+                        *([CreditRequest.status.in_(statuses)] if statuses else []),
+                    ],
+                ),
+            )
+            # Every status a decided stage's request can be in, or be moved out of.
+            for statuses in ([], ["approved"], ["rejected"], ["withdrawn", "pending_approval"])
+        ]
+    for counted, aggregated in timings:
+        assert [(t.role, t.decided, t.requests) for t in counted] == [
+            (t.role, t.decided, t.requests) for t in aggregated
+        ]
+        for mine, theirs in zip(counted, aggregated, strict=True):
+            assert mine.average_seconds == pytest.approx(theirs.average_seconds, abs=0.1)
+            assert mine.median_seconds == pytest.approx(theirs.median_seconds, rel=0.01, abs=0.1)

@@ -23,6 +23,7 @@ def _recipe(target: str) -> str:
         ("drill", "infra.local.drill"),
         ("load-data", "infra.local.load_data"),
         ("soak", "benchmarks soak"),
+        ("bench-scale", "benchmarks.scale"),
     ],
 )
 def test_the_target_runs_its_module_with_the_services(target: str, module: str) -> None:
