@@ -733,8 +733,8 @@ async function focusedWithOutline(page) {
 async function signOut(state) {
   const { page, context } = need(state, 'applicant');
   await page.getByRole('button', { name: 'Sign out' }).click();
-  // The app revokes the session on the server before it leaves: on a loaded machine that
-  // call alone has taken most of the default 30 s.
+  // Signing out waits for the server to revoke the session before it leaves the page; on a
+  // loaded machine that has outlasted the default 30 s.
   await page.waitForURL(/\/login(\?.*)?$/, { timeout: 90_000 });
   const stored = await page.evaluate(() => Object.keys(sessionStorage).length);
   assert(stored === 0, 'signing out forgets the refresh token');
