@@ -11,15 +11,7 @@ from pathlib import Path
 
 import pytest
 
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    # A zombie (exited, not yet reaped by a parent that is gone) counts as stopped.
-    with open(f"/proc/{pid}/stat") as stat:
-        return stat.read().split(") ", 1)[1][0] != "Z"
+from tests.support import alive
 
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
@@ -53,11 +45,11 @@ def test_the_command_is_asked_to_stop_and_cleans_up(
         stack.send_signal(signum)
         stack.wait(30)
         deadline = time.monotonic() + 10
-        while _alive(child) and time.monotonic() < deadline:
+        while alive(child) and time.monotonic() < deadline:
             time.sleep(0.2)
-        assert not _alive(child), "the command outlived the stack"
+        assert not alive(child), "the command outlived the stack"
         assert cleaned.exists(), "the command was killed instead of asked to stop"
     finally:  # leave nothing behind, whatever failed
         stack.kill()
-        if child is not None and _alive(child):
+        if child is not None and alive(child):
             os.kill(child, signal.SIGKILL)
