@@ -19,11 +19,22 @@ class RequestStatus(StrEnum):
     APPROVED = "approved"
     REJECTED = "rejected"
     WITHDRAWN = "withdrawn"
+    # Returned to the applicant with an approver's questions; the stage's SLA is paused.
+    INFO_REQUESTED = "info_requested"
+    # Closed because the applicant did not answer in time (Reg B notice of incompleteness).
+    INCOMPLETE = "incomplete"
+    # The final approver approved other terms; the applicant accepts or declines them.
+    OFFER_MADE = "offer_made"
+    # The applicant declined the counteroffer, or let it lapse (an adverse action).
+    OFFER_DECLINED = "offer_declined"
+    # The applicant asked a person to review an automatic decline.
+    REVIEW_REQUESTED = "review_requested"
 
 
 class StageStatus(StrEnum):
     WAITING = "waiting"  # a later stage of the chain, not yet reached
     PENDING = "pending"  # the current stage, awaiting its assignee's decision
+    INFO_REQUESTED = "info_requested"  # the current stage, paused on the applicant's answer
     APPROVED = "approved"
     REJECTED = "rejected"
     CANCELLED = "cancelled"  # the request ended (rejected or withdrawn) before this stage
@@ -67,18 +78,51 @@ REQUEST_TRANSITIONS: dict[RequestStatus, frozenset[RequestStatus]] = {
         {RequestStatus.AUTO_REJECTED, RequestStatus.PENDING_APPROVAL, RequestStatus.WITHDRAWN}
     ),
     RequestStatus.PENDING_APPROVAL: frozenset(
-        {RequestStatus.APPROVED, RequestStatus.REJECTED, RequestStatus.WITHDRAWN}
+        {
+            RequestStatus.APPROVED,
+            RequestStatus.REJECTED,
+            RequestStatus.WITHDRAWN,
+            RequestStatus.INFO_REQUESTED,
+            RequestStatus.OFFER_MADE,
+        }
     ),
-    RequestStatus.AUTO_REJECTED: frozenset(),
+    # Answered: back to its stage, or declined by the re-score of amended data; rejected by the
+    # approver from "needs more info"; closed unanswered; withdrawn.
+    RequestStatus.INFO_REQUESTED: frozenset(
+        {
+            RequestStatus.PENDING_APPROVAL,
+            RequestStatus.AUTO_REJECTED,
+            RequestStatus.REJECTED,
+            RequestStatus.INCOMPLETE,
+            RequestStatus.WITHDRAWN,
+        }
+    ),
+    RequestStatus.OFFER_MADE: frozenset({RequestStatus.APPROVED, RequestStatus.OFFER_DECLINED}),
+    # An automatic decline is final unless the applicant asks for a human review in time.
+    RequestStatus.AUTO_REJECTED: frozenset({RequestStatus.REVIEW_REQUESTED}),
+    # The reviewer confirms the decline (a human one now) or overturns it: the normal chain.
+    RequestStatus.REVIEW_REQUESTED: frozenset(
+        {RequestStatus.REJECTED, RequestStatus.PENDING_APPROVAL}
+    ),
     RequestStatus.APPROVED: frozenset(),
     RequestStatus.REJECTED: frozenset(),
     RequestStatus.WITHDRAWN: frozenset(),
+    RequestStatus.INCOMPLETE: frozenset(),
+    RequestStatus.OFFER_DECLINED: frozenset(),
 }
 
 STAGE_TRANSITIONS: dict[StageStatus, frozenset[StageStatus]] = {
     StageStatus.WAITING: frozenset({StageStatus.PENDING, StageStatus.CANCELLED}),
     StageStatus.PENDING: frozenset(
-        {StageStatus.APPROVED, StageStatus.REJECTED, StageStatus.CANCELLED}
+        {
+            StageStatus.APPROVED,
+            StageStatus.REJECTED,
+            StageStatus.CANCELLED,
+            StageStatus.INFO_REQUESTED,
+        }
+    ),
+    StageStatus.INFO_REQUESTED: frozenset(
+        {StageStatus.PENDING, StageStatus.REJECTED, StageStatus.CANCELLED}
     ),
     StageStatus.APPROVED: frozenset(),
     StageStatus.REJECTED: frozenset(),
@@ -94,6 +138,22 @@ POLICY_TRANSITIONS: dict[PolicyStatus, frozenset[PolicyStatus]] = {
 }
 
 FINAL_REQUEST_STATES = frozenset(s for s, nxt in REQUEST_TRANSITIONS.items() if not nxt)
+"""States nothing follows."""
+
+DECIDED_REQUEST_STATES = FINAL_REQUEST_STATES | {RequestStatus.AUTO_REJECTED}
+"""States a decision has been made in: the final ones, and an automatic decline (which a
+human review may still reopen)."""
+
+ADVERSE_ACTION_STATES = frozenset(
+    {
+        RequestStatus.AUTO_REJECTED,
+        RequestStatus.REJECTED,
+        RequestStatus.INCOMPLETE,
+        RequestStatus.OFFER_DECLINED,
+    }
+)
+"""Decisions the applicant is owed an adverse action notice for (Reg B 1002.9): a decline,
+automatic or human, an incomplete close, and a counteroffer that was not accepted."""
 
 
 class HasStatus(Protocol):

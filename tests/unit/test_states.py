@@ -6,6 +6,8 @@ import pytest
 
 from shared.errors import Conflict
 from shared.workflow.states import (
+    ADVERSE_ACTION_STATES,
+    DECIDED_REQUEST_STATES,
     FINAL_REQUEST_STATES,
     RequestStatus,
     Role,
@@ -34,6 +36,18 @@ ALLOWED_REQUEST_MOVES = {
     (R.PENDING_APPROVAL, R.APPROVED),
     (R.PENDING_APPROVAL, R.REJECTED),
     (R.PENDING_APPROVAL, R.WITHDRAWN),
+    (R.PENDING_APPROVAL, R.INFO_REQUESTED),
+    (R.PENDING_APPROVAL, R.OFFER_MADE),
+    (R.INFO_REQUESTED, R.PENDING_APPROVAL),
+    (R.INFO_REQUESTED, R.AUTO_REJECTED),
+    (R.INFO_REQUESTED, R.REJECTED),
+    (R.INFO_REQUESTED, R.INCOMPLETE),
+    (R.INFO_REQUESTED, R.WITHDRAWN),
+    (R.OFFER_MADE, R.APPROVED),
+    (R.OFFER_MADE, R.OFFER_DECLINED),
+    (R.AUTO_REJECTED, R.REVIEW_REQUESTED),
+    (R.REVIEW_REQUESTED, R.REJECTED),
+    (R.REVIEW_REQUESTED, R.PENDING_APPROVAL),
 }
 ALL_REQUEST_MOVES = {(a, b) for a in R for b in R}
 
@@ -43,6 +57,10 @@ ALLOWED_STAGE_MOVES = {
     (S.PENDING, S.APPROVED),
     (S.PENDING, S.REJECTED),
     (S.PENDING, S.CANCELLED),
+    (S.PENDING, S.INFO_REQUESTED),
+    (S.INFO_REQUESTED, S.PENDING),
+    (S.INFO_REQUESTED, S.REJECTED),
+    (S.INFO_REQUESTED, S.CANCELLED),
 }
 ALL_STAGE_MOVES = {(a, b) for a in S for b in S}
 
@@ -69,10 +87,25 @@ def test_forbidden_request_transitions_raise_conflict_and_change_nothing(
 
 
 def test_final_request_states() -> None:
-    assert {R.AUTO_REJECTED, R.APPROVED, R.REJECTED, R.WITHDRAWN} == FINAL_REQUEST_STATES
+    assert {R.APPROVED, R.REJECTED, R.WITHDRAWN, R.INCOMPLETE, R.OFFER_DECLINED} == (
+        FINAL_REQUEST_STATES
+    )
 
 
-@pytest.mark.parametrize("final", [R.AUTO_REJECTED, R.APPROVED, R.REJECTED, R.WITHDRAWN])
+def test_an_automatic_decline_is_decided_but_may_still_be_reviewed() -> None:
+    assert R.AUTO_REJECTED in DECIDED_REQUEST_STATES
+    assert R.AUTO_REJECTED not in FINAL_REQUEST_STATES
+    assert {R.AUTO_REJECTED} == DECIDED_REQUEST_STATES - FINAL_REQUEST_STATES
+
+
+def test_every_adverse_action_is_a_decision() -> None:
+    assert {R.AUTO_REJECTED, R.REJECTED, R.INCOMPLETE, R.OFFER_DECLINED} == ADVERSE_ACTION_STATES
+    assert ADVERSE_ACTION_STATES <= DECIDED_REQUEST_STATES
+
+
+@pytest.mark.parametrize(
+    "final", [R.APPROVED, R.REJECTED, R.WITHDRAWN, R.INCOMPLETE, R.OFFER_DECLINED]
+)
 def test_a_final_request_cannot_move_at_all(final: RequestStatus) -> None:
     for to in R:
         request = Thing(status=final.value)
@@ -185,10 +218,16 @@ def test_stored_and_api_status_values_are_pinned() -> None:
         "APPROVED": "approved",
         "REJECTED": "rejected",
         "WITHDRAWN": "withdrawn",
+        "INFO_REQUESTED": "info_requested",
+        "INCOMPLETE": "incomplete",
+        "OFFER_MADE": "offer_made",
+        "OFFER_DECLINED": "offer_declined",
+        "REVIEW_REQUESTED": "review_requested",
     }
     assert {s.name: s.value for s in StageStatus} == {
         "WAITING": "waiting",
         "PENDING": "pending",
+        "INFO_REQUESTED": "info_requested",
         "APPROVED": "approved",
         "REJECTED": "rejected",
         "CANCELLED": "cancelled",

@@ -1412,7 +1412,7 @@ export interface components {
          * RequestStatus
          * @enum {string}
          */
-        RequestStatus: "submitted" | "auto_rejected" | "pending_approval" | "approved" | "rejected" | "withdrawn";
+        RequestStatus: "submitted" | "auto_rejected" | "pending_approval" | "approved" | "rejected" | "withdrawn" | "info_requested" | "incomplete" | "offer_made" | "offer_declined" | "review_requested";
         /**
          * RiskTier
          * @enum {string}
@@ -1652,7 +1652,7 @@ export interface components {
          * StageStatus
          * @enum {string}
          */
-        StageStatus: "waiting" | "pending" | "approved" | "rejected" | "cancelled";
+        StageStatus: "waiting" | "pending" | "info_requested" | "approved" | "rejected" | "cancelled";
         /**
          * StageTiming
          * @description Time from a stage's assignment to its decision, over the stages decided.

@@ -11,6 +11,11 @@ const COLORS: Record<RequestStatus | StageStatus, ChipProps['color']> = {
   rejected: 'error',
   auto_rejected: 'error',
   withdrawn: 'default',
+  info_requested: 'warning',
+  offer_made: 'info',
+  offer_declined: 'error',
+  incomplete: 'error',
+  review_requested: 'warning',
   waiting: 'default',
   cancelled: 'default',
 };

@@ -39,6 +39,16 @@ export function standing(request: CreditRequestDetail, audience: Audience): stri
       return t('progress.autoRejected', { when });
     case 'withdrawn':
       return t('progress.withdrawn', { when });
+    case 'info_requested':
+      return t('progress.infoRequested');
+    case 'offer_made':
+      return t('progress.offerMade');
+    case 'offer_declined':
+      return t('progress.offerDeclined', { when });
+    case 'incomplete':
+      return t('progress.incomplete', { when });
+    case 'review_requested':
+      return t('progress.reviewRequested');
   }
 }
 
@@ -66,6 +76,16 @@ export function nextStep(request: CreditRequestDetail): string {
       return t('next.autoRejected');
     case 'withdrawn':
       return t('next.withdrawn');
+    case 'info_requested':
+      return t('next.infoRequested');
+    case 'offer_made':
+      return t('next.offerMade');
+    case 'offer_declined':
+      return t('next.offerDeclined');
+    case 'incomplete':
+      return t('next.incomplete');
+    case 'review_requested':
+      return t('next.reviewRequested');
   }
 }
 
