@@ -33,6 +33,21 @@ class EventType(StrEnum):
     # The notify step asks for one outgoing HTTP delivery (signed webhook or chat message);
     # its own queue retries it with backoff (shared.notifications.delivery).
     DELIVERY_REQUESTED = "delivery.requested"
+    # The credit-operations loops (issue 13).
+    # The current approver asked the applicant for more information; the applicant answered
+    # (possibly amending the request); nobody answered in time and the request closed.
+    REQUEST_INFO_REQUESTED = "request.info_requested"
+    REQUEST_INFO_PROVIDED = "request.info_provided"
+    REQUEST_INCOMPLETE = "request.incomplete"
+    # The final approver offered other terms; the applicant declined them or let them lapse
+    # (an accepted offer is `request.approved`).
+    REQUEST_OFFER_MADE = "request.offer_made"
+    REQUEST_OFFER_DECLINED = "request.offer_declined"
+    # The applicant asked for a human review of an automatic decline; a reviewer got it.
+    REQUEST_REVIEW_REQUESTED = "request.review_requested"
+    REVIEW_ASSIGNED = "review.assigned"
+    # A message on a request's conversation, emailed to the other side.
+    MESSAGE_POSTED = "message.posted"
 
 
 MAX_MESSAGE_BYTES = 64 * 1024
@@ -71,6 +86,14 @@ class StageCancelledEvent(StageEvent):
     reason: StageCancelReason
 
 
+class ReviewEvent(RequestEvent):
+    review_id: uuid.UUID
+
+
+class MessageEvent(RequestEvent):
+    message_id: uuid.UUID
+
+
 class UserEvent(Event):
     user_id: uuid.UUID
 
@@ -103,6 +126,14 @@ PAYLOAD_SCHEMAS: dict[EventType, type[Event]] = {
     EventType.EMAIL_VERIFICATION_REQUESTED: UserEvent,
     EventType.PASSWORD_RESET_REQUESTED: UserEvent,
     EventType.DELIVERY_REQUESTED: DeliveryEvent,
+    EventType.REQUEST_INFO_REQUESTED: RequestEvent,
+    EventType.REQUEST_INFO_PROVIDED: RequestEvent,
+    EventType.REQUEST_INCOMPLETE: RequestEvent,
+    EventType.REQUEST_OFFER_MADE: RequestEvent,
+    EventType.REQUEST_OFFER_DECLINED: RequestEvent,
+    EventType.REQUEST_REVIEW_REQUESTED: RequestEvent,
+    EventType.REVIEW_ASSIGNED: ReviewEvent,
+    EventType.MESSAGE_POSTED: MessageEvent,
 }
 
 
