@@ -60,6 +60,67 @@ class RejectionRule(Condition):
     rank: int | None = Field(default=None, ge=1)
 
 
+class DeclineReason(BaseModel):
+    """A principal reason a person may give for an adverse action (a human decline, a
+    counteroffer, an incomplete close), in the specific plain language the applicant's notice
+    quotes (Reg B 1002.9(b)(2): "internal standards" or "insufficient score" do not count)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    code: str = Field(pattern=r"^[A-Z][A-Z0-9_]{1,63}$")
+    message: str = Field(min_length=1, max_length=NOTICE_REASON_MAX_CHARS)
+
+
+DEFAULT_DECLINE_REASONS: list[dict[str, str]] = [
+    # After the sample notice's reasons (Reg B appendix C, form C-1), in the applicant's terms.
+    {
+        "code": "INCOME_INSUFFICIENT",
+        "message": "Your income is not enough for the amount of credit you asked for.",
+    },
+    {
+        "code": "EXCESSIVE_OBLIGATIONS",
+        "message": "Your existing debt payments are too high in relation to your income.",
+    },
+    {
+        "code": "DELINQUENT_OBLIGATIONS",
+        "message": "Your credit report shows late payments on past or current debts.",
+    },
+    {
+        "code": "LIMITED_CREDIT_HISTORY",
+        "message": "Your credit history is too short for us to judge how you would repay.",
+    },
+    {
+        "code": "BANKRUPTCY",
+        "message": "A bankruptcy is on record within the last 7 years.",
+    },
+    {
+        "code": "UNABLE_TO_VERIFY_INCOME",
+        "message": "We could not verify the income you declared.",
+    },
+    {
+        "code": "UNABLE_TO_VERIFY_EMPLOYMENT",
+        "message": "We could not verify your employment.",
+    },
+    {
+        "code": "TEMPORARY_EMPLOYMENT",
+        "message": "Your employment is temporary or irregular.",
+    },
+    {
+        "code": "AMOUNT_TOO_HIGH",
+        "message": "The amount you asked for is too high for your income and the term.",
+    },
+    {
+        "code": "TERM_TOO_LONG",
+        "message": "The repayment term you asked for is longer than we offer for this amount.",
+    },
+    {
+        "code": "INCOMPLETE_APPLICATION",
+        "message": "Your application is incomplete: we did not receive the information we "
+        "asked you for.",
+    },
+]
+
+
 class RiskTierRule(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -110,6 +171,17 @@ class CreditPolicy(BaseModel):
     # Whether applicants see their request's risk tier. It is an internal grading, so hidden
     # unless a version says "shown"; documents stored before this flag existed get "hidden".
     risk_tier_for_applicants: Literal["hidden", "shown"] = "hidden"
+    # The reasons people choose from when they decline, make a counteroffer or close a request
+    # as incomplete; the adverse action notice quotes them. Documents stored before the
+    # catalogue existed get the default one.
+    decline_reasons: list[DeclineReason] = Field(
+        default_factory=lambda: [DeclineReason(**r) for r in DEFAULT_DECLINE_REASONS],
+        min_length=1,
+    )
+
+    def decline_reason(self, code: str) -> DeclineReason | None:
+        """The catalogue's reason with this code, if it has one."""
+        return next((r for r in self.decline_reasons if r.code == code), None)
 
 
 DEFAULT_POLICY: dict[str, object] = {
@@ -184,6 +256,7 @@ DEFAULT_POLICY: dict[str, object] = {
     "stage_sla_hours": 48,
     "share_rejection_comment": True,
     "risk_tier_for_applicants": "hidden",
+    "decline_reasons": DEFAULT_DECLINE_REASONS,
 }
 
 

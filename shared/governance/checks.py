@@ -179,9 +179,57 @@ def _staffing_problems(session: Session, policy: CreditPolicy) -> list[Problem]:
     ]
 
 
-def _wording_problems(policy: CreditPolicy) -> list[Problem]:
+VAGUE_REASONS = (
+    "internal standard",
+    "internal polic",
+    "credit polic",
+    "insufficient score",
+    "insufficient credit score",
+    "did not meet our",
+    "failed to achieve",
+    "not qualify",
+)
+"""Phrases Reg B's commentary (1002.9(b)(2), comment 2) says are no specific reason: a notice
+that says only this tells the applicant nothing they could act on or contest."""
+
+
+def _vague(message: str) -> bool:
+    lowered = message.lower()
+    return any(phrase in lowered for phrase in VAGUE_REASONS)
+
+
+def _vagueness(loc: list[str | int]) -> Problem:
+    return _problem(
+        loc,
+        "Say the specific reason (what in the application or the credit report led to it): "
+        "'internal standards' or 'insufficient score' is no reason the applicant can act on.",
+        "vague_reason",
+    )
+
+
+def _catalogue_problems(policy: CreditPolicy) -> list[Problem]:
     problems = []
+    seen: set[str] = set()
+    for index, reason in enumerate(policy.decline_reasons):
+        if reason.code in seen:
+            problems.append(
+                _problem(
+                    ["decline_reasons", index, "code"],
+                    f"{reason.code} is in the catalogue twice.",
+                    "duplicate",
+                )
+            )
+        seen.add(reason.code)
+        if _vague(reason.message):
+            problems.append(_vagueness(["decline_reasons", index, "message"]))
+    return problems
+
+
+def _wording_problems(policy: CreditPolicy) -> list[Problem]:
+    problems = _catalogue_problems(policy)
     for index, rule in enumerate(policy.rejection_rules):
+        if _vague(rule.message):
+            problems.append(_vagueness(["rejection_rules", index, "message"]))
         try:
             shown = rule.message.format(actual=_WIDEST_FILL, limit=_WIDEST_FILL)
         except (KeyError, IndexError, ValueError):

@@ -80,6 +80,62 @@ def test_wording_longer_than_the_notice_allows_is_found() -> None:
     assert problems == {(("document", "rejection_rules", 2, "message"), "too_long")}
 
 
+def test_the_default_reasons_are_specific() -> None:
+    assert checks._wording_problems(_policy()) == []
+
+
+@pytest.mark.parametrize(
+    "vague",
+    [
+        "You did not meet our internal standards.",
+        "Insufficient score.",
+        "The application does not qualify under our credit policy.",
+    ],
+)
+def test_a_reason_that_says_nothing_specific_is_refused(vague: str) -> None:
+    """Reg B: 'internal standards' or 'insufficient score' is no reason, in a scoring rule's
+    message or in the catalogue people choose from."""
+
+    def change(document: dict[str, Any]) -> None:
+        document["rejection_rules"][2]["message"] = vague
+        document["decline_reasons"] = [
+            *document["decline_reasons"],
+            {"code": "VAGUE", "message": vague},
+        ]
+
+    problems = _kinds(checks._wording_problems(_policy(change)))
+    last = len(DEFAULT_POLICY["decline_reasons"])  # type: ignore[arg-type]
+    assert problems == {
+        (("document", "rejection_rules", 2, "message"), "vague_reason"),
+        (("document", "decline_reasons", last, "message"), "vague_reason"),
+    }
+
+
+def test_a_catalogue_code_given_twice_is_found() -> None:
+    def change(document: dict[str, Any]) -> None:
+        document["decline_reasons"] = [
+            {"code": "BANKRUPTCY", "message": "A bankruptcy is on record."},
+            {"code": "BANKRUPTCY", "message": "A bankruptcy is on record, again."},
+        ]
+
+    problems = _kinds(checks._wording_problems(_policy(change)))
+    assert problems == {(("document", "decline_reasons", 1, "code"), "duplicate")}
+
+
+def test_a_document_stored_before_the_catalogue_gets_the_default_one() -> None:
+    def change(document: dict[str, Any]) -> None:
+        del document["decline_reasons"]
+
+    policy = _policy(change)
+    assert [r.code for r in policy.decline_reasons] == [
+        r["code"]
+        for r in DEFAULT_POLICY["decline_reasons"]  # type: ignore[attr-defined]
+    ]
+    reason = policy.decline_reason("INCOMPLETE_APPLICATION")
+    assert reason is not None and "information we asked you for" in reason.message
+    assert policy.decline_reason("NO_SUCH_CODE") is None
+
+
 def test_more_reasons_at_once_than_the_notice_gives_need_a_rank_on_every_rule() -> None:
     # The default: five rules on five metrics can all hold together, the notice gives four.
     unranked = checks._ranking_problems(_policy())

@@ -48,6 +48,8 @@ export interface PolicyDocument {
   share_rejection_comment?: boolean;
   /** Whether applicants see their request's risk tier; absent means "hidden". */
   risk_tier_for_applicants?: 'hidden' | 'shown';
+  /** The reasons people choose from for an adverse action; the notice quotes them. */
+  decline_reasons?: { code: string; message: string }[];
 }
 
 export const BUILTIN_LEVELS = ['analyst', 'manager', 'director'];
