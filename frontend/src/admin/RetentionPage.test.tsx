@@ -48,7 +48,7 @@ describe('RetentionPage', () => {
     renderAt(<RetentionPage />, { url: '/admin/retention' });
     await userEvent.click(await screen.findByRole('button', { name: 'Dry run' }));
     expect(api.runRetention).toHaveBeenCalledWith(true);
-    expect(await screen.findByText('Dry run: 2 requests, 1 applicants and 7 audit rows are due. Nothing was changed.')).toBeVisible();
+    expect(await screen.findByText('Dry run, nothing changed. Due now: requests 2, applicants 1, audit rows 7.')).toBeVisible();
     expect(api.listRetentionRuns).toHaveBeenCalledTimes(2); // read again
   });
 
@@ -65,6 +65,6 @@ describe('RetentionPage', () => {
     await userEvent.click(await screen.findByRole('button', { name: 'Remove personal data now' }));
     await userEvent.click(within(screen.getByRole('dialog')).getByRole('button', { name: 'Remove personal data' }));
     expect(api.runRetention).toHaveBeenCalledWith(false);
-    expect(await screen.findByText(/personal data removed from 12 requests; 3 applicants anonymised; 41 audit rows redacted/)).toBeVisible();
+    expect(await screen.findByText('Done. Personal data removed: requests 12, applicants anonymised 3, audit rows redacted 41.')).toBeVisible();
   });
 });
