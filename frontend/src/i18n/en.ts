@@ -683,6 +683,8 @@ export const en = {
       disabled: 'Chat turned off (receiver gone)',
       refused: 'Chat message refused (unsafe address)',
     },
+    message: { posted: 'Message posted on a request' },
+    note: { added: 'Internal note added' },
     notification_preferences: { updated: 'Notification settings changed' },
     policy: {
       activated: 'Policy version activated',
