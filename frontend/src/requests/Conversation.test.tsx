@@ -35,11 +35,12 @@ describe('Conversation for the applicant', () => {
 
     const items = await screen.findAllByTestId('conversation-entry');
     expect(items).toHaveLength(2);
-    expect(items[0]).toHaveTextContent('Ana (analyst)');
-    expect(items[0]).toHaveTextContent('Could you send your payslip?');
-    expect(items[1]).toHaveTextContent('You');
-    expect(items[1]).toHaveTextContent('<b>Sent</b>');
-    expect(items[1].querySelector('b')).toBeNull();
+    const [theirs, mine] = items as [HTMLElement, HTMLElement];
+    expect(theirs).toHaveTextContent('Ana (analyst)');
+    expect(theirs).toHaveTextContent('Could you send your payslip?');
+    expect(mine).toHaveTextContent('You');
+    expect(mine).toHaveTextContent('<b>Sent</b>');
+    expect(mine.querySelector('b')).toBeNull();
     expect(screen.queryByRole('radiogroup')).toBeNull(); // no notes for the applicant
   });
 
@@ -86,7 +87,7 @@ describe('Conversation for staff', () => {
       entry({ kind: 'note', body: 'Checked with the bank.', author: { role: 'manager', name: 'Maria Souza', username: 'msouza' } }),
     ]);
     renderAt(<Conversation requestId="r-1" audience="staff" />);
-    const [note] = await screen.findAllByTestId('conversation-entry');
+    const [note] = (await screen.findAllByTestId('conversation-entry')) as [HTMLElement];
     expect(note).toHaveAttribute('data-kind', 'note');
     expect(within(note).getByText('Internal note')).toBeVisible();
     expect(note).toHaveTextContent('Maria Souza (manager)');
