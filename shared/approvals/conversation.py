@@ -96,6 +96,8 @@ class MessageIn(BaseModel):
             raise ValueError("the message is empty")
         if any(ord(c) < 32 and c not in "\n\t" for c in body.replace("\r\n", "\n")):
             raise ValueError("control characters are not allowed")
+        if any(0xD800 <= ord(c) <= 0xDFFF for c in body):
+            raise ValueError("not valid Unicode text (a lone surrogate)")  # JSON allows one
         return body.replace("\r\n", "\n")
 
 

@@ -134,6 +134,12 @@ def test_refusals_are_404_403_and_422(
         bad = _post(api, auth, request_id, body)
         assert bad.status_code == 422, body
         assert bad.json()["error"]["code"] == "validation_error"
+    lone_surrogate = api.http.post(
+        _url(request_id),
+        content=b'{"kind": "message", "body": "half \\ud800"}',
+        headers={**auth, "Content-Type": "application/json"},
+    )
+    assert lone_surrogate.status_code == 422, lone_surrogate.text
     wrong_kind = _post(api, auth, request_id, "hi", "shout")
     assert wrong_kind.status_code == 422
     assert _post(api, auth, request_id, "x" * 4000).status_code == 201

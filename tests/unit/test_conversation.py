@@ -51,7 +51,9 @@ def test_a_body_is_plain_text_trimmed(body: str, kept: str) -> None:
     assert MessageIn(body=body).body == kept
 
 
-@pytest.mark.parametrize("body", ["", "   ", "\n\n", "x" * (MAX_BODY + 1), "bell\x07", "nul\x00"])
+@pytest.mark.parametrize(
+    "body", ["", "   ", "\n\n", "x" * (MAX_BODY + 1), "bell\x07", "nul\x00", "half \ud800"]
+)
 def test_an_empty_overlong_or_binary_body_is_refused(body: str) -> None:
     with pytest.raises(ValidationError):
         MessageIn(body=body)
