@@ -9,7 +9,7 @@ import { chromium } from 'playwright-core';
 import { assert, assigneeOf, axeResults, checkA11yEverywhere, CHROMIUM_ARGS, config, screenshot, signIn, verificationLinkFor } from './support.mjs';
 
 const NOTE = 'Internal: payslip matches the bank statement.';
-const MESSAGE = 'Could you confirm your employer’s name?';
+const MESSAGE = "Could you confirm your employer's name?";
 const ANSWER = 'Sure: <Acme> & Sons, since 2019.';
 
 const username = `conversing-${Date.now().toString(36)}`;

@@ -26,7 +26,7 @@ def test_a_note_and_a_message_posted_in_the_web_app(
         return [m["Body"]["text_part"] for m in mailbox.to(address) if m["Subject"] == subject]
 
     [to_applicant] = wait_until(lambda: texts(values["APPLICANT"]), timeout=45)
-    assert "Could you confirm your employer’s name?" in to_applicant
+    assert "Could you confirm your employer's name?" in to_applicant
     [to_approver] = wait_until(lambda: texts(approver.email), timeout=45)
     assert "Sure: <Acme> & Sons, since 2019." in to_approver
-    assert not any("payslip matches" in t for t in texts(values["APPLICANT"]) + [to_approver])
+    assert not any("payslip matches" in t for t in [*texts(values["APPLICANT"]), to_approver])
