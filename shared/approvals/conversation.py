@@ -216,11 +216,11 @@ def recipient_of(session: Session, message: RequestMessage) -> User | None:
     """Who a message is emailed to. From the applicant: the current stage's assignee, else
     the approver who last decided a stage, else nobody (a request nobody has handled yet,
     or declined automatically, has no one to write to; staff still read it on the page).
-    From staff: the applicant."""
+    From staff: the applicant. Never a deactivated account."""
     request = session.get(CreditRequest, message.request_id)
     assert request is not None  # foreign key
     if message.author_id != request.applicant_id:
-        return session.get(User, request.applicant_id)
+        return _active(session.get(User, request.applicant_id))
     holder = session.scalar(
         select(ApprovalStage.assignee_id).where(
             ApprovalStage.request_id == request.id,
@@ -235,4 +235,9 @@ def recipient_of(session: Session, message: RequestMessage) -> User | None:
             .order_by(ApprovalStage.decided_at.desc())
             .limit(1)
         )
-    return None if holder is None else session.get(User, holder)
+    return None if holder is None else _active(session.get(User, holder))
+
+
+def _active(user: User | None) -> User | None:
+    # A deactivated account (staff who left) is told nothing any more.
+    return user if user is not None and user.is_active else None

@@ -209,3 +209,19 @@ def test_a_message_respects_the_recipients_email_preference(
     assert _post(api, api.login(approver), request_id, "A question for you").status_code == 201
     drain()
     assert not [m for m in _all_to(mailbox, request_id) if m["Subject"].startswith("New message")]
+
+
+def test_with_nobody_handling_the_request_an_applicant_message_is_emailed_to_nobody(
+    api: Api, staff: dict[str, Person], drain: Callable[[], None], mailbox: Mailbox
+) -> None:
+    auth = api.login(api.register("declined"))
+    request_id = api.submit(auth, credit_score=500)["id"]
+    drain()
+    assert api.request(auth, request_id)["status"] == "auto_rejected"
+
+    assert _post(api, auth, request_id, "Why was I declined?").status_code == 201
+    drain()
+    assert not [m for m in _all_to(mailbox, request_id) if m["Subject"].startswith("New message")]
+    # Staff still read it on the request page.
+    staff_view = _read(api, api.login(staff["analyst2"]), request_id)["items"]
+    assert [m["body"] for m in staff_view] == ["Why was I declined?"]
