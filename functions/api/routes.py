@@ -383,6 +383,7 @@ def list_messages(
     "/credit-requests/{request_id}/messages",
     status_code=status.HTTP_201_CREATED,
     tags=["credit requests"],
+    responses=RATE_LIMITED,
 )
 def post_message(
     request_id: uuid.UUID, body: MessageIn, user: CurrentUser, session: DbSession
@@ -390,7 +391,8 @@ def post_message(
     """Post on a request's conversation, final or not: staff add an internal `note` (never
     shown to the applicant, never emailed) or a `message` to the applicant; the applicant
     posts messages (a note answers 403). A message is emailed to the other side: the
-    applicant, or the current stage's approver (else the last one who decided). Audited."""
+    applicant, or the current stage's approver (else the last one who decided); at most 10
+    messages an hour per person and request (429). Audited."""
     with state_change(session):
         entry = conversation.post(session, user, request_id, body)
         return conversation.out_for(session, entry, user)

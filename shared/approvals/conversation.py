@@ -19,8 +19,9 @@ body itself: the free text lives in this table only, for the retention job to sc
 """
 
 import hashlib
+import math
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -34,7 +35,7 @@ from shared.caching import Cached
 from shared.credit.models import CreditRequest
 from shared.credit.service import visible_request
 from shared.db import Base
-from shared.errors import Forbidden
+from shared.errors import Forbidden, TooManyRequests
 from shared.messaging.outbox import add_event
 from shared.pagination import TIMESTAMP, UUID, Key, Keyset, paginate
 from shared.users.identity import Identity
@@ -46,6 +47,10 @@ MessageKind = Literal["note", "message"]
 """A `note` is internal to staff; a `message` is between the applicant and staff."""
 
 MAX_BODY = 4000
+MESSAGES_PER_HOUR = 10
+"""Messages one person may post on one request in any hour: each is an email to someone, so
+a flood is refused here (429) rather than left to the notify step's per-request email cap."""
+MESSAGE_WINDOW = timedelta(hours=1)
 
 
 class RequestMessage(Base, Cached):
@@ -137,6 +142,8 @@ def post(
             session, Actor.of(author), "note.added", "credit_request", request.id, "staff_only"
         )
         raise Forbidden("Only staff can add internal notes.", code="notes_are_staff_only")
+    if data.kind == "message":
+        _check_message_rate(session, author, request.id)
     entry = RequestMessage(
         request_id=request.id, author_id=author.id, kind=data.kind, body=data.body
     )
@@ -161,6 +168,37 @@ def post(
             MessageEvent(request_id=request.id, message_id=entry.id),
         )
     return entry
+
+
+def _check_message_rate(session: Session, author: Identity, request_id: uuid.UUID) -> None:
+    """At most MESSAGES_PER_HOUR messages by `author` on the request in any hour, else 429
+    `message_rate_limited` with Retry-After."""
+    # One author's posts on one request at a time, so two at once cannot both pass the count.
+    key = f"messages:{author.id}:{request_id}"
+    session.execute(select(func.pg_advisory_xact_lock(func.hashtext(key))))
+    now = session.execute(select(func.now())).scalar_one()
+    recent = session.scalars(
+        select(RequestMessage.created_at)
+        .where(
+            RequestMessage.request_id == request_id,
+            RequestMessage.author_id == author.id,
+            RequestMessage.kind == "message",
+            RequestMessage.created_at > now - MESSAGE_WINDOW,
+        )
+        .order_by(RequestMessage.created_at)
+    ).all()
+    if len(recent) < MESSAGES_PER_HOUR:
+        return
+    frees_at = recent[len(recent) - MESSAGES_PER_HOUR] + MESSAGE_WINDOW
+    record_refusal(
+        session, Actor.of(author), "message.posted", "credit_request", request_id, "rate"
+    )
+    raise TooManyRequests(
+        f"You can post at most {MESSAGES_PER_HOUR} messages an hour on one request. "
+        "Try again later.",
+        retry_after=max(1, math.ceil((frees_at - now).total_seconds())),
+        code="message_rate_limited",
+    )
 
 
 def page(

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from shared.approvals.conversation import MESSAGES_PER_HOUR
 from shared.audit.models import AuditLog
 from shared.db import unit_of_work
 from tests.conftest import Mailbox, assigned_request
@@ -225,3 +226,26 @@ def test_with_nobody_handling_the_request_an_applicant_message_is_emailed_to_nob
     # Staff still read it on the request page.
     staff_view = _read(api, api.login(staff["analyst2"]), request_id)["items"]
     assert [m["body"] for m in staff_view] == ["Why was I declined?"]
+
+
+def test_a_flood_of_messages_is_refused_with_retry_after_and_audited(
+    api: Api, staff: dict[str, Person], drain: Callable[[], None], mailbox: Mailbox
+) -> None:
+    auth, request_id, approver, _ = assigned_request(api, staff, drain, mailbox)
+    for n in range(MESSAGES_PER_HOUR):
+        assert _post(api, auth, request_id, f"Message {n}").status_code == 201
+    refused = _post(api, auth, request_id, "One too many")
+    assert refused.status_code == 429
+    assert refused.json()["error"]["code"] == "message_rate_limited"
+    assert 3500 < int(refused.headers["Retry-After"]) <= 3600
+    # Others are not held back by it; notes are not emails and are not limited.
+    approver_auth = api.login(approver)
+    assert _post(api, approver_auth, request_id, "A reply").status_code == 201
+    assert _post(api, approver_auth, request_id, "Chatty applicant", "note").status_code == 201
+    with unit_of_work() as session:
+        refusals = session.scalars(
+            select(AuditLog.details).where(
+                AuditLog.entity_id == request_id, AuditLog.action == "message.posted"
+            )
+        ).all()
+    assert [d for d in refusals if d and d.get("refused") == "rate"]

@@ -337,7 +337,8 @@ export interface paths {
          * @description Post on a request's conversation, final or not: staff add an internal `note` (never
          *     shown to the applicant, never emailed) or a `message` to the applicant; the applicant
          *     posts messages (a note answers 403). A message is emailed to the other side: the
-         *     applicant, or the current stage's approver (else the last one who decided). Audited.
+         *     applicant, or the current stage's approver (else the last one who decided); at most 10
+         *     messages an hour per person and request (429). Audited.
          */
         post: operations["post_message_api_v1_credit_requests__request_id__messages_post"];
         delete?: never;
@@ -3592,6 +3593,17 @@ export interface operations {
             /** @description The request is not valid (details per field) */
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts: wait the number of seconds in Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
