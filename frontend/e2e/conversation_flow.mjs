@@ -1,12 +1,13 @@
 // A request's conversation in a real browser against a running stack: the approver holding
 // the request adds an internal note and sends a message from the request page; the applicant
-// sees the message (never the note) on their request page and answers; axe passes on both
+// follows the link in the email about it, signs in, sees the message (never the note) on
+// their request page and answers; axe passes on both
 // sides, in both themes, at desktop and phone width. Run by tests/browser/test_conversation.py,
 // which sets BASE_URL, STAFF_USERS, STAFF_PASSWORD and AWS_ENDPOINT_URL. Prints the request
 // (REQUEST=...) and the people (APPLICANT=..., APPROVER=...) so the test can check the emails.
 import { chromium } from 'playwright-core';
 
-import { assert, assigneeOf, axeResults, checkA11yEverywhere, CHROMIUM_ARGS, config, screenshot, signIn, verificationLinkFor } from './support.mjs';
+import { assert, assigneeOf, axeResults, checkA11yEverywhere, CHROMIUM_ARGS, config, screenshot, signIn, verificationLinkFor, waitFor } from './support.mjs';
 
 const NOTE = 'Internal: payslip matches the bank statement.';
 const MESSAGE = "Could you confirm your employer's name?";
@@ -77,11 +78,26 @@ try {
   await screenshot(staffPage, 'conversation-staff');
   await checkA11yEverywhere(staffPage, 'conversation (staff)');
 
-  // The applicant: the message, never the note; then an answer.
+  // The applicant, signed out, follows the link in the email about the message: signing in
+  // lands on the request page, where they see the message, never the note, and answer.
+  const subject = `New message about credit request ${requestId.slice(0, 8)}`;
+  const link = await waitFor(
+    async () => {
+      const { messages } = await fetch(`${config.awsEndpoint}/_aws/ses`).then((r) => r.json());
+      const message = messages.find((m) => m.Destination.ToAddresses.includes(email) && m.Subject === subject);
+      return message?.Body?.text_part?.match(/https?:\/\/\S+\/requests\/[0-9a-f-]{36}/)?.[0] ?? null;
+    },
+    { what: 'the email about the message to the applicant' },
+  );
+  assert(link.endsWith(`/requests/${requestId}`), `the email links ${link}`);
   const applicantContext = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const page = await applicantContext.newPage();
-  await signIn(page, username, password);
-  await page.goto(`${config.baseUrl}/requests/${requestId}`);
+  await page.goto(`${config.baseUrl}${new URL(link).pathname}`); // the emails name PUBLIC_URL
+  await page.waitForURL((url) => url.pathname === '/login');
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL((url) => url.pathname === `/requests/${requestId}`);
   const mine = page.getByRole('region', { name: 'Conversation' });
   await mine.getByText(MESSAGE).waitFor();
   assert((await page.getByText(NOTE).count()) === 0, 'the applicant sees the internal note');

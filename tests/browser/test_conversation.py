@@ -1,8 +1,9 @@
 """A request's conversation in Debian's Chromium against the running stack
 (frontend/e2e/conversation_flow.mjs, axe-scanned on both sides, screenshots in
 artifacts/screenshots/conversation-*.png): the approver posts an internal note and a message
-on the request page, the applicant sees the message but never the note and answers; then
-the emails: the message reached the applicant, the answer the approver, the note nobody."""
+on the request page; the applicant follows the link in the email about it, signs in, lands on
+the request page, sees the message but never the note and answers; then the emails: the
+message reached the applicant, the answer the approver, the note nobody."""
 
 import re
 
