@@ -1,5 +1,6 @@
 """Every table, imported in one place so Alembic and the tests see the whole schema."""
 
+from shared.approvals.conversation import RequestMessage
 from shared.approvals.models import ApprovalLink, ApprovalStage
 from shared.audit.models import AuditChainHead, AuditLog
 from shared.auth.models import RefreshToken
@@ -25,6 +26,7 @@ __all__ = [
     "ProcessedMessage",
     "RefreshToken",
     "RequestDayTotal",
+    "RequestMessage",
     "StageRoleTotal",
     "StageTimingBucket",
     "User",

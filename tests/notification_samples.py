@@ -154,4 +154,19 @@ SAMPLES: dict[str, Notice] = {
     "stage_cancelled_reassigned": _approver(
         EventType.STAGE_CANCELLED, "stage_cancelled", f"{BASE}/inbox", reason="reassigned"
     ),
+    "message_posted_to_applicant": _applicant(
+        EventType.MESSAGE_POSTED,
+        "message_posted",
+        author_name="Maria (manager)",
+        body="Could you send <last month's> payslip & your bank statement?\nThank you.",
+        to_applicant=True,
+    ),
+    "message_posted_to_approver": _approver(
+        EventType.MESSAGE_POSTED,
+        "message_posted",
+        REQUEST.url,
+        author_name=APPLICANT.name,
+        body="I attached it <here> & sent it by post.",
+        to_applicant=False,
+    ),
 }

@@ -17,8 +17,9 @@ from sqlalchemy import Select, text
 from sqlalchemy.orm import Session
 
 from shared import aws
+from shared.approvals import conversation, staffing
 from shared.approvals import service as approvals
-from shared.approvals import staffing
+from shared.approvals.conversation import MessageIn, MessageOut
 from shared.approvals.schemas import PendingStage
 from shared.audit import service as audit
 from shared.audit.chain import verify_database
@@ -349,6 +350,52 @@ def withdraw(request_id: uuid.UUID, user: CurrentUser, session: DbSession) -> Cr
     409 once the request is final."""
     with state_change(session):
         return credit.out_for(session, user, approvals.withdraw(session, user, request_id))
+
+
+@router.get(
+    "/credit-requests/{request_id}/messages",
+    tags=["credit requests"],
+    response_model=Page[MessageOut],
+    responses=NOT_MODIFIED,
+)
+def list_messages(
+    request_id: uuid.UUID,
+    user: CurrentUser,
+    session: DbSession,
+    request: Request,
+    limit: Annotated[PageSize, Query()] = 50,
+    cursor: Annotated[Cursor, Query()] = None,
+) -> Response:
+    """A request's conversation, oldest first, with its authors: staff read internal notes
+    and messages; the applicant reads the messages only (404 for a request one may not see;
+    ETag: 304 when unchanged)."""
+
+    def conversation_page() -> Page[MessageOut]:
+        items, next_cursor = conversation.page(session, user, request_id, cursor, limit)
+        return Page(items=items, next_cursor=next_cursor)
+
+    # Per viewer and role, as the request page: an applicant's entry never holds a note.
+    key = f"{_viewer_key(user)}|{request_id}|{limit}|{cursor}"
+    return cached_json(request, "messages", [f"request:{request_id}"], key, conversation_page)
+
+
+@router.post(
+    "/credit-requests/{request_id}/messages",
+    status_code=status.HTTP_201_CREATED,
+    tags=["credit requests"],
+    responses=RATE_LIMITED,
+)
+def post_message(
+    request_id: uuid.UUID, body: MessageIn, user: CurrentUser, session: DbSession
+) -> MessageOut:
+    """Post on a request's conversation, final or not: staff add an internal `note` (never
+    shown to the applicant, never emailed) or a `message` to the applicant; the applicant
+    posts messages (a note answers 403). A message is emailed to the other side: the
+    applicant, or the current stage's approver (else the last one who decided); at most 10
+    messages an hour per person and request (429). Audited."""
+    with state_change(session):
+        entry = conversation.post(session, user, request_id, body)
+        return conversation.out_for(session, entry, user)
 
 
 @router.get(

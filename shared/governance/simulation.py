@@ -50,7 +50,8 @@ class Input:
 
 
 def stored_inputs(session: Session, size: int) -> list[Input]:
-    """The `size` most recently filed requests that were scored, as they were scored."""
+    """The `size` most recently filed requests that were scored, as they were scored (those
+    whose bureau report the retention job removed are no input any more)."""
     rows = session.execute(
         select(
             CreditRequest.id,
@@ -61,7 +62,7 @@ def stored_inputs(session: Session, size: int) -> list[Input]:
             CreditRequest.monthly_debt,
             CreditRequest.score_result["bureau_report"],
         )
-        .where(CreditRequest.score_result.is_not(None))
+        .where(CreditRequest.score_result.is_not(None), CreditRequest.anonymised_at.is_(None))
         .order_by(CreditRequest.created_at.desc(), CreditRequest.id.desc())
         .limit(size)
     ).all()

@@ -54,6 +54,8 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/api/v1/credit-requests", "api", ANY_ROLE),
     Route("GET", "/api/v1/credit-requests/{request_id}", "api", ANY_ROLE),
     Route("POST", "/api/v1/credit-requests/{request_id}/withdraw", "api", APPLICANTS),
+    Route("GET", "/api/v1/credit-requests/{request_id}/messages", "api", ANY_ROLE),
+    Route("POST", "/api/v1/credit-requests/{request_id}/messages", "api", ANY_ROLE),
     Route("GET", "/api/v1/approvals", "api", APPROVERS),
     Route("GET", "/api/v1/audit-logs", "api", ADMINS),
     Route("GET", "/api/v1/audit-logs/verification", "api", ADMINS),

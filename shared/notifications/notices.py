@@ -15,8 +15,9 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from shared.approvals import links
+from shared.approvals import conversation, links
 from shared.approvals.models import ApprovalLink, ApprovalStage
+from shared.approvals.timeline import first_name
 from shared.auth import account_links
 from shared.config import get_settings
 from shared.credit import policy
@@ -26,6 +27,7 @@ from shared.users.models import User
 from shared.workflow.events import (
     Envelope,
     EventType,
+    MessageEvent,
     RequestEvent,
     StageAssignedEvent,
     StageCancelledEvent,
@@ -110,6 +112,9 @@ def _compose(session: Session, envelope: Envelope) -> Notice | None:
         case EventType.STAGE_CANCELLED:
             assert isinstance(event, StageCancelledEvent)
             return _stage_cancelled(session, event)
+        case EventType.MESSAGE_POSTED:
+            assert isinstance(event, MessageEvent)
+            return _message_posted(session, event)
         case event_type if event_type in APPLICANT_TEMPLATES:
             assert isinstance(event, RequestEvent)
             return _to_applicant(session, event_type, event)
@@ -299,3 +304,40 @@ def _stage_cancelled(session: Session, event: StageCancelledEvent) -> Notice | N
         reason=event.reason,
     )
     return replace(notice, data={**notice.data, "reason": event.reason})
+
+
+def _message_posted(session: Session, event: MessageEvent) -> Notice | None:
+    """A message on a request's conversation, to the other side (`conversation.recipient_of`),
+    with its text and the request page's link to answer on; never a note."""
+    message = session.get(conversation.RequestMessage, event.message_id)
+    if message is None or message.kind != "message":
+        return None
+    recipient = conversation.recipient_of(session, message)
+    if recipient is None:
+        return None  # nobody handles the request yet: staff read it on the request page
+    request = session.get(CreditRequest, message.request_id)
+    author = session.get(User, message.author_id)
+    assert request is not None and author is not None  # foreign keys
+    facts = _request_facts(request)
+    to_applicant = recipient.id == request.applicant_id
+    # The applicant is told of staff as on the request page: a role and a first name.
+    role = author.role.replace("_", " ")
+    author_name = (
+        f"{first_name(author.full_name) or 'Our team'} ({role})"
+        if to_applicant
+        else author.full_name
+    )
+    return Notice(
+        event_type=EventType.MESSAGE_POSTED,
+        template="message_posted",
+        recipient=_recipient(recipient),
+        page_url=facts.url,
+        context={
+            "request": facts,
+            "author_name": author_name,
+            "body": message.body,
+            "to_applicant": to_applicant,
+        },
+        data={**_request_data(facts), "message_id": str(message.id)},
+        request_id=request.id,
+    )

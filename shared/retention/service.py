@@ -26,6 +26,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, delete, exists, func, or_, select, text, update
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
+from shared.approvals.conversation import RequestMessage
 from shared.approvals.models import ApprovalStage
 from shared.audit.chain import content_digest
 from shared.audit.models import AuditLog
@@ -60,7 +61,10 @@ class FreeText:
     request_key: InstrumentedAttribute[uuid.UUID]
 
 
-FREE_TEXT: tuple[FreeText, ...] = (FreeText(ApprovalStage.comment, ApprovalStage.request_id),)
+FREE_TEXT: tuple[FreeText, ...] = (
+    FreeText(ApprovalStage.comment, ApprovalStage.request_id),
+    FreeText(RequestMessage.body, RequestMessage.request_id),
+)
 
 
 def months_before(moment: datetime, months: int) -> datetime:
@@ -222,7 +226,7 @@ def _anonymise(session: Session, user: User, now: datetime) -> int:
 
     tag = user.id.hex
     user.username = f"anonymised-{tag[:16]}"
-    user.email = f"anonymised-{tag}@anonymised.invalid"
+    user.email = f"anonymised-{tag}@anonymised.example.com"  # RFC 2606: never delivered
     user.full_name = "Anonymised applicant"
     user.password_hash = hash_password(secrets.token_urlsafe(32))  # nobody knows it
     user.is_active = False

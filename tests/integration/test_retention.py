@@ -17,6 +17,7 @@ from shared.audit.models import AuditLog
 from shared.clock import utcnow
 from shared.credit.models import CreditRequest
 from shared.db import get_engine, unit_of_work
+from shared.governance.simulation import stored_inputs
 from shared.users.models import User
 from tests.support import Api, Person
 
@@ -136,6 +137,10 @@ def test_personal_data_goes_after_25_months_and_the_decision_stays(
         assert score.score_result["bureau_report"] is None
         assert score.score_result["installment"]  # the figures computed from it stay
     assert api.staff_view(staff, recent_of_kept)["purpose"] == "Roof repair at 12 Elm Street"
+    # Policy simulations replay stored requests: one without its bureau report is no input.
+    with unit_of_work() as session:
+        replayed = {item.request_id for item in stored_inputs(session, 100_000)}
+    assert uuid.UUID(recent_of_kept) in replayed and uuid.UUID(declined) not in replayed
 
     # The applicant whose every request is past retention is anonymised; the other is not.
     with unit_of_work() as session:

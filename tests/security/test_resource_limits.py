@@ -55,8 +55,10 @@ def test_every_paginated_list_declares_and_enforces_a_bounded_page_size(
         f"/api/v1/policies/{draft['id']}/simulate", json={"requests": 1}, headers=admin
     )
     assert simulated.is_success, simulated.text
+    # A request's conversation needs a request.
+    request_id = api.submit(callers["applicant"].auth)["id"]
     for method, template, bounds in paginated:
-        path = template.format(policy_id=draft["id"])
+        path = template.format(policy_id=draft["id"], request_id=request_id)
         assert (bounds.get("minimum"), bounds.get("maximum")) == (1, MAX_PAGE), path
         for bad in (0, MAX_PAGE + 1, 10_000, -1):
             response = api.http.request(method, path, params={"limit": bad}, headers=admin)

@@ -69,7 +69,6 @@ NOT_READ_BY = {
         "shared.governance",
         "shared.tracking",
         "shared.notifications.notices",
-        "shared.credit.scoring",
     ),
 }
 

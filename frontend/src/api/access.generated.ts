@@ -22,6 +22,8 @@ export const ROUTE_ROLES = {
   "GET /api/v1/credit-requests": ["applicant", "analyst", "manager", "director", "admin", "risk_officer"],
   "GET /api/v1/credit-requests/{request_id}": ["applicant", "analyst", "manager", "director", "admin", "risk_officer"],
   "POST /api/v1/credit-requests/{request_id}/withdraw": ["applicant"],
+  "GET /api/v1/credit-requests/{request_id}/messages": ["applicant", "analyst", "manager", "director", "admin", "risk_officer"],
+  "POST /api/v1/credit-requests/{request_id}/messages": ["applicant", "analyst", "manager", "director", "admin", "risk_officer"],
   "GET /api/v1/approvals": ["analyst", "manager", "director", "admin"],
   "GET /api/v1/audit-logs": ["admin"],
   "GET /api/v1/audit-logs/verification": ["admin"],

@@ -5,10 +5,12 @@ import type {
   AuditQuery,
   CreditApplication,
   CreditRequest,
+  ConversationEntry,
   CreditRequestDetail,
   DeadLetterQueue,
   Decision,
   LinkSummary,
+  NewConversationEntry,
   Page,
   PolicyVersion,
   PolicyVersionDetail,
@@ -80,6 +82,24 @@ export async function submitRequest(data: CreditApplication): Promise<CreditRequ
 
 export async function withdrawRequest(id: string): Promise<CreditRequest> {
   return (await http.post<CreditRequest>(`/credit-requests/${encodeURIComponent(id)}/withdraw`)).data;
+}
+
+/** A request's whole conversation, oldest first (all pages: a conversation is short). */
+export async function listMessages(id: string, options: Options = {}): Promise<ConversationEntry[]> {
+  const items: ConversationEntry[] = [];
+  let cursor: string | null = null;
+  do {
+    const params: Record<string, string | number> = cursor ? { limit: 100, cursor } : { limit: 100 };
+    const url = `/credit-requests/${encodeURIComponent(id)}/messages`;
+    const page: Page<ConversationEntry> = (await http.get<Page<ConversationEntry>>(url, { ...options, params })).data;
+    items.push(...page.items);
+    cursor = page.next_cursor;
+  } while (cursor);
+  return items;
+}
+
+export async function postMessage(id: string, entry: NewConversationEntry): Promise<ConversationEntry> {
+  return (await http.post<ConversationEntry>(`/credit-requests/${encodeURIComponent(id)}/messages`, entry)).data;
 }
 
 export async function decideRequest(id: string, decision: Decision): Promise<CreditRequest> {

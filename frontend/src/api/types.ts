@@ -34,6 +34,9 @@ export type DecisionReason = Schemas['DecisionReason'];
 export type CreditRequest = Schemas['CreditRequestOut'];
 export type CreditRequestDetail = Schemas['CreditRequestDetail'];
 export type Stage = Schemas['StageOut'];
+/** One entry of a request's conversation: a staff-only note, or a message. */
+export type ConversationEntry = Schemas['MessageOut'];
+export type NewConversationEntry = Schemas['MessageIn'];
 /** What the credit bureau reported. Third-party data: the API sends it to staff only. */
 export type BureauReport = Schemas['BureauReport'];
 /** The automatic analysis's figures. A ratio is a four-place decimal string such as "0.3125". */

@@ -22,6 +22,7 @@ import { SubmitButton } from '../common/SubmitButton';
 import { useResource } from '../common/useResource';
 import { formatDateTime } from '../i18n/format';
 import { audienceOf } from './audience';
+import { Conversation } from './Conversation';
 import { RequestProgress } from './RequestProgress';
 import { RequestSummary } from './RequestSummary';
 import { ScoreResultPanel } from './ScoreResultPanel';
@@ -137,6 +138,7 @@ export function RequestDetailPage() {
       <RequestSummary request={request} audience={audience} policyVersion={request.policy_version} />
       <ScoreResultPanel result={request.score_result} />
       <StageTimeline stages={request.stages} audience={audience} />
+      <Conversation requestId={request.id} audience={audience} />
       <Dialog
         open={confirming}
         onClose={() => setConfirming(false)}

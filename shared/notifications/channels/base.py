@@ -78,12 +78,16 @@ class Channel(ABC):
 
 def within_cap(session: Session, notice: Notice, action: str) -> bool:
     """At most EMAILS_PER_REQUEST notifications per request on each channel, whatever loops
-    upstream: counted from the audit trail, where every send is recorded."""
+    upstream: counted from the audit trail, where every send is recorded. A request's
+    conversation counts apart from its workflow (each bucket holds the cap): however long the
+    people talk, the decision's notice still goes out."""
     if notice.request_id is None:
         return True  # about the user, not a request (the welcome): one per registration
-    # One notify at a time per request and channel, so two deliveries cannot both pass.
-    lock_key = f"notify:{notice.request_id}:{action}"
+    conversation = notice.event_type == EventType.MESSAGE_POSTED
+    # One notify at a time per request, channel and bucket, so two cannot both pass.
+    lock_key = f"notify:{notice.request_id}:{action}:{'conversation' if conversation else ''}"
     session.execute(select(func.pg_advisory_xact_lock(func.hashtext(lock_key))))
+    of_conversation = AuditLog.details["event_type"].astext == EventType.MESSAGE_POSTED.value
     sent = session.scalar(
         select(func.count())
         .select_from(AuditLog)
@@ -91,6 +95,7 @@ def within_cap(session: Session, notice: Notice, action: str) -> bool:
             AuditLog.action == action,
             AuditLog.entity_type == "credit_request",
             AuditLog.entity_id == str(notice.request_id),
+            of_conversation if conversation else func.coalesce(~of_conversation, True),
         )
     )
     return int(sent or 0) < get_settings().emails_per_request
