@@ -1,6 +1,6 @@
 """Every table, imported in one place so Alembic and the tests see the whole schema."""
 
-from shared.approvals.models import ApprovalLink, ApprovalStage
+from shared.approvals.models import ApprovalLink, ApprovalStage, InformationRequest
 from shared.audit.models import AuditChainHead, AuditLog
 from shared.auth.models import RefreshToken
 from shared.backup.models import BackupRecord
@@ -19,6 +19,7 @@ __all__ = [
     "BackupRecord",
     "Base",
     "CreditRequest",
+    "InformationRequest",
     "NotificationPreference",
     "OutboxEvent",
     "Policy",

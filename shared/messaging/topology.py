@@ -82,6 +82,8 @@ QUEUES: tuple[QueueSpec, ...] = (
             EventType.USER_REGISTERED,
             EventType.EMAIL_VERIFICATION_REQUESTED,
             EventType.PASSWORD_RESET_REQUESTED,
+            EventType.REQUEST_INFO_REQUESTED,
+            EventType.REQUEST_INFO_PROVIDED,
         ),
         maximum_concurrency=8,
     ),
