@@ -663,6 +663,8 @@ export const en = {
     credit_request: {
       chain_built: 'Approval chain built',
       created: 'Request filed',
+      incomplete: 'Closed as incomplete (unanswered)',
+      info_provided: 'Applicant answered the questions',
       rate_limited: 'Filing refused (too many)',
       scored: 'Request scored',
       viewed: 'Request viewed by staff',
@@ -700,9 +702,12 @@ export const en = {
       assignment_failed: 'Stage could not be assigned',
       decision_refused: 'Decision refused',
       escalated: 'Stage escalated',
+      info_request_refused: 'Questions refused',
+      info_requested: 'More information requested',
       rejected: 'Stage rejected',
       released: 'Stage released (approver left or changed role)',
       reminder_sent: 'Reminder sent',
+      resumed: 'Stage resumed after the answer',
     },
     user: {
       email_verification_requested: 'Verification email asked for',
