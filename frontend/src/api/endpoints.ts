@@ -8,6 +8,8 @@ import type {
   CreditRequestDetail,
   DeadLetterQueue,
   Decision,
+  InformationAnswer,
+  InformationRequest,
   LinkSummary,
   Page,
   PolicyVersion,
@@ -203,4 +205,20 @@ export async function listDeadLetters(options: Options = {}): Promise<DeadLetter
 /** Moves a queue's dead letters back to it (audited); answers once the move has started. */
 export async function redriveDeadLetters(queue: string): Promise<RedriveResult> {
   return (await http.post<RedriveResult>(`/dead-letters/${encodeURIComponent(queue)}/redrive`)).data;
+}
+
+export async function listInformationRequests(requestId: string, options: Options = {}): Promise<InformationRequest[]> {
+  return (await http.get<InformationRequest[]>(`/credit-requests/${encodeURIComponent(requestId)}/information-requests`, options)).data;
+}
+
+export async function askForInformation(requestId: string, questions: string): Promise<InformationRequest> {
+  return (await http.post<InformationRequest>(`/credit-requests/${encodeURIComponent(requestId)}/information-requests`, { questions })).data;
+}
+
+export async function askForInformationByLink(token: string, questions: string): Promise<InformationRequest> {
+  return (await http.post<InformationRequest>(`/approval-links/${encodeURIComponent(token)}/information-request`, { questions })).data;
+}
+
+export async function answerInformation(requestId: string, answer: InformationAnswer): Promise<CreditRequest> {
+  return (await http.post<CreditRequest>(`/credit-requests/${encodeURIComponent(requestId)}/information-answer`, answer)).data;
 }

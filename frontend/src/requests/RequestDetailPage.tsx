@@ -22,6 +22,7 @@ import { SubmitButton } from '../common/SubmitButton';
 import { useResource } from '../common/useResource';
 import { formatDateTime } from '../i18n/format';
 import { audienceOf } from './audience';
+import { MoreInformation } from './MoreInformation';
 import { RequestProgress } from './RequestProgress';
 import { RequestSummary } from './RequestSummary';
 import { ScoreResultPanel } from './ScoreResultPanel';
@@ -136,6 +137,7 @@ export function RequestDetailPage() {
       <RequestProgress request={request} audience={audience} />
       <RequestSummary request={request} audience={audience} policyVersion={request.policy_version} />
       <ScoreResultPanel result={request.score_result} />
+      <MoreInformation request={request} audience={audience} onAnswered={detail.reload} />
       <StageTimeline stages={request.stages} audience={audience} />
       <Dialog
         open={confirming}
