@@ -39,9 +39,9 @@ try {
   await section.getByText(questions).waitFor();
   await section.getByText(/Answer by .*, or the request is closed as incomplete\./).waitFor();
   await checkA11y(page, 'request page awaiting the answer');
-  await section.getByLabel('Answer').fill('It is a new gearbox; my income is unchanged.');
+  await section.getByRole('textbox', { name: 'Answer' }).fill('It is a new gearbox; my income is unchanged.');
   await section.getByLabel('Correct my request as well').check();
-  await section.getByLabel('Amount').fill('4500');
+  await section.getByRole('textbox', { name: 'Amount' }).fill('4500');
   await checkA11y(page, 'request page with corrections');
   await screenshot(page, 'more-information-answering');
   await section.getByRole('button', { name: 'Send my answer' }).click();
