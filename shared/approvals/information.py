@@ -190,6 +190,12 @@ def _shown(value: object) -> str:
     return str(getattr(value, "value", value))
 
 
+def _figures(request: CreditRequest) -> dict[str, str]:
+    # The amendable figures for the audit trail; not the purpose, free text the applicant
+    # wrote (its change shows in `amended`, its words stay in the request's own row).
+    return {f: _shown(getattr(request, f)) for f in AMENDABLE if f != "purpose"}
+
+
 def same_chain(current: list[str], amended: list[str]) -> bool:
     """Whether the approvals given still cover the amended request: the policy gives the same
     roles, in the same order, as the chain being decided."""
@@ -230,7 +236,7 @@ def answer(
     stage = session.get(ApprovalStage, asked.stage_id, with_for_update=True)
     assert stage is not None  # foreign key
     now = utcnow()
-    before = {**snapshot(request), **{f: _shown(getattr(request, f)) for f in AMENDABLE}}
+    before = {**snapshot(request), **_figures(request)}
     changed = amendments_of(request, body)
     assert body.amendments is not None or not changed
     for field in changed:
@@ -244,7 +250,7 @@ def answer(
         "credit_request",
         request.id,
         before=before,
-        after={**snapshot(request), **{f: _shown(getattr(request, f)) for f in AMENDABLE}},
+        after={**snapshot(request), **_figures(request)},
         details={"information_request_id": str(asked.id), "amended": sorted(changed)},
     )
     if not changed:

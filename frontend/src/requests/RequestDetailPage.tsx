@@ -87,9 +87,10 @@ export function RequestDetailPage() {
   if (!detail.data) return <Loading label={t('detail.loading')} />;
 
   const request = detail.data;
-  const current = request.stages.find((s) => s.status === 'pending');
+  // A stage paused on the applicant's answer is still its assignee's to reject.
+  const current = request.stages.find((s) => s.status === 'pending' || s.status === 'info_requested');
   const canWithdraw = user.role === 'applicant' && isOpen(request.status) && withdrawnAt === null;
-  const canDecide = current !== undefined && current.assignee === user.username && request.status === 'pending_approval';
+  const canDecide = current !== undefined && current.assignee === user.username && ['pending_approval', 'info_requested'].includes(request.status);
   const reference = request.id.slice(0, 8);
 
   return (
