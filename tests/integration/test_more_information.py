@@ -78,6 +78,8 @@ def test_asking_pauses_the_stage_emails_the_applicant_and_spends_the_link(
     api: Api, staff: dict[str, Person], drain: Callable[[], None], mailbox: Mailbox
 ) -> None:
     auth, request_id, approver, token = assigned_request(api, staff, drain, mailbox)
+    rounds_url = f"/api/v1/credit-requests/{request_id}/information-requests"
+    assert api.http.get(rounds_url, headers=auth).json() == []  # read, and cached
 
     asked = _ask(api, approver, request_id)
     assert asked.status_code == 201, asked.text
@@ -89,9 +91,7 @@ def test_asking_pauses_the_stage_emails_the_applicant_and_spends_the_link(
     stage = api.staff_view(staff, request_id)["stages"][0]
     assert (stage["status"], stage["assignee"]) == ("info_requested", approver.username)
     # The applicant reads the round on their page, the asker by first name only.
-    rounds = api.http.get(
-        f"/api/v1/credit-requests/{request_id}/information-requests", headers=auth
-    ).json()
+    rounds = api.http.get(rounds_url, headers=auth).json()  # the round invalidated the cache
     assert [(r["questions"], r["asked_by"], r["outcome"]) for r in rounds] == [
         (QUESTIONS, None, None)
     ]
