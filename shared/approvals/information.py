@@ -42,6 +42,7 @@ from shared.approvals.models import ApprovalLink, ApprovalStage, InformationRequ
 from shared.approvals.schemas import (
     DecidedVia,
     InformationAnswer,
+    InformationOutcome,
     InformationQuestions,
     InformationRequestOut,
 )
@@ -213,7 +214,7 @@ def resumed_due_at(due_at: datetime | None, asked_at: datetime, now: datetime) -
 @dataclass(frozen=True)
 class Answered:
     request: CreditRequest
-    outcome: str
+    outcome: InformationOutcome
 
 
 def answer(
@@ -224,7 +225,7 @@ def answer(
     `request.info_provided`. 404 for another's request, 409 `invalid_transition` unless the
     request awaits the applicant's answer."""
     request = visible_request(session, applicant, request_id, lock=True)
-    if request.applicant_id != applicant.id:
+    if request.applicant_id != applicant.id:  # staff see the request, but only its owner answers
         raise NotFound("No such credit request.")
     asked = open_round(session, request.id)
     if request.status != RequestStatus.INFO_REQUESTED or asked is None:
@@ -270,7 +271,7 @@ def _rescored(
     asked: InformationRequest,
     now: datetime,
     actor: Actor,
-) -> str:
+) -> InformationOutcome:
     result = rescore(session, request)  # moves the request to its outcome
     rounds = [s for s in _stages(session, request.id) if s.round == stage.round]
     if result.outcome == RequestStatus.AUTO_REJECTED:
@@ -303,7 +304,7 @@ def _resume(
     asked: InformationRequest,
     now: datetime,
     actor: Actor,
-) -> str:
+) -> InformationOutcome:
     """Back to the paused stage: its due time moved by the pause, with its assignee and a
     fresh link if they may still decide it, else to whoever the normal assignment picks."""
     advance_stage(stage, StageStatus.PENDING)
