@@ -148,6 +148,41 @@ SAMPLES: dict[str, Notice] = {
     "stage_cancelled_withdrawn": _approver(
         EventType.STAGE_CANCELLED, "stage_cancelled", f"{BASE}/inbox", reason="withdrawn"
     ),
+    "request_info_requested": _applicant(
+        EventType.REQUEST_INFO_REQUESTED,
+        "request_info_requested",
+        questions="Please send your last three payslips <PDF> & a bank statement.",
+        answer_by=datetime(2027, 1, 3, 9, 30, tzinfo=UTC),
+        asker_first_name="Maria",
+        asker_role="manager",
+    ),
+    "request_info_provided": Notice(
+        **{
+            **_approver(
+                EventType.REQUEST_INFO_PROVIDED,
+                "request_info_provided",
+                INBOX_URL,
+                questions="Please send your last three payslips.",
+                answer="Sent by email <today> & I can borrow less.",
+                changes=[("Amount", "from 150000.00 to 120000.00")],
+                outcome="resumed",
+                approval_url=APPROVAL_URL,
+                link_expires_at=datetime(2026, 12, 4, 9, 30, tzinfo=UTC),
+            ).__dict__,
+            "secret_url": APPROVAL_URL,
+        }
+    ),
+    "request_info_provided_rechained": _approver(
+        EventType.REQUEST_INFO_PROVIDED,
+        "request_info_provided",
+        INBOX_URL,
+        questions="Please send your last three payslips.",
+        answer="I need more.",
+        changes=[("Amount", "from 150000.00 to 900000.00")],
+        outcome="rechained",
+        approval_url=None,
+        link_expires_at=None,
+    ),
     "stage_cancelled_rejected": _approver(
         EventType.STAGE_CANCELLED, "stage_cancelled", f"{BASE}/inbox", reason="rejected"
     ),

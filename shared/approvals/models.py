@@ -1,7 +1,9 @@
 import uuid
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from shared.caching import Cached
@@ -12,7 +14,9 @@ from shared.workflow.states import StageStatus
 class ApprovalStage(Base, Cached):
     __tablename__ = "approval_stages"
     __table_args__ = (
-        UniqueConstraint("request_id", "level"),
+        # A request amended so that its chain changed gets a new chain (`round` + 1) from level 1;
+        # the earlier round's stages stay, cancelled or approved, as its history.
+        UniqueConstraint("request_id", "round", "level"),
         # The inbox's order (pending_for), and an approver's load (its prefix).
         Index("ix_approval_stages_assignee_status_due", "assignee_id", "status", "due_at", "id"),
         Index("ix_approval_stages_status_due", "status", "due_at"),
@@ -21,6 +25,7 @@ class ApprovalStage(Base, Cached):
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     request_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("credit_requests.id"), index=True)
     level: Mapped[int] = mapped_column(Integer)
+    round: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
     role: Mapped[str] = mapped_column(String(16))
     status: Mapped[str] = mapped_column(String(16), default=StageStatus.WAITING.value)
     assignee_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
@@ -50,3 +55,48 @@ class ApprovalLink(Base):
     approver_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class InformationRequest(Base, Cached):
+    """One round of "request more information": the current approver's questions, the
+    applicant's answer and what it amended, and how the round ended (`outcome`)."""
+
+    __tablename__ = "information_requests"
+    __table_args__ = (
+        # At most one open round per request.
+        Index(
+            "uq_information_requests_open",
+            "request_id",
+            unique=True,
+            postgresql_where=text("closed_at IS NULL"),
+        ),
+        # What the escalate step closes as incomplete: open rounds past their due time.
+        Index(
+            "ix_information_requests_open_due",
+            "due_at",
+            postgresql_where=text("closed_at IS NULL"),
+        ),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    request_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("credit_requests.id"), index=True)
+    stage_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("approval_stages.id"))
+    asked_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
+    asked_via: Mapped[str] = mapped_column(String(16))  # DecidedVia: app, email_link
+    questions: Mapped[str] = mapped_column(Text)
+    asked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    answered_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    answer: Mapped[str | None] = mapped_column(Text)
+    # {field: {"before": "5000.00", "after": "4000.00"}}, values as the API writes them.
+    amendments: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    # InformationOutcome: resumed, rechained, auto_rejected, rejected, withdrawn, incomplete.
+    outcome: Mapped[str | None] = mapped_column(String(16))
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The fresh decision link the approver's "answered" email carries (theirs was spent).
+    resume_link_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("approval_links.id"))
+
+    def cache_scopes(self) -> list[str]:
+        """Its request's page (applicant's and staff's), and every staff list."""
+        return [f"request:{self.request_id}", "staff"]

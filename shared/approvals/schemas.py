@@ -5,9 +5,17 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, RootModel, model_validator
 
-from shared.credit.schemas import CreditRequestOut, ScoreResultOut
+from shared.credit.schemas import (
+    Amount,
+    CreditRequestOut,
+    EmploymentStatus,
+    MonthlyMoney,
+    Purpose,
+    ScoreResultOut,
+    TermMonths,
+)
 from shared.workflow.states import StageStatus
 
 # The approver level the stage is for: built in (analyst, manager, director, admin) or one a
@@ -106,3 +114,105 @@ class LinkSummary(BaseModel):
     stages: list[StageOut] = Field(
         description="The whole chain, earlier decisions and their comments included."
     )
+
+
+def _not_blank(text: str) -> str:
+    if not text.strip():
+        raise ValueError("must not be blank")
+    return text
+
+
+class InformationQuestions(BaseModel):
+    """The current approver's questions to the applicant: the request waits for the answer
+    (its stage's SLA paused), for at most 30 days."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"questions": "Please send your last three payslips."}]},
+    )
+
+    questions: str = Field(min_length=1, max_length=2000)
+
+    @model_validator(mode="after")
+    def has_questions(self) -> "InformationQuestions":
+        _not_blank(self.questions)
+        return self
+
+
+class Amendments(BaseModel):
+    """Financial fields the applicant changes with their answer, validated as on submission.
+    Omitted fields stay as they are."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    amount: Amount | None = None
+    term_months: TermMonths | None = None
+    purpose: Purpose | None = None
+    monthly_income: MonthlyMoney | None = None
+    monthly_debt: MonthlyMoney | None = None
+    employment_status: EmploymentStatus | None = None
+
+
+class InformationAnswer(BaseModel):
+    """The applicant's answer to the approver's questions, possibly amending the request
+    (an amended request is scored again: see `shared.approvals.information`)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"answer": "Payslips attached to my email; the amount can be lower."},
+                {"answer": "I can borrow less.", "amendments": {"amount": "4000.00"}},
+            ]
+        },
+    )
+
+    answer: str = Field(min_length=1, max_length=2000)
+    amendments: Amendments | None = None
+
+    @model_validator(mode="after")
+    def has_answer(self) -> "InformationAnswer":
+        _not_blank(self.answer)
+        return self
+
+
+InformationOutcome = Literal[
+    "resumed", "rechained", "auto_rejected", "rejected", "withdrawn", "incomplete"
+]
+"""How a round ended: answered and resumed at its stage, answered and given a new chain,
+answered and declined by the re-score, rejected by the approver while waiting, withdrawn by
+the applicant, or closed unanswered."""
+
+
+class Amendment(BaseModel):
+    before: str
+    after: str
+
+
+class InformationRequestOut(BaseModel):
+    """One round of questions and answer on a request, as its timeline shows it. Staff see
+    the asker's username; the applicant the role and a first name only."""
+
+    id: uuid.UUID
+    stage_id: uuid.UUID
+    level: int
+    role: StageRole
+    asked_by: str | None = Field(description="The asker's username. Staff only.")
+    asked_by_first_name: str | None
+    asked_via: DecidedVia
+    questions: str
+    asked_at: datetime
+    due_at: datetime = Field(description="When the request closes as incomplete unanswered.")
+    answered_at: datetime | None
+    answer: str | None
+    amendments: dict[str, Amendment] = Field(
+        description="The fields the answer changed, each with its value before and after."
+    )
+    outcome: InformationOutcome | None = Field(
+        description="How the round ended; null while it awaits the answer."
+    )
+    closed_at: datetime | None
+
+
+class InformationRequests(RootModel[list[InformationRequestOut]]):
+    """A request's rounds of questions and answers, oldest first."""

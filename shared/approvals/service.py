@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from shared.approvals import links
+from shared.approvals import information_rounds, links
 from shared.approvals.chain import approval_chain
 from shared.approvals.models import ApprovalLink, ApprovalStage
 from shared.approvals.schemas import DecidedVia, Decision
@@ -71,13 +71,15 @@ def _stages(session: Session, request_id: uuid.UUID) -> list[ApprovalStage]:
         session.scalars(
             select(ApprovalStage)
             .where(ApprovalStage.request_id == request_id)
-            .order_by(ApprovalStage.level)
+            .order_by(ApprovalStage.round, ApprovalStage.level)
             .with_for_update()
         )
     )
 
 
-def _create_chain(session: Session, request: CreditRequest, actor: Actor) -> list[ApprovalStage]:
+def _create_chain(
+    session: Session, request: CreditRequest, actor: Actor, round_: int = 1
+) -> list[ApprovalStage]:
     in_force = policy.active(session)
     roles = approval_chain(
         in_force.policy, request.amount, RiskTier(request.risk_tier or RiskTier.MEDIUM)
@@ -85,6 +87,7 @@ def _create_chain(session: Session, request: CreditRequest, actor: Actor) -> lis
     stages = [
         ApprovalStage(
             request_id=request.id,
+            round=round_,
             level=level,
             role=role,
             status=(StageStatus.PENDING if level == 1 else StageStatus.WAITING).value,
@@ -100,7 +103,7 @@ def _create_chain(session: Session, request: CreditRequest, actor: Actor) -> lis
         "credit_request.chain_built",
         "credit_request",
         request.id,
-        after={"chain": roles, "policy_version": in_force.version},
+        after={"chain": roles, "policy_version": in_force.version, "round": round_},
     )
     return stages
 
@@ -231,10 +234,12 @@ def trail_entities(session: Session, request_id: uuid.UUID) -> list[tuple[str, s
 
 
 def current_stage_id(session: Session, request_id: uuid.UUID) -> uuid.UUID:
-    """The stage awaiting a decision on this request; 409 when none is."""
+    """The stage awaiting a decision on this request, or paused on the applicant's answer
+    (which its assignee may still reject); 409 when none is."""
     stage_id = session.scalar(
         select(ApprovalStage.id).where(
-            ApprovalStage.request_id == request_id, ApprovalStage.status == StageStatus.PENDING
+            ApprovalStage.request_id == request_id,
+            ApprovalStage.status.in_([StageStatus.PENDING, StageStatus.INFO_REQUESTED]),
         )
     )
     if stage_id is None:
@@ -274,7 +279,7 @@ def decide(
         )
         raise Forbidden(refusal.message, code=refusal.code)
 
-    before = snapshot(request)
+    before, stage_before = snapshot(request), stage.status
     now = utcnow()
     approved = decision.decision == "approve"
     advance_stage(stage, StageStatus.APPROVED if approved else StageStatus.REJECTED)
@@ -296,6 +301,7 @@ def decide(
     else:
         advance_request(request, RequestStatus.APPROVED if approved else RequestStatus.REJECTED)
         request.decided_at = now
+        information_rounds.close_open(session, request.id, "rejected", now)
         for waiting in later:
             cancel_stage(session, waiting, "rejected")
         add_event(
@@ -310,7 +316,7 @@ def decide(
         f"stage.{'approved' if approved else 'rejected'}",
         "approval_stage",
         stage.id,
-        before={"request": before, "stage_status": StageStatus.PENDING.value},
+        before={"request": before, "stage_status": stage_before},
         after={"request": snapshot(request), "stage_status": stage.status},
         details={"request_id": str(request.id), "level": stage.level, "via": via},
     )
@@ -356,10 +362,13 @@ def withdraw(session: Session, applicant: Identity, request_id: uuid.UUID) -> Cr
     for stage in session.scalars(
         select(ApprovalStage).where(
             ApprovalStage.request_id == request.id,
-            ApprovalStage.status.in_([StageStatus.WAITING, StageStatus.PENDING]),
+            ApprovalStage.status.in_(
+                [StageStatus.WAITING, StageStatus.PENDING, StageStatus.INFO_REQUESTED]
+            ),
         )
     ):
         cancel_stage(session, stage, "withdrawn")
+    information_rounds.close_open(session, request.id, "withdrawn", request.decided_at)
     record(
         session,
         Actor.of(applicant),

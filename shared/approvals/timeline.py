@@ -75,6 +75,6 @@ def chain_for_staff(session: Session, request_id: uuid.UUID) -> list[StageOut]:
     rows = session.execute(
         with_people(select(ApprovalStage))
         .where(ApprovalStage.request_id == request_id)
-        .order_by(ApprovalStage.level)
+        .order_by(ApprovalStage.round, ApprovalStage.level)
     ).all()
     return stages_out(rows)

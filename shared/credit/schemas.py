@@ -38,16 +38,24 @@ APPLICATION_EXAMPLE: dict[str, JsonValue] = {
 }
 
 
+# The applicant's financial fields as submission validates them; an answer to an approver's
+# questions that amends them is validated by the same definitions.
+Amount = Annotated[Money, Field(gt=0, le=Decimal("10000000"))]
+TermMonths = Annotated[int, Field(ge=6, le=360)]
+Purpose = Annotated[str, Field(min_length=1, max_length=500)]
+MonthlyMoney = Annotated[Money, Field(ge=0, le=Decimal("100000000"))]
+
+
 class CreditRequestCreate(BaseModel):
     """An application. Money travels as decimal strings ("25000.00"), never as floats."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [APPLICATION_EXAMPLE]})
 
-    amount: Annotated[Money, Field(gt=0, le=Decimal("10000000"))]
-    term_months: int = Field(ge=6, le=360)
-    purpose: str = Field(min_length=1, max_length=500)
-    monthly_income: Annotated[Money, Field(ge=0, le=Decimal("100000000"))]
-    monthly_debt: Annotated[Money, Field(ge=0, le=Decimal("100000000"))]
+    amount: Amount
+    term_months: TermMonths
+    purpose: Purpose
+    monthly_income: MonthlyMoney
+    monthly_debt: MonthlyMoney
     employment_status: EmploymentStatus
     credit_score: int = Field(ge=300, le=850)
     delinquencies_24m: int = Field(ge=0, le=100)

@@ -14,7 +14,7 @@ from shared.credit import policy, telemetry
 from shared.credit.bureau import get_bureau
 from shared.credit.models import CreditRequest
 from shared.credit.schemas import CreditRequestCreate, CreditRequestOut, ScoreResultOut
-from shared.credit.scoring import Application, evaluate
+from shared.credit.scoring import Application, ScoreResult, evaluate
 from shared.errors import Forbidden, NotFound, TooManyRequests
 from shared.messaging.outbox import add_event
 from shared.users.identity import Identity
@@ -94,6 +94,28 @@ def score(session: Session, request_id: uuid.UUID) -> CreditRequest | None:
     request = session.get(CreditRequest, request_id, with_for_update=True)
     if request is None or request.status != RequestStatus.SUBMITTED:
         return None  # withdrawn before it was scored: nothing left to do
+    before = snapshot(request)
+    result = _analyse(session, request, before)
+    event = (
+        EventType.REQUEST_AUTO_REJECTED
+        if result.outcome == RequestStatus.AUTO_REJECTED
+        else EventType.REQUEST_PENDING_APPROVAL
+    )
+    telemetry.decided(session, request, result.outcome.value, level=None)
+    add_event(session, event, RequestEvent(request_id=request.id))
+    return request
+
+
+def rescore(session: Session, request: CreditRequest) -> ScoreResult:
+    """The automatic analysis again, with the policy in force, of a request whose financial
+    fields the applicant amended while it awaited their answer (`info_requested`): its tier,
+    reasons and stored result are replaced and the request moves to the outcome (declined,
+    or pending approval again). The caller, who locked the request, emits the events and
+    deals with the approval chain."""
+    return _analyse(session, request, snapshot(request))
+
+
+def _analyse(session: Session, request: CreditRequest, before: dict[str, object]) -> ScoreResult:
     report = get_bureau().fetch_report(request)
     in_force = policy.active(session)
     result = evaluate(
@@ -103,7 +125,6 @@ def score(session: Session, request_id: uuid.UUID) -> CreditRequest | None:
         ),
         report,
     )
-    before = snapshot(request)
     advance_request(request, result.outcome)
     request.risk_tier = result.risk_tier.value if result.risk_tier else None
     request.decision_reasons = result.reasons
@@ -129,14 +150,7 @@ def score(session: Session, request_id: uuid.UUID) -> CreditRequest | None:
             "policy_version": in_force.version,
         },
     )
-    event = (
-        EventType.REQUEST_AUTO_REJECTED
-        if result.outcome == RequestStatus.AUTO_REJECTED
-        else EventType.REQUEST_PENDING_APPROVAL
-    )
-    telemetry.decided(session, request, result.outcome.value, level=None)
-    add_event(session, event, RequestEvent(request_id=request.id))
-    return request
+    return result
 
 
 def visible_request(

@@ -81,6 +81,11 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", "/api/v1/credit-requests/{request_id}/decision", "decide", APPROVERS),
     Route("GET", "/api/v1/approval-links/{token}", "decide", PUBLIC),
     Route("POST", "/api/v1/approval-links/{token}", "decide", PUBLIC),
+    # Request more information (issue 13): the assignee asks, the applicant answers.
+    Route("GET", "/api/v1/credit-requests/{request_id}/information-requests", "decide", ANY_ROLE),
+    Route("POST", "/api/v1/credit-requests/{request_id}/information-requests", "decide", APPROVERS),
+    Route("POST", "/api/v1/credit-requests/{request_id}/information-answer", "decide", APPLICANTS),
+    Route("POST", "/api/v1/approval-links/{token}/information-request", "decide", PUBLIC),
 )
 
 HTTP_FUNCTIONS: tuple[str, ...] = tuple(dict.fromkeys(r.function for r in ROUTES))

@@ -83,6 +83,8 @@ QUEUES: tuple[QueueSpec, ...] = (
             EventType.EMAIL_VERIFICATION_REQUESTED,
             EventType.PASSWORD_RESET_REQUESTED,
             EventType.MESSAGE_POSTED,
+            EventType.REQUEST_INFO_REQUESTED,
+            EventType.REQUEST_INFO_PROVIDED,
         ),
         maximum_concurrency=8,
     ),

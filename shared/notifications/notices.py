@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from shared.approvals import conversation, links
-from shared.approvals.models import ApprovalLink, ApprovalStage
+from shared.approvals.models import ApprovalLink, ApprovalStage, InformationRequest
 from shared.approvals.timeline import first_name
 from shared.auth import account_links
 from shared.config import get_settings
@@ -115,6 +115,12 @@ def _compose(session: Session, envelope: Envelope) -> Notice | None:
         case EventType.MESSAGE_POSTED:
             assert isinstance(event, MessageEvent)
             return _message_posted(session, event)
+        case EventType.REQUEST_INFO_REQUESTED:
+            assert isinstance(event, RequestEvent)
+            return _info_requested(session, event)
+        case EventType.REQUEST_INFO_PROVIDED:
+            assert isinstance(event, RequestEvent)
+            return _info_provided(session, event)
         case event_type if event_type in APPLICANT_TEMPLATES:
             assert isinstance(event, RequestEvent)
             return _to_applicant(session, event_type, event)
@@ -340,4 +346,91 @@ def _message_posted(session: Session, event: MessageEvent) -> Notice | None:
         },
         data={**_request_data(facts), "message_id": str(message.id)},
         request_id=request.id,
+    )
+
+
+AMENDED_FIELDS = {
+    "amount": "Amount",
+    "term_months": "Term (months)",
+    "purpose": "Purpose",
+    "monthly_income": "Monthly income",
+    "monthly_debt": "Monthly debt",
+    "employment_status": "Employment",
+}
+"""How the approver's email names the fields an answer amended."""
+
+
+def _latest_round(session: Session, request_id: uuid.UUID) -> InformationRequest | None:
+    return session.scalars(
+        select(InformationRequest)
+        .where(InformationRequest.request_id == request_id)
+        .order_by(InformationRequest.asked_at.desc(), InformationRequest.id.desc())
+        .limit(1)
+    ).first()
+
+
+def _info_requested(session: Session, event: RequestEvent) -> Notice | None:
+    """To the applicant: the approver's questions, the deadline, and the page to answer on."""
+    asked = _latest_round(session, event.request_id)
+    request = session.get(CreditRequest, event.request_id)
+    if asked is None or request is None or asked.closed_at is not None:
+        return None  # answered, rejected or withdrawn before we got here
+    applicant, asker = session.get(User, request.applicant_id), session.get(User, asked.asked_by)
+    stage = session.get(ApprovalStage, asked.stage_id)
+    assert applicant is not None and asker is not None and stage is not None  # foreign keys
+    facts = _request_facts(request)
+    return Notice(
+        event_type=EventType.REQUEST_INFO_REQUESTED,
+        template="request_info_requested",
+        recipient=_recipient(applicant),
+        page_url=facts.url,
+        context={
+            "request": facts,
+            "questions": asked.questions,
+            "answer_by": asked.due_at,
+            "asker_first_name": (asker.full_name.split() or [""])[0],
+            "asker_role": stage.role,
+        },
+        data={**_request_data(facts), "answer_by": asked.due_at.isoformat()},
+        request_id=request.id,
+    )
+
+
+def _info_provided(session: Session, event: RequestEvent) -> Notice | None:
+    """To the approver who asked: the answer, what it amended, what became of the request, and
+    (when the stage is theirs again) a fresh decision link, since asking spent theirs."""
+    asked = _latest_round(session, event.request_id)
+    if asked is None or asked.answered_at is None:
+        return None
+    stage = session.get(ApprovalStage, asked.stage_id)
+    assert stage is not None  # foreign key
+    link = session.get(ApprovalLink, asked.resume_link_id) if asked.resume_link_id else None
+    live = (
+        link is not None
+        and link.used_at is None
+        and stage.status == StageStatus.PENDING
+        and stage.assignee_id == link.approver_id == asked.asked_by
+    )
+    approval_url = links.url_for(link) if live and link is not None else None
+    notice = _approver_notice(
+        session,
+        EventType.REQUEST_INFO_PROVIDED,
+        "request_info_provided",
+        stage,
+        asked.asked_by,
+        app_url(f"/inbox/{stage.request_id}"),
+        questions=asked.questions,
+        answer=asked.answer,
+        changes=[
+            (AMENDED_FIELDS.get(field, field), f"from {change['before']} to {change['after']}")
+            for field, change in (asked.amendments or {}).items()
+        ],
+        outcome=asked.outcome,
+        approval_url=approval_url,
+        link_expires_at=link.expires_at if live and link is not None else None,
+    )
+    return replace(
+        notice,
+        data={**notice.data, "outcome": asked.outcome, "amended": sorted(asked.amendments or {})},
+        secret_url=approval_url,
     )

@@ -23,11 +23,11 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, delete, exists, func, or_, select, text, update
+from sqlalchemy import ColumnElement, and_, delete, exists, func, null, or_, select, text, update
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from shared.approvals.conversation import RequestMessage
-from shared.approvals.models import ApprovalStage
+from shared.approvals.models import ApprovalStage, InformationRequest
 from shared.audit.chain import content_digest
 from shared.audit.models import AuditLog
 from shared.audit.service import Actor, record
@@ -64,6 +64,10 @@ class FreeText:
 FREE_TEXT: tuple[FreeText, ...] = (
     FreeText(ApprovalStage.comment, ApprovalStage.request_id),
     FreeText(RequestMessage.body, RequestMessage.request_id),
+    FreeText(InformationRequest.questions, InformationRequest.request_id),
+    FreeText(InformationRequest.answer, InformationRequest.request_id),
+    # The fields an answer amended, before and after: the purpose's text among them.
+    FreeText(InformationRequest.amendments, InformationRequest.request_id),
 )
 
 
@@ -195,7 +199,7 @@ def _apply(session: Session, cutoff: datetime, now: datetime) -> Counts:
         session.execute(
             update(column.class_)
             .where(free_text.request_key.in_(ids), column.is_not(None))
-            .values({column.key: None if column.nullable else REMOVED})
+            .values({column.key: null() if column.nullable else REMOVED})
         )
     touch(session, *(f"request:{i}" for i in ids))
     session.flush()

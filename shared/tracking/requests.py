@@ -80,7 +80,7 @@ def request_detail(
             )
         )
         .where(CreditRequest.id == request.id)
-        .order_by(ApprovalStage.level)
+        .order_by(ApprovalStage.round, ApprovalStage.level)
         .execution_options(populate_existing=True)
     ).all()
     current = rows[0][0]

@@ -49,5 +49,9 @@ export const ROUTE_ROLES = {
   "POST /api/v1/credit-requests/{request_id}/decision": ["analyst", "manager", "director", "admin"],
   "GET /api/v1/approval-links/{token}": null,
   "POST /api/v1/approval-links/{token}": null,
+  "GET /api/v1/credit-requests/{request_id}/information-requests": ["applicant", "analyst", "manager", "director", "admin", "risk_officer"],
+  "POST /api/v1/credit-requests/{request_id}/information-requests": ["analyst", "manager", "director", "admin"],
+  "POST /api/v1/credit-requests/{request_id}/information-answer": ["applicant"],
+  "POST /api/v1/approval-links/{token}/information-request": null,
 } as const satisfies Record<string, readonly Role[] | null>;
 export type Operation = keyof typeof ROUTE_ROLES;

@@ -9,6 +9,8 @@ import type {
   CreditRequestDetail,
   DeadLetterQueue,
   Decision,
+  InformationAnswer,
+  InformationRequest,
   LinkSummary,
   NewConversationEntry,
   Page,
@@ -234,4 +236,20 @@ export async function listRetentionRuns(cursor: string | null, options: Options 
 /** Runs the retention job now: a dry run only counts; otherwise personal data due is removed (audited). */
 export async function runRetention(dryRun: boolean): Promise<RetentionRun> {
   return (await http.post<RetentionRun>('/retention/runs', { dry_run: dryRun })).data;
+}
+
+export async function listInformationRequests(requestId: string, options: Options = {}): Promise<InformationRequest[]> {
+  return (await http.get<InformationRequest[]>(`/credit-requests/${encodeURIComponent(requestId)}/information-requests`, options)).data;
+}
+
+export async function askForInformation(requestId: string, questions: string): Promise<InformationRequest> {
+  return (await http.post<InformationRequest>(`/credit-requests/${encodeURIComponent(requestId)}/information-requests`, { questions })).data;
+}
+
+export async function askForInformationByLink(token: string, questions: string): Promise<InformationRequest> {
+  return (await http.post<InformationRequest>(`/approval-links/${encodeURIComponent(token)}/information-request`, { questions })).data;
+}
+
+export async function answerInformation(requestId: string, answer: InformationAnswer): Promise<CreditRequest> {
+  return (await http.post<CreditRequest>(`/credit-requests/${encodeURIComponent(requestId)}/information-answer`, answer)).data;
 }

@@ -776,6 +776,76 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/credit-requests/{request_id}/information-requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Information Requests
+         * @description The request's rounds of questions and answers, oldest first (the applicant sees the
+         *     asker by first name only). Someone else's request answers 404.
+         */
+        get: operations["list_information_requests_api_v1_credit_requests__request_id__information_requests_get"];
+        put?: never;
+        /**
+         * Ask
+         * @description Return the request to the applicant with questions, as the current stage's assignee
+         *     (403 otherwise, as for a decision): it waits for their answer, the stage's SLA paused, for
+         *     at most 30 days. 409 `invalid_transition` unless it is pending approval.
+         */
+        post: operations["ask_api_v1_credit_requests__request_id__information_requests_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/credit-requests/{request_id}/information-answer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Answer
+         * @description Answer the approver's questions, as the request's applicant, possibly amending its
+         *     financial fields (validated as on submission). An amended request is scored again.
+         *     409 `invalid_transition` unless the request awaits an answer.
+         */
+        post: operations["answer_api_v1_credit_requests__request_id__information_answer_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/approval-links/{token}/information-request": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ask By Link
+         * @description Ask for more information from the emailed link, as its approver (the link is the
+         *     credential, spent by asking).
+         */
+        post: operations["ask_by_link_api_v1_approval_links__token__information_request_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2068,6 +2138,31 @@ export interface components {
             /** Bankruptcies 7Y */
             bankruptcies_7y: number;
         };
+        /** Amendment */
+        Amendment: {
+            /** Before */
+            before: string;
+            /** After */
+            after: string;
+        };
+        /**
+         * Amendments
+         * @description Financial fields the applicant changes with their answer, validated as on submission.
+         *     Omitted fields stay as they are.
+         */
+        Amendments: {
+            /** Amount */
+            amount?: number | string | null;
+            /** Term Months */
+            term_months?: number | null;
+            /** Purpose */
+            purpose?: string | null;
+            /** Monthly Income */
+            monthly_income?: number | string | null;
+            /** Monthly Debt */
+            monthly_debt?: number | string | null;
+            employment_status?: components["schemas"]["EmploymentStatus"] | null;
+        };
         /**
          * Decision
          * @description An approver's decision on their stage; a rejection must say why.
@@ -2092,6 +2187,110 @@ export interface components {
              */
             comment: string;
         };
+        /**
+         * InformationAnswer
+         * @description The applicant's answer to the approver's questions, possibly amending the request
+         *     (an amended request is scored again: see `shared.approvals.information`).
+         * @example {
+         *       "answer": "Payslips attached to my email; the amount can be lower."
+         *     }
+         * @example {
+         *       "amendments": {
+         *         "amount": "4000.00"
+         *       },
+         *       "answer": "I can borrow less."
+         *     }
+         */
+        InformationAnswer: {
+            /** Answer */
+            answer: string;
+            amendments?: components["schemas"]["Amendments"] | null;
+        };
+        /**
+         * InformationQuestions
+         * @description The current approver's questions to the applicant: the request waits for the answer
+         *     (its stage's SLA paused), for at most 30 days.
+         * @example {
+         *       "questions": "Please send your last three payslips."
+         *     }
+         */
+        InformationQuestions: {
+            /** Questions */
+            questions: string;
+        };
+        /**
+         * InformationRequestOut
+         * @description One round of questions and answer on a request, as its timeline shows it. Staff see
+         *     the asker's username; the applicant the role and a first name only.
+         */
+        InformationRequestOut: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Stage Id
+             * Format: uuid
+             */
+            stage_id: string;
+            /** Level */
+            level: number;
+            /**
+             * Role
+             * @description The approver level: analyst, manager, director, admin, or one the credit policy defines.
+             * @example analyst
+             */
+            role: string;
+            /**
+             * Asked By
+             * @description The asker's username. Staff only.
+             */
+            asked_by: string | null;
+            /** Asked By First Name */
+            asked_by_first_name: string | null;
+            /**
+             * Asked Via
+             * @enum {string}
+             */
+            asked_via: "app" | "email_link";
+            /** Questions */
+            questions: string;
+            /**
+             * Asked At
+             * Format: date-time
+             */
+            asked_at: string;
+            /**
+             * Due At
+             * Format: date-time
+             * @description When the request closes as incomplete unanswered.
+             */
+            due_at: string;
+            /** Answered At */
+            answered_at: string | null;
+            /** Answer */
+            answer: string | null;
+            /**
+             * Amendments
+             * @description The fields the answer changed, each with its value before and after.
+             */
+            amendments: {
+                [key: string]: components["schemas"]["Amendment"];
+            };
+            /**
+             * Outcome
+             * @description How the round ended; null while it awaits the answer.
+             */
+            outcome: ("resumed" | "rechained" | "auto_rejected" | "rejected" | "withdrawn" | "incomplete") | null;
+            /** Closed At */
+            closed_at: string | null;
+        };
+        /**
+         * InformationRequests
+         * @description A request's rounds of questions and answers, oldest first.
+         */
+        InformationRequests: components["schemas"]["InformationRequestOut"][];
         /**
          * LinkSummary
          * @description What an emailed approval link shows before its approver decides.
@@ -5572,6 +5771,382 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CreditRequestOut"];
+                };
+            };
+            /** @description No such resource, or not one this caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The resource's state does not allow this now (code says why, e.g. `not_pending`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The link was used or has expired (`link_used`, `link_expired`) */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the API accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request is not valid (details per field) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A dependency (the database) is down: retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, in the same envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_information_requests_api_v1_credit_requests__request_id__information_requests_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                request_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InformationRequests"];
+                };
+            };
+            /** @description Not modified: the answer is still the one whose ETag was sent */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not signed in, or the session has ended (code `unauthorized`, `token_expired`, ...) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Signed in, but this role or this person may not do this (code says why) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one this caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request is not valid (details per field) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A dependency (the database) is down: retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, in the same envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ask_api_v1_credit_requests__request_id__information_requests_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                request_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InformationQuestions"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InformationRequestOut"];
+                };
+            };
+            /** @description Not signed in, or the session has ended (code `unauthorized`, `token_expired`, ...) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Signed in, but this role or this person may not do this (code says why) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one this caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The resource's state does not allow this now (code says why, e.g. `not_pending`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the API accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request is not valid (details per field) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A dependency (the database) is down: retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, in the same envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    answer_api_v1_credit_requests__request_id__information_answer_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                request_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InformationAnswer"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreditRequestOut"];
+                };
+            };
+            /** @description Not signed in, or the session has ended (code `unauthorized`, `token_expired`, ...) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Signed in, but this role or this person may not do this (code says why) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one this caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The resource's state does not allow this now (code says why, e.g. `not_pending`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the API accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request is not valid (details per field) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A dependency (the database) is down: retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, in the same envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ask_by_link_api_v1_approval_links__token__information_request_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InformationQuestions"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InformationRequestOut"];
                 };
             };
             /** @description No such resource, or not one this caller may see */

@@ -44,6 +44,10 @@ export type ScoreResult = Schemas['ScoreResultOut'];
 export type PendingStage = Schemas['PendingStage'];
 export type Decision = Schemas['Decision'];
 export type LinkSummary = Schemas['LinkSummary'];
+/** A round of an approver's questions and the applicant's answer (request more information). */
+export type InformationRequest = Schemas['InformationRequestOut'];
+export type InformationAnswer = Schemas['InformationAnswer'];
+export type Amendments = Schemas['Amendments'];
 export type AuditEntry = Schemas['AuditEntry'];
 export type Stats = Schemas['StatsOut'];
 /** A step's dead-letter queue: its depth, the oldest sampled message's age, a sample body. */

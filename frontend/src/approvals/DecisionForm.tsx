@@ -23,17 +23,20 @@ export function DecisionForm({
   decide,
   onDecided,
   onError,
+  allowApprove = true,
 }: {
   decide: (decision: Decision) => Promise<CreditRequest>;
   onDecided: (decision: Choice, request: CreditRequest) => void;
   onError?: (error: ApiError) => boolean;
+  /** False while the request waits for the applicant's answer: it may only be rejected. */
+  allowApprove?: boolean;
 }) {
   const { t } = useTranslation();
   const [comment, setComment] = useState('');
   const [commentError, setCommentError] = useState<string | null>(null);
   const [busy, setBusy] = useState<Choice | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
-  const pressed = useRef<Choice>('approve');
+  const pressed = useRef<Choice>(allowApprove ? 'approve' : 'reject');
   const commentField = useRef<HTMLTextAreaElement>(null);
 
   async function submit(event: FormEvent) {
@@ -95,16 +98,18 @@ export function DecisionForm({
         slotProps={{ htmlInput: { maxLength: 2000 } }}
       />
       <Box sx={{ display: 'flex', gap: 2, mt: 2, flexWrap: 'wrap' }}>
-        <Button
-          type="submit"
-          variant="contained"
-          color="success"
-          disabled={busy !== null}
-          onClick={() => (pressed.current = 'approve')}
-          startIcon={busy === 'approve' ? progress : undefined}
-        >
-          {busy === 'approve' ? t('decision.approving') : t('decision.approve')}
-        </Button>
+        {allowApprove ? (
+          <Button
+            type="submit"
+            variant="contained"
+            color="success"
+            disabled={busy !== null}
+            onClick={() => (pressed.current = 'approve')}
+            startIcon={busy === 'approve' ? progress : undefined}
+          >
+            {busy === 'approve' ? t('decision.approving') : t('decision.approve')}
+          </Button>
+        ) : null}
         <Button
           type="submit"
           variant="contained"

@@ -18,6 +18,7 @@ function open() {
 describe('the decision page', () => {
   beforeEach(() => {
     vi.resetAllMocks();
+    vi.mocked(api.listInformationRequests).mockResolvedValue([]);
     vi.mocked(useUser).mockReturnValue(makeUser({ role: 'analyst', username: 'ana_lyst' }));
     vi.mocked(api.getRequest).mockResolvedValue(pendingAtStageOne());
   });
@@ -26,7 +27,7 @@ describe('the decision page', () => {
     open();
     await screen.findByRole('heading', { name: 'Decision: stage 1 of 2' });
     const order = screen.getAllByRole('heading', { level: 2 }).map((h) => h.textContent);
-    expect(order).toEqual(['$50,000.00 over 24 months', 'Automatic analysis', 'Approval history', 'Your decision']);
+    expect(order).toEqual(['$50,000.00 over 24 months', 'Automatic analysis', 'Approval history', 'Your decision', 'Request more information']);
     expect(screen.getByRole('link', { name: 'Go to the decision form' })).toHaveAttribute('href', '#decision');
   });
 

@@ -6,7 +6,7 @@ import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router';
 
 import * as api from '../api/endpoints';
-import type { PendingStage } from '../api/types';
+import type { CreditRequest, PendingStage } from '../api/types';
 import { useUser } from '../auth/AuthProvider';
 import { ErrorState, Loading } from '../common/feedback';
 import { PageHeader } from '../common/PageHeader';
@@ -15,7 +15,9 @@ import { useResource } from '../common/useResource';
 import { formatMoney } from '../i18n/format';
 import { RequestSummary } from '../requests/RequestSummary';
 import { ScoreResultPanel } from '../requests/ScoreResultPanel';
+import { MoreInformation } from '../requests/MoreInformation';
 import { StageTimeline } from '../requests/StageTimeline';
+import { AskForInformation } from './AskForInformation';
 import { DecisionForm, decisionOutcome } from './DecisionForm';
 import { DecisionOutcome, JumpToDecision } from './DecisionOutcome';
 
@@ -51,9 +53,22 @@ function Decision({ requestId }: { requestId: string }) {
   const request = detail.data;
   const current = request.stages.find((s) => s.status === 'pending');
   const mine = current !== undefined && current.assignee === user.username && request.status === 'pending_approval';
+  // Waiting for the applicant's answer to this approver's questions: they may still reject.
+  const paused = request.stages.find((s) => s.status === 'info_requested');
+  const waiting = paused !== undefined && paused.assignee === user.username && request.status === 'info_requested';
   const next = outcome?.next;
   // After a decision the title stays on the stage that was decided (the request moved on).
-  const level = outcome?.level ?? current?.level;
+  const level = outcome?.level ?? current?.level ?? paused?.level;
+  const onDecided = (decision: 'approve' | 'reject', updated: CreditRequest, decided: number) => {
+    const message = decisionOutcome(decision, updated);
+    setOutcome({ message, level: decided, next: undefined });
+    // The next request to decide, so an approver can work through the inbox.
+    api
+      .myApprovals()
+      .then((inbox) => setOutcome({ message, level: decided, next: nextInInbox(inbox, request.id) }))
+      .catch(() => undefined);
+    detail.reload();
+  };
 
   return (
     <>
@@ -68,6 +83,7 @@ function Decision({ requestId }: { requestId: string }) {
       </PageHeader>
       <RequestSummary request={request} audience="staff" />
       <ScoreResultPanel result={request.score_result} />
+      <MoreInformation request={request} audience="staff" />
       <StageTimeline stages={request.stages} audience="staff" />
       {outcome ? (
         <DecisionOutcome message={outcome.message}>
@@ -83,20 +99,34 @@ function Decision({ requestId }: { requestId: string }) {
           </Button>
         </DecisionOutcome>
       ) : mine ? (
-        <DecisionForm
-          decide={(decision) => api.decideRequest(request.id, decision)}
-          onDecided={(decision, updated) => {
-            const message = decisionOutcome(decision, updated);
-            const decided = current.level;
-            setOutcome({ message, level: decided, next: undefined });
-            // The next request to decide, so an approver can work through the inbox.
-            api
-              .myApprovals()
-              .then((inbox) => setOutcome({ message, level: decided, next: nextInInbox(inbox, request.id) }))
-              .catch(() => undefined);
-            detail.reload();
-          }}
-        />
+        <>
+          <DecisionForm
+            decide={(decision) => api.decideRequest(request.id, decision)}
+            onDecided={(decision, updated) => onDecided(decision, updated, current.level)}
+          />
+          <AskForInformation
+            ask={(questions) => api.askForInformation(request.id, questions)}
+            onAsked={() => {
+              setOutcome({ message: t('moreInfo.sentToApplicant'), level: current.level, next: undefined });
+              api
+                .myApprovals()
+                .then((inbox) => setOutcome({ message: t('moreInfo.sentToApplicant'), level: current.level, next: nextInInbox(inbox, request.id) }))
+                .catch(() => undefined);
+              detail.reload();
+            }}
+          />
+        </>
+      ) : waiting ? (
+        <>
+          <Alert severity="info" sx={{ mb: 2 }} data-testid="waiting-for-answer">
+            {t('moreInfo.paused')}
+          </Alert>
+          <DecisionForm
+            allowApprove={false}
+            decide={(decision) => api.decideRequest(request.id, decision)}
+            onDecided={(decision, updated) => onDecided(decision, updated, paused.level)}
+          />
+        </>
       ) : (
         <Alert severity="info" sx={{ mb: 2 }}>
           {current

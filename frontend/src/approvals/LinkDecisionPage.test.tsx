@@ -98,7 +98,7 @@ describe('the emailed approval link page', () => {
 
     await screen.findByRole('heading', { name: 'Decision: stage 3 (Director)' });
     const order = screen.getAllByRole('heading', { level: 2 }).map((h) => h.textContent);
-    expect(order).toEqual(['$150,000.00 over 120 months', 'Automatic analysis', 'Approval history', 'Your decision']);
+    expect(order).toEqual(['$150,000.00 over 120 months', 'Automatic analysis', 'Approval history', 'Your decision', 'Request more information']);
     // Approvers see the risk tier and reason codes (staff view).
     expect(screen.getByText('Risk tier')).toBeVisible();
   });

@@ -7,6 +7,7 @@ import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router';
 
 import * as api from '../api/endpoints';
+import type { ApiError } from '../api/errors';
 import type { CreditRequest } from '../api/types';
 import { roleLabel } from '../auth/roles';
 import { ErrorState, Loading } from '../common/feedback';
@@ -16,6 +17,7 @@ import { formatDateTime } from '../i18n/format';
 import { RequestSummary } from '../requests/RequestSummary';
 import { ScoreResultPanel } from '../requests/ScoreResultPanel';
 import { StageTimeline } from '../requests/StageTimeline';
+import { AskForInformation } from './AskForInformation';
 import { DecisionForm, decisionOutcome } from './DecisionForm';
 import { DecisionOutcome, JumpToDecision } from './DecisionOutcome';
 import { type LinkProblem, linkProblem } from './linkErrors';
@@ -58,6 +60,11 @@ export function LinkDecisionPage() {
   if (!link.data) return <Loading label={t('link.checking')} />;
 
   const summary = link.data;
+  function onLinkError(error: ApiError): boolean {
+    const found = linkProblem(error);
+    if (found) setProblem(found);
+    return found !== null;
+  }
   return (
     <>
       <PageHeader title={t('link.heading', { k: summary.level, role: roleLabel(summary.role) })}>
@@ -79,18 +86,22 @@ export function LinkDecisionPage() {
           </Button>
         </DecisionOutcome>
       ) : (
-        <DecisionForm
-          decide={(decision) => api.decideByLink(token, decision)}
-          onDecided={(decision, request) => {
-            setOutcome(decisionOutcome(decision, request));
-            setDecided(request);
-          }}
-          onError={(error) => {
-            const found = linkProblem(error);
-            if (found) setProblem(found);
-            return found !== null;
-          }}
-        />
+        <>
+          <DecisionForm
+            decide={(decision) => api.decideByLink(token, decision)}
+            onDecided={(decision, request) => {
+              setOutcome(decisionOutcome(decision, request));
+              setDecided(request);
+            }}
+            onError={onLinkError}
+          />
+          {/* Or return it to the applicant with questions: the link is spent by asking. */}
+          <AskForInformation
+            ask={(questions) => api.askForInformationByLink(token, questions)}
+            onAsked={() => setOutcome(t('moreInfo.sentToApplicant'))}
+            onError={onLinkError}
+          />
+        </>
       )}
     </>
   );

@@ -18,6 +18,7 @@ function open(url = '/requests/r-1') {
 describe('RequestDetailPage for the applicant', () => {
   beforeEach(() => {
     vi.resetAllMocks();
+    vi.mocked(api.listInformationRequests).mockResolvedValue([]);
     vi.mocked(useUser).mockReturnValue(makeUser({ role: 'applicant' }));
   });
 
@@ -134,6 +135,7 @@ describe('RequestDetailPage for the applicant', () => {
 describe('RequestDetailPage for staff', () => {
   beforeEach(() => {
     vi.resetAllMocks();
+    vi.mocked(api.listInformationRequests).mockResolvedValue([]);
     vi.mocked(useUser).mockReturnValue(makeUser({ role: 'manager', username: 'man_ager' }));
   });
 

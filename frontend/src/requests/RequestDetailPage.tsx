@@ -23,6 +23,7 @@ import { useResource } from '../common/useResource';
 import { formatDateTime } from '../i18n/format';
 import { audienceOf } from './audience';
 import { Conversation } from './Conversation';
+import { MoreInformation } from './MoreInformation';
 import { RequestProgress } from './RequestProgress';
 import { RequestSummary } from './RequestSummary';
 import { ScoreResultPanel } from './ScoreResultPanel';
@@ -87,9 +88,10 @@ export function RequestDetailPage() {
   if (!detail.data) return <Loading label={t('detail.loading')} />;
 
   const request = detail.data;
-  const current = request.stages.find((s) => s.status === 'pending');
+  // A stage paused on the applicant's answer is still its assignee's to reject.
+  const current = request.stages.find((s) => s.status === 'pending' || s.status === 'info_requested');
   const canWithdraw = user.role === 'applicant' && isOpen(request.status) && withdrawnAt === null;
-  const canDecide = current !== undefined && current.assignee === user.username && request.status === 'pending_approval';
+  const canDecide = current !== undefined && current.assignee === user.username && ['pending_approval', 'info_requested'].includes(request.status);
   const reference = request.id.slice(0, 8);
 
   return (
@@ -137,6 +139,7 @@ export function RequestDetailPage() {
       <RequestProgress request={request} audience={audience} />
       <RequestSummary request={request} audience={audience} policyVersion={request.policy_version} />
       <ScoreResultPanel result={request.score_result} />
+      <MoreInformation request={request} audience={audience} onAnswered={detail.reload} />
       <StageTimeline stages={request.stages} audience={audience} />
       <Conversation requestId={request.id} audience={audience} />
       <Dialog
