@@ -1,6 +1,6 @@
 """Every table, imported in one place so Alembic and the tests see the whole schema."""
 
-from shared.approvals.models import ApprovalLink, ApprovalStage
+from shared.approvals.models import ApprovalLink, ApprovalStage, Offer
 from shared.audit.models import AuditChainHead, AuditLog
 from shared.auth.models import RefreshToken
 from shared.backup.models import BackupRecord
@@ -20,6 +20,7 @@ __all__ = [
     "Base",
     "CreditRequest",
     "NotificationPreference",
+    "Offer",
     "OutboxEvent",
     "Policy",
     "ProcessedMessage",

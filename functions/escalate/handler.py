@@ -1,9 +1,10 @@
 """Lambda entry point of the `escalate` step (EventBridge schedule): reminders and
-reassignment of stalled approvals."""
+reassignment of stalled approvals, and closing counteroffers nobody answered in time."""
 
 from dataclasses import asdict
 from typing import Any
 
+from shared.approvals import offers
 from shared.approvals.service import escalate
 from shared.messaging.outbox import state_change
 from shared.observability import lambda_entry
@@ -12,7 +13,8 @@ from shared.observability import lambda_entry
 def handle(event: dict[str, Any], context: Any) -> dict[str, int]:
     with state_change() as session:
         report = escalate(session)
-    return asdict(report)
+        lapsed = offers.lapse(session)
+    return {**asdict(report), "offers_lapsed": lapsed}
 
 
 handler = lambda_entry("escalate", handle)

@@ -38,13 +38,19 @@ APPLICATION_EXAMPLE: dict[str, JsonValue] = {
 }
 
 
+# The bounds of an application's amount and term: a counteroffer's terms keep within them too.
+RequestedAmount = Annotated[Money, Field(gt=0, le=Decimal("10000000"))]
+MIN_TERM_MONTHS, MAX_TERM_MONTHS = 6, 360
+TermMonths = Annotated[int, Field(ge=MIN_TERM_MONTHS, le=MAX_TERM_MONTHS)]
+
+
 class CreditRequestCreate(BaseModel):
     """An application. Money travels as decimal strings ("25000.00"), never as floats."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [APPLICATION_EXAMPLE]})
 
-    amount: Annotated[Money, Field(gt=0, le=Decimal("10000000"))]
-    term_months: int = Field(ge=6, le=360)
+    amount: RequestedAmount
+    term_months: TermMonths
     purpose: str = Field(min_length=1, max_length=500)
     monthly_income: Annotated[Money, Field(ge=0, le=Decimal("100000000"))]
     monthly_debt: Annotated[Money, Field(ge=0, le=Decimal("100000000"))]

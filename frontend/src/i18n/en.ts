@@ -684,6 +684,11 @@ export const en = {
       refused: 'Chat message refused (unsafe address)',
     },
     notification_preferences: { updated: 'Notification settings changed' },
+    offer: {
+      accepted: 'Offer accepted by the applicant',
+      declined: 'Offer declined by the applicant',
+      lapsed: 'Offer lapsed (not answered in time)',
+    },
     policy: {
       activated: 'Policy version activated',
       approval_refused: 'Policy approval refused (four eyes)',
@@ -698,6 +703,7 @@ export const en = {
       approved: 'Stage approved',
       assigned: 'Stage assigned',
       assignment_failed: 'Stage could not be assigned',
+      counteroffered: 'Stage approved with other terms (counteroffer)',
       decision_refused: 'Decision refused',
       escalated: 'Stage escalated',
       rejected: 'Stage rejected',
