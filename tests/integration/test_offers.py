@@ -67,7 +67,7 @@ def _actions(request_id: str) -> list[str]:
             session.scalars(
                 select(AuditLog.action)
                 .where(AuditLog.entity_id.in_(entities))
-                .order_by(AuditLog.created_at)
+                .order_by(AuditLog.id)
             )
         )
 
