@@ -116,7 +116,7 @@ def test_final_approver_offers_other_terms_and_the_applicant_is_emailed(
             .where(AuditLog.action == "stage.counteroffered")
             .where(AuditLog.details["request_id"].astext == request_id)
         ).one()
-        assert entry.details["amount"] == "4000.00"
+        assert entry.details is not None and entry.details["amount"] == "4000.00"
         assert entry.details["reason_codes"] == ["AMOUNT_TOO_HIGH"]
         assert entry.actor == analyst.username
 
@@ -220,7 +220,7 @@ def test_bad_terms_are_refused_with_machine_readable_codes(
     request_id = api.submit(auth)["id"]
     drain()
     analyst = _holder(api, staff, request_id)
-    cases = [
+    cases: list[tuple[dict[str, Any], str]] = [
         ({"offer": {"amount": "6000.00"}}, "offer_exceeds_request"),
         ({"offer": {"amount": "5000.00", "term_months": 24}}, "offer_unchanged"),
         ({"reason_codes": ["NOT_A_CODE"]}, "unknown_reason_code"),
