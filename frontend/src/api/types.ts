@@ -41,6 +41,8 @@ export type ScoreResult = Schemas['ScoreResultOut'];
 export type PendingStage = Schemas['PendingStage'];
 export type Decision = Schemas['Decision'];
 export type LinkSummary = Schemas['LinkSummary'];
+export type Offer = Schemas['OfferOut'];
+export type CounterofferTerms = Schemas['CounterofferTerms'];
 export type AuditEntry = Schemas['AuditEntry'];
 export type Stats = Schemas['StatsOut'];
 /** A step's dead-letter queue: its depth, the oldest sampled message's age, a sample body. */

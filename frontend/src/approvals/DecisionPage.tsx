@@ -18,6 +18,7 @@ import { ScoreResultPanel } from '../requests/ScoreResultPanel';
 import { StageTimeline } from '../requests/StageTimeline';
 import { DecisionForm, decisionOutcome } from './DecisionForm';
 import { DecisionOutcome, JumpToDecision } from './DecisionOutcome';
+import { pendingIsFinal } from './offer';
 
 /** The inbox entry to offer after deciding `decided`: the next one in the inbox's order (oldest due first). */
 export function nextInInbox(inbox: PendingStage[], decided: string): PendingStage | null {
@@ -35,6 +36,9 @@ function Decision({ requestId }: { requestId: string }) {
   const { t } = useTranslation();
   const user = useUser();
   const detail = useResource((signal) => api.getRequest(requestId, { signal }), [requestId]);
+  // The last stage may approve other terms: what it chooses them from (the active policy).
+  const wantsTerms = detail.data?.status === 'pending_approval' && pendingIsFinal(detail.data.stages);
+  const terms = useResource((signal) => (wantsTerms ? api.counterofferTerms({ signal }) : Promise.resolve(null)), [wantsTerms]);
   const [outcome, setOutcome] = useState<{ message: string; level: number; next: PendingStage | null | undefined } | null>(null);
 
   const back = <RouterLink to="/inbox">{t('decision.backToInbox')}</RouterLink>;
@@ -52,6 +56,10 @@ function Decision({ requestId }: { requestId: string }) {
   const current = request.stages.find((s) => s.status === 'pending');
   const mine = current !== undefined && current.assignee === user.username && request.status === 'pending_approval';
   const next = outcome?.next;
+  const counteroffer =
+    mine && pendingIsFinal(request.stages) && terms.data
+      ? { terms: terms.data, requested: { amount: request.amount, termMonths: request.term_months } }
+      : null;
   // After a decision the title stays on the stage that was decided (the request moved on).
   const level = outcome?.level ?? current?.level;
 
@@ -84,6 +92,9 @@ function Decision({ requestId }: { requestId: string }) {
         </DecisionOutcome>
       ) : mine ? (
         <DecisionForm
+          counteroffer={counteroffer}
+          // Remounted once the options arrive, so its draft starts from the terms asked for.
+          key={counteroffer ? 'with-offer' : 'plain'}
           decide={(decision) => api.decideRequest(request.id, decision)}
           onDecided={(decision, updated) => {
             const message = decisionOutcome(decision, updated);

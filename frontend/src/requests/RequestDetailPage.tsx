@@ -22,6 +22,7 @@ import { SubmitButton } from '../common/SubmitButton';
 import { useResource } from '../common/useResource';
 import { formatDateTime } from '../i18n/format';
 import { audienceOf } from './audience';
+import { OfferPanel } from './OfferPanel';
 import { RequestProgress } from './RequestProgress';
 import { RequestSummary } from './RequestSummary';
 import { ScoreResultPanel } from './ScoreResultPanel';
@@ -87,7 +88,8 @@ export function RequestDetailPage() {
 
   const request = detail.data;
   const current = request.stages.find((s) => s.status === 'pending');
-  const canWithdraw = user.role === 'applicant' && isOpen(request.status) && withdrawnAt === null;
+  // An offer is answered (accepted or declined), not withdrawn.
+  const canWithdraw = user.role === 'applicant' && isOpen(request.status) && request.status !== 'offer_made' && withdrawnAt === null;
   const canDecide = current !== undefined && current.assignee === user.username && request.status === 'pending_approval';
   const reference = request.id.slice(0, 8);
 
@@ -135,6 +137,7 @@ export function RequestDetailPage() {
       {detail.error ? <ErrorState error={detail.error} onRetry={detail.reload} title={t('detail.updatesPaused')} /> : null}
       <RequestProgress request={request} audience={audience} />
       <RequestSummary request={request} audience={audience} policyVersion={request.policy_version} />
+      <OfferPanel request={request} answerable={user.role === 'applicant'} onAnswered={() => detail.reload()} />
       <ScoreResultPanel result={request.score_result} />
       <StageTimeline stages={request.stages} audience={audience} />
       <Dialog
