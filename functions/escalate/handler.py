@@ -13,6 +13,8 @@ from shared.observability import lambda_entry
 def handle(event: dict[str, Any], context: Any) -> dict[str, int]:
     with state_change() as session:
         report = escalate(session)
+    # Its own transaction: neither job's failure undoes the other's work.
+    with state_change() as session:
         lapsed = offers.lapse(session)
     return {**asdict(report), "offers_lapsed": lapsed}
 

@@ -90,17 +90,15 @@ def check_terms(
             code="offer_unchanged",
         )
     in_force = policy.active(session).policy
-    unknown = [code for code in decision.reason_codes if in_force.decline_reason(code) is None]
+    found = {code: in_force.decline_reason(code) for code in decision.reason_codes}
+    unknown = [code for code, reason in found.items() if reason is None]
     if unknown:
         raise InvalidInput(
             "Reason codes must come from the credit policy's catalogue.",
             code="unknown_reason_code",
             details={"unknown": unknown},
         )
-    reasons = [
-        in_force.decline_reason(code).model_dump()  # type: ignore[union-attr]
-        for code in decision.reason_codes
-    ]
+    reasons = [reason.model_dump() for reason in found.values() if reason is not None]
     rate = in_force.reference_annual_rate
     return Terms(amount, term, rate, monthly_installment(amount, term, rate), reasons)
 

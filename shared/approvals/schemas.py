@@ -93,6 +93,8 @@ class Decision(BaseModel):
         if self.decision != "counteroffer":
             if self.offer is not None:
                 raise ValueError("only a counteroffer has an offer")
+            if self.decision == "approve" and self.reason_codes:
+                raise ValueError("an approval has no reasons to give")
             return self
         if self.offer is None:
             raise ValueError("a counteroffer needs the offer's terms")

@@ -51,6 +51,8 @@ def test_only_a_counteroffer_carries_an_offer() -> None:
     with pytest.raises(ValidationError):
         Decision.model_validate({"decision": "approve", "offer": {"amount": "1.00"}})
     assert Decision.model_validate({"decision": "approve"}).offer is None
+    with pytest.raises(ValidationError):
+        Decision.model_validate({"decision": "approve", "reason_codes": ["AMOUNT_TOO_HIGH"]})
 
 
 def test_one_changed_term_is_enough() -> None:
