@@ -58,7 +58,9 @@ export function DecisionForm({
       return;
     }
     if (Object.keys(errors).length > 0) {
-      document.getElementById(errors.amount ? 'offer-amount' : errors.term ? 'offer-term' : 'offer-amount')?.focus();
+      // The first field with a problem takes the focus, in the order they are shown.
+      const first = errors.amount ? '#offer-amount' : errors.term ? '#offer-term' : '[name="reason_codes"]';
+      document.querySelector<HTMLElement>(first)?.focus();
       return;
     }
     setCommentError(null);
@@ -134,33 +136,33 @@ export function DecisionForm({
           </Button>
         </Box>
       ) : (
-      <Box sx={{ display: 'flex', gap: 2, mt: 2, flexWrap: 'wrap' }}>
-        <Button
-          type="submit"
-          variant="contained"
-          color="success"
-          disabled={busy !== null}
-          onClick={() => (pressed.current = 'approve')}
-          startIcon={busy === 'approve' ? progress : undefined}
-        >
-          {busy === 'approve' ? t('decision.approving') : t('decision.approve')}
-        </Button>
-        <Button
-          type="submit"
-          variant="contained"
-          color="error"
-          disabled={busy !== null}
-          onClick={() => (pressed.current = 'reject')}
-          startIcon={busy === 'reject' ? progress : undefined}
-        >
-          {busy === 'reject' ? t('decision.rejecting') : t('decision.reject')}
-        </Button>
-        {counteroffer ? (
-          <Button type="button" variant="outlined" disabled={busy !== null} onClick={() => setOffering(true)}>
-            {t('counteroffer.open')}
+        <Box sx={{ display: 'flex', gap: 2, mt: 2, flexWrap: 'wrap' }}>
+          <Button
+            type="submit"
+            variant="contained"
+            color="success"
+            disabled={busy !== null}
+            onClick={() => (pressed.current = 'approve')}
+            startIcon={busy === 'approve' ? progress : undefined}
+          >
+            {busy === 'approve' ? t('decision.approving') : t('decision.approve')}
           </Button>
-        ) : null}
-      </Box>
+          <Button
+            type="submit"
+            variant="contained"
+            color="error"
+            disabled={busy !== null}
+            onClick={() => (pressed.current = 'reject')}
+            startIcon={busy === 'reject' ? progress : undefined}
+          >
+            {busy === 'reject' ? t('decision.rejecting') : t('decision.reject')}
+          </Button>
+          {counteroffer ? (
+            <Button type="button" variant="outlined" disabled={busy !== null} onClick={() => setOffering(true)}>
+              {t('counteroffer.open')}
+            </Button>
+          ) : null}
+        </Box>
       )}
     </Paper>
   );
