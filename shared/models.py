@@ -1,7 +1,7 @@
 """Every table, imported in one place so Alembic and the tests see the whole schema."""
 
 from shared.approvals.conversation import RequestMessage
-from shared.approvals.models import ApprovalLink, ApprovalStage, InformationRequest
+from shared.approvals.models import ApprovalLink, ApprovalStage, InformationRequest, Offer
 from shared.audit.models import AuditChainHead, AuditLog
 from shared.auth.models import RefreshToken
 from shared.backup.models import BackupRecord
@@ -22,6 +22,7 @@ __all__ = [
     "CreditRequest",
     "InformationRequest",
     "NotificationPreference",
+    "Offer",
     "OutboxEvent",
     "Policy",
     "ProcessedMessage",

@@ -5,6 +5,8 @@ import uuid
 from datetime import UTC, datetime
 from decimal import Decimal
 
+from shared.approvals.schemas import OfferOut
+from shared.credit.schemas import DecisionReason
 from shared.notifications.notice import Notice, Recipient, RequestFacts, StageFacts
 from shared.workflow.events import EventType
 
@@ -66,6 +68,27 @@ DECLINED = RequestFacts(
     }
 )
 
+OFFER = OfferOut(
+    requested_amount=REQUEST.amount,
+    requested_term_months=REQUEST.term_months,
+    requested_installment=Decimal("3336.67"),
+    amount=Decimal("90000.00"),
+    term_months=72,
+    installment=Decimal("1759.52"),
+    annual_rate=Decimal("0.12"),
+    reason="Your income supports <90,000> & a longer term.\nWe can revisit in a year.",
+    reason_codes=[
+        DecisionReason(
+            code="AMOUNT_TOO_HIGH",
+            message="The amount you asked for is too high for your income and the term.",
+        )
+    ],
+    made_at=datetime(2026, 12, 4, 15, 5, tzinfo=UTC),
+    expires_at=datetime(2027, 1, 3, 15, 5, tzinfo=UTC),
+    responded_at=None,
+    outcome=None,
+)
+
 SAMPLES: dict[str, Notice] = {
     "welcome": Notice(
         event_type=EventType.USER_REGISTERED,
@@ -121,6 +144,14 @@ SAMPLES: dict[str, Notice] = {
         EventType.REQUEST_AUTO_REJECTED, "request_auto_rejected", request=DECLINED
     ),
     "request_approved": _applicant(EventType.REQUEST_APPROVED, "request_approved"),
+    "request_approved_offer": _applicant(
+        EventType.REQUEST_APPROVED,
+        "request_approved",
+        offer=OFFER.model_copy(update={"outcome": "accepted"}),
+    ),
+    "request_offer_made": _applicant(
+        EventType.REQUEST_OFFER_MADE, "request_offer_made", offer=OFFER
+    ),
     "request_rejected": _applicant(
         EventType.REQUEST_REJECTED,
         "request_rejected",

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import Path
 
-from shared.approvals import links
+from shared.approvals import links, offers
 from shared.approvals import service as approvals
 from shared.approvals.schemas import Decision, LinkSummary
 from shared.approvals.timeline import chain_for_staff
@@ -27,7 +27,9 @@ def decide(
     request_id: uuid.UUID, body: Decision, approver: CurrentUser, session: DbSession
 ) -> CreditRequestOut:
     """Approve or reject the request's current stage, as its assignee (403 `not_assignee`
-    otherwise; never one's own request). A rejection needs a comment. 409 once decided."""
+    otherwise; never one's own request). A rejection needs a comment. The last stage may
+    approve other terms instead (`counteroffer`: 409 `not_final_stage` on an earlier one).
+    409 once decided."""
     with state_change(session):
         credit.visible_request(session, approver, request_id)
         stage_id = approvals.current_stage_id(session, request_id)
@@ -52,6 +54,9 @@ def show_link(token: LinkToken, session: DbSession) -> LinkSummary:
         # earlier approvers' comments too.
         score_result=credit.score_result_out(resolved.request, with_bureau=True),
         stages=chain_for_staff(session, resolved.request.id),
+        counteroffer=(
+            offers.counteroffer_terms(session) if offers.is_final(session, resolved.stage) else None
+        ),
     )
 
 

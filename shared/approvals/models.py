@@ -1,8 +1,20 @@
 import uuid
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
+from sqlalchemy import (
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -100,3 +112,41 @@ class InformationRequest(Base, Cached):
     def cache_scopes(self) -> list[str]:
         """Its request's page (applicant's and staff's), and every staff list."""
         return [f"request:{self.request_id}", "staff"]
+
+
+class Offer(Base, Cached):
+    """A counteroffer: the terms the final approver approved instead of those asked for, which
+    the applicant accepts or declines before `expires_at` (else it lapses). One per request:
+    only the last stage makes one, and a request reaches it once. The request keeps the
+    amount and term the applicant asked for."""
+
+    __tablename__ = "offers"
+    __table_args__ = (
+        CheckConstraint("outcome IN ('accepted', 'declined', 'lapsed')", name="outcome"),
+        # The lapse sweep reads the open offers by expiry.
+        Index("ix_offers_open_expiry", "expires_at", postgresql_where=text("outcome IS NULL")),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    request_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("credit_requests.id"), unique=True)
+    applicant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
+    stage_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("approval_stages.id"))
+    amount: Mapped[Decimal] = mapped_column(Numeric(14, 2))
+    term_months: Mapped[int] = mapped_column(Integer)
+    # The rate both installments (offered and asked for) are computed at: the policy's
+    # reference rate when the offer was made, kept so the figures never move.
+    annual_rate: Mapped[Decimal] = mapped_column(Numeric(7, 6))
+    installment: Mapped[Decimal] = mapped_column(Numeric(14, 2))
+    reason: Mapped[str] = mapped_column(Text)  # the approver's words, shown to the applicant
+    # The principal reasons the asked-for terms were not approved, [{code, message}] quoted
+    # from the policy's catalogue when the offer was made (the adverse action notice's).
+    reason_codes: Mapped[list[dict[str, str]]] = mapped_column(JSONB)
+    made_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
+    made_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    responded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    outcome: Mapped[str | None] = mapped_column(String(16))  # OfferOutcome
+
+    def cache_scopes(self) -> list[str]:
+        """Its request's page, its applicant's lists, and every staff list."""
+        return [f"request:{self.request_id}", f"applicant:{self.applicant_id}", "staff"]

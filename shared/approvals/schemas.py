@@ -3,14 +3,17 @@ pending stage, and the request as an emailed link shows it."""
 
 import uuid
 from datetime import datetime
+from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, RootModel, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, RootModel, model_validator
 
 from shared.credit.schemas import (
     Amount,
     CreditRequestOut,
+    DecisionReason,
     EmploymentStatus,
+    Money,
     MonthlyMoney,
     Purpose,
     ScoreResultOut,
@@ -33,8 +36,31 @@ DecidedVia = Literal["app", "email_link"]
 """How a stage was decided: in the signed-in app, or by the approver's emailed link."""
 
 
+MAX_OFFER_REASONS = 4
+"""At most this many principal reasons for a counteroffer (Reg B 1002.9(b)(2): four)."""
+
+
+class OfferTerms(BaseModel):
+    """The terms a counteroffer approves instead of those asked for: another amount (no more
+    than asked for), another term, or both; what is left out stays as asked."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    amount: Amount | None = None
+    term_months: TermMonths | None = None
+
+    @model_validator(mode="after")
+    def changes_something(self) -> "OfferTerms":
+        if self.amount is None and self.term_months is None:
+            raise ValueError("an offer gives another amount, another term, or both")
+        return self
+
+
 class Decision(BaseModel):
-    """An approver's decision on their stage; a rejection must say why."""
+    """An approver's decision on their stage; a rejection must say why. The final stage may
+    also approve other terms (`counteroffer`): with the `offer`, the reason in `comment`
+    (shown to the applicant) and 1-4 `reason_codes` from the policy's catalogue of decline
+    reasons, the principal reasons the terms asked for were not approved."""
 
     model_config = ConfigDict(
         extra="forbid",
@@ -42,17 +68,45 @@ class Decision(BaseModel):
             "examples": [
                 {"decision": "approve", "comment": "Income verified with three payslips."},
                 {"decision": "reject", "comment": "Debt would exceed half of the income."},
+                {
+                    "decision": "counteroffer",
+                    "comment": "We can lend 18,000 over 48 months on your income.",
+                    "offer": {"amount": "18000.00", "term_months": 48},
+                    "reason_codes": ["AMOUNT_TOO_HIGH"],
+                },
             ]
         },
     )
 
-    decision: Literal["approve", "reject"]
+    decision: Literal["approve", "reject", "counteroffer"]
     comment: str = Field(default="", max_length=2000)
+    offer: OfferTerms | None = None
+    reason_codes: list[Annotated[str, Field(max_length=64)]] = Field(
+        default_factory=list, max_length=MAX_OFFER_REASONS
+    )
 
     @model_validator(mode="after")
     def rejection_is_explained(self) -> "Decision":
         if self.decision == "reject" and not self.comment.strip():
             raise ValueError("a rejection needs a comment explaining it")
+        return self
+
+    @model_validator(mode="after")
+    def counteroffer_is_complete(self) -> "Decision":
+        if self.decision != "counteroffer":
+            if self.offer is not None:
+                raise ValueError("only a counteroffer has an offer")
+            if self.decision == "approve" and self.reason_codes:
+                raise ValueError("an approval has no reasons to give")
+            return self
+        if self.offer is None:
+            raise ValueError("a counteroffer needs the offer's terms")
+        if not self.comment.strip():
+            raise ValueError("a counteroffer needs a comment: the reason the applicant reads")
+        if not self.reason_codes:
+            raise ValueError("a counteroffer needs 1 to 4 reason codes")
+        if len(set(self.reason_codes)) != len(self.reason_codes):
+            raise ValueError("each reason code once")
         return self
 
 
@@ -100,6 +154,41 @@ class PendingStage(BaseModel):
     request: CreditRequestOut
 
 
+OfferOutcome = Literal["accepted", "declined", "lapsed"]
+
+
+class OfferOut(BaseModel):
+    """A counteroffer beside what was asked for, both installments at the same reference rate,
+    with the reason, the principal reasons, its deadline and how the applicant answered."""
+
+    requested_amount: Money
+    requested_term_months: int
+    requested_installment: Money
+    amount: Money
+    term_months: int
+    installment: Money = Field(description="The offer's monthly installment.")
+    annual_rate: Annotated[Decimal, PlainSerializer(lambda v: f"{v:f}", when_used="json")]
+    reason: str = Field(description="The final approver's reason, in their words.")
+    reason_codes: list[DecisionReason] = Field(
+        description="The principal reasons the terms asked for were not approved."
+    )
+    made_at: datetime
+    expires_at: datetime = Field(description="Accept or decline before this; it lapses then.")
+    responded_at: datetime | None
+    outcome: OfferOutcome | None = Field(description="Null while the offer is open.")
+
+
+class CounterofferTerms(BaseModel):
+    """What a final approver needs to make a counteroffer: the bounds of its terms, the rate
+    its installment is computed at, and the catalogue of reasons to choose from."""
+
+    reference_annual_rate: Annotated[Decimal, PlainSerializer(lambda v: f"{v:f}", when_used="json")]
+    min_term_months: int
+    max_term_months: int
+    max_reasons: int
+    decline_reasons: list[DecisionReason]
+
+
 class LinkSummary(BaseModel):
     """What an emailed approval link shows before its approver decides."""
 
@@ -113,6 +202,11 @@ class LinkSummary(BaseModel):
     score_result: ScoreResultOut | None
     stages: list[StageOut] = Field(
         description="The whole chain, earlier decisions and their comments included."
+    )
+    counteroffer: CounterofferTerms | None = Field(
+        default=None,
+        description="Set when the link's stage is the chain's last, which alone may approve "
+        "other terms (`decision: counteroffer`); null otherwise.",
     )
 
 

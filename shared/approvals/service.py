@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from shared.approvals import information_rounds, links
+from shared.approvals import information_rounds, links, offers
 from shared.approvals.chain import approval_chain
 from shared.approvals.models import ApprovalLink, ApprovalStage
 from shared.approvals.schemas import DecidedVia, Decision
@@ -259,7 +259,9 @@ def decide(
     """Approve or reject a stage, by its assignee only (segregation of duties: never one's own
     request, never two stages of one request; refusals audited, 403). Approval makes the next
     stage current, or approves the request after the last; a rejection rejects the request
-    and cancels the stages left. `via` says how (app or email link); a link used is spent."""
+    and cancels the stages left; a counteroffer (the last stage only: `offers`) approves the
+    stage and puts other terms to the applicant. `via` says how (app or email link); a link
+    used is spent."""
     stage = session.get(ApprovalStage, stage_id)
     if stage is None:
         raise NotFound("No such approval stage.")
@@ -279,9 +281,14 @@ def decide(
         )
         raise Forbidden(refusal.message, code=refusal.code)
 
+    counteroffer = decision.decision == "counteroffer"
+    # Checked before anything changes: the last stage only, terms and reasons valid.
+    terms = offers.check_terms(session, request, stage, decision) if counteroffer else None
+
     before, stage_before = snapshot(request), stage.status
     now = utcnow()
-    approved = decision.decision == "approve"
+    # A counteroffer approves the stage: the approver approves, on other terms.
+    approved = decision.decision != "reject"
     advance_stage(stage, StageStatus.APPROVED if approved else StageStatus.REJECTED)
     stage.decided_by, stage.decided_at, stage.comment = actor.id, now, decision.comment or None
     stage.decided_via = via
@@ -293,11 +300,15 @@ def decide(
         for s in _stages(session, request.id)
         if s.level > stage.level and s.status == StageStatus.WAITING
     ]
+    details: dict[str, object] = {}
     if approved and later:
         advance_stage(later[0], StageStatus.PENDING)
         add_event(
             session, EventType.STAGE_APPROVED, StageEvent(request_id=request.id, stage_id=stage.id)
         )
+    elif terms is not None:  # the last stage: no stage is left to cancel
+        offer = offers.make(session, actor, request, stage, terms, decision.comment.strip(), now)
+        details = offers.audit_details(offer)
     else:
         advance_request(request, RequestStatus.APPROVED if approved else RequestStatus.REJECTED)
         request.decided_at = now
@@ -313,12 +324,16 @@ def decide(
     record(
         session,
         Actor.of(actor),
-        f"stage.{'approved' if approved else 'rejected'}",
+        "stage.counteroffered"
+        if counteroffer
+        else "stage.approved"
+        if approved
+        else "stage.rejected",
         "approval_stage",
         stage.id,
         before={"request": before, "stage_status": stage_before},
         after={"request": snapshot(request), "stage_status": stage.status},
-        details={"request_id": str(request.id), "level": stage.level, "via": via},
+        details={"request_id": str(request.id), "level": stage.level, "via": via, **details},
     )
     return request
 

@@ -38,10 +38,11 @@ APPLICATION_EXAMPLE: dict[str, JsonValue] = {
 }
 
 
-# The applicant's financial fields as submission validates them; an answer to an approver's
-# questions that amends them is validated by the same definitions.
+# The applicant's financial fields as submission validates them: an answer to an approver's
+# questions that amends them, and a counteroffer's terms, keep within the same definitions.
 Amount = Annotated[Money, Field(gt=0, le=Decimal("10000000"))]
-TermMonths = Annotated[int, Field(ge=6, le=360)]
+MIN_TERM_MONTHS, MAX_TERM_MONTHS = 6, 360
+TermMonths = Annotated[int, Field(ge=MIN_TERM_MONTHS, le=MAX_TERM_MONTHS)]
 Purpose = Annotated[str, Field(min_length=1, max_length=500)]
 MonthlyMoney = Annotated[Money, Field(ge=0, le=Decimal("100000000"))]
 

@@ -85,6 +85,7 @@ QUEUES: tuple[QueueSpec, ...] = (
             EventType.MESSAGE_POSTED,
             EventType.REQUEST_INFO_REQUESTED,
             EventType.REQUEST_INFO_PROVIDED,
+            EventType.REQUEST_OFFER_MADE,
         ),
         maximum_concurrency=8,
     ),

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from shared.approvals import conversation, links
+from shared.approvals import conversation, links, offers
 from shared.approvals.models import ApprovalLink, ApprovalStage, InformationRequest
 from shared.approvals.timeline import first_name
 from shared.auth import account_links
@@ -82,7 +82,12 @@ APPLICANT_TEMPLATES = {
     EventType.REQUEST_APPROVED: "request_approved",
     EventType.REQUEST_REJECTED: "request_rejected",
     EventType.REQUEST_WITHDRAWN: "request_withdrawn",
+    EventType.REQUEST_OFFER_MADE: "request_offer_made",
 }
+
+
+# What a webhook or chat message says of an offer (no free text: the reason stays in email).
+OFFER_DATA = {"amount", "term_months", "installment", "expires_at", "outcome"}
 
 
 def compose(session: Session, envelope: Envelope) -> Notice | None:
@@ -219,6 +224,14 @@ def _to_applicant(session: Session, event_type: EventType, event: RequestEvent) 
             shared = policy.load(session).share_rejection_comment
             context |= {"stage": stage, "comment": rejected.comment if shared else None}
             data |= _stage_data(stage)
+    if event_type in (EventType.REQUEST_OFFER_MADE, EventType.REQUEST_APPROVED):
+        offer = offers.for_request(session, request.id)
+        if offer is None and event_type == EventType.REQUEST_OFFER_MADE:
+            return None  # cannot happen: the offer is made with its event
+        if offer is not None and (event_type == EventType.REQUEST_OFFER_MADE or offer.outcome):
+            # The offer's terms, and (once approved) the terms the applicant accepted.
+            context["offer"] = offers.offer_out(offer, request)
+            data["offer"] = context["offer"].model_dump(mode="json", include=OFFER_DATA)
     return Notice(
         event_type=event_type,
         template=APPLICANT_TEMPLATES[event_type],

@@ -27,7 +27,7 @@ from sqlalchemy import ColumnElement, and_, delete, exists, func, null, or_, sel
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from shared.approvals.conversation import RequestMessage
-from shared.approvals.models import ApprovalStage, InformationRequest
+from shared.approvals.models import ApprovalStage, InformationRequest, Offer
 from shared.audit.chain import content_digest
 from shared.audit.models import AuditLog
 from shared.audit.service import Actor, record
@@ -68,6 +68,8 @@ FREE_TEXT: tuple[FreeText, ...] = (
     FreeText(InformationRequest.answer, InformationRequest.request_id),
     # The fields an answer amended, before and after: the purpose's text among them.
     FreeText(InformationRequest.amendments, InformationRequest.request_id),
+    # The approver's reason for a counteroffer (its reason codes, from the catalogue, stay).
+    FreeText(Offer.reason, Offer.request_id),
 )
 
 

@@ -3,6 +3,7 @@
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
+from shared.approvals import offers
 from shared.approvals.models import ApprovalStage
 from shared.approvals.timeline import as_applicant_sees, stages_out, with_people
 from shared.credit.models import CreditRequest
@@ -84,6 +85,7 @@ def request_detail(
         .execution_options(populate_existing=True)
     ).all()
     current = rows[0][0]
+    offer = offers.for_request(session, current.id)
     applicant = viewer.role == Role.APPLICANT
     stages = stages_out((s, a, d, an, dn) for _, s, a, d, an, dn in rows)
     return CreditRequestDetail(
@@ -91,4 +93,5 @@ def request_detail(
         stages=[as_applicant_sees(s) for s in stages] if applicant else stages,
         score_result=score_result_out(current, with_bureau=not applicant),
         policy_version=current.policy_version,
+        offer=None if offer is None else offers.offer_out(offer, current),
     )

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from shared.approvals.schemas import StageOut
+from shared.approvals.schemas import OfferOut, StageOut
 from shared.credit.schemas import CreditRequestOut, Money, ScoreResultOut
 from shared.pagination import Cursor, PageSize
 from shared.workflow.states import RequestStatus, Role
@@ -48,6 +48,11 @@ class CreditRequestDetail(CreditRequestOut):
     policy_version: int | None = Field(
         description="The credit policy version that scored (or declined) it; null until "
         "scored, and for requests scored before versions were kept."
+    )
+    offer: OfferOut | None = Field(
+        default=None,
+        description="The final approver's counteroffer beside the terms asked for; null when "
+        "none was made. The request's own amount and term stay those asked for.",
     )
 
 

@@ -3,6 +3,7 @@ import { http, refreshToken } from './client';
 import type {
   AuditEntry,
   AuditQuery,
+  CounterofferTerms,
   CreditApplication,
   CreditRequest,
   ConversationEntry,
@@ -102,6 +103,16 @@ export async function listMessages(id: string, options: Options = {}): Promise<C
 
 export async function postMessage(id: string, entry: NewConversationEntry): Promise<ConversationEntry> {
   return (await http.post<ConversationEntry>(`/credit-requests/${encodeURIComponent(id)}/messages`, entry)).data;
+}
+
+/** Accept (or decline) the counteroffer on your own request: the request page as it now is. */
+export async function answerOffer(id: string, answer: 'accept' | 'decline'): Promise<CreditRequestDetail> {
+  return (await http.post<CreditRequestDetail>(`/credit-requests/${encodeURIComponent(id)}/offer/${answer}`)).data;
+}
+
+/** What a final approver chooses a counteroffer's terms and reasons from (the active policy). */
+export async function counterofferTerms(options: Options = {}): Promise<CounterofferTerms> {
+  return (await http.get<CounterofferTerms>('/counteroffer-terms', options)).data;
 }
 
 export async function decideRequest(id: string, decision: Decision): Promise<CreditRequest> {

@@ -729,6 +729,69 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/credit-requests/{request_id}/offer/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Accept Offer
+         * @description Accept the counteroffer on your own request: it is approved, on the offer's terms.
+         *     409 `no_open_offer` when none awaits an answer, `offer_expired` after its deadline.
+         */
+        post: operations["accept_offer_api_v1_credit_requests__request_id__offer_accept_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/credit-requests/{request_id}/offer/decline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Decline Offer
+         * @description Decline the counteroffer on your own request: the request ends as `offer_declined`,
+         *     and you are sent the notice of the reasons. 409 as for accepting.
+         */
+        post: operations["decline_offer_api_v1_credit_requests__request_id__offer_decline_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/counteroffer-terms": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Counteroffer Terms
+         * @description What a final approver chooses a counteroffer from, by the active credit policy: the
+         *     term bounds, the reference rate of its installment, and the catalogue of reasons.
+         */
+        get: operations["counteroffer_terms_api_v1_counteroffer_terms_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/credit-requests/{request_id}/decision": {
         parameters: {
             query?: never;
@@ -741,7 +804,9 @@ export interface paths {
         /**
          * Decide
          * @description Approve or reject the request's current stage, as its assignee (403 `not_assignee`
-         *     otherwise; never one's own request). A rejection needs a comment. 409 once decided.
+         *     otherwise; never one's own request). A rejection needs a comment. The last stage may
+         *     approve other terms instead (`counteroffer`: 409 `not_final_stage` on an earlier one).
+         *     409 once decided.
          */
         post: operations["decide_api_v1_credit_requests__request_id__decision_post"];
         delete?: never;
@@ -1049,6 +1114,23 @@ export interface components {
             };
         };
         /**
+         * CounterofferTerms
+         * @description What a final approver needs to make a counteroffer: the bounds of its terms, the rate
+         *     its installment is computed at, and the catalogue of reasons to choose from.
+         */
+        CounterofferTerms: {
+            /** Reference Annual Rate */
+            reference_annual_rate: string;
+            /** Min Term Months */
+            min_term_months: number;
+            /** Max Term Months */
+            max_term_months: number;
+            /** Max Reasons */
+            max_reasons: number;
+            /** Decline Reasons */
+            decline_reasons: components["schemas"]["DecisionReason"][];
+        };
+        /**
          * CreditRequestDetail
          * @example {
          *       "amount": "25000.00",
@@ -1128,6 +1210,8 @@ export interface components {
              * @description The credit policy version that scored (or declined) it; null until scored, and for requests scored before versions were kept.
              */
             policy_version: number | null;
+            /** @description The final approver's counteroffer beside the terms asked for; null when none was made. The request's own amount and term stay those asked for. */
+            offer?: components["schemas"]["OfferOut"] | null;
         };
         /**
          * CreditRequestOut
@@ -1352,6 +1436,58 @@ export interface components {
         NotificationPreferencesOut: {
             /** Channels */
             channels: components["schemas"]["ChannelPreferenceOut"][];
+        };
+        /**
+         * OfferOut
+         * @description A counteroffer beside what was asked for, both installments at the same reference rate,
+         *     with the reason, the principal reasons, its deadline and how the applicant answered.
+         */
+        OfferOut: {
+            /** Requested Amount */
+            requested_amount: string;
+            /** Requested Term Months */
+            requested_term_months: number;
+            /** Requested Installment */
+            requested_installment: string;
+            /** Amount */
+            amount: string;
+            /** Term Months */
+            term_months: number;
+            /**
+             * Installment
+             * @description The offer's monthly installment.
+             */
+            installment: string;
+            /** Annual Rate */
+            annual_rate: string;
+            /**
+             * Reason
+             * @description The final approver's reason, in their words.
+             */
+            reason: string;
+            /**
+             * Reason Codes
+             * @description The principal reasons the terms asked for were not approved.
+             */
+            reason_codes: components["schemas"]["DecisionReason"][];
+            /**
+             * Made At
+             * Format: date-time
+             */
+            made_at: string;
+            /**
+             * Expires At
+             * Format: date-time
+             * @description Accept or decline before this; it lapses then.
+             */
+            expires_at: string;
+            /** Responded At */
+            responded_at: string | null;
+            /**
+             * Outcome
+             * @description Null while the offer is open.
+             */
+            outcome: ("accepted" | "declined" | "lapsed") | null;
         };
         /** Outcome */
         Outcome: {
@@ -2165,7 +2301,10 @@ export interface components {
         };
         /**
          * Decision
-         * @description An approver's decision on their stage; a rejection must say why.
+         * @description An approver's decision on their stage; a rejection must say why. The final stage may
+         *     also approve other terms (`counteroffer`): with the `offer`, the reason in `comment`
+         *     (shown to the applicant) and 1-4 `reason_codes` from the policy's catalogue of decline
+         *     reasons, the principal reasons the terms asked for were not approved.
          * @example {
          *       "comment": "Income verified with three payslips.",
          *       "decision": "approve"
@@ -2174,18 +2313,32 @@ export interface components {
          *       "comment": "Debt would exceed half of the income.",
          *       "decision": "reject"
          *     }
+         * @example {
+         *       "comment": "We can lend 18,000 over 48 months on your income.",
+         *       "decision": "counteroffer",
+         *       "offer": {
+         *         "amount": "18000.00",
+         *         "term_months": 48
+         *       },
+         *       "reason_codes": [
+         *         "AMOUNT_TOO_HIGH"
+         *       ]
+         *     }
          */
         Decision: {
             /**
              * Decision
              * @enum {string}
              */
-            decision: "approve" | "reject";
+            decision: "approve" | "reject" | "counteroffer";
             /**
              * Comment
              * @default
              */
             comment: string;
+            offer?: components["schemas"]["OfferTerms"] | null;
+            /** Reason Codes */
+            reason_codes?: string[];
         };
         /**
          * InformationAnswer
@@ -2322,6 +2475,19 @@ export interface components {
              * @description The whole chain, earlier decisions and their comments included.
              */
             stages: components["schemas"]["StageOut"][];
+            /** @description Set when the link's stage is the chain's last, which alone may approve other terms (`decision: counteroffer`); null otherwise. */
+            counteroffer?: components["schemas"]["CounterofferTerms"] | null;
+        };
+        /**
+         * OfferTerms
+         * @description The terms a counteroffer approves instead of those asked for: another amount (no more
+         *     than asked for), another term, or both; what is left out stays as asked.
+         */
+        OfferTerms: {
+            /** Amount */
+            amount?: number | string | null;
+            /** Term Months */
+            term_months?: number | null;
         };
     };
     responses: never;
@@ -5533,6 +5699,265 @@ export interface operations {
             };
             /** @description The body is larger than the API accepts */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request is not valid (details per field) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A dependency (the database) is down: retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, in the same envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    accept_offer_api_v1_credit_requests__request_id__offer_accept_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                request_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreditRequestDetail"];
+                };
+            };
+            /** @description Not signed in, or the session has ended (code `unauthorized`, `token_expired`, ...) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Signed in, but this role or this person may not do this (code says why) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one this caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The resource's state does not allow this now (code says why, e.g. `not_pending`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the API accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request is not valid (details per field) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A dependency (the database) is down: retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, in the same envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    decline_offer_api_v1_credit_requests__request_id__offer_decline_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                request_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreditRequestDetail"];
+                };
+            };
+            /** @description Not signed in, or the session has ended (code `unauthorized`, `token_expired`, ...) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Signed in, but this role or this person may not do this (code says why) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one this caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The resource's state does not allow this now (code says why, e.g. `not_pending`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the API accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request is not valid (details per field) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A dependency (the database) is down: retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, in the same envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    counteroffer_terms_api_v1_counteroffer_terms_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CounterofferTerms"];
+                };
+            };
+            /** @description Not signed in, or the session has ended (code `unauthorized`, `token_expired`, ...) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Signed in, but this role or this person may not do this (code says why) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -48,6 +48,8 @@ export type LinkSummary = Schemas['LinkSummary'];
 export type InformationRequest = Schemas['InformationRequestOut'];
 export type InformationAnswer = Schemas['InformationAnswer'];
 export type Amendments = Schemas['Amendments'];
+export type Offer = Schemas['OfferOut'];
+export type CounterofferTerms = Schemas['CounterofferTerms'];
 export type AuditEntry = Schemas['AuditEntry'];
 export type Stats = Schemas['StatsOut'];
 /** A step's dead-letter queue: its depth, the oldest sampled message's age, a sample body. */

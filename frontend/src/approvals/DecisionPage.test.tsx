@@ -21,6 +21,13 @@ describe('the decision page', () => {
     vi.mocked(api.listInformationRequests).mockResolvedValue([]);
     vi.mocked(useUser).mockReturnValue(makeUser({ role: 'analyst', username: 'ana_lyst' }));
     vi.mocked(api.getRequest).mockResolvedValue(pendingAtStageOne());
+    vi.mocked(api.counterofferTerms).mockResolvedValue({
+      reference_annual_rate: '0.12',
+      min_term_months: 6,
+      max_term_months: 360,
+      max_reasons: 4,
+      decline_reasons: [],
+    });
   });
 
   it('puts the facts, the analysis and the history above the decision form', async () => {

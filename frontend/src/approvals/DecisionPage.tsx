@@ -6,7 +6,7 @@ import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router';
 
 import * as api from '../api/endpoints';
-import type { CreditRequest, PendingStage } from '../api/types';
+import type { CreditRequest, Decision, PendingStage } from '../api/types';
 import { useUser } from '../auth/AuthProvider';
 import { ErrorState, Loading } from '../common/feedback';
 import { PageHeader } from '../common/PageHeader';
@@ -20,6 +20,7 @@ import { StageTimeline } from '../requests/StageTimeline';
 import { AskForInformation } from './AskForInformation';
 import { DecisionForm, decisionOutcome } from './DecisionForm';
 import { DecisionOutcome, JumpToDecision } from './DecisionOutcome';
+import { pendingIsFinal } from './offer';
 
 /** The inbox entry to offer after deciding `decided`: the next one in the inbox's order (oldest due first). */
 export function nextInInbox(inbox: PendingStage[], decided: string): PendingStage | null {
@@ -37,6 +38,9 @@ function Decision({ requestId }: { requestId: string }) {
   const { t } = useTranslation();
   const user = useUser();
   const detail = useResource((signal) => api.getRequest(requestId, { signal }), [requestId]);
+  // The last stage may approve other terms: what it chooses them from (the active policy).
+  const wantsTerms = detail.data?.status === 'pending_approval' && pendingIsFinal(detail.data.stages);
+  const terms = useResource((signal) => (wantsTerms ? api.counterofferTerms({ signal }) : Promise.resolve(null)), [wantsTerms]);
   const [outcome, setOutcome] = useState<{ message: string; level: number; next: PendingStage | null | undefined } | null>(null);
 
   const back = <RouterLink to="/inbox">{t('decision.backToInbox')}</RouterLink>;
@@ -57,9 +61,13 @@ function Decision({ requestId }: { requestId: string }) {
   const paused = request.stages.find((s) => s.status === 'info_requested');
   const waiting = paused !== undefined && paused.assignee === user.username && request.status === 'info_requested';
   const next = outcome?.next;
+  const counteroffer =
+    mine && pendingIsFinal(request.stages) && terms.data
+      ? { terms: terms.data, requested: { amount: request.amount, termMonths: request.term_months } }
+      : null;
   // After a decision the title stays on the stage that was decided (the request moved on).
   const level = outcome?.level ?? current?.level ?? paused?.level;
-  const onDecided = (decision: 'approve' | 'reject', updated: CreditRequest, decided: number) => {
+  const onDecided = (decision: Decision['decision'], updated: CreditRequest, decided: number) => {
     const message = decisionOutcome(decision, updated);
     setOutcome({ message, level: decided, next: undefined });
     // The next request to decide, so an approver can work through the inbox.
@@ -101,6 +109,9 @@ function Decision({ requestId }: { requestId: string }) {
       ) : mine ? (
         <>
           <DecisionForm
+            counteroffer={counteroffer}
+            // Remounted once the options arrive, so its draft starts from the terms asked for.
+            key={counteroffer ? 'with-offer' : 'plain'}
             decide={(decision) => api.decideRequest(request.id, decision)}
             onDecided={(decision, updated) => onDecided(decision, updated, current.level)}
           />

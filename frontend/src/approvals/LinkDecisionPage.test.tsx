@@ -135,4 +135,39 @@ describe('the emailed approval link page', () => {
 
     expect(await screen.findByRole('button', { name: 'Approve' })).toBeVisible();
   });
+
+  it('lets the last stage approve other terms by the link, and only the last', async () => {
+    const terms = {
+      reference_annual_rate: '0.12',
+      min_term_months: 6,
+      max_term_months: 360,
+      max_reasons: 4,
+      decline_reasons: [{ code: 'AMOUNT_TOO_HIGH', message: 'The amount you asked for is too high for your income and the term.' }],
+    };
+    vi.mocked(api.getApprovalLink).mockResolvedValue({ ...summary, counteroffer: terms });
+    vi.mocked(api.decideByLink).mockResolvedValue({ ...request, status: 'offer_made' });
+    open();
+
+    await userEvent.click(await screen.findByRole('button', { name: 'Approve with other terms' }));
+    await userEvent.clear(screen.getByLabelText('Offered amount'));
+    await userEvent.type(screen.getByLabelText('Offered amount'), '100000');
+    await userEvent.click(screen.getByLabelText(/too high for your income/));
+    await userEvent.type(screen.getByLabelText('Reason for the applicant'), 'We can lend 100,000.');
+    await userEvent.click(screen.getByRole('button', { name: 'Make the offer' }));
+
+    expect(api.decideByLink).toHaveBeenCalledWith('the.token', {
+      decision: 'counteroffer',
+      comment: 'We can lend 100,000.',
+      offer: { amount: '100000.00' },
+      reason_codes: ['AMOUNT_TOO_HIGH'],
+    });
+    expect(await screen.findByText(/30 days to accept or decline/)).toBeVisible();
+  });
+
+  it('offers no other terms on an earlier stage', async () => {
+    vi.mocked(api.getApprovalLink).mockResolvedValue({ ...summary, counteroffer: null });
+    open();
+    await screen.findByRole('button', { name: 'Approve' });
+    expect(screen.queryByRole('button', { name: 'Approve with other terms' })).toBeNull();
+  });
 });

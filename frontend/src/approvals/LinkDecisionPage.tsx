@@ -88,6 +88,12 @@ export function LinkDecisionPage() {
       ) : (
         <>
           <DecisionForm
+            // Set for the chain's last stage only, which alone may approve other terms.
+            counteroffer={
+              summary.counteroffer
+                ? { terms: summary.counteroffer, requested: { amount: summary.request.amount, termMonths: summary.request.term_months } }
+                : null
+            }
             decide={(decision) => api.decideByLink(token, decision)}
             onDecided={(decision, request) => {
               setOutcome(decisionOutcome(decision, request));

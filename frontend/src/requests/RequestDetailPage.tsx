@@ -24,6 +24,7 @@ import { formatDateTime } from '../i18n/format';
 import { audienceOf } from './audience';
 import { Conversation } from './Conversation';
 import { MoreInformation } from './MoreInformation';
+import { OfferPanel } from './OfferPanel';
 import { RequestProgress } from './RequestProgress';
 import { RequestSummary } from './RequestSummary';
 import { ScoreResultPanel } from './ScoreResultPanel';
@@ -90,7 +91,8 @@ export function RequestDetailPage() {
   const request = detail.data;
   // A stage paused on the applicant's answer is still its assignee's to reject.
   const current = request.stages.find((s) => s.status === 'pending' || s.status === 'info_requested');
-  const canWithdraw = user.role === 'applicant' && isOpen(request.status) && withdrawnAt === null;
+  // An offer is answered (accepted or declined), not withdrawn.
+  const canWithdraw = user.role === 'applicant' && isOpen(request.status) && request.status !== 'offer_made' && withdrawnAt === null;
   const canDecide = current !== undefined && current.assignee === user.username && ['pending_approval', 'info_requested'].includes(request.status);
   const reference = request.id.slice(0, 8);
 
@@ -138,6 +140,7 @@ export function RequestDetailPage() {
       {detail.error ? <ErrorState error={detail.error} onRetry={detail.reload} title={t('detail.updatesPaused')} /> : null}
       <RequestProgress request={request} audience={audience} />
       <RequestSummary request={request} audience={audience} policyVersion={request.policy_version} />
+      <OfferPanel request={request} answerable={user.role === 'applicant'} onAnswered={() => detail.reload()} />
       <ScoreResultPanel result={request.score_result} />
       <MoreInformation request={request} audience={audience} onAnswered={detail.reload} />
       <StageTimeline stages={request.stages} audience={audience} />
