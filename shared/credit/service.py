@@ -112,6 +112,8 @@ def score(session: Session, request_id: uuid.UUID) -> CreditRequest | None:
         "debt_to_income": None if result.debt_to_income is None else str(result.debt_to_income),
         "bureau_report": report.model_dump(),
         "policy_version": in_force.version,
+        # When the bureau's score was obtained: the adverse action notice dates the score.
+        "scored_at": utcnow().isoformat(),
     }
     request.policy_version = in_force.version
     if result.outcome == RequestStatus.AUTO_REJECTED:

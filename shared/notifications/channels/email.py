@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from shared import aws
 from shared.config import get_settings
-from shared.notifications import emails
+from shared.notifications import adverse_action, emails
 from shared.notifications.channels.base import Channel, audit, within_cap
 from shared.notifications.models import NotificationPreference
 from shared.notifications.notice import Notice
@@ -48,7 +48,8 @@ class EmailChannel(Channel):
         email = emails.render(notice)
         # The subject is what the audit trail says was sent; never the body (it may hold a link).
         details = {"subject": email.subject}
-        if not within_cap(session, notice, "email.sent"):
+        legal = notice.adverse_action_notice_id is not None  # one per request and action
+        if not legal and not within_cap(session, notice, "email.sent"):
             cap = get_settings().emails_per_request
             logger.warning(
                 "email cap reached; email skipped",
@@ -60,6 +61,8 @@ class EmailChannel(Channel):
             return
         send_email(email)
         audit(session, notice, "email.sent", **details)
+        if notice.adverse_action_notice_id is not None:
+            adverse_action.mark_sent(session, notice.adverse_action_notice_id)
 
 
 CHANNEL = EmailChannel()
