@@ -222,7 +222,11 @@ class Run:
 
 def _decision(stage_id: str) -> dict[str, str]:
     if rejects(stage_id):
-        return {"decision": "reject", "comment": "Soak: debt too high."}
+        return {
+            "decision": "reject",
+            "comment": "Soak: debt too high.",
+            "reason_codes": ["EXCESSIVE_OBLIGATIONS"],
+        }
     return {"decision": "approve", "comment": "Soak: fine."}
 
 

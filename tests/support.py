@@ -153,3 +153,15 @@ def alive(pid: int) -> bool:
         return False
     with open(f"/proc/{pid}/stat") as stat:
         return stat.read().split(") ", 1)[1][0] != "Z"
+
+
+REJECT_REASONS = ["EXCESSIVE_OBLIGATIONS"]
+"""A rejection's principal reasons (the default policy's catalogue), for tests not about them."""
+
+
+def decision_body(decision: str, comment: str) -> dict[str, Any]:
+    """A decision's JSON body; a rejection gives the reason codes it must."""
+    body: dict[str, Any] = {"decision": decision, "comment": comment}
+    if decision == "reject":
+        body["reason_codes"] = REJECT_REASONS
+    return body

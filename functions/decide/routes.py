@@ -8,7 +8,7 @@ from fastapi import Path
 
 from shared.approvals import links
 from shared.approvals import service as approvals
-from shared.approvals.schemas import Decision, LinkSummary
+from shared.approvals.schemas import Decision, DeclineReasonOut, LinkSummary
 from shared.approvals.timeline import chain_for_staff
 from shared.credit import service as credit
 from shared.credit.schemas import CreditRequestOut
@@ -27,7 +27,9 @@ def decide(
     request_id: uuid.UUID, body: Decision, approver: CurrentUser, session: DbSession
 ) -> CreditRequestOut:
     """Approve or reject the request's current stage, as its assignee (403 `not_assignee`
-    otherwise; never one's own request). A rejection needs a comment. 409 once decided."""
+    otherwise; never one's own request). A rejection needs a comment and 1 to 4 reason codes
+    of the policy's catalogue (GET /decline-reasons; 422 `unknown_reason_code` otherwise).
+    409 once decided."""
     with state_change(session):
         credit.visible_request(session, approver, request_id)
         stage_id = approvals.current_stage_id(session, request_id)
@@ -52,7 +54,15 @@ def show_link(token: LinkToken, session: DbSession) -> LinkSummary:
         # earlier approvers' comments too.
         score_result=credit.score_result_out(resolved.request, with_bureau=True),
         stages=chain_for_staff(session, resolved.request.id),
+        decline_reasons=approvals.decline_reasons(session),
     )
+
+
+@router.get("/decline-reasons", tags=["approvals"])
+def list_decline_reasons(user: CurrentUser, session: DbSession) -> list[DeclineReasonOut]:
+    """The active policy's catalogue of principal reasons a rejection gives (1 to 4 of them,
+    by code): the applicant's adverse action notice quotes their sentences. Read-only."""
+    return [DeclineReasonOut(**reason) for reason in approvals.decline_reasons(session)]
 
 
 @router.post("/approval-links/{token}", tags=["approvals"], responses=declared(409, 410))

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from shared.credit.policy import MAX_NOTICE_REASONS
 from shared.credit.schemas import CreditRequestOut, ScoreResultOut
 from shared.workflow.states import StageStatus
 
@@ -33,18 +34,36 @@ class Decision(BaseModel):
         json_schema_extra={
             "examples": [
                 {"decision": "approve", "comment": "Income verified with three payslips."},
-                {"decision": "reject", "comment": "Debt would exceed half of the income."},
+                {
+                    "decision": "reject",
+                    "comment": "Debt would exceed half of the income.",
+                    "reason_codes": ["EXCESSIVE_OBLIGATIONS"],
+                },
             ]
         },
     )
 
     decision: Literal["approve", "reject"]
     comment: str = Field(default="", max_length=2000)
+    reason_codes: list[str] = Field(
+        default_factory=list,
+        max_length=MAX_NOTICE_REASONS,
+        description="A rejection's principal reasons, 1 to 4 codes of the active policy's "
+        "catalogue (GET /decline-reasons), most important first: the applicant's adverse "
+        "action notice quotes their sentences. Empty for an approval.",
+        examples=[["EXCESSIVE_OBLIGATIONS"]],
+    )
 
     @model_validator(mode="after")
     def rejection_is_explained(self) -> "Decision":
         if self.decision == "reject" and not self.comment.strip():
             raise ValueError("a rejection needs a comment explaining it")
+        if self.decision == "reject" and not self.reason_codes:
+            raise ValueError("a rejection needs 1 to 4 reason codes from the policy's catalogue")
+        if self.decision == "approve" and self.reason_codes:
+            raise ValueError("only a rejection gives reason codes")
+        if len(set(self.reason_codes)) != len(self.reason_codes):
+            raise ValueError("each reason code once")
         return self
 
 
@@ -92,6 +111,16 @@ class PendingStage(BaseModel):
     request: CreditRequestOut
 
 
+class DeclineReasonOut(BaseModel):
+    """A principal reason an approver may give for a rejection, from the active policy."""
+
+    code: str = Field(examples=["EXCESSIVE_OBLIGATIONS"])
+    message: str = Field(
+        description="The sentence the applicant's notice quotes.",
+        examples=["Your existing debt payments are too high in relation to your income."],
+    )
+
+
 class LinkSummary(BaseModel):
     """What an emailed approval link shows before its approver decides."""
 
@@ -105,4 +134,8 @@ class LinkSummary(BaseModel):
     score_result: ScoreResultOut | None
     stages: list[StageOut] = Field(
         description="The whole chain, earlier decisions and their comments included."
+    )
+    decline_reasons: list[DeclineReasonOut] = Field(
+        default_factory=list,
+        description="The active policy's reasons a rejection chooses from (1 to 4).",
     )

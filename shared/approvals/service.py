@@ -22,7 +22,7 @@ from shared.clock import utcnow
 from shared.credit import policy, telemetry
 from shared.credit.models import CreditRequest
 from shared.credit.service import score, snapshot, visible_request
-from shared.errors import Conflict, Forbidden, NotFound
+from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
 from shared.messaging.outbox import add_event
 from shared.pagination import TIMESTAMP, UUID, Key, Keyset, paginate
 from shared.users.identity import Identity
@@ -274,9 +274,10 @@ def decide(
         )
         raise Forbidden(refusal.message, code=refusal.code)
 
+    approved = decision.decision == "approve"
+    reasons = [] if approved else _decline_reasons(session, decision.reason_codes)
     before = snapshot(request)
     now = utcnow()
-    approved = decision.decision == "approve"
     advance_stage(stage, StageStatus.APPROVED if approved else StageStatus.REJECTED)
     stage.decided_by, stage.decided_at, stage.comment = actor.id, now, decision.comment or None
     stage.decided_via = via
@@ -296,6 +297,8 @@ def decide(
     else:
         advance_request(request, RequestStatus.APPROVED if approved else RequestStatus.REJECTED)
         request.decided_at = now
+        if not approved:
+            request.decision_reasons = reasons  # what the adverse action notice quotes
         for waiting in later:
             cancel_stage(session, waiting, "rejected")
         add_event(
@@ -312,9 +315,36 @@ def decide(
         stage.id,
         before={"request": before, "stage_status": StageStatus.PENDING.value},
         after={"request": snapshot(request), "stage_status": stage.status},
-        details={"request_id": str(request.id), "level": stage.level, "via": via},
+        details={
+            "request_id": str(request.id),
+            "level": stage.level,
+            "via": via,
+            **({} if approved else {"reasons": decision.reason_codes}),
+        },
     )
     return request
+
+
+def _decline_reasons(session: Session, codes: list[str]) -> list[dict[str, str]]:
+    """The active catalogue's {code, message} for each code, in the approver's order; a code
+    the catalogue lacks is refused (422) before anything changes."""
+    catalogue = policy.load(session)
+    unknown = [code for code in codes if catalogue.decline_reason(code) is None]
+    if unknown:
+        raise InvalidInput(
+            f"Unknown reason code(s): {', '.join(unknown)}. Choose from GET /decline-reasons.",
+            code="unknown_reason_code",
+        )
+    return [
+        {"code": reason.code, "message": reason.message}
+        for reason in map(catalogue.decline_reason, codes)
+        if reason is not None
+    ]
+
+
+def decline_reasons(session: Session) -> list[dict[str, str]]:
+    """The active policy's catalogue of reasons an approver may give for a rejection."""
+    return [{"code": r.code, "message": r.message} for r in policy.load(session).decline_reasons]
 
 
 BY_DUE_DATE = Keyset("due_at", (Key(ApprovalStage.due_at, TIMESTAMP), Key(ApprovalStage.id, UUID)))

@@ -28,7 +28,8 @@ from shared.credit import policy
 from shared.credit.bureau import SCORE_RANGE, BureauContact, bureau_contact
 from shared.credit.models import CreditRequest
 from shared.credit.policy import CreditPolicy, Metric
-from shared.notifications.models import AdverseActionNotice
+from shared.notifications.notice_models import AdverseActionNotice
+from shared.notifications.schemas import AdverseActionNoticeOut
 from shared.workflow.states import ADVERSE_ACTION_STATES, RequestStatus
 
 MAX_REASONS = 4
@@ -357,3 +358,32 @@ def email_context(notice: AdverseActionNotice) -> dict[str, Any]:
         "comment": notice.comment,
         "statements": STATEMENTS,
     }
+
+
+def to_out(notice: AdverseActionNotice) -> AdverseActionNoticeOut:
+    """The stored notice as the API shows it, its fixed statements included."""
+    score = notice.score
+    return AdverseActionNoticeOut.model_validate(
+        {
+            "id": notice.id,
+            "request_id": notice.request_id,
+            "action": notice.action,
+            "heading": HEADINGS[notice.action],
+            "action_text": ACTIONS[notice.action],
+            "reasons": notice.reasons,
+            "score": None
+            if score is None
+            else {
+                "value": score["value"],
+                "range_low": score["range"][0],
+                "range_high": score["range"][1],
+                "factors": score["factors"],
+                "date": score["date"],
+            },
+            "bureau": notice.bureau,
+            "comment": notice.comment,
+            "statements": STATEMENTS,
+            "created_at": notice.created_at,
+            "sent_at": notice.sent_at,
+        }
+    )

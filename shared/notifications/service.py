@@ -22,7 +22,7 @@ per-request cap, and are marked sent when the email is; one left unsent is what 
 
 from sqlalchemy.orm import Session
 
-from shared.notifications import channels, notices, preferences
+from shared.notifications import adverse_action, channels, notices, preferences
 from shared.notifications.channels.base import audit
 from shared.workflow.events import Envelope
 
@@ -45,3 +45,6 @@ def notify(session: Session, envelope: Envelope) -> None:
         audit(session, notice, "email.suppressed", reason="email_not_verified")
     for channel, preference in sorted(targets, key=lambda target: target[0].sends_at_once):
         channel.send(session, notice, preference)
+    if notice.adverse_action_notice_id is not None and any(c is email for c, _ in targets):
+        # The email channel sends such a notice past the cap: it went out just now.
+        adverse_action.mark_sent(session, notice.adverse_action_notice_id)

@@ -163,7 +163,7 @@ def test_the_rejection_email_quotes_the_approver_only_where_the_policy_shares_it
     comment = f"Employment too recent <{uuid.uuid4().hex[:6]}>"
     decided = api.http.post(
         f"/api/v1/credit-requests/{request_id}/decision",
-        json={"decision": "reject", "comment": comment},
+        json={"decision": "reject", "comment": comment, "reason_codes": ["EXCESSIVE_OBLIGATIONS"]},
         headers=api.login(approver),
     )
     assert decided.status_code == 200, decided.text

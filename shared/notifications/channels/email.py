@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from shared import aws
 from shared.config import get_settings
-from shared.notifications import adverse_action, emails
+from shared.notifications import emails
 from shared.notifications.channels.base import Channel, audit, within_cap
 from shared.notifications.models import NotificationPreference
 from shared.notifications.notice import Notice
@@ -61,8 +61,6 @@ class EmailChannel(Channel):
             return
         send_email(email)
         audit(session, notice, "email.sent", **details)
-        if notice.adverse_action_notice_id is not None:
-            adverse_action.mark_sent(session, notice.adverse_action_notice_id)
 
 
 CHANNEL = EmailChannel()
