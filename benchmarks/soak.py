@@ -220,7 +220,7 @@ class Run:
             await asyncio.sleep(max(0.0, seconds - (time.perf_counter() - started)))
 
 
-def _decision(stage_id: str) -> dict[str, str]:
+def _decision(stage_id: str) -> dict[str, object]:
     if rejects(stage_id):
         return {
             "decision": "reject",
