@@ -41,6 +41,10 @@ export type ScoreResult = Schemas['ScoreResultOut'];
 export type PendingStage = Schemas['PendingStage'];
 export type Decision = Schemas['Decision'];
 export type LinkSummary = Schemas['LinkSummary'];
+/** A reason an approver may give for a rejection, from the active policy's catalogue. */
+export type DeclineReason = Schemas['DeclineReasonOut'];
+/** An adverse action notice as the applicant received it (Reg B 1002.9, FCRA 615(a)). */
+export type AdverseActionNotice = Schemas['AdverseActionNoticeOut'];
 export type AuditEntry = Schemas['AuditEntry'];
 export type Stats = Schemas['StatsOut'];
 /** A step's dead-letter queue: its depth, the oldest sampled message's age, a sample body. */

@@ -35,6 +35,7 @@ function Decision({ requestId }: { requestId: string }) {
   const { t } = useTranslation();
   const user = useUser();
   const detail = useResource((signal) => api.getRequest(requestId, { signal }), [requestId]);
+  const reasons = useResource((signal) => api.declineReasons({ signal }), []);
   const [outcome, setOutcome] = useState<{ message: string; level: number; next: PendingStage | null | undefined } | null>(null);
 
   const back = <RouterLink to="/inbox">{t('decision.backToInbox')}</RouterLink>;
@@ -85,6 +86,7 @@ function Decision({ requestId }: { requestId: string }) {
       ) : mine ? (
         <DecisionForm
           decide={(decision) => api.decideRequest(request.id, decision)}
+          reasons={reasons.data}
           onDecided={(decision, updated) => {
             const message = decisionOutcome(decision, updated);
             const decided = current.level;

@@ -81,6 +81,7 @@ export function LinkDecisionPage() {
       ) : (
         <DecisionForm
           decide={(decision) => api.decideByLink(token, decision)}
+          reasons={summary.decline_reasons ?? []}
           onDecided={(decision, request) => {
             setOutcome(decisionOutcome(decision, request));
             setDecided(request);
