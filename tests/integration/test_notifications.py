@@ -168,8 +168,8 @@ def test_the_rejection_email_quotes_the_approver_only_where_the_policy_shares_it
     )
     assert decided.status_code == 200, decided.text
     drain()
-    [email] = [m for m in _about(mailbox, applicant, request_id) if "rejected" in m["Subject"]]
-    assert "rejected at stage 1 of 1" in email["Body"]["text_part"]
+    [email] = [m for m in _about(mailbox, applicant, request_id) if "declined" in m["Subject"]]
+    assert "declined after review, at stage 1 of 1" in email["Body"]["text_part"]
     assert (f"> {comment}" in email["Body"]["text_part"]) is shared
     assert (
         comment.replace("<", "&lt;").replace(">", "&gt;") in email["Body"]["html_part"]

@@ -127,7 +127,7 @@ def test_rejection_at_manager_stage_is_final(
     )
     assert again.status_code == 409
     assert again.json()["error"]["code"] == "no_pending_stage"
-    rejected_mail = [m for m in mailbox.to(applicant.email) if "was rejected" in m["Subject"]]
+    rejected_mail = [m for m in mailbox.to(applicant.email) if "was declined" in m["Subject"]]
     assert len(rejected_mail) == 1
 
 
