@@ -17,8 +17,9 @@ from tests.notification_samples import SAMPLES
 ROOT = Path(__file__).resolve().parents[2]
 FRONTEND = ROOT / "frontend"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-# The approver's (button, facts table, link) and the applicant's (list, quoted comment).
-SCANNED = ("stage_assigned", "request_rejected", "request_auto_rejected")
+# The approver's (button, facts table, link) and the applicant's adverse action notices
+# (lists, facts tables, quoted comment; one without a comment).
+SCANNED = ("stage_assigned", "request_rejected", "request_auto_rejected", "request_incomplete")
 
 
 def test_rendered_emails_have_no_accessibility_violations(tmp_path: Path) -> None:
