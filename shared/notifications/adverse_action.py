@@ -23,6 +23,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from shared.audit.service import Actor, record
+from shared.caching import touch
 from shared.clock import utcnow
 from shared.credit import policy
 from shared.credit.bureau import SCORE_RANGE, BureauContact, bureau_contact
@@ -278,6 +279,7 @@ def ensure(
         .with_for_update()
     ).one()
     if created is not None:
+        touch(session, *stored.cache_scopes())  # a core INSERT: the ORM's hook did not see it
         record(
             session,
             NOTIFIER,
