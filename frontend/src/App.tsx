@@ -5,6 +5,7 @@ import { Route, Routes } from 'react-router';
 import { NotificationsPage } from './account/NotificationsPage';
 import { AuditLogPage } from './admin/AuditLogPage';
 import { DeadLettersPage } from './admin/DeadLettersPage';
+import { RetentionPage } from './admin/RetentionPage';
 import { UsersPage } from './admin/UsersPage';
 import { DecisionPage } from './approvals/DecisionPage';
 import { InboxPage } from './approvals/InboxPage';
@@ -118,6 +119,14 @@ export function App() {
             element={
               <RequireRole roles={ADMINS}>
                 <DeadLettersPage />
+              </RequireRole>
+            }
+          />
+          <Route
+            path="admin/retention"
+            element={
+              <RequireRole roles={ADMINS}>
+                <RetentionPage />
               </RequireRole>
             }
           />

@@ -6,6 +6,14 @@ as `prev_hash` and `row_hash = sha256(prev_hash + canonical(row))`. `canonical` 
 same text, computed independently from the row's values, so an edited field, a deleted or
 inserted row, or a reordered chain no longer verifies. `audit_chain_heads` holds each chain's
 last row; a deleted tail shows against it, and a backup stores the heads to anchor a restore.
+
+Redaction (the retention job, `shared.retention`): personal data in a sealed row may be
+replaced by "[redacted]" (the database function `audit_redact`, the only change the
+application may make to a row). Its content then no longer gives its sealed hash, so the same
+transaction records an `audit.redacted` entry, itself chained, naming each redacted row with
+its sealed hash and the digest of its new content (`content_digest`). The walk checks such a
+row against that entry: its place in the chain still by the sealed hash, its content by the
+digest. Any other change to it, or a redaction without its entry, still breaks the chain.
 """
 
 import hashlib
@@ -33,6 +41,10 @@ _UNSEALED = text(
     " OR row_hash IS NULL OR prev_hash IS NULL OR chain_partition NOT BETWEEN 0 AND :last"
     " ORDER BY id LIMIT 1"
 )
+_REDACTIONS = text(
+    "SELECT details::text AS details FROM audit_logs WHERE action = :action ORDER BY id"
+)
+REDACTION_ACTION = "audit.redacted"
 _HEADS = text(
     "SELECT chain_partition, last_seq, last_hash, last_id FROM audit_chain_heads"
     " ORDER BY chain_partition"
@@ -65,6 +77,28 @@ def canonical(row: Any) -> str:
 def row_hash(prev_hash: str, row: Any) -> str:
     """The hash the seal stores for `row` after the row whose hash is `prev_hash`."""
     return hashlib.sha256((prev_hash + canonical(row)).encode()).hexdigest()
+
+
+def content_digest(row: Any) -> str:
+    """The digest of a redacted row's content, as its `audit.redacted` entry records it."""
+    return hashlib.sha256(canonical(row).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Redaction:
+    """What an `audit.redacted` entry says of one row: its sealed hash, its content since."""
+
+    row_hash: str
+    content_digest: str
+
+
+def redactions(conn: Connection) -> dict[int, Redaction]:
+    """Every redacted row's id and what its redaction entry recorded of it."""
+    found: dict[int, Redaction] = {}
+    for (details,) in conn.execute(_REDACTIONS, {"action": REDACTION_ACTION}):
+        for row_id, sealed, digest in json.loads(details)["rows"]:
+            found[int(row_id)] = Redaction(sealed, digest)
+    return found
 
 
 @dataclass(frozen=True)
@@ -116,7 +150,11 @@ def heads(conn: Connection) -> list[Head]:
 
 
 def _walk(
-    partition: int, rows: Iterable[Any], head: Head, anchor: Head | None
+    partition: int,
+    rows: Iterable[Any],
+    head: Head,
+    anchor: Head | None,
+    redacted: dict[int, Redaction],
 ) -> tuple[int, Break | None]:
     expected_seq, expected_prev, checked, last_id = 1, GENESIS, 0, None
     for row in rows:
@@ -130,9 +168,17 @@ def _walk(
             return checked, broken("sequence", expected_seq, row.chain_seq)
         if row.prev_hash != expected_prev:
             return checked, broken("prev_hash", expected_prev, row.prev_hash)
-        computed = row_hash(expected_prev, row)
-        if computed != row.row_hash:
-            return checked, broken("row_hash", computed, row.row_hash)
+        redaction = redacted.get(row.id)
+        if redaction is not None:
+            if row.row_hash != redaction.row_hash:
+                return checked, broken("redacted row's hash", redaction.row_hash, row.row_hash)
+            digest = content_digest(row)
+            if digest != redaction.content_digest:
+                return checked, broken("redacted row's content", redaction.content_digest, digest)
+        else:
+            computed = row_hash(expected_prev, row)
+            if computed != row.row_hash:
+                return checked, broken("row_hash", computed, row.row_hash)
         if anchor is not None and row.chain_seq == anchor.seq and row.row_hash != anchor.hash:
             # Consistent, but not the chain the backup saw: rewritten and re-hashed since.
             return checked, broken("differs from the backup's head", anchor.hash, row.row_hash)
@@ -197,6 +243,7 @@ def verify(
             0, current, Break(unsealed, None, None, "unsealed", "a chained row", "no chain")
         )
     by_partition = {a.partition: a for a in anchors or ()}
+    redacted = redactions(conn)
     checked = 0
     # One scan and one sort for every chain: the rows arrive chain after chain.
     rows = conn.execute(_ROWS.execution_options(yield_per=5000))
@@ -220,7 +267,7 @@ def verify(
         own: Iterable[Any] = ()
         if chain is not None and chain[0] == head.partition:
             own, chain = chain[1], None
-        count, broken = _walk(head.partition, own, head, anchor)
+        count, broken = _walk(head.partition, own, head, anchor, redacted)
         if chain is None:
             chain = next(chains, None)
         checked += count

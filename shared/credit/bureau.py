@@ -54,6 +54,9 @@ class DeclaredDataBureau:
     )
 
     def fetch_report(self, request: CreditRequest) -> BureauReport:
+        # Scoring runs long before retention could remove the figures.
+        assert request.credit_score is not None, "no bureau data: the request was anonymised"
+        assert request.delinquencies_24m is not None and request.bankruptcies_7y is not None
         return BureauReport(
             credit_score=request.credit_score,
             delinquencies_24m=request.delinquencies_24m,

@@ -46,9 +46,10 @@ class CreditRequest(Base, Cached):
     monthly_income: Mapped[Decimal] = mapped_column(MONEY)
     monthly_debt: Mapped[Decimal] = mapped_column(MONEY)
     employment_status: Mapped[str] = mapped_column(String(32))
-    credit_score: Mapped[int] = mapped_column(Integer)
-    delinquencies_24m: Mapped[int] = mapped_column(Integer)
-    bankruptcies_7y: Mapped[int] = mapped_column(Integer)
+    # The bureau's figures: null once the retention job removed the bureau report.
+    credit_score: Mapped[int | None] = mapped_column(Integer)
+    delinquencies_24m: Mapped[int | None] = mapped_column(Integer)
+    bankruptcies_7y: Mapped[int | None] = mapped_column(Integer)
 
     status: Mapped[str] = mapped_column(String(32), default=RequestStatus.SUBMITTED.value)
     risk_tier: Mapped[str | None] = mapped_column(String(16))
@@ -62,6 +63,8 @@ class CreditRequest(Base, Cached):
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
     )
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # When the retention job removed its personal data (shared.retention).
+    anonymised_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     def cache_scopes(self) -> list[str]:
         """Its page, its applicant's lists, and every staff list and statistic."""

@@ -88,9 +88,10 @@ class CreditRequestOut(BaseModel):
     monthly_income: Money
     monthly_debt: Money
     employment_status: EmploymentStatus
-    credit_score: int
-    delinquencies_24m: int
-    bankruptcies_7y: int
+    # Null once the retention job removed the bureau report (see `anonymised_at`).
+    credit_score: int | None
+    delinquencies_24m: int | None
+    bankruptcies_7y: int | None
     status: RequestStatus
     risk_tier: RiskTier | None = Field(
         description="The internal grading scoring gave it; null until scored. Shown to staff; "
@@ -100,6 +101,11 @@ class CreditRequestOut(BaseModel):
     created_at: datetime
     updated_at: datetime
     decided_at: datetime | None
+    anonymised_at: datetime | None = Field(
+        default=None,
+        description="When its personal data (the applicant's free text and the bureau report) "
+        "was removed, 25 months after the decision; null until then.",
+    )
 
 
 # A ratio travels as a decimal string with the places the score step stored: at least four

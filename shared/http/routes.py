@@ -72,6 +72,8 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/api/v1/policies/{policy_id}/simulation", "api", RISK),
     Route("GET", "/api/v1/dead-letters", "api", ADMINS),
     Route("POST", "/api/v1/dead-letters/{queue}/redrive", "api", ADMINS),
+    Route("GET", "/api/v1/retention/runs", "api", ADMINS),
+    Route("POST", "/api/v1/retention/runs", "api", ADMINS),
     Route("GET", "/api/v1/health", "api", PUBLIC),
     Route("GET", "/api/v1/health/ready", "api", PUBLIC),
     Route("POST", "/api/v1/credit-requests", "submit", APPLICANTS),

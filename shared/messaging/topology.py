@@ -100,6 +100,8 @@ SCHEDULES: tuple[ScheduleSpec, ...] = (
     ScheduleSpec("nightly-backup", "nightly_backup", "cron(0 2 * * ? *)"),
     # Publishes outbox events whose immediate publish after commit failed.
     ScheduleSpec("outbox-relay", "outbox_relay", "rate(1 minute)"),
+    # Removes personal data 25 months after a decision (shared.retention).
+    ScheduleSpec("retention", "retention", "cron(30 3 * * ? *)"),
 )
 
 

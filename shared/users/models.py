@@ -28,6 +28,8 @@ class User(Base, Cached):
     # When they followed the link emailed to them; None: unverified (may not submit, gets no
     # workflow email).
     email_verified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # When the retention job anonymised the account (shared.retention): no name, no email.
+    anonymised_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     @property
     def email_verified(self) -> bool:

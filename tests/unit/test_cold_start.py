@@ -62,6 +62,15 @@ NOT_READ_BY = {
         "shared.notifications",
     ),
     "nightly_backup": ("shared.credit", "shared.approvals", "shared.auth", "shared.notifications"),
+    # It rewrites rows: nothing of scoring, the policy, emails or the dashboard.
+    "retention": (
+        "shared.auth.service",
+        "shared.auth.accounts",
+        "shared.governance",
+        "shared.tracking",
+        "shared.notifications.notices",
+        "shared.credit.scoring",
+    ),
 }
 
 _PROBE = """

@@ -40,6 +40,8 @@ export const ROUTE_ROLES = {
   "GET /api/v1/policies/{policy_id}/simulation": ["admin", "risk_officer"],
   "GET /api/v1/dead-letters": ["admin"],
   "POST /api/v1/dead-letters/{queue}/redrive": ["admin"],
+  "GET /api/v1/retention/runs": ["admin"],
+  "POST /api/v1/retention/runs": ["admin"],
   "GET /api/v1/health": null,
   "GET /api/v1/health/ready": null,
   "POST /api/v1/credit-requests": ["applicant"],

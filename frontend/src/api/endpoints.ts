@@ -17,6 +17,7 @@ import type {
   Simulation,
   PendingStage,
   RedriveResult,
+  RetentionRun,
   Registration,
   RequestQuery,
   Role,
@@ -215,4 +216,14 @@ export async function listDeadLetters(options: Options = {}): Promise<DeadLetter
 /** Moves a queue's dead letters back to it (audited); answers once the move has started. */
 export async function redriveDeadLetters(queue: string): Promise<RedriveResult> {
   return (await http.post<RedriveResult>(`/dead-letters/${encodeURIComponent(queue)}/redrive`)).data;
+}
+
+export async function listRetentionRuns(cursor: string | null, options: Options = {}): Promise<Page<RetentionRun>> {
+  const params = { cursor: cursor ?? undefined };
+  return (await http.get<Page<RetentionRun>>('/retention/runs', { params, ...options })).data;
+}
+
+/** Runs the retention job now: a dry run only counts; otherwise personal data due is removed (audited). */
+export async function runRetention(dryRun: boolean): Promise<RetentionRun> {
+  return (await http.post<RetentionRun>('/retention/runs', { dry_run: dryRun })).data;
 }

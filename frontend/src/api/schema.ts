@@ -697,6 +697,31 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/retention/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Runs
+         * @description Every run of the retention job, newest first: dry or not, who, the cutoff, the counts.
+         */
+        get: operations["list_runs_api_v1_retention_runs_get"];
+        put?: never;
+        /**
+         * Run Now
+         * @description Run the retention job now, as the daily schedule does: a dry run counts what is due
+         *     and changes nothing; otherwise it anonymises up to one batch. Audited either way.
+         */
+        post: operations["run_now_api_v1_retention_runs_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/credit-requests/{request_id}/decision": {
         parameters: {
             query?: never;
@@ -1047,11 +1072,11 @@ export interface components {
             monthly_debt: string;
             employment_status: components["schemas"]["EmploymentStatus"];
             /** Credit Score */
-            credit_score: number;
+            credit_score: number | null;
             /** Delinquencies 24M */
-            delinquencies_24m: number;
+            delinquencies_24m: number | null;
             /** Bankruptcies 7Y */
-            bankruptcies_7y: number;
+            bankruptcies_7y: number | null;
             status: components["schemas"]["RequestStatus"];
             /** @description The internal grading scoring gave it; null until scored. Shown to staff; null for the applicant unless the policy in force marks it shown. */
             risk_tier: components["schemas"]["RiskTier"] | null;
@@ -1069,6 +1094,11 @@ export interface components {
             updated_at: string;
             /** Decided At */
             decided_at: string | null;
+            /**
+             * Anonymised At
+             * @description When its personal data (the applicant's free text and the bureau report) was removed, 25 months after the decision; null until then.
+             */
+            anonymised_at?: string | null;
             /** Stages */
             stages: components["schemas"]["StageOut"][];
             /** @description Null until the request is scored. */
@@ -1124,11 +1154,11 @@ export interface components {
             monthly_debt: string;
             employment_status: components["schemas"]["EmploymentStatus"];
             /** Credit Score */
-            credit_score: number;
+            credit_score: number | null;
             /** Delinquencies 24M */
-            delinquencies_24m: number;
+            delinquencies_24m: number | null;
             /** Bankruptcies 7Y */
-            bankruptcies_7y: number;
+            bankruptcies_7y: number | null;
             status: components["schemas"]["RequestStatus"];
             /** @description The internal grading scoring gave it; null until scored. Shown to staff; null for the applicant unless the policy in force marks it shown. */
             risk_tier: components["schemas"]["RiskTier"] | null;
@@ -1146,6 +1176,11 @@ export interface components {
             updated_at: string;
             /** Decided At */
             decided_at: string | null;
+            /**
+             * Anonymised At
+             * @description When its personal data (the applicant's free text and the bureau report) was removed, 25 months after the decision; null until then.
+             */
+            anonymised_at?: string | null;
         };
         /** DayVolume */
         DayVolume: {
@@ -1379,6 +1414,16 @@ export interface components {
              */
             next_cursor: string | null;
         };
+        /** Page[RetentionRunOut] */
+        Page_RetentionRunOut_: {
+            /** Items */
+            items: components["schemas"]["RetentionRunOut"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` to get the next page; null on the last page.
+             */
+            next_cursor: string | null;
+        };
         /** Page[UserOut] */
         Page_UserOut_: {
             /** Items */
@@ -1596,6 +1641,62 @@ export interface components {
          * @enum {string}
          */
         RequestStatus: "submitted" | "auto_rejected" | "pending_approval" | "approved" | "rejected" | "withdrawn" | "info_requested" | "incomplete" | "offer_made" | "offer_declined" | "review_requested";
+        /** RetentionCounts */
+        RetentionCounts: {
+            /**
+             * Requests
+             * @description Requests whose personal data was (or would be) removed.
+             */
+            requests: number;
+            /**
+             * Applicants
+             * @description Applicant accounts anonymised (or that would be).
+             */
+            applicants: number;
+            /**
+             * Audit Rows
+             * @description Audit rows whose username was (or would be) redacted.
+             */
+            audit_rows: number;
+            /**
+             * Remaining
+             * @description Requests still due after this run (the next run's).
+             */
+            remaining: number;
+        };
+        /** RetentionRunIn */
+        RetentionRunIn: {
+            /**
+             * Dry Run
+             * @description Count what is due and change nothing (the default); false anonymises.
+             * @default true
+             */
+            dry_run: boolean;
+        };
+        /** RetentionRunOut */
+        RetentionRunOut: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Started At
+             * Format: date-time
+             */
+            started_at: string;
+            /**
+             * Cutoff
+             * Format: date-time
+             * @description Requests decided before this were due.
+             */
+            cutoff: string;
+            /** Dry Run */
+            dry_run: boolean;
+            /** Actor */
+            actor: string;
+            counts: components["schemas"]["RetentionCounts"];
+        };
         /**
          * RiskTier
          * @enum {string}
@@ -5073,6 +5174,158 @@ export interface operations {
             };
             /** @description No such resource, or not one this caller may see */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request is not valid (details per field) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A dependency (the database) is down: retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, in the same envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_runs_api_v1_retention_runs_get: {
+        parameters: {
+            query?: {
+                /** @description Items per page (1-100). */
+                limit?: number;
+                /** @description The `next_cursor` of the previous page; omit for the first page. */
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_RetentionRunOut_"];
+                };
+            };
+            /** @description Not signed in, or the session has ended (code `unauthorized`, `token_expired`, ...) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Signed in, but this role or this person may not do this (code says why) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request is not valid (details per field) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A dependency (the database) is down: retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, in the same envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    run_now_api_v1_retention_runs_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RetentionRunIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RetentionRunOut"];
+                };
+            };
+            /** @description Not signed in, or the session has ended (code `unauthorized`, `token_expired`, ...) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Signed in, but this role or this person may not do this (code says why) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the API accepts */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };

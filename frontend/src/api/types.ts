@@ -50,6 +50,7 @@ export type Stats = Schemas['StatsOut'];
 /** A step's dead-letter queue: its depth, the oldest sampled message's age, a sample body. */
 export type DeadLetterQueue = Schemas['DeadLetterQueue'];
 export type RedriveResult = Schemas['RedriveResult'];
+export type RetentionRun = Schemas['RetentionRunOut'];
 
 /** The request list's filters, in the API's terms (timestamps, money strings). */
 export type RequestQuery = Query<'/api/v1/credit-requests', 'get'>;

@@ -54,7 +54,7 @@ describe('role-based access', () => {
   it.each([
     ['applicant', ['New request', 'My requests', 'Notifications']],
     ['analyst', ['Inbox', 'All requests', 'Dashboard', 'Notifications']],
-    ['admin', ['Inbox', 'All requests', 'Dashboard', 'Users', 'Audit log', 'Dead letters', 'Credit policy', 'Notifications']],
+    ['admin', ['Inbox', 'All requests', 'Dashboard', 'Users', 'Audit log', 'Dead letters', 'Data retention', 'Credit policy', 'Notifications']],
     ['risk_officer', ['All requests', 'Dashboard', 'Credit policy', 'Notifications']],
   ] as [Role, string[]][])('shows a %s only their navigation', (role, labels) => {
     signInAs(role);

@@ -32,7 +32,7 @@ export function roleLabel(role: string): string {
 export interface NavItem {
   to: string;
   /** The link's text: a key of the `nav` translations. */
-  label: 'newRequest' | 'myRequests' | 'inbox' | 'allRequests' | 'dashboard' | 'users' | 'audit' | 'deadLetters' | 'notifications' | 'policies';
+  label: 'newRequest' | 'myRequests' | 'inbox' | 'allRequests' | 'dashboard' | 'users' | 'audit' | 'deadLetters' | 'retention' | 'notifications' | 'policies';
   roles: Role[];
 }
 
@@ -46,6 +46,7 @@ export const NAV_ITEMS: NavItem[] = [
   { to: '/admin/users', label: 'users', roles: ADMINS },
   { to: '/admin/audit', label: 'audit', roles: ADMINS },
   { to: '/admin/dead-letters', label: 'deadLetters', roles: rolesOf('GET /api/v1/dead-letters') },
+  { to: '/admin/retention', label: 'retention', roles: rolesOf('GET /api/v1/retention/runs') },
   { to: '/policies', label: 'policies', roles: POLICY_AUTHORS },
   { to: '/account/notifications', label: 'notifications', roles: rolesOf('GET /api/v1/users/me/notifications') },
 ];

@@ -31,6 +31,7 @@ export const en = {
     users: 'Users',
     audit: 'Audit log',
     deadLetters: 'Dead letters',
+    retention: 'Data retention',
     notifications: 'Notifications',
     policies: 'Credit policy',
   },
@@ -654,6 +655,36 @@ export const en = {
     changedTo: 'changed to',
     removed: '(removed)',
   },
+  retention: {
+    title: 'Data retention',
+    intro:
+      'Requests decided more than 25 months ago lose their personal data: the applicant’s free text and the credit bureau report. The decision, its reasons, the amounts, the dates and the audit trail stay. An applicant whose every request is past that point is anonymised, and their username is redacted from the audit trail, which keeps verifying. The job runs every night; a dry run only counts what is due.',
+    dryRun: 'Dry run',
+    apply: 'Remove personal data now',
+    running: 'Running…',
+    dryRunDone: 'Dry run, nothing changed. Due now: requests {{requests}}, applicants {{applicants}}, audit rows {{rows}}.',
+    applyDone: 'Done. Personal data removed: requests {{requests}}, applicants anonymised {{applicants}}, audit rows redacted {{rows}}.',
+    loadError: 'The retention runs could not be loaded.',
+    loading: 'Loading the retention runs…',
+    none: 'The retention job has not run yet.',
+    history: 'Retention runs, newest first',
+    columns: {
+      started: 'Started',
+      kind: 'Kind',
+      by: 'By',
+      cutoff: 'Decided before',
+      requests: 'Requests',
+      applicants: 'Applicants',
+      auditRows: 'Audit rows',
+      remaining: 'Left for later',
+    },
+    kind: { dry: 'Dry run', applied: 'Applied' },
+    confirmTitle: 'Remove personal data now?',
+    confirmBody:
+      'This removes, for good, the personal data of every request decided more than 25 months ago (up to 500 requests per run) and anonymises the applicants left with no other request. It cannot be undone.',
+    cancel: 'Cancel',
+    confirm: 'Remove personal data',
+  },
   deadLetters: {
     title: 'Dead-letter queues',
     intro:
@@ -693,6 +724,8 @@ export const en = {
     audit_logs: { exported: 'Audit log exported (CSV)' },
     backup: { created: 'Backup created' },
     dead_letters: { redriven: 'Dead letters redriven' },
+    retention: { run: 'Retention job run' },
+    audit: { redacted: 'Personal data redacted from audit rows' },
     credit_requests: { exported: 'Requests exported (CSV)' },
     credit_request: {
       chain_built: 'Approval chain built',

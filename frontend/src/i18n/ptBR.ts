@@ -71,6 +71,7 @@ export const ptBR: Pick<Resources, Applicant> = {
     users: 'Usuários',
     audit: 'Registro de auditoria',
     deadLetters: 'Mensagens mortas',
+    retention: 'Retenção de dados',
     notifications: 'Notificações',
     policies: 'Política de crédito',
   },
