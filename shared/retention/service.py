@@ -35,6 +35,7 @@ from shared.caching import touch
 from shared.clock import utcnow
 from shared.credit.models import CreditRequest
 from shared.notifications.models import NotificationPreference
+from shared.notifications.notice_models import AdverseActionNotice
 from shared.pagination import TIMESTAMP, UUID, Key, Keyset, paginate
 from shared.retention.models import RetentionRun
 from shared.users.models import User
@@ -60,7 +61,11 @@ class FreeText:
     request_key: InstrumentedAttribute[uuid.UUID]
 
 
-FREE_TEXT: tuple[FreeText, ...] = (FreeText(ApprovalStage.comment, ApprovalStage.request_id),)
+FREE_TEXT: tuple[FreeText, ...] = (
+    FreeText(ApprovalStage.comment, ApprovalStage.request_id),
+    # The rejecting approver's comment, as the adverse action notice quoted it.
+    FreeText(AdverseActionNotice.comment, AdverseActionNotice.request_id),
+)
 
 
 def months_before(moment: datetime, months: int) -> datetime:

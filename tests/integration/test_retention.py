@@ -17,6 +17,7 @@ from shared.audit.models import AuditLog
 from shared.clock import utcnow
 from shared.credit.models import CreditRequest
 from shared.db import get_engine, unit_of_work
+from shared.notifications import adverse_action
 from shared.users.models import User
 from tests.support import Api, Person
 
@@ -60,10 +61,15 @@ def _rejected_by_a_person(
     approver = api.assignee(staff, request_id)
     response = api.http.post(
         f"/api/v1/credit-requests/{request_id}/decision",
-        json={"decision": "reject", "comment": "Ana's wedding budget looks optimistic."},
+        json={
+            "decision": "reject",
+            "comment": "Ana's wedding budget looks optimistic.",
+            "reason_codes": ["AMOUNT_TOO_HIGH"],
+        },
         headers=api.login(approver),
     )
     assert response.status_code == 200, response.text
+    drain()  # its adverse action notice quotes the comment
     return request_id
 
 
@@ -131,6 +137,9 @@ def test_personal_data_goes_after_25_months_and_the_decision_stays(
             select(ApprovalStage.comment).where(ApprovalStage.request_id == uuid.UUID(rejected))
         ).all()
         assert comments and all(c is None for c in comments)
+        notice = adverse_action.for_request(session, uuid.UUID(rejected))
+        assert notice is not None and notice.comment is None
+        assert notice.reasons  # the decision's reasons stay
         score = session.get(CreditRequest, uuid.UUID(declined))
         assert score is not None and score.score_result is not None
         assert score.score_result["bureau_report"] is None
