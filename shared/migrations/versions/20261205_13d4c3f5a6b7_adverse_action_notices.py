@@ -3,7 +3,7 @@ applicant was told, kept as sent, one per request and action; `sent_at` null unt
 (the overdue alert counts final adverse decisions without one after 25 days).
 
 Revision ID: 13d4c3f5a6b7
-Revises: 9d3e5a7c1b20
+Revises: 13a7c9e0d1f2
 Create Date: 2026-12-05 09:00:00.000000
 
 """
@@ -16,7 +16,7 @@ from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
 revision: str = "13d4c3f5a6b7"
-down_revision: str | Sequence[str] | None = "9d3e5a7c1b20"
+down_revision: str | Sequence[str] | None = "13a7c9e0d1f2"  # retention (main), merged in
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
