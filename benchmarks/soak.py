@@ -220,9 +220,13 @@ class Run:
             await asyncio.sleep(max(0.0, seconds - (time.perf_counter() - started)))
 
 
-def _decision(stage_id: str) -> dict[str, str]:
+def _decision(stage_id: str) -> dict[str, object]:
     if rejects(stage_id):
-        return {"decision": "reject", "comment": "Soak: debt too high."}
+        return {
+            "decision": "reject",
+            "comment": "Soak: debt too high.",
+            "reason_codes": ["EXCESSIVE_OBLIGATIONS"],
+        }
     return {"decision": "approve", "comment": "Soak: fine."}
 
 

@@ -9,10 +9,12 @@ from shared.credit.models import CreditRequest, Policy
 from shared.db import Base
 from shared.messaging.models import OutboxEvent, ProcessedMessage
 from shared.notifications.models import NotificationPreference
+from shared.notifications.notice_models import AdverseActionNotice
 from shared.tracking.models import RequestDayTotal, StageRoleTotal, StageTimingBucket
 from shared.users.models import User
 
 __all__ = [
+    "AdverseActionNotice",
     "ApprovalLink",
     "ApprovalStage",
     "AuditChainHead",

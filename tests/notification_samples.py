@@ -6,7 +6,10 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 from shared.approvals.schemas import OfferOut
+from shared.credit.bureau import DeclaredDataBureau
+from shared.credit.policy import DEFAULT_DECLINE_REASONS
 from shared.credit.schemas import DecisionReason
+from shared.notifications.adverse_action import ACTIONS, HEADINGS, STATEMENTS
 from shared.notifications.notice import Notice, Recipient, RequestFacts, StageFacts
 from shared.workflow.events import EventType
 
@@ -88,6 +91,43 @@ OFFER = OfferOut(
     responded_at=None,
     outcome=None,
 )
+CATALOGUE = {r["code"]: r["message"] for r in DEFAULT_DECLINE_REASONS}
+NOTICE_URL = f"{BASE}/requests/{REQUEST_ID}/notice"
+SCORE = {
+    "value": 540,
+    "range": [300, 850],
+    "factors": [
+        "A credit score of 540, in the range 300 to 850.",
+        "4 late payment(s) in the last 24 months.",
+    ],
+    "date": datetime(2026, 12, 4, 15, 4, tzinfo=UTC),
+}
+
+
+def _adverse(
+    event_type: EventType, action: str, reasons: list[str], comment: str | None = None
+) -> Notice:
+    return Notice(
+        event_type=event_type,
+        template="adverse_action",
+        recipient=APPLICANT,
+        page_url=NOTICE_URL,
+        context={
+            "request": REQUEST,
+            "stage": STAGE if action == "rejected" else None,
+            "heading": HEADINGS[action],
+            "action_text": ACTIONS[action],
+            "reasons": reasons,
+            "score": SCORE,
+            "bureau": DeclaredDataBureau.contact.model_dump(),
+            "comment": comment,
+            "statements": STATEMENTS,
+        },
+        data={"request_id": str(REQUEST_ID), "url": REQUEST.url, "notice_url": NOTICE_URL},
+        request_id=REQUEST_ID,
+        adverse_action_notice_id=uuid.UUID(int=3),
+    )
+
 
 SAMPLES: dict[str, Notice] = {
     "welcome": Notice(
@@ -140,8 +180,8 @@ SAMPLES: dict[str, Notice] = {
         account=True,
     ),
     "request_submitted": _applicant(EventType.REQUEST_SUBMITTED, "request_submitted"),
-    "request_auto_rejected": _applicant(
-        EventType.REQUEST_AUTO_REJECTED, "request_auto_rejected", request=DECLINED
+    "request_auto_rejected": _adverse(
+        EventType.REQUEST_AUTO_REJECTED, "auto_rejected", DECLINED.reasons
     ),
     "request_approved": _applicant(EventType.REQUEST_APPROVED, "request_approved"),
     "request_approved_offer": _applicant(
@@ -152,14 +192,20 @@ SAMPLES: dict[str, Notice] = {
     "request_offer_made": _applicant(
         EventType.REQUEST_OFFER_MADE, "request_offer_made", offer=OFFER
     ),
-    "request_rejected": _applicant(
+    "request_rejected": _adverse(
         EventType.REQUEST_REJECTED,
-        "request_rejected",
-        stage=STAGE,
+        "rejected",
+        [CATALOGUE["INCOME_INSUFFICIENT"], CATALOGUE["TEMPORARY_EMPLOYMENT"]],
         comment="Income is too irregular <for now>.\nPlease reapply with 2026 statements.",
     ),
-    "request_rejected_without_comment": _applicant(
-        EventType.REQUEST_REJECTED, "request_rejected", stage=STAGE, comment=None
+    "request_rejected_without_comment": _adverse(
+        EventType.REQUEST_REJECTED, "rejected", [CATALOGUE["EXCESSIVE_OBLIGATIONS"]]
+    ),
+    "request_incomplete": _adverse(
+        EventType.REQUEST_INCOMPLETE, "incomplete", [CATALOGUE["INCOMPLETE_APPLICATION"]]
+    ),
+    "request_offer_declined": _adverse(
+        EventType.REQUEST_OFFER_DECLINED, "offer_declined", [CATALOGUE["AMOUNT_TOO_HIGH"]]
     ),
     "request_withdrawn": _applicant(EventType.REQUEST_WITHDRAWN, "request_withdrawn"),
     "stage_assigned": Notice(

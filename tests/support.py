@@ -6,6 +6,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -153,3 +154,42 @@ def alive(pid: int) -> bool:
         return False
     with open(f"/proc/{pid}/stat") as stat:
         return stat.read().split(") ", 1)[1][0] != "Z"
+
+
+REJECT_REASONS = ["EXCESSIVE_OBLIGATIONS"]
+"""A rejection's principal reasons (the default policy's catalogue), for tests not about them."""
+
+
+def decision_body(decision: str, comment: str) -> dict[str, Any]:
+    """A decision's JSON body; a rejection gives the reason codes it must."""
+    body: dict[str, Any] = {"decision": decision, "comment": comment}
+    if decision == "reject":
+        body["reason_codes"] = REJECT_REASONS
+    return body
+
+
+def age_decision(request_id: str, days: int) -> None:
+    """Move a request's decision, and the adverse action notice that told of it, `days` into
+    the past (the retention job counts from the later of the two)."""
+    from sqlalchemy import update
+
+    from shared.clock import utcnow
+    from shared.credit.models import CreditRequest
+    from shared.db import unit_of_work
+    from shared.notifications.notice_models import AdverseActionNotice
+
+    then = utcnow() - timedelta(days=days)
+    with unit_of_work() as session:
+        session.execute(
+            update(CreditRequest)
+            .where(CreditRequest.id == uuid.UUID(request_id))
+            .values(decided_at=then)
+        )
+        session.execute(
+            update(AdverseActionNotice)
+            .where(
+                AdverseActionNotice.request_id == uuid.UUID(request_id),
+                AdverseActionNotice.sent_at.is_not(None),
+            )
+            .values(sent_at=then)
+        )

@@ -208,6 +208,8 @@ async function approverDecidesFromInbox(state) {
   await analysis.getByRole('heading', { name: 'Credit bureau report' }).waitFor();
   await page.getByRole('button', { name: 'Reject' }).click();
   await page.getByText('A rejection needs a comment explaining it.').waitFor();
+  // And its principal reasons, from the policy's catalogue (the applicant's notice quotes them).
+  await page.getByText('A rejection needs 1 to 4 principal reasons.').waitFor();
   await checkA11yEverywhere(page, 'decision page');
   await screenshot(page, '08-decision-page');
   await page.getByLabel('Comment').fill('Income and purpose verified.');

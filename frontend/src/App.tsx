@@ -23,6 +23,7 @@ import { NotFoundPage } from './common/NotFoundPage';
 import { PolicyEditorPage } from './policy/PolicyEditorPage';
 import { PolicyListPage } from './policy/PolicyListPage';
 import { NewRequestPage } from './requests/NewRequestPage';
+import { AdverseActionNoticePage } from './requests/AdverseActionNotice';
 import { RequestDetailPage } from './requests/RequestDetailPage';
 import { RequestListPage } from './requests/RequestListPage';
 
@@ -54,6 +55,7 @@ export function App() {
             }
           />
           <Route path="requests/:id" element={<RequestDetailPage />} />
+          <Route path="requests/:id/notice" element={<AdverseActionNoticePage />} />
           <Route
             path="inbox"
             element={

@@ -49,7 +49,7 @@ from shared.credit import service as credit
 from shared.credit.policy import POLICY_SCOPE
 from shared.credit.schemas import CreditRequestOut
 from shared.db import get_engine, unit_of_work
-from shared.errors import Unauthorized
+from shared.errors import NotFound, Unauthorized
 from shared.http.caching import NOT_MODIFIED, cached_json
 from shared.http.deps import Caller, CurrentUser, DbSession, TableRouter, current_caller
 from shared.http.errors import RATE_LIMITED, declared
@@ -57,8 +57,12 @@ from shared.http.openapi import CREATED_USER
 from shared.messaging import dlq
 from shared.messaging.outbox import state_change
 from shared.messaging.topology import QUEUES
-from shared.notifications import preferences
-from shared.notifications.schemas import NotificationPreferencesIn, NotificationPreferencesOut
+from shared.notifications import adverse_action, preferences
+from shared.notifications.schemas import (
+    AdverseActionNoticeOut,
+    NotificationPreferencesIn,
+    NotificationPreferencesOut,
+)
 from shared.pagination import Cursor, Page, PageSize
 from shared.tracking import exports
 from shared.tracking import requests as tracking
@@ -340,6 +344,21 @@ def get_credit_request(
                 session, audit.Actor.of(user), "credit_request.viewed", "credit_request", request_id
             )
     return response
+
+
+@router.get("/credit-requests/{request_id}/notice", tags=["credit requests"])
+def get_adverse_action_notice(
+    request_id: uuid.UUID, user: CurrentUser, session: DbSession
+) -> AdverseActionNoticeOut:
+    """The request's adverse action notice (a decline, an incomplete close, an unaccepted
+    counteroffer), as its applicant received it: reasons, the score used with its range,
+    key factors and date, the credit bureau, their rights and the ECOA notice. The applicant
+    and staff; 404 when the request has none (or is someone else's)."""
+    credit.visible_request(session, user, request_id)
+    notice = adverse_action.for_request(session, request_id)
+    if notice is None:
+        raise NotFound("This request has no adverse action notice.", code="no_notice")
+    return adverse_action.to_out(notice)
 
 
 @router.post(

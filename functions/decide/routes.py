@@ -8,7 +8,7 @@ from fastapi import Path
 
 from shared.approvals import links, offers
 from shared.approvals import service as approvals
-from shared.approvals.schemas import Decision, LinkSummary
+from shared.approvals.schemas import Decision, DeclineReasonOut, LinkSummary
 from shared.approvals.timeline import chain_for_staff
 from shared.credit import service as credit
 from shared.credit.schemas import CreditRequestOut
@@ -27,8 +27,10 @@ def decide(
     request_id: uuid.UUID, body: Decision, approver: CurrentUser, session: DbSession
 ) -> CreditRequestOut:
     """Approve or reject the request's current stage, as its assignee (403 `not_assignee`
-    otherwise; never one's own request). A rejection needs a comment. The last stage may
-    approve other terms instead (`counteroffer`: 409 `not_final_stage` on an earlier one).
+    otherwise; never one's own request). A rejection needs a comment and 1 to 4 reason codes
+    of the policy's catalogue (GET /decline-reasons; 422 `unknown_reason_code` otherwise).
+    The last stage may approve other terms instead (`counteroffer`, with reason codes too:
+    409 `not_final_stage` on an earlier one).
     409 once decided."""
     with state_change(session):
         credit.visible_request(session, approver, request_id)
@@ -57,7 +59,15 @@ def show_link(token: LinkToken, session: DbSession) -> LinkSummary:
         counteroffer=(
             offers.counteroffer_terms(session) if offers.is_final(session, resolved.stage) else None
         ),
+        decline_reasons=approvals.decline_reasons(session),
     )
+
+
+@router.get("/decline-reasons", tags=["approvals"])
+def list_decline_reasons(user: CurrentUser, session: DbSession) -> list[DeclineReasonOut]:
+    """The active policy's catalogue of principal reasons a rejection gives (1 to 4 of them,
+    by code): the applicant's adverse action notice quotes their sentences. Read-only."""
+    return [DeclineReasonOut(**reason) for reason in approvals.decline_reasons(session)]
 
 
 @router.post("/approval-links/{token}", tags=["approvals"], responses=declared(409, 410))

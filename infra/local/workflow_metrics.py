@@ -17,6 +17,7 @@ from shared.credit.models import CreditRequest
 from shared.db import unit_of_work
 from shared.messaging.models import OutboxEvent
 from shared.messaging.topology import QUEUES
+from shared.notifications import adverse_action
 from shared.workflow.states import StageStatus
 
 
@@ -35,6 +36,7 @@ class WorkflowCollector(Collector):
                 select(func.count()).where(OutboxEvent.published_at.is_(None))
             )
             last_backup = session.scalar(select(func.max(BackupRecord.created_at)))
+            notices_overdue = adverse_action.overdue(session)
             oldest_assigned = session.scalar(
                 select(func.min(ApprovalStage.assigned_at)).where(
                     ApprovalStage.status == StageStatus.PENDING
@@ -53,6 +55,11 @@ class WorkflowCollector(Collector):
             "outbox_unpublished_events",
             "Events committed but not yet published",
             value=unpublished or 0,
+        )
+        yield GaugeMetricFamily(
+            "credit_adverse_action_notices_overdue",
+            "Final adverse decisions older than 25 days without a sent notice (Reg B: 30 days)",
+            value=notices_overdue,
         )
         ready = GaugeMetricFamily("queue_messages", "Messages waiting in a queue", labels=["queue"])
         dead = GaugeMetricFamily(

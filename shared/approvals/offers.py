@@ -19,7 +19,6 @@ from sqlalchemy.orm import Session
 
 from shared.approvals.models import ApprovalStage, Offer
 from shared.approvals.schemas import (
-    MAX_OFFER_REASONS,
     CounterofferTerms,
     Decision,
     OfferOut,
@@ -29,6 +28,7 @@ from shared.audit.service import Actor, record
 from shared.clock import utcnow
 from shared.credit import policy
 from shared.credit.models import CreditRequest
+from shared.credit.policy import MAX_NOTICE_REASONS
 from shared.credit.schemas import MAX_TERM_MONTHS, MIN_TERM_MONTHS, DecisionReason
 from shared.credit.scoring import monthly_installment
 from shared.credit.service import snapshot, visible_request
@@ -93,15 +93,7 @@ def check_terms(
             code="offer_unchanged",
         )
     in_force = policy.active(session).policy
-    found = {code: in_force.decline_reason(code) for code in decision.reason_codes}
-    unknown = [code for code, reason in found.items() if reason is None]
-    if unknown:
-        raise InvalidInput(
-            "Reason codes must come from the credit policy's catalogue.",
-            code="unknown_reason_code",
-            details={"unknown": unknown},
-        )
-    reasons = [reason.model_dump() for reason in found.values() if reason is not None]
+    reasons = in_force.reasons_for(decision.reason_codes)
     rate = in_force.reference_annual_rate
     return Terms(amount, term, rate, monthly_installment(amount, term, rate), reasons)
 
@@ -269,6 +261,6 @@ def counteroffer_terms(session: Session) -> CounterofferTerms:
         reference_annual_rate=in_force.reference_annual_rate,
         min_term_months=MIN_TERM_MONTHS,
         max_term_months=MAX_TERM_MONTHS,
-        max_reasons=MAX_OFFER_REASONS,
+        max_reasons=MAX_NOTICE_REASONS,
         decline_reasons=[DecisionReason(**r.model_dump()) for r in in_force.decline_reasons],
     )

@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, RootModel, model_validator
 
+from shared.credit.policy import MAX_NOTICE_REASONS
 from shared.credit.schemas import (
     Amount,
     CreditRequestOut,
@@ -36,10 +37,6 @@ DecidedVia = Literal["app", "email_link"]
 """How a stage was decided: in the signed-in app, or by the approver's emailed link."""
 
 
-MAX_OFFER_REASONS = 4
-"""At most this many principal reasons for a counteroffer (Reg B 1002.9(b)(2): four)."""
-
-
 class OfferTerms(BaseModel):
     """The terms a counteroffer approves instead of those asked for: another amount (no more
     than asked for), another term, or both; what is left out stays as asked."""
@@ -57,17 +54,22 @@ class OfferTerms(BaseModel):
 
 
 class Decision(BaseModel):
-    """An approver's decision on their stage; a rejection must say why. The final stage may
-    also approve other terms (`counteroffer`): with the `offer`, the reason in `comment`
-    (shown to the applicant) and 1-4 `reason_codes` from the policy's catalogue of decline
-    reasons, the principal reasons the terms asked for were not approved."""
+    """An approver's decision on their stage. A rejection must say why: a comment and 1-4
+    `reason_codes` from the policy's catalogue of decline reasons. The final stage may also
+    approve other terms (`counteroffer`): with the `offer`, the reason in `comment` (shown to
+    the applicant) and 1-4 `reason_codes`, the principal reasons the terms asked for were not
+    approved. Either way the applicant's adverse action notice quotes the codes' sentences."""
 
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
             "examples": [
                 {"decision": "approve", "comment": "Income verified with three payslips."},
-                {"decision": "reject", "comment": "Debt would exceed half of the income."},
+                {
+                    "decision": "reject",
+                    "comment": "Debt would exceed half of the income.",
+                    "reason_codes": ["EXCESSIVE_OBLIGATIONS"],
+                },
                 {
                     "decision": "counteroffer",
                     "comment": "We can lend 18,000 over 48 months on your income.",
@@ -82,22 +84,31 @@ class Decision(BaseModel):
     comment: str = Field(default="", max_length=2000)
     offer: OfferTerms | None = None
     reason_codes: list[Annotated[str, Field(max_length=64)]] = Field(
-        default_factory=list, max_length=MAX_OFFER_REASONS
+        default_factory=list,
+        max_length=MAX_NOTICE_REASONS,
+        description="The principal reasons of a rejection or a counteroffer, 1 to 4 codes of "
+        "the active policy's catalogue (GET /decline-reasons), most important first: the "
+        "applicant's adverse action notice quotes their sentences. Empty for an approval.",
+        examples=[["EXCESSIVE_OBLIGATIONS"]],
     )
 
     @model_validator(mode="after")
-    def rejection_is_explained(self) -> "Decision":
-        if self.decision == "reject" and not self.comment.strip():
-            raise ValueError("a rejection needs a comment explaining it")
-        return self
-
-    @model_validator(mode="after")
-    def counteroffer_is_complete(self) -> "Decision":
-        if self.decision != "counteroffer":
+    def is_explained(self) -> "Decision":
+        if len(set(self.reason_codes)) != len(self.reason_codes):
+            raise ValueError("each reason code once")
+        if self.decision == "approve":
+            if self.reason_codes:
+                raise ValueError("an approval has no reasons to give")
             if self.offer is not None:
                 raise ValueError("only a counteroffer has an offer")
-            if self.decision == "approve" and self.reason_codes:
-                raise ValueError("an approval has no reasons to give")
+            return self
+        if self.decision == "reject":
+            if self.offer is not None:
+                raise ValueError("only a counteroffer has an offer")
+            if not self.comment.strip():
+                raise ValueError("a rejection needs a comment explaining it")
+            if not self.reason_codes:
+                raise ValueError("a rejection needs 1 to 4 reason codes from the catalogue")
             return self
         if self.offer is None:
             raise ValueError("a counteroffer needs the offer's terms")
@@ -105,8 +116,6 @@ class Decision(BaseModel):
             raise ValueError("a counteroffer needs a comment: the reason the applicant reads")
         if not self.reason_codes:
             raise ValueError("a counteroffer needs 1 to 4 reason codes")
-        if len(set(self.reason_codes)) != len(self.reason_codes):
-            raise ValueError("each reason code once")
         return self
 
 
@@ -189,6 +198,16 @@ class CounterofferTerms(BaseModel):
     decline_reasons: list[DecisionReason]
 
 
+class DeclineReasonOut(BaseModel):
+    """A principal reason an approver may give for a rejection, from the active policy."""
+
+    code: str = Field(examples=["EXCESSIVE_OBLIGATIONS"])
+    message: str = Field(
+        description="The sentence the applicant's notice quotes.",
+        examples=["Your existing debt payments are too high in relation to your income."],
+    )
+
+
 class LinkSummary(BaseModel):
     """What an emailed approval link shows before its approver decides."""
 
@@ -207,6 +226,10 @@ class LinkSummary(BaseModel):
         default=None,
         description="Set when the link's stage is the chain's last, which alone may approve "
         "other terms (`decision: counteroffer`); null otherwise.",
+    )
+    decline_reasons: list[DeclineReasonOut] = Field(
+        default_factory=list,
+        description="The active policy's reasons a rejection chooses from (1 to 4).",
     )
 
 

@@ -284,11 +284,13 @@ def decide(
     counteroffer = decision.decision == "counteroffer"
     # Checked before anything changes: the last stage only, terms and reasons valid.
     terms = offers.check_terms(session, request, stage, decision) if counteroffer else None
+    rejected = decision.decision == "reject"
+    reasons = policy.load(session).reasons_for(decision.reason_codes) if rejected else []
 
     before, stage_before = snapshot(request), stage.status
     now = utcnow()
     # A counteroffer approves the stage: the approver approves, on other terms.
-    approved = decision.decision != "reject"
+    approved = not rejected
     advance_stage(stage, StageStatus.APPROVED if approved else StageStatus.REJECTED)
     stage.decided_by, stage.decided_at, stage.comment = actor.id, now, decision.comment or None
     stage.decided_via = via
@@ -313,6 +315,8 @@ def decide(
         advance_request(request, RequestStatus.APPROVED if approved else RequestStatus.REJECTED)
         request.decided_at = now
         information_rounds.close_open(session, request.id, "rejected", now)
+        if rejected:
+            request.decision_reasons = reasons  # what the adverse action notice quotes
         for waiting in later:
             cancel_stage(session, waiting, "rejected")
         add_event(
@@ -333,9 +337,20 @@ def decide(
         stage.id,
         before={"request": before, "stage_status": stage_before},
         after={"request": snapshot(request), "stage_status": stage.status},
-        details={"request_id": str(request.id), "level": stage.level, "via": via, **details},
+        details={
+            "request_id": str(request.id),
+            "level": stage.level,
+            "via": via,
+            **details,
+            **({"reasons": decision.reason_codes} if rejected else {}),
+        },
     )
     return request
+
+
+def decline_reasons(session: Session) -> list[dict[str, str]]:
+    """The active policy's catalogue of reasons an approver may give for a rejection."""
+    return [{"code": r.code, "message": r.message} for r in policy.load(session).decline_reasons]
 
 
 BY_DUE_DATE = Keyset("due_at", (Key(ApprovalStage.due_at, TIMESTAMP), Key(ApprovalStage.id, UUID)))

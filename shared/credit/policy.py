@@ -24,6 +24,7 @@ from shared.caching import scope_stamp, touch
 from shared.config import get_settings
 from shared.credit.models import Policy
 from shared.db import on_commit, unit_of_work
+from shared.errors import InvalidInput
 from shared.users.models import User
 from shared.workflow.states import BUILTIN_LADDER, PolicyStatus, RiskTier, advance_policy
 
@@ -182,6 +183,19 @@ class CreditPolicy(BaseModel):
     def decline_reason(self, code: str) -> DeclineReason | None:
         """The catalogue's reason with this code, if it has one."""
         return next((r for r in self.decline_reasons if r.code == code), None)
+
+    def reasons_for(self, codes: list[str]) -> list[dict[str, str]]:
+        """The catalogue's {code, message} for each code, in the order given (the approver's:
+        most important first); 422 `unknown_reason_code` naming any the catalogue lacks."""
+        found = [(code, self.decline_reason(code)) for code in codes]
+        unknown = [code for code, reason in found if reason is None]
+        if unknown:
+            raise InvalidInput(
+                f"Unknown reason code(s): {', '.join(unknown)}. Choose from GET /decline-reasons.",
+                code="unknown_reason_code",
+                details={"unknown": unknown},
+            )
+        return [reason.model_dump() for _, reason in found if reason is not None]
 
 
 DEFAULT_POLICY: dict[str, object] = {

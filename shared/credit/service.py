@@ -133,6 +133,8 @@ def _analyse(session: Session, request: CreditRequest, before: dict[str, object]
         "debt_to_income": None if result.debt_to_income is None else str(result.debt_to_income),
         "bureau_report": report.model_dump(),
         "policy_version": in_force.version,
+        # When the bureau's score was obtained: the adverse action notice dates the score.
+        "scored_at": utcnow().isoformat(),
     }
     request.policy_version = in_force.version
     if result.outcome == RequestStatus.AUTO_REJECTED:

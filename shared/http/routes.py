@@ -53,6 +53,7 @@ ROUTES: tuple[Route, ...] = (
     Route("PATCH", "/api/v1/users/{user_id}", "api", ADMINS),
     Route("GET", "/api/v1/credit-requests", "api", ANY_ROLE),
     Route("GET", "/api/v1/credit-requests/{request_id}", "api", ANY_ROLE),
+    Route("GET", "/api/v1/credit-requests/{request_id}/notice", "api", ANY_ROLE),
     Route("POST", "/api/v1/credit-requests/{request_id}/withdraw", "api", APPLICANTS),
     Route("GET", "/api/v1/credit-requests/{request_id}/messages", "api", ANY_ROLE),
     Route("POST", "/api/v1/credit-requests/{request_id}/messages", "api", ANY_ROLE),
@@ -89,6 +90,7 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", "/api/v1/credit-requests/{request_id}/information-requests", "decide", APPROVERS),
     Route("POST", "/api/v1/credit-requests/{request_id}/information-answer", "decide", APPLICANTS),
     Route("POST", "/api/v1/approval-links/{token}/information-request", "decide", PUBLIC),
+    Route("GET", "/api/v1/decline-reasons", "decide", STAFF),
 )
 
 HTTP_FUNCTIONS: tuple[str, ...] = tuple(dict.fromkeys(r.function for r in ROUTES))

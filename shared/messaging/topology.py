@@ -78,6 +78,8 @@ QUEUES: tuple[QueueSpec, ...] = (
             EventType.REQUEST_APPROVED,
             EventType.REQUEST_REJECTED,
             EventType.REQUEST_WITHDRAWN,
+            EventType.REQUEST_INCOMPLETE,
+            EventType.REQUEST_OFFER_DECLINED,
             EventType.STAGE_CANCELLED,
             EventType.USER_REGISTERED,
             EventType.EMAIL_VERIFICATION_REQUESTED,

@@ -58,6 +58,10 @@ class Notice:
     # About the account itself (welcome, verification, password reset): sent by email only,
     # whatever the user's channels, and also to an address not verified yet.
     account: bool = False
+    # An adverse action notice the law requires (Reg B 1002.9): emailed whatever the user's
+    # channels and past the per-request cap (one per request and action already), and marked
+    # sent once the email is.
+    adverse_action_notice_id: uuid.UUID | None = None
 
 
 def app_url(path: str) -> str:

@@ -22,6 +22,7 @@ from shared.auth import account_links
 from shared.config import get_settings
 from shared.credit import policy
 from shared.credit.models import CreditRequest
+from shared.notifications import adverse_action
 from shared.notifications.notice import Notice, Recipient, RequestFacts, StageFacts, app_url
 from shared.users.models import User
 from shared.workflow.events import (
@@ -34,7 +35,7 @@ from shared.workflow.events import (
     StageEvent,
     UserEvent,
 )
-from shared.workflow.states import Role, StageStatus
+from shared.workflow.states import RequestStatus, Role, StageStatus
 
 
 def _recipient(user: User) -> Recipient:
@@ -78,12 +79,18 @@ def _stage_data(stage: StageFacts) -> dict[str, Any]:
 
 APPLICANT_TEMPLATES = {
     EventType.REQUEST_SUBMITTED: "request_submitted",
-    EventType.REQUEST_AUTO_REJECTED: "request_auto_rejected",
     EventType.REQUEST_APPROVED: "request_approved",
-    EventType.REQUEST_REJECTED: "request_rejected",
     EventType.REQUEST_WITHDRAWN: "request_withdrawn",
     EventType.REQUEST_OFFER_MADE: "request_offer_made",
 }
+
+ADVERSE_ACTIONS = {
+    EventType.REQUEST_AUTO_REJECTED: RequestStatus.AUTO_REJECTED,
+    EventType.REQUEST_REJECTED: RequestStatus.REJECTED,
+    EventType.REQUEST_INCOMPLETE: RequestStatus.INCOMPLETE,
+    EventType.REQUEST_OFFER_DECLINED: RequestStatus.OFFER_DECLINED,
+}
+"""The events whose applicant gets an adverse action notice, and the status each ends in."""
 
 
 # What a webhook or chat message says of an offer (no free text: the reason stays in email).
@@ -129,6 +136,9 @@ def _compose(session: Session, envelope: Envelope) -> Notice | None:
         case event_type if event_type in APPLICANT_TEMPLATES:
             assert isinstance(event, RequestEvent)
             return _to_applicant(session, event_type, event)
+        case event_type if event_type in ADVERSE_ACTIONS:
+            assert isinstance(event, RequestEvent)
+            return _adverse_action(session, event_type, event)
     return None
 
 
@@ -212,18 +222,6 @@ def _to_applicant(session: Session, event_type: EventType, event: RequestEvent) 
     facts = _request_facts(request)
     context: dict[str, Any] = {"request": facts}
     data = _request_data(facts)
-    if event_type == EventType.REQUEST_REJECTED:
-        rejected = session.scalars(
-            select(ApprovalStage).where(
-                ApprovalStage.request_id == request.id,
-                ApprovalStage.status == StageStatus.REJECTED,
-            )
-        ).first()
-        if rejected is not None:
-            stage = _stage_facts(session, rejected)
-            shared = policy.load(session).share_rejection_comment
-            context |= {"stage": stage, "comment": rejected.comment if shared else None}
-            data |= _stage_data(stage)
     if event_type in (EventType.REQUEST_OFFER_MADE, EventType.REQUEST_APPROVED):
         offer = offers.for_request(session, request.id)
         if offer is None and event_type == EventType.REQUEST_OFFER_MADE:
@@ -240,6 +238,43 @@ def _to_applicant(session: Session, event_type: EventType, event: RequestEvent) 
         context=context,
         data=data,
         request_id=request.id,
+    )
+
+
+def _adverse_action(session: Session, event_type: EventType, event: RequestEvent) -> Notice | None:
+    request = session.get(CreditRequest, event.request_id)
+    if request is None or request.status != ADVERSE_ACTIONS[event_type]:
+        return None  # moved on (a human review reopened an automatic decline): nothing final
+    applicant = session.get(User, request.applicant_id)
+    assert applicant is not None  # foreign key
+    facts = _request_facts(request)
+    data = _request_data(facts)
+    comment, stage = None, None
+    if event_type == EventType.REQUEST_REJECTED:
+        rejected = session.scalars(
+            select(ApprovalStage).where(
+                ApprovalStage.request_id == request.id,
+                ApprovalStage.status == StageStatus.REJECTED,
+            )
+        ).first()
+        if rejected is not None:
+            stage = _stage_facts(session, rejected)
+            if policy.load(session).share_rejection_comment:
+                comment = rejected.comment
+            data |= _stage_data(stage)
+    stored = adverse_action.ensure(session, request, comment)
+    if stored.sent_at is not None:
+        return None  # told already (the same decision announced twice): one notice each
+    page = app_url(f"/requests/{request.id}/notice")
+    return Notice(
+        event_type=event_type,
+        template="adverse_action",
+        recipient=_recipient(applicant),
+        page_url=page,
+        context={"request": facts, "stage": stage, **adverse_action.email_context(stored)},
+        data={**data, "notice_url": page},
+        request_id=request.id,
+        adverse_action_notice_id=stored.id,
     )
 
 

@@ -36,6 +36,7 @@ from shared.caching import touch
 from shared.clock import utcnow
 from shared.credit.models import CreditRequest
 from shared.notifications.models import NotificationPreference
+from shared.notifications.notice_models import AdverseActionNotice
 from shared.pagination import TIMESTAMP, UUID, Key, Keyset, paginate
 from shared.retention.models import RetentionRun
 from shared.users.models import User
@@ -70,6 +71,10 @@ FREE_TEXT: tuple[FreeText, ...] = (
     FreeText(InformationRequest.amendments, InformationRequest.request_id),
     # The approver's reason for a counteroffer (its reason codes, from the catalogue, stay).
     FreeText(Offer.reason, Offer.request_id),
+    # The rejecting approver's comment, as the adverse action notice quoted it.
+    FreeText(AdverseActionNotice.comment, AdverseActionNotice.request_id),
+    # The score the notice quoted is the bureau's: it goes with the bureau report.
+    FreeText(AdverseActionNotice.score, AdverseActionNotice.request_id),
 )
 
 
@@ -85,8 +90,15 @@ def months_before(moment: datetime, months: int) -> datetime:
 
 
 def retention_start() -> ColumnElement[datetime]:
-    """When a request's retention period starts: its decision."""
-    return CreditRequest.decided_at  # type: ignore[return-value]
+    """When a request's retention period starts: its decision or, where it was later, the
+    adverse action notice that told the applicant of it (Reg B 1002.12: 25 months after the
+    notice)."""
+    notice_sent = (
+        select(func.max(AdverseActionNotice.sent_at))
+        .where(AdverseActionNotice.request_id == CreditRequest.id)
+        .scalar_subquery()
+    )
+    return func.greatest(CreditRequest.decided_at, notice_sent)
 
 
 def _due(cutoff: datetime) -> ColumnElement[bool]:

@@ -17,12 +17,14 @@ from tests.notification_samples import SAMPLES
 ROOT = Path(__file__).resolve().parents[2]
 FRONTEND = ROOT / "frontend"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-# The approver's (button, facts table, link) and the applicant's (list, quoted comment), and a
-# conversation's message (quoted text a person wrote, the link to answer on).
+# The approver's (button, facts table, link), the applicant's adverse action notices (lists,
+# facts tables, quoted comment; one without a comment), and a conversation's message (quoted
+# text a person wrote, the link to answer on).
 SCANNED = (
     "stage_assigned",
     "request_rejected",
     "request_auto_rejected",
+    "request_incomplete",
     "message_posted_to_applicant",
 )
 

@@ -4,10 +4,9 @@ request decided 25 months ago has lost it while its decision stays."""
 
 import re
 import uuid
-from datetime import timedelta
 
 import httpx
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from shared.clock import utcnow
 from shared.credit.models import CreditRequest
@@ -15,7 +14,7 @@ from shared.db import unit_of_work
 from shared.retention.models import RetentionRun
 from tests.browser.flows import run_flow
 from tests.conftest import wait_until
-from tests.support import GOOD_APPLICATION, Api, Person
+from tests.support import GOOD_APPLICATION, Api, Person, age_decision
 
 
 def test_an_admin_rehearses_then_removes_personal_data(
@@ -26,12 +25,7 @@ def test_an_admin_rehearses_then_removes_personal_data(
         auth = api.login(api.register("retained"))
         request_id = api.submit(auth, **{**GOOD_APPLICATION, "credit_score": 500})["id"]
         wait_until(lambda: api.request(auth, request_id)["status"] == "auto_rejected", 60)
-    with unit_of_work() as session:
-        session.execute(
-            update(CreditRequest)
-            .where(CreditRequest.id == uuid.UUID(request_id))
-            .values(decided_at=utcnow() - timedelta(days=800))
-        )
+    age_decision(request_id, days=800)
     started = utcnow()
 
     output = run_flow("retention_flow.mjs", base_url, staff)

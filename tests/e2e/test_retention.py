@@ -2,16 +2,8 @@
 25 months ago and changes nothing; applying removes its personal data, and the applicant, whose
 only request it was, can no longer sign in."""
 
-import uuid
-from datetime import timedelta
-
-from sqlalchemy import update
-
-from shared.clock import utcnow
-from shared.credit.models import CreditRequest
-from shared.db import unit_of_work
 from tests.conftest import wait_until
-from tests.support import Api, Person
+from tests.support import Api, Person, age_decision
 
 
 def test_retention_over_http(api: Api, staff: dict[str, Person]) -> None:
@@ -19,12 +11,7 @@ def test_retention_over_http(api: Api, staff: dict[str, Person]) -> None:
     auth = api.login(applicant)
     request_id = api.submit(auth, credit_score=500, purpose="New roof")["id"]
     wait_until(lambda: api.request(auth, request_id)["status"] == "auto_rejected", 60)
-    with unit_of_work() as session:
-        session.execute(
-            update(CreditRequest)
-            .where(CreditRequest.id == uuid.UUID(request_id))
-            .values(decided_at=utcnow() - timedelta(days=800))
-        )
+    age_decision(request_id, days=800)
     admin = api.login(staff["admin1"])
 
     dry = api.http.post("/api/v1/retention/runs", json={}, headers=admin)

@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 
 from tests.faults.prepare import STAFF_PASSWORD
-from tests.support import GOOD_APPLICATION, Person, verification_token
+from tests.support import GOOD_APPLICATION, Person, decision_body, verification_token
 
 logger = logging.getLogger(__name__)
 APPLICANT_PASSWORD = "applicant-password-1"
@@ -202,10 +202,10 @@ class Traffic:
                 if self._stop.is_set():
                     return
                 reject = self._random.random() < 0.1
-                decision = {
-                    "decision": "reject" if reject else "approve",
-                    "comment": "Too much debt for this term." if reject else "Looks fine.",
-                }
+                decision = decision_body(
+                    "reject" if reject else "approve",
+                    "Too much debt for this term." if reject else "Looks fine.",
+                )
                 self.answers.call(
                     "decide",
                     self.http.post,

@@ -38,7 +38,8 @@ def test_link_from_the_email_shows_the_request_and_decides_once(
     assert detail["stages"][0]["comment"] == "fine"
 
     reused = api.http.post(
-        f"/api/v1/approval-links/{token}", json={"decision": "reject", "comment": "x"}
+        f"/api/v1/approval-links/{token}",
+        json={"decision": "reject", "comment": "x", "reason_codes": ["EXCESSIVE_OBLIGATIONS"]},
     )
     assert reused.status_code == 410
     assert reused.json()["error"]["code"] == "link_used"
@@ -122,7 +123,8 @@ def test_link_is_dead_once_the_stage_is_decided_in_the_app(
     assert in_app.status_code == 200
     drain()
     response = api.http.post(
-        f"/api/v1/approval-links/{token}", json={"decision": "reject", "comment": "x"}
+        f"/api/v1/approval-links/{token}",
+        json={"decision": "reject", "comment": "x", "reason_codes": ["EXCESSIVE_OBLIGATIONS"]},
     )
     assert response.status_code == 409
     assert response.json()["error"]["code"] == "stage_decided"

@@ -13,7 +13,7 @@ from shared.approvals.conversation import MESSAGES_PER_HOUR
 from shared.audit.models import AuditLog
 from shared.db import unit_of_work
 from tests.conftest import Mailbox, assigned_request
-from tests.support import Api, Person
+from tests.support import Api, Person, decision_body
 
 PREFERENCES = "/api/v1/users/me/notifications"
 
@@ -182,7 +182,7 @@ def test_a_final_request_takes_messages_to_the_last_decider_and_pages_oldest_fir
     auth, request_id, approver, _ = assigned_request(api, staff, drain, mailbox)
     decided = api.http.post(
         f"/api/v1/credit-requests/{request_id}/decision",
-        json={"decision": "reject", "comment": "Income too irregular."},
+        json=decision_body("reject", "Income too irregular."),
         headers=api.login(approver),
     )
     assert decided.status_code == 200, decided.text

@@ -19,7 +19,7 @@ from shared.clock import utcnow
 from shared.db import unit_of_work
 from shared.messaging.models import OutboxEvent
 from tests.conftest import Mailbox, assigned_request
-from tests.support import Api, Person, link_token
+from tests.support import Api, Person, decision_body, link_token
 
 QUESTIONS = "Please explain the <late> payment in March & send two payslips."
 
@@ -258,7 +258,7 @@ def test_the_approver_may_reject_while_waiting_but_not_approve(
     assert approve.status_code == 409
     assert approve.json()["error"]["code"] == "invalid_transition"
     reject = api.http.post(
-        url, json={"decision": "reject", "comment": "No answer we can use."}, headers=headers
+        url, json=decision_body("reject", "No answer we can use."), headers=headers
     )
     assert reject.status_code == 200, reject.text
     assert reject.json()["status"] == "rejected"

@@ -163,13 +163,13 @@ def test_the_rejection_email_quotes_the_approver_only_where_the_policy_shares_it
     comment = f"Employment too recent <{uuid.uuid4().hex[:6]}>"
     decided = api.http.post(
         f"/api/v1/credit-requests/{request_id}/decision",
-        json={"decision": "reject", "comment": comment},
+        json={"decision": "reject", "comment": comment, "reason_codes": ["EXCESSIVE_OBLIGATIONS"]},
         headers=api.login(approver),
     )
     assert decided.status_code == 200, decided.text
     drain()
-    [email] = [m for m in _about(mailbox, applicant, request_id) if "rejected" in m["Subject"]]
-    assert "rejected at stage 1 of 1" in email["Body"]["text_part"]
+    [email] = [m for m in _about(mailbox, applicant, request_id) if "declined" in m["Subject"]]
+    assert "declined after review, at stage 1 of 1" in email["Body"]["text_part"]
     assert (f"> {comment}" in email["Body"]["text_part"]) is shared
     assert (
         comment.replace("<", "&lt;").replace(">", "&gt;") in email["Body"]["html_part"]

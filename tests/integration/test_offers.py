@@ -160,6 +160,12 @@ def test_applicant_declines_and_the_request_ends_as_offer_declined(
     with unit_of_work() as session:
         offer = offers.for_request(session, uuid.UUID(request_id))
         assert offer is not None and offer.reason_codes[0]["code"] == "AMOUNT_TOO_HIGH"
+    # The adverse action notice quotes the offer's own principal reasons, in its words.
+    drain()
+    notice = api.http.get(f"/api/v1/credit-requests/{request_id}/notice", headers=auth)
+    assert notice.status_code == 200, notice.text
+    assert notice.json()["action"] == "offer_declined"
+    assert notice.json()["reasons"] == offer.reason_codes
 
 
 def test_only_the_owner_answers_an_offer(

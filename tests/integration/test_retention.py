@@ -18,8 +18,10 @@ from shared.clock import utcnow
 from shared.credit.models import CreditRequest
 from shared.db import get_engine, unit_of_work
 from shared.governance.simulation import stored_inputs
+from shared.notifications import adverse_action
+from shared.notifications.notice_models import AdverseActionNotice
 from shared.users.models import User
-from tests.support import Api, Person
+from tests.support import Api, Person, age_decision
 
 
 @pytest.fixture(scope="module")
@@ -31,13 +33,8 @@ def superuser() -> Iterator[Engine]:
 
 
 def _age(request_id: str, days: int) -> None:
-    """Move a request's decision `days` into the past."""
-    with unit_of_work() as session:
-        session.execute(
-            update(CreditRequest)
-            .where(CreditRequest.id == uuid.UUID(request_id))
-            .values(decided_at=utcnow() - timedelta(days=days))
-        )
+    """Move a request's decision (and its notice) `days` into the past."""
+    age_decision(request_id, days)
 
 
 def _declined(api: Api, drain: Callable[[], None], auth: dict[str, str]) -> str:
@@ -61,10 +58,15 @@ def _rejected_by_a_person(
     approver = api.assignee(staff, request_id)
     response = api.http.post(
         f"/api/v1/credit-requests/{request_id}/decision",
-        json={"decision": "reject", "comment": "Ana's wedding budget looks optimistic."},
+        json={
+            "decision": "reject",
+            "comment": "Ana's wedding budget looks optimistic.",
+            "reason_codes": ["AMOUNT_TOO_HIGH"],
+        },
         headers=api.login(approver),
     )
     assert response.status_code == 200, response.text
+    drain()  # its adverse action notice quotes the comment
     return request_id
 
 
@@ -132,6 +134,9 @@ def test_personal_data_goes_after_25_months_and_the_decision_stays(
             select(ApprovalStage.comment).where(ApprovalStage.request_id == uuid.UUID(rejected))
         ).all()
         assert comments and all(c is None for c in comments)
+        notice = adverse_action.for_request(session, uuid.UUID(rejected))
+        assert notice is not None and notice.comment is None
+        assert notice.reasons  # the decision's reasons stay
         score = session.get(CreditRequest, uuid.UUID(declined))
         assert score is not None and score.score_result is not None
         assert score.score_result["bureau_report"] is None
@@ -155,6 +160,24 @@ def test_personal_data_goes_after_25_months_and_the_decision_stays(
     )
     assert refused.status_code == 401
     assert api.http.get("/api/v1/users/me", headers=gone_auth).status_code == 401
+
+
+def test_the_25_months_count_from_the_notice_when_it_went_out_later(
+    api: Api, staff: dict[str, Person], drain: Callable[[], None]
+) -> None:
+    auth = api.login(api.register())
+    request_id = _declined(api, drain, auth)
+    _age(request_id, days=800)
+    with unit_of_work() as session:  # told only 23 months ago (a notice sent late)
+        session.execute(
+            update(AdverseActionNotice)
+            .where(AdverseActionNotice.request_id == uuid.UUID(request_id))
+            .values(sent_at=utcnow() - timedelta(days=700))
+        )
+
+    _run(api, api.login(staff["admin1"]), dry_run=False)
+
+    assert api.request(auth, request_id)["anonymised_at"] is None
 
 
 def test_the_audit_trail_keeps_verifying_with_the_username_redacted(

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from shared.approvals.models import ApprovalStage
 from shared.credit.models import CreditRequest
 from shared.db import unit_of_work
-from tests.support import Api, Person
+from tests.support import Api, Person, decision_body
 
 
 def _stats(api: Api, auth: dict[str, str], **params: Any) -> dict[str, Any]:
@@ -28,7 +28,7 @@ def _decide(api: Api, staff: dict[str, Person], request_id: str, decision: str) 
     approver = next(p for p in staff.values() if p.username == assignee)
     response = api.http.post(
         f"/api/v1/credit-requests/{request_id}/decision",
-        json={"decision": decision, "comment": "checked"},
+        json=decision_body(decision, "checked"),
         headers=api.login(approver),
     )
     assert response.status_code == 200, response.text

@@ -4,7 +4,7 @@ from collections.abc import Callable
 from typing import Any
 
 from tests.conftest import Mailbox
-from tests.support import Api, Person
+from tests.support import Api, Person, decision_body
 
 
 class Desk:
@@ -26,7 +26,7 @@ class Desk:
         auth = self.api.login(self.person(stage["assignee"]))
         response = self.api.http.post(
             f"/api/v1/credit-requests/{request_id}/decision",
-            json={"decision": decision, "comment": comment},
+            json=decision_body(decision, comment),
             headers=auth,
         )
         assert response.status_code == 200, response.text
@@ -127,7 +127,7 @@ def test_rejection_at_manager_stage_is_final(
     )
     assert again.status_code == 409
     assert again.json()["error"]["code"] == "no_pending_stage"
-    rejected_mail = [m for m in mailbox.to(applicant.email) if "was rejected" in m["Subject"]]
+    rejected_mail = [m for m in mailbox.to(applicant.email) if "was declined" in m["Subject"]]
     assert len(rejected_mail) == 1
 
 

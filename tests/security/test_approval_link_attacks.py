@@ -124,7 +124,12 @@ def test_two_simultaneous_uses_of_one_link_decide_once(
 
     threads = [
         threading.Thread(target=use, args=({"decision": "approve"},)),
-        threading.Thread(target=use, args=({"decision": "reject", "comment": "no"},)),
+        threading.Thread(
+            target=use,
+            args=(
+                {"decision": "reject", "comment": "no", "reason_codes": ["EXCESSIVE_OBLIGATIONS"]},
+            ),
+        ),
     ]
     for thread in threads:
         thread.start()

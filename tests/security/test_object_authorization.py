@@ -123,7 +123,7 @@ def test_nobody_but_the_assignee_decides_the_stage(api: Api, scene: Scene, role:
     before = _state(api, scene)
     response = api.http.post(
         f"/api/v1/credit-requests/{scene.request_id}/decision",
-        json={"decision": "reject", "comment": "attack"},
+        json={"decision": "reject", "comment": "attack", "reason_codes": ["EXCESSIVE_OBLIGATIONS"]},
         headers=scene.others[role],
     )
     assert response.status_code == 403

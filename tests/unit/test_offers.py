@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from shared.approvals.schemas import MAX_OFFER_REASONS, Decision, OfferTerms
-from shared.credit.policy import DEFAULT_POLICY, CreditPolicy
+from shared.approvals.schemas import Decision, OfferTerms
+from shared.credit.policy import DEFAULT_POLICY, MAX_NOTICE_REASONS, CreditPolicy
 from shared.credit.scoring import monthly_installment
 
 VALID: dict[str, Any] = {
@@ -61,7 +61,7 @@ def test_one_changed_term_is_enough() -> None:
 
 
 def test_at_most_four_principal_reasons_as_reg_b_allows() -> None:
-    assert MAX_OFFER_REASONS == 4
+    assert MAX_NOTICE_REASONS == 4
     codes = ["AMOUNT_TOO_HIGH", "TERM_TOO_LONG", "BANKRUPTCY", "TEMPORARY_EMPLOYMENT"]
     assert Decision.model_validate({**VALID, "reason_codes": codes}).reason_codes == codes
 

@@ -21,6 +21,7 @@ export const ROUTE_ROLES = {
   "PATCH /api/v1/users/{user_id}": ["admin"],
   "GET /api/v1/credit-requests": ["applicant", "analyst", "manager", "director", "admin", "risk_officer"],
   "GET /api/v1/credit-requests/{request_id}": ["applicant", "analyst", "manager", "director", "admin", "risk_officer"],
+  "GET /api/v1/credit-requests/{request_id}/notice": ["applicant", "analyst", "manager", "director", "admin", "risk_officer"],
   "POST /api/v1/credit-requests/{request_id}/withdraw": ["applicant"],
   "GET /api/v1/credit-requests/{request_id}/messages": ["applicant", "analyst", "manager", "director", "admin", "risk_officer"],
   "POST /api/v1/credit-requests/{request_id}/messages": ["applicant", "analyst", "manager", "director", "admin", "risk_officer"],
@@ -56,5 +57,6 @@ export const ROUTE_ROLES = {
   "POST /api/v1/credit-requests/{request_id}/information-requests": ["analyst", "manager", "director", "admin"],
   "POST /api/v1/credit-requests/{request_id}/information-answer": ["applicant"],
   "POST /api/v1/approval-links/{token}/information-request": null,
+  "GET /api/v1/decline-reasons": ["analyst", "manager", "director", "admin", "risk_officer"],
 } as const satisfies Record<string, readonly Role[] | null>;
 export type Operation = keyof typeof ROUTE_ROLES;

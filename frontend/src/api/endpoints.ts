@@ -1,6 +1,7 @@
 // One function per API operation the app uses.
 import { http, refreshToken } from './client';
 import type {
+  AdverseActionNotice,
   AuditEntry,
   AuditQuery,
   CounterofferTerms,
@@ -12,6 +13,7 @@ import type {
   Decision,
   InformationAnswer,
   InformationRequest,
+  DeclineReason,
   LinkSummary,
   NewConversationEntry,
   Page,
@@ -77,6 +79,16 @@ export async function listRequests(params: RequestQuery, options: Options = {}):
 
 export async function getRequest(id: string, options: Options = {}): Promise<CreditRequestDetail> {
   return (await http.get<CreditRequestDetail>(`/credit-requests/${encodeURIComponent(id)}`, options)).data;
+}
+
+/** The request's adverse action notice (404 when it has none). */
+export async function getNotice(id: string, options: Options = {}): Promise<AdverseActionNotice> {
+  return (await http.get<AdverseActionNotice>(`/credit-requests/${encodeURIComponent(id)}/notice`, options)).data;
+}
+
+/** The active policy's reasons a rejection chooses from. */
+export async function declineReasons(options: Options = {}): Promise<DeclineReason[]> {
+  return (await http.get<DeclineReason[]>('/decline-reasons', options)).data;
 }
 
 export async function submitRequest(data: CreditApplication): Promise<CreditRequest> {

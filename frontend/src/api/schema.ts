@@ -296,6 +296,29 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/credit-requests/{request_id}/notice": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Adverse Action Notice
+         * @description The request's adverse action notice (a decline, an incomplete close, an unaccepted
+         *     counteroffer), as its applicant received it: reasons, the score used with its range,
+         *     key factors and date, the credit bureau, their rights and the ECOA notice. The applicant
+         *     and staff; 404 when the request has none (or is someone else's).
+         */
+        get: operations["get_adverse_action_notice_api_v1_credit_requests__request_id__notice_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/credit-requests/{request_id}/withdraw": {
         parameters: {
             query?: never;
@@ -804,8 +827,10 @@ export interface paths {
         /**
          * Decide
          * @description Approve or reject the request's current stage, as its assignee (403 `not_assignee`
-         *     otherwise; never one's own request). A rejection needs a comment. The last stage may
-         *     approve other terms instead (`counteroffer`: 409 `not_final_stage` on an earlier one).
+         *     otherwise; never one's own request). A rejection needs a comment and 1 to 4 reason codes
+         *     of the policy's catalogue (GET /decline-reasons; 422 `unknown_reason_code` otherwise).
+         *     The last stage may approve other terms instead (`counteroffer`, with reason codes too:
+         *     409 `not_final_stage` on an earlier one).
          *     409 once decided.
          */
         post: operations["decide_api_v1_credit_requests__request_id__decision_post"];
@@ -835,6 +860,27 @@ export interface paths {
          * @description Decide the link's stage, as its approver (the link is the credential, used once).
          */
         post: operations["decide_by_link_api_v1_approval_links__token__post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/decline-reasons": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Decline Reasons
+         * @description The active policy's catalogue of principal reasons a rejection gives (1 to 4 of them,
+         *     by code): the applicant's adverse action notice quotes their sentences. Read-only.
+         */
+        get: operations["list_decline_reasons_api_v1_decline_reasons_get"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -922,6 +968,59 @@ export interface components {
              * @description When it takes over (timezone-aware); omitted or past: at once.
              */
             active_from?: string | null;
+        };
+        /**
+         * AdverseActionNoticeOut
+         * @description An adverse action notice as the applicant received it (Reg B 1002.9, FCRA 615(a)).
+         */
+        AdverseActionNoticeOut: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Request Id
+             * Format: uuid
+             */
+            request_id: string;
+            /**
+             * Action
+             * @description The request's status the notice is about: auto_rejected, rejected, incomplete or offer_declined.
+             * @example auto_rejected
+             */
+            action: string;
+            /** Heading */
+            heading: string;
+            /**
+             * Action Text
+             * @description The action taken, as the notice states it.
+             */
+            action_text: string;
+            /**
+             * Reasons
+             * @description The principal reasons, 1 to 4.
+             */
+            reasons: components["schemas"]["NoticeReasonOut"][];
+            /** @description Null when no credit score was used. */
+            score: components["schemas"]["NoticeScoreOut"] | null;
+            bureau: components["schemas"]["NoticeBureauOut"];
+            /**
+             * Comment
+             * @description The rejecting approver's comment, where the policy shares it.
+             */
+            comment: string | null;
+            statements: components["schemas"]["NoticeStatementsOut"];
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Sent At
+             * @description When it was emailed; null until then.
+             */
+            sent_at: string | null;
         };
         /** AuditEntry */
         AuditEntry: {
@@ -1423,6 +1522,90 @@ export interface components {
              * @description Whether the viewer wrote it.
              */
             mine: boolean;
+        };
+        /**
+         * NoticeBureauOut
+         * @description The consumer reporting agency whose report and score were used.
+         */
+        NoticeBureauOut: {
+            /** Name */
+            name: string;
+            /** Address */
+            address: string;
+            /** Phone */
+            phone: string;
+            /** Website */
+            website: string;
+        };
+        /** NoticeReasonOut */
+        NoticeReasonOut: {
+            /**
+             * Code
+             * @example EXCESSIVE_OBLIGATIONS
+             */
+            code: string;
+            /**
+             * Message
+             * @example Your existing debt payments are too high in relation to your income.
+             */
+            message: string;
+        };
+        /**
+         * NoticeScoreOut
+         * @description The credit score the decision used (FCRA 615(a), Dodd-Frank 1100F).
+         */
+        NoticeScoreOut: {
+            /**
+             * Value
+             * @example 540
+             */
+            value: number;
+            /**
+             * Range Low
+             * @example 300
+             */
+            range_low: number;
+            /**
+             * Range High
+             * @example 850
+             */
+            range_high: number;
+            /**
+             * Factors
+             * @description The key factors that adversely affected it, 4 at most.
+             */
+            factors: string[];
+            /**
+             * Date
+             * Format: date-time
+             * @description When the score was obtained.
+             */
+            date: string;
+        };
+        /**
+         * NoticeStatementsOut
+         * @description The fixed statements every notice carries, word for word.
+         */
+        NoticeStatementsOut: {
+            /** Bureau Did Not Decide */
+            bureau_did_not_decide: string;
+            /**
+             * Free Report
+             * @description The right to a free report within 60 days.
+             */
+            free_report: string;
+            /**
+             * Dispute
+             * @description The right to dispute the report with the bureau.
+             */
+            dispute: string;
+            /** Score */
+            score: string;
+            /**
+             * Ecoa
+             * @description The ECOA notice (Reg B 1002.9(b)(1)).
+             */
+            ecoa: string;
         };
         /** NotificationPreferencesIn */
         NotificationPreferencesIn: {
@@ -2301,17 +2484,21 @@ export interface components {
         };
         /**
          * Decision
-         * @description An approver's decision on their stage; a rejection must say why. The final stage may
-         *     also approve other terms (`counteroffer`): with the `offer`, the reason in `comment`
-         *     (shown to the applicant) and 1-4 `reason_codes` from the policy's catalogue of decline
-         *     reasons, the principal reasons the terms asked for were not approved.
+         * @description An approver's decision on their stage. A rejection must say why: a comment and 1-4
+         *     `reason_codes` from the policy's catalogue of decline reasons. The final stage may also
+         *     approve other terms (`counteroffer`): with the `offer`, the reason in `comment` (shown to
+         *     the applicant) and 1-4 `reason_codes`, the principal reasons the terms asked for were not
+         *     approved. Either way the applicant's adverse action notice quotes the codes' sentences.
          * @example {
          *       "comment": "Income verified with three payslips.",
          *       "decision": "approve"
          *     }
          * @example {
          *       "comment": "Debt would exceed half of the income.",
-         *       "decision": "reject"
+         *       "decision": "reject",
+         *       "reason_codes": [
+         *         "EXCESSIVE_OBLIGATIONS"
+         *       ]
          *     }
          * @example {
          *       "comment": "We can lend 18,000 over 48 months on your income.",
@@ -2337,8 +2524,31 @@ export interface components {
              */
             comment: string;
             offer?: components["schemas"]["OfferTerms"] | null;
-            /** Reason Codes */
+            /**
+             * Reason Codes
+             * @description The principal reasons of a rejection or a counteroffer, 1 to 4 codes of the active policy's catalogue (GET /decline-reasons), most important first: the applicant's adverse action notice quotes their sentences. Empty for an approval.
+             * @example [
+             *       "EXCESSIVE_OBLIGATIONS"
+             *     ]
+             */
             reason_codes?: string[];
+        };
+        /**
+         * DeclineReasonOut
+         * @description A principal reason an approver may give for a rejection, from the active policy.
+         */
+        DeclineReasonOut: {
+            /**
+             * Code
+             * @example EXCESSIVE_OBLIGATIONS
+             */
+            code: string;
+            /**
+             * Message
+             * @description The sentence the applicant's notice quotes.
+             * @example Your existing debt payments are too high in relation to your income.
+             */
+            message: string;
         };
         /**
          * InformationAnswer
@@ -2477,6 +2687,11 @@ export interface components {
             stages: components["schemas"]["StageOut"][];
             /** @description Set when the link's stage is the chain's last, which alone may approve other terms (`decision: counteroffer`); null otherwise. */
             counteroffer?: components["schemas"]["CounterofferTerms"] | null;
+            /**
+             * Decline Reasons
+             * @description The active policy's reasons a rejection chooses from (1 to 4).
+             */
+            decline_reasons?: components["schemas"]["DeclineReasonOut"][];
         };
         /**
          * OfferTerms
@@ -3751,6 +3966,84 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Not signed in, or the session has ended (code `unauthorized`, `token_expired`, ...) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Signed in, but this role or this person may not do this (code says why) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one this caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request is not valid (details per field) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A dependency (the database) is down: retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, in the same envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_adverse_action_notice_api_v1_credit_requests__request_id__notice_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                request_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdverseActionNoticeOut"];
+                };
             };
             /** @description Not signed in, or the session has ended (code `unauthorized`, `token_expired`, ...) */
             401: {
@@ -6227,6 +6520,73 @@ export interface operations {
             };
             /** @description The body is larger than the API accepts */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request is not valid (details per field) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A dependency (the database) is down: retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, in the same envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_decline_reasons_api_v1_decline_reasons_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeclineReasonOut"][];
+                };
+            };
+            /** @description Not signed in, or the session has ended (code `unauthorized`, `token_expired`, ...) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Signed in, but this role or this person may not do this (code says why) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -50,6 +50,10 @@ export type InformationAnswer = Schemas['InformationAnswer'];
 export type Amendments = Schemas['Amendments'];
 export type Offer = Schemas['OfferOut'];
 export type CounterofferTerms = Schemas['CounterofferTerms'];
+/** A reason an approver may give for a rejection, from the active policy's catalogue. */
+export type DeclineReason = Schemas['DeclineReasonOut'];
+/** An adverse action notice as the applicant received it (Reg B 1002.9, FCRA 615(a)). */
+export type AdverseActionNotice = Schemas['AdverseActionNoticeOut'];
 export type AuditEntry = Schemas['AuditEntry'];
 export type Stats = Schemas['StatsOut'];
 /** A step's dead-letter queue: its depth, the oldest sampled message's age, a sample body. */

@@ -38,14 +38,14 @@ describe('installments and the last stage', () => {
 
 describe('approving with other terms', () => {
   it('is offered only with the counteroffer options', () => {
-    renderAt(<DecisionForm decide={vi.fn()} onDecided={vi.fn()} />);
+    renderAt(<DecisionForm decide={vi.fn()} onDecided={vi.fn()} reasons={[]} />);
     expect(screen.queryByRole('button', { name: 'Approve with other terms' })).toBeNull();
   });
 
   it('previews the installment and sends only the changed terms, the reason and the codes', async () => {
     const decide = vi.fn().mockResolvedValue(offered);
     const onDecided = vi.fn();
-    renderAt(<DecisionForm decide={decide} onDecided={onDecided} counteroffer={counteroffer} />);
+    renderAt(<DecisionForm decide={decide} onDecided={onDecided} reasons={[]} counteroffer={counteroffer} />);
 
     await userEvent.click(screen.getByRole('button', { name: 'Approve with other terms' }));
     expect(screen.getByLabelText('Offered amount')).toHaveValue('5000.00');
@@ -69,7 +69,7 @@ describe('approving with other terms', () => {
 
   it('refuses an offer without a reason, reasons, or any change, and sends nothing', async () => {
     const decide = vi.fn().mockResolvedValue(offered);
-    renderAt(<DecisionForm decide={decide} onDecided={vi.fn()} counteroffer={counteroffer} />);
+    renderAt(<DecisionForm decide={decide} onDecided={vi.fn()} reasons={[]} counteroffer={counteroffer} />);
 
     await userEvent.click(screen.getByRole('button', { name: 'Approve with other terms' }));
     await userEvent.click(screen.getByRole('button', { name: 'Make the offer' }));

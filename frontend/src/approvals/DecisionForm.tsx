@@ -1,7 +1,13 @@
 import Alert from '@mui/material/Alert';
 import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
+import Checkbox from '@mui/material/Checkbox';
 import CircularProgress from '@mui/material/CircularProgress';
+import FormControl from '@mui/material/FormControl';
+import FormControlLabel from '@mui/material/FormControlLabel';
+import FormGroup from '@mui/material/FormGroup';
+import FormHelperText from '@mui/material/FormHelperText';
+import FormLabel from '@mui/material/FormLabel';
 import Paper from '@mui/material/Paper';
 import TextField from '@mui/material/TextField';
 import Typography from '@mui/material/Typography';
@@ -9,28 +15,36 @@ import { type FormEvent, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 
 import { type ApiError, toApiError } from '../api/errors';
-import type { CounterofferTerms, CreditRequest, Decision } from '../api/types';
+import type { CounterofferTerms, CreditRequest, Decision, DeclineReason } from '../api/types';
 import { i18n } from '../i18n';
 import { CounterofferFields, type OfferDraft, type OfferErrors, type Requested, offerDecision, validateOffer } from './CounterofferFields';
 
 type Choice = Decision['decision'];
 
+/** The most principal reasons a rejection gives (the adverse action notice's limit). */
+export const MAX_REASONS = 4;
+
 /**
- * Approve or reject, with a comment (required to reject, as the API requires). `decide`
- * sends it; the outcome or the API's refusal is shown here. `onError` may take over errors
- * it explains better (an approval link that stopped working), returning true. Given
- * `counteroffer` (the chain's last stage only), the approver may also approve other terms.
+ * Approve or reject. A rejection needs a comment and 1 to 4 principal reasons from the
+ * policy's catalogue (`reasons`), as the API requires: the applicant's adverse action notice
+ * quotes them. `decide` sends it; the outcome or the API's refusal is shown here. `onError`
+ * may take over errors it explains better (an approval link that stopped working), returning
+ * true. Given `counteroffer` (the chain's last stage only), the approver may also approve
+ * other terms, with their own reasons.
  */
 export function DecisionForm({
   decide,
   onDecided,
   onError,
+  reasons,
   allowApprove = true,
   counteroffer,
 }: {
   decide: (decision: Decision) => Promise<CreditRequest>;
   onDecided: (decision: Choice, request: CreditRequest) => void;
   onError?: (error: ApiError) => boolean;
+  /** The catalogue a rejection's reasons are chosen from; undefined while it loads. */
+  reasons: DeclineReason[] | undefined;
   /** False while the request waits for the applicant's answer: it may only be rejected. */
   allowApprove?: boolean;
   counteroffer?: { terms: CounterofferTerms; requested: Requested } | null;
@@ -44,6 +58,10 @@ export function DecisionForm({
   }));
   const [offerErrors, setOfferErrors] = useState<OfferErrors>({});
   const [comment, setComment] = useState('');
+  // In the order chosen: the first is the most important.
+  const [chosen, setChosen] = useState<string[]>([]);
+  const [reasonsError, setReasonsError] = useState<string | null>(null);
+  const firstReason = useRef<HTMLInputElement>(null);
   const [commentError, setCommentError] = useState<string | null>(null);
   const [busy, setBusy] = useState<Choice | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
@@ -66,6 +84,12 @@ export function DecisionForm({
       document.querySelector<HTMLElement>(first)?.focus();
       return;
     }
+    const noReasons = decision === 'reject' && chosen.length === 0;
+    setReasonsError(noReasons ? t('decision.reasonsRequired') : null);
+    if (noReasons) {
+      firstReason.current?.focus();
+      return;
+    }
     setCommentError(null);
     setError(null);
     setBusy(decision);
@@ -73,13 +97,16 @@ export function DecisionForm({
       const body =
         decision === 'counteroffer' && counteroffer
           ? offerDecision(draft, counteroffer.requested, comment.trim())
-          : { decision, comment: comment.trim() };
+          : decision === 'reject'
+            ? { decision, comment: comment.trim(), reason_codes: chosen }
+            : { decision, comment: comment.trim() };
       onDecided(decision, await decide(body));
     } catch (reason) {
       const apiError = toApiError(reason);
       if (!onError?.(apiError)) {
         const fields = apiError.fieldErrors();
-        if (fields.comment || fields._form) setCommentError(fields.comment ?? fields._form ?? null);
+        if (fields.reason_codes && !offering) setReasonsError(fields.reason_codes);
+        else if (fields.comment || fields._form) setCommentError(fields.comment ?? fields._form ?? null);
         else setError(apiError);
       }
     } finally {
@@ -129,6 +156,40 @@ export function DecisionForm({
         inputRef={commentField}
         slotProps={{ htmlInput: { maxLength: 2000 } }}
       />
+      {offering ? null : (
+        <FormControl component="fieldset" error={Boolean(reasonsError)} sx={{ mt: 2 }} fullWidth>
+          <FormLabel component="legend">{t('decision.reasons')}</FormLabel>
+          <FormHelperText id="decision-reasons-help" sx={{ mx: 0 }}>
+            {reasonsError ?? t('decision.reasonsHelp')}
+          </FormHelperText>
+          {reasons === undefined ? (
+            <Typography variant="body2">{t('decision.reasonsLoading')}</Typography>
+          ) : (
+            <FormGroup aria-describedby="decision-reasons-help" data-testid="decision-reasons">
+              {reasons.map((reason, index) => {
+                const checked = chosen.includes(reason.code);
+                return (
+                  <FormControlLabel
+                    key={reason.code}
+                    label={reason.message}
+                    control={
+                      <Checkbox
+                        checked={checked}
+                        // At most four: the others wait until one is unticked.
+                        disabled={!checked && chosen.length >= MAX_REASONS}
+                        onChange={() => setChosen(checked ? chosen.filter((c) => c !== reason.code) : [...chosen, reason.code])}
+                        slotProps={{ input: { ref: index === 0 ? firstReason : undefined } }}
+                        name="reason_codes"
+                        value={reason.code}
+                      />
+                    }
+                  />
+                );
+              })}
+            </FormGroup>
+          )}
+        </FormControl>
+      )}
       {offering ? (
         <Box sx={{ display: 'flex', gap: 2, mt: 2, flexWrap: 'wrap' }}>
           <Button type="submit" variant="contained" color="success" disabled={busy !== null} startIcon={busy ? progress : undefined}>

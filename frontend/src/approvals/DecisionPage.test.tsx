@@ -28,6 +28,7 @@ describe('the decision page', () => {
       max_reasons: 4,
       decline_reasons: [],
     });
+    vi.mocked(api.declineReasons).mockResolvedValue([{ code: 'UNABLE_TO_VERIFY_INCOME', message: 'We could not verify the income you declared.' }]);
   });
 
   it('puts the facts, the analysis and the history above the decision form', async () => {
@@ -69,6 +70,7 @@ describe('the decision page', () => {
     open();
 
     await userEvent.type(await screen.findByLabelText('Comment'), 'Income not verified.');
+    await userEvent.click(await screen.findByLabelText('We could not verify the income you declared.'));
     await userEvent.click(screen.getByRole('button', { name: 'Reject' }));
 
     expect(await screen.findByText('Nothing else waits for your decision.')).toBeVisible();

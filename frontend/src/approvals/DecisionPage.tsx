@@ -41,6 +41,7 @@ function Decision({ requestId }: { requestId: string }) {
   // The last stage may approve other terms: what it chooses them from (the active policy).
   const wantsTerms = detail.data?.status === 'pending_approval' && pendingIsFinal(detail.data.stages);
   const terms = useResource((signal) => (wantsTerms ? api.counterofferTerms({ signal }) : Promise.resolve(null)), [wantsTerms]);
+  const reasons = useResource((signal) => api.declineReasons({ signal }), []);
   const [outcome, setOutcome] = useState<{ message: string; level: number; next: PendingStage | null | undefined } | null>(null);
 
   const back = <RouterLink to="/inbox">{t('decision.backToInbox')}</RouterLink>;
@@ -113,6 +114,7 @@ function Decision({ requestId }: { requestId: string }) {
             // Remounted once the options arrive, so its draft starts from the terms asked for.
             key={counteroffer ? 'with-offer' : 'plain'}
             decide={(decision) => api.decideRequest(request.id, decision)}
+            reasons={reasons.data}
             onDecided={(decision, updated) => onDecided(decision, updated, current.level)}
           />
           <AskForInformation
@@ -135,6 +137,7 @@ function Decision({ requestId }: { requestId: string }) {
           <DecisionForm
             allowApprove={false}
             decide={(decision) => api.decideRequest(request.id, decision)}
+            reasons={reasons.data}
             onDecided={(decision, updated) => onDecided(decision, updated, paused.level)}
           />
         </>

@@ -27,6 +27,7 @@ describe('the decision page: request more information', () => {
     vi.mocked(api.listInformationRequests).mockResolvedValue([]);
     vi.mocked(useUser).mockReturnValue(makeUser({ role: 'analyst', username: 'ana_lyst' }));
     vi.mocked(api.myApprovals).mockResolvedValue([]);
+    vi.mocked(api.declineReasons).mockResolvedValue([{ code: 'INCOME_INSUFFICIENT', message: 'Your income is not enough.' }]);
   });
 
   it('lets the assignee send questions instead of deciding', async () => {
@@ -50,7 +51,8 @@ describe('the decision page: request more information', () => {
     expect(screen.queryByRole('button', { name: 'Approve' })).toBeNull();
     expect(screen.queryByTestId('ask-for-information')).toBeNull();
     await userEvent.type(screen.getByLabelText('Comment'), 'No usable answer.');
+    await userEvent.click(await screen.findByLabelText('Your income is not enough.'));
     await userEvent.click(screen.getByRole('button', { name: 'Reject' }));
-    expect(api.decideRequest).toHaveBeenCalledWith('r-1', { decision: 'reject', comment: 'No usable answer.' });
+    expect(api.decideRequest).toHaveBeenCalledWith('r-1', { decision: 'reject', comment: 'No usable answer.', reason_codes: ['INCOME_INSUFFICIENT'] });
   });
 });

@@ -95,6 +95,7 @@ export function LinkDecisionPage() {
                 : null
             }
             decide={(decision) => api.decideByLink(token, decision)}
+            reasons={summary.decline_reasons ?? []}
             onDecided={(decision, request) => {
               setOutcome(decisionOutcome(decision, request));
               setDecided(request);

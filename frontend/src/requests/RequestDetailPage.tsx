@@ -21,6 +21,7 @@ import { isOpen } from '../common/status';
 import { SubmitButton } from '../common/SubmitButton';
 import { useResource } from '../common/useResource';
 import { formatDateTime } from '../i18n/format';
+import { ADVERSE_STATUSES } from './AdverseActionNotice';
 import { audienceOf } from './audience';
 import { Conversation } from './Conversation';
 import { MoreInformation } from './MoreInformation';
@@ -102,6 +103,11 @@ export function RequestDetailPage() {
         title={t('detail.title')}
         actions={
           <Box sx={{ display: 'flex', gap: 1, flexWrap: 'wrap' }}>
+            {ADVERSE_STATUSES.includes(request.status) ? (
+              <Button component={Link} to={`/requests/${request.id}/notice`} variant="outlined" data-testid="notice-link">
+                {t('notice.link')}
+              </Button>
+            ) : null}
             {canDecide ? (
               <Button component={Link} to={`/inbox/${request.id}`} variant="contained">
                 {t('detail.decide')}

@@ -48,7 +48,8 @@ class EmailChannel(Channel):
         email = emails.render(notice)
         # The subject is what the audit trail says was sent; never the body (it may hold a link).
         details = {"subject": email.subject}
-        if not within_cap(session, notice, "email.sent"):
+        legal = notice.adverse_action_notice_id is not None  # one per request and action
+        if not legal and not within_cap(session, notice, "email.sent"):
             cap = get_settings().emails_per_request
             logger.warning(
                 "email cap reached; email skipped",
