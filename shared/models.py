@@ -1,6 +1,6 @@
 """Every table, imported in one place so Alembic and the tests see the whole schema."""
 
-from shared.approvals.models import ApprovalLink, ApprovalStage
+from shared.approvals.models import Absence, ApprovalLink, ApprovalStage
 from shared.audit.models import AuditChainHead, AuditLog
 from shared.auth.models import RefreshToken
 from shared.backup.models import BackupRecord
@@ -12,6 +12,7 @@ from shared.tracking.models import RequestDayTotal, StageRoleTotal, StageTimingB
 from shared.users.models import User
 
 __all__ = [
+    "Absence",
     "ApprovalLink",
     "ApprovalStage",
     "AuditChainHead",

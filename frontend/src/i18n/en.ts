@@ -652,6 +652,12 @@ export const en = {
     truncated: 'Export downloaded, cut at 25,000 rows: narrow the filters for the rest.',
   },
   auditActions: {
+    absence: {
+      cancelled: 'Out of office cancelled',
+      created: 'Out of office set',
+      ended: 'Out of office ended (stages returned)',
+      started: 'Out of office started (stages delegated)',
+    },
     auth: {
       login_failed: 'Sign-in failed',
       refresh_reuse_detected: 'Reused session token detected',
@@ -699,10 +705,12 @@ export const en = {
       assigned: 'Stage assigned',
       assignment_failed: 'Stage could not be assigned',
       decision_refused: 'Decision refused',
+      delegated: 'Stage delegated (approver out of office)',
       escalated: 'Stage escalated',
       rejected: 'Stage rejected',
       released: 'Stage released (approver left or changed role)',
       reminder_sent: 'Reminder sent',
+      returned: 'Stage returned (approver back)',
     },
     user: {
       email_verification_requested: 'Verification email asked for',
