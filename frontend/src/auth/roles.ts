@@ -32,7 +32,7 @@ export function roleLabel(role: string): string {
 export interface NavItem {
   to: string;
   /** The link's text: a key of the `nav` translations. */
-  label: 'newRequest' | 'myRequests' | 'inbox' | 'allRequests' | 'dashboard' | 'users' | 'audit' | 'deadLetters' | 'notifications' | 'policies';
+  label: 'newRequest' | 'myRequests' | 'inbox' | 'allRequests' | 'dashboard' | 'users' | 'audit' | 'deadLetters' | 'notifications' | 'policies' | 'outOfOffice';
   roles: Role[];
 }
 
@@ -48,6 +48,7 @@ export const NAV_ITEMS: NavItem[] = [
   { to: '/admin/dead-letters', label: 'deadLetters', roles: rolesOf('GET /api/v1/dead-letters') },
   { to: '/policies', label: 'policies', roles: POLICY_AUTHORS },
   { to: '/account/notifications', label: 'notifications', roles: rolesOf('GET /api/v1/users/me/notifications') },
+  { to: '/account/out-of-office', label: 'outOfOffice', roles: rolesOf('GET /api/v1/users/me/absences') },
 ];
 
 export function navFor(role: string): NavItem[] {
