@@ -144,6 +144,20 @@ SAMPLES: dict[str, Notice] = {
             "secret_url": APPROVAL_URL,
         }
     ),
+    "stage_assigned_on_behalf": Notice(
+        **{
+            **_approver(
+                EventType.STAGE_ASSIGNED,
+                "stage_assigned",
+                INBOX_URL,
+                applicant_name=APPLICANT.name,
+                link_expires_at=datetime(2026, 12, 4, 9, 30, tzinfo=UTC),
+                approval_url=APPROVAL_URL,
+                on_behalf_of="Ana Analyst",
+            ).__dict__,
+            "secret_url": APPROVAL_URL,
+        }
+    ),
     "stage_reminder": _approver(EventType.STAGE_REMINDER, "stage_reminder", INBOX_URL),
     "stage_cancelled_withdrawn": _approver(
         EventType.STAGE_CANCELLED, "stage_cancelled", f"{BASE}/inbox", reason="withdrawn"

@@ -257,6 +257,8 @@ def _stage_assigned(session: Session, event: StageAssignedEvent) -> Notice | Non
     assert request is not None  # foreign key
     applicant = session.get(User, request.applicant_id)
     assert applicant is not None  # foreign key
+    # Held for an absent approver (delegation): the delegate is told whose stage it is.
+    absent = session.get(User, stage.on_behalf_of) if stage.on_behalf_of else None
     notice = _approver_notice(
         session,
         EventType.STAGE_ASSIGNED,
@@ -267,6 +269,7 @@ def _stage_assigned(session: Session, event: StageAssignedEvent) -> Notice | Non
         applicant_name=applicant.full_name,
         link_expires_at=link.expires_at,
         approval_url=links.url_for(link),
+        on_behalf_of=absent.full_name if absent else None,
     )
     return replace(notice, secret_url=notice.context["approval_url"])
 

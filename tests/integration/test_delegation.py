@@ -105,6 +105,9 @@ def test_stages_move_to_the_delegate_when_the_absence_starts_and_come_back_after
         assert _audit("stage.delegated", stage["id"])
         emails = [m for m in mailbox.to(delegate.email) if request_id[:8] in m["Subject"]]
         assert emails, "the delegate gets the normal approver email"
+        assert "on behalf of" in emails[-1]["Body"]["text_part"]
+        told = [m for m in mailbox.to(absent.email) if request_id[:8] in m["Subject"]]
+        assert len(told) >= 2, "the absent approver hears their link died (stage.cancelled)"
         stale = api.http.get(f"/api/v1/approval-links/{old_token}")
         assert stale.status_code == 409  # the absent user's link died with the move
         assert (
