@@ -33,8 +33,10 @@ from shared.clock import utcnow
 from shared.credit import policy
 from shared.credit.models import CreditRequest
 from shared.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
+from shared.messaging.outbox import add_event
 from shared.users.identity import Identity
 from shared.users.models import User
+from shared.workflow.events import AbsenceEvent, EventType
 from shared.workflow.states import RequestStatus, Role, StageStatus, may_hold
 
 MOVER = Actor.system("escalate")
@@ -184,6 +186,7 @@ def create(session: Session, actor: Identity, user_id: uuid.UUID, body: AbsenceI
         },
         details={"user_id": str(user.id), "for_other": actor.id != user.id},
     )
+    add_event(session, EventType.ABSENCE_SET, AbsenceEvent(absence_id=absence.id))
     if body.starts_at <= now:
         _start(session, absence, now)
     return _out(session, absence, now)

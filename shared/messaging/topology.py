@@ -82,6 +82,7 @@ QUEUES: tuple[QueueSpec, ...] = (
             EventType.USER_REGISTERED,
             EventType.EMAIL_VERIFICATION_REQUESTED,
             EventType.PASSWORD_RESET_REQUESTED,
+            EventType.ABSENCE_SET,
         ),
         maximum_concurrency=8,
     ),

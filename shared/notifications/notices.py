@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from shared.approvals import links
-from shared.approvals.models import ApprovalLink, ApprovalStage
+from shared.approvals.models import Absence, ApprovalLink, ApprovalStage
 from shared.auth import account_links
 from shared.config import get_settings
 from shared.credit import policy
@@ -24,6 +24,7 @@ from shared.credit.models import CreditRequest
 from shared.notifications.notice import Notice, Recipient, RequestFacts, StageFacts, app_url
 from shared.users.models import User
 from shared.workflow.events import (
+    AbsenceEvent,
     Envelope,
     EventType,
     RequestEvent,
@@ -110,6 +111,9 @@ def _compose(session: Session, envelope: Envelope) -> Notice | None:
         case EventType.STAGE_CANCELLED:
             assert isinstance(event, StageCancelledEvent)
             return _stage_cancelled(session, event)
+        case EventType.ABSENCE_SET:
+            assert isinstance(event, AbsenceEvent)
+            return _absence_set(session, event)
         case event_type if event_type in APPLICANT_TEMPLATES:
             assert isinstance(event, RequestEvent)
             return _to_applicant(session, event_type, event)
@@ -302,3 +306,31 @@ def _stage_cancelled(session: Session, event: StageCancelledEvent) -> Notice | N
         reason=event.reason,
     )
     return replace(notice, data={**notice.data, "reason": event.reason})
+
+
+def _absence_set(session: Session, event: AbsenceEvent) -> Notice | None:
+    """To the delegate: whose stages they will hold, and when."""
+    absence = session.get(Absence, event.absence_id)
+    if absence is None or absence.cancelled_at is not None:
+        return None  # cancelled before we got here: nothing to hold
+    absent = session.get(User, absence.user_id)
+    delegate = session.get(User, absence.delegate_id)
+    assert absent is not None and delegate is not None  # foreign keys
+    page = app_url("/inbox")
+    return Notice(
+        event_type=EventType.ABSENCE_SET,
+        template="absence_delegate",
+        recipient=_recipient(delegate),
+        page_url=page,
+        context={
+            "absent_name": absent.full_name,
+            "starts_at": absence.starts_at,
+            "ends_at": absence.ends_at,
+        },
+        data={
+            "absence_id": str(absence.id),
+            "starts_at": absence.starts_at.isoformat(),
+            "ends_at": absence.ends_at.isoformat(),
+            "url": page,
+        },
+    )

@@ -221,7 +221,7 @@ def test_refusals_have_codes(api: Api, staff: dict[str, Person]) -> None:
 
 
 def test_an_admin_sets_and_cancels_an_absence_for_someone_else(
-    api: Api, staff: dict[str, Person]
+    api: Api, staff: dict[str, Person], drain: Callable[[], None], mailbox: Mailbox
 ) -> None:
     admin, analyst, manager = staff["admin1"], staff["analyst2"], staff["manager2"]
     as_admin = api.login(admin)
@@ -243,6 +243,9 @@ def test_an_admin_sets_and_cancels_an_absence_for_someone_else(
     (entry,) = _audit("absence.created", absence["id"])
     assert entry.actor == admin.username
     assert entry.details and entry.details["user_id"] == str(analyst.id)
+    drain()
+    told = [m for m in mailbox.to(manager.email) if "delegate" in m["Subject"]]
+    assert told and "out of office" in told[-1]["Body"]["text_part"]
     own = api.http.get("/api/v1/users/me/absences", headers=api.login(analyst)).json()
     assert absence["id"] in {a["id"] for a in own}
 
