@@ -273,3 +273,58 @@ def test_cancelling_an_absence_under_way_brings_the_stages_back(
         assert cancelled.status_code == 200
     stage = api.staff_view(staff, request_id)["stages"][0]
     assert stage["assignee"] == absent.username and stage["on_behalf_of"] is None
+
+
+def test_escalation_skips_an_absent_user(
+    api: Api, staff: dict[str, Person], drain: Callable[[], None], mailbox: Mailbox
+) -> None:
+    _, request_id, _, _ = assigned_request(api, staff, drain, mailbox)
+    with unit_of_work() as session:
+        stage = session.scalars(
+            select(ApprovalStage).where(ApprovalStage.request_id == request_id)
+        ).one()
+        assert stage.assigned_at and stage.due_at
+        stage.assigned_at -= timedelta(hours=97)  # overdue by twice the SLA: escalates
+        stage.due_at -= timedelta(hours=97)
+    absent = staff["manager1"]
+    with _away(api, api.login(absent), staff["director1"], timedelta(0), timedelta(hours=1)):
+        _run(drain, utcnow())
+        stage_out = api.staff_view(staff, request_id)["stages"][0]
+        assert stage_out["assignee"] == staff["manager2"].username  # never the absent manager1
+
+
+def test_segregation_of_duties_holds_when_the_delegate_may_not_take_the_stage(
+    api: Api, staff: dict[str, Person], drain: Callable[[], None], mailbox: Mailbox
+) -> None:
+    _, request_id, analyst, _ = assigned_request(api, staff, drain, mailbox, amount="50000.00")
+    decided = api.http.post(
+        f"/api/v1/credit-requests/{request_id}/decision",
+        json={"decision": "approve"},
+        headers=api.login(analyst),
+    )
+    assert decided.status_code == 200, decided.text
+    drain()
+    absent = api.assignee(staff, request_id, index=1)
+    delegate = _colleague(staff, absent)
+    with unit_of_work() as session:
+        # As if the delegate had decided stage 1 (say, after an escalation): they may not
+        # decide stage 2 of the same request.
+        first = session.scalars(
+            select(ApprovalStage).where(
+                ApprovalStage.request_id == request_id, ApprovalStage.level == 1
+            )
+        ).one()
+        first.decided_by = delegate.id
+    auth = api.login(absent)
+    with _away(api, auth, delegate, timedelta(minutes=-1), timedelta(hours=1)) as absence:
+        second = api.staff_view(staff, request_id)["stages"][1]
+        # Neither the delegate (second stage) nor the absent manager: nobody eligible is left.
+        assert second["assignee"] is None
+        (moved,) = _audit("stage.delegated", second["id"])
+        assert moved.details and moved.details["to_delegate"] is False
+        assert _audit("stage.assignment_failed", second["id"])
+
+        api.http.delete(f"/api/v1/users/me/absences/{absence['id']}", headers=auth)
+
+        back = api.staff_view(staff, request_id)["stages"][1]
+        assert back["assignee"] == absent.username  # comes back once they are
