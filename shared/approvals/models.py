@@ -11,6 +11,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     func,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -80,7 +81,9 @@ class Absence(Base):
         CheckConstraint("ends_at > starts_at", name="window"),
         CheckConstraint("delegate_id <> user_id", name="not_self"),
         # What the schedule looks for: windows not yet started or not yet ended.
-        Index("ix_absences_open", "starts_at", "ends_at", postgresql_where="ended_at IS NULL"),
+        Index(
+            "ix_absences_open", "starts_at", "ends_at", postgresql_where=text("ended_at IS NULL")
+        ),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
