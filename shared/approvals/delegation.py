@@ -360,7 +360,6 @@ def _start(session: Session, absence: Absence, now: datetime) -> int:
             or request.status != RequestStatus.PENDING_APPROVAL
         ):
             continue  # decided, withdrawn or moved meanwhile
-        assert stage.due_at is not None  # an assigned stage has a due time
         if may_take(session, request, stage, delegate, now):
             hand_over(
                 session,
@@ -368,7 +367,7 @@ def _start(session: Session, absence: Absence, now: datetime) -> int:
                 stage,
                 delegate,
                 MOVER,
-                due_at=stage.due_at,
+                due_at=None,
                 on_behalf_of=absence.user_id,
             )
             holder: uuid.UUID | None = delegate.id
@@ -427,8 +426,7 @@ def _end(session: Session, absence: Absence, now: datetime) -> int:
         if not may_take(session, request, stage, user, now):
             continue  # deactivated, role changed, or away again: the holder keeps it
         holder = stage.assignee_id
-        assert stage.due_at is not None
-        hand_over(session, request, stage, user, MOVER, due_at=stage.due_at)
+        hand_over(session, request, stage, user, MOVER, due_at=None)
         record(
             session,
             MOVER,

@@ -196,9 +196,8 @@ def assign(
             details={"role": role or stage.role, "reason": "no eligible approver"},
         )
         return None
-    if on_behalf_of is not None and stage.due_at is not None:
-        due_at = stage.due_at  # an absence does not give the stage a new SLA
-    else:
+    due_at: datetime | None = None  # an absence does not give the stage a new SLA
+    if on_behalf_of is None or stage.due_at is None:
         # The SLA of the version that built the chain, not whichever is active at reassignment.
         in_force = policy.at_version(session, stage.policy_version)
         due_at = utcnow() + timedelta(hours=in_force.sla_hours(stage.role))
@@ -213,17 +212,20 @@ def hand_over(
     approver: User,
     actor: Actor,
     *,
-    due_at: datetime,
+    due_at: datetime | None,
     on_behalf_of: uuid.UUID | None = None,
 ) -> None:
-    """Give the stage to `approver` (already found eligible), due at `due_at`, held for
-    `on_behalf_of` if set: a new link, audited, with `stage.assigned` (the approver email);
-    whoever held it before hears their link died (`stage.cancelled`, reassigned)."""
+    """Give the stage to `approver` (already found eligible), due at `due_at` from now, or,
+    for None, keeping its assignment and due times (moved for an absence: escalation measures
+    its SLA from them); held for `on_behalf_of` if set: a new link, audited, with
+    `stage.assigned` (the approver email); whoever held it before hears their link died
+    (`stage.cancelled`, reassigned)."""
     previous = stage.assignee_id
     before = {"assignee_id": str(previous) if previous else None}
     stage.assignee_id = approver.id
-    stage.assigned_at = utcnow()
-    stage.due_at = due_at
+    if due_at is not None:
+        stage.assigned_at = utcnow()
+        stage.due_at = due_at
     stage.reminded_at = None
     stage.on_behalf_of = on_behalf_of
     link = links.create(session, stage, approver.id)
@@ -234,7 +236,10 @@ def hand_over(
         "approval_stage",
         stage.id,
         before=before,
-        after={"assignee_id": str(approver.id), "due_at": due_at.isoformat()},
+        after={
+            "assignee_id": str(approver.id),
+            "due_at": stage.due_at.isoformat() if stage.due_at else None,
+        },
         details={
             "request_id": str(request.id),
             "level": stage.level,
