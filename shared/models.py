@@ -1,7 +1,13 @@
 """Every table, imported in one place so Alembic and the tests see the whole schema."""
 
 from shared.approvals.conversation import RequestMessage
-from shared.approvals.models import ApprovalLink, ApprovalStage, InformationRequest, Offer
+from shared.approvals.models import (
+    Absence,
+    ApprovalLink,
+    ApprovalStage,
+    InformationRequest,
+    Offer,
+)
 from shared.audit.models import AuditChainHead, AuditLog
 from shared.auth.models import RefreshToken
 from shared.backup.models import BackupRecord
@@ -14,6 +20,7 @@ from shared.tracking.models import RequestDayTotal, StageRoleTotal, StageTimingB
 from shared.users.models import User
 
 __all__ = [
+    "Absence",
     "AdverseActionNotice",
     "ApprovalLink",
     "ApprovalStage",

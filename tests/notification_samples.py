@@ -221,6 +221,37 @@ SAMPLES: dict[str, Notice] = {
             "secret_url": APPROVAL_URL,
         }
     ),
+    "stage_assigned_on_behalf": Notice(
+        **{
+            **_approver(
+                EventType.STAGE_ASSIGNED,
+                "stage_assigned",
+                INBOX_URL,
+                applicant_name=APPLICANT.name,
+                link_expires_at=datetime(2026, 12, 4, 9, 30, tzinfo=UTC),
+                approval_url=APPROVAL_URL,
+                on_behalf_of="Ana Analyst",
+            ).__dict__,
+            "secret_url": APPROVAL_URL,
+        }
+    ),
+    "absence_delegate": Notice(
+        event_type=EventType.ABSENCE_SET,
+        template="absence_delegate",
+        recipient=APPROVER,
+        page_url=f"{BASE}/inbox",
+        context={
+            "absent_name": "Ana <Analyst> & Co",
+            "starts_at": datetime(2026, 12, 21, 8, 0, tzinfo=UTC),
+            "ends_at": datetime(2027, 1, 4, 8, 0, tzinfo=UTC),
+        },
+        data={
+            "absence_id": "3f1e0c52-6a59-4d8e-9b1a-0c2f5b7d9e11",
+            "starts_at": "2026-12-21T08:00:00+00:00",
+            "ends_at": "2027-01-04T08:00:00+00:00",
+            "url": f"{BASE}/inbox",
+        },
+    ),
     "stage_reminder": _approver(EventType.STAGE_REMINDER, "stage_reminder", INBOX_URL),
     "stage_cancelled_withdrawn": _approver(
         EventType.STAGE_CANCELLED, "stage_cancelled", f"{BASE}/inbox", reason="withdrawn"

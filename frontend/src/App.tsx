@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { Route, Routes } from 'react-router';
 
 import { NotificationsPage } from './account/NotificationsPage';
+import { OutOfOfficePage } from './account/OutOfOfficePage';
 import { AuditLogPage } from './admin/AuditLogPage';
 import { DeadLettersPage } from './admin/DeadLettersPage';
 import { RetentionPage } from './admin/RetentionPage';
@@ -131,6 +132,14 @@ export function App() {
             }
           />
           <Route path="account/notifications" element={<NotificationsPage />} />
+          <Route
+            path="account/out-of-office"
+            element={
+              <RequireRole roles={APPROVERS}>
+                <OutOfOfficePage />
+              </RequireRole>
+            }
+          />
           <Route path="*" element={<NotFoundPage />} />
         </Route>
       </Route>

@@ -449,6 +449,7 @@ def _pending(
                 overdue=bool(stage.due_at and stage.due_at < now),
                 applicant_name=applicant_name,
                 request=credit.to_out(request),
+                on_behalf_of=stage.on_behalf_of_user.full_name if stage.on_behalf_of_user else None,
             )
             for stage, request, applicant_name in rows
         ],

@@ -6,7 +6,15 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, RootModel, model_validator
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    RootModel,
+    model_validator,
+)
 
 from shared.credit.policy import MAX_NOTICE_REASONS
 from shared.credit.schemas import (
@@ -149,6 +157,11 @@ class StageOut(BaseModel):
         description="The credit policy version whose chain made this stage (null before "
         "versions were kept).",
     )
+    on_behalf_of: str | None = Field(
+        default=None,
+        description="The username of the absent approver whose stage this is, held or decided "
+        "by their delegate. Staff only: null for the applicant.",
+    )
 
 
 class PendingStage(BaseModel):
@@ -161,6 +174,9 @@ class PendingStage(BaseModel):
     overdue: bool
     applicant_name: str
     request: CreditRequestOut
+    on_behalf_of: str | None = Field(
+        default=None, description="The full name of the absent approver you hold it for."
+    )
 
 
 OfferOutcome = Literal["accepted", "declined", "lapsed"]
@@ -333,3 +349,62 @@ class InformationRequestOut(BaseModel):
 
 class InformationRequests(RootModel[list[InformationRequestOut]]):
     """A request's rounds of questions and answers, oldest first."""
+
+
+MAX_ABSENCE_DAYS = 90
+"""The longest out-of-office window: delegation is time-boxed; a longer leave is a role
+change for an administrator."""
+
+
+class AbsenceIn(BaseModel):
+    """An out-of-office window (UTC, with an offset) and who holds your stages meanwhile: an
+    active user of your approver level or higher."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "delegate_id": "3f1e0c52-6a59-4d8e-9b1a-0c2f5b7d9e11",
+                    "starts_at": "2026-12-21T08:00:00Z",
+                    "ends_at": "2027-01-04T08:00:00Z",
+                }
+            ]
+        },
+    )
+
+    delegate_id: uuid.UUID
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime
+
+
+AbsenceState = Literal["scheduled", "active", "ended", "cancelled"]
+
+
+class AbsenceOut(BaseModel):
+    """An out-of-office window, its delegate, and where it stands."""
+
+    id: uuid.UUID
+    user_id: uuid.UUID
+    user: str = Field(description="The absent user's username.")
+    delegate_id: uuid.UUID
+    delegate: str = Field(description="The delegate's username.")
+    delegate_name: str = Field(description="The delegate's full name.")
+    starts_at: datetime
+    ends_at: datetime
+    state: AbsenceState = Field(
+        description="scheduled (not begun), active (stages held by the delegate), ended, "
+        "or cancelled."
+    )
+    created_by: str = Field(description="Who set it: the user, or an administrator.")
+    created_at: datetime
+    cancelled_at: datetime | None
+
+
+class DelegateCandidate(BaseModel):
+    """Someone who may hold a user's stages while they are away."""
+
+    id: uuid.UUID
+    username: str
+    full_name: str
+    role: str

@@ -9,12 +9,12 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from shared.approvals import information_rounds, links, offers
 from shared.approvals.chain import approval_chain
-from shared.approvals.models import ApprovalLink, ApprovalStage
+from shared.approvals.models import Absence, ApprovalLink, ApprovalStage
 from shared.approvals.schemas import DecidedVia, Decision
 from shared.approvals.stages import cancel_stage, tell_previous_assignee
 from shared.audit.service import Actor, record, record_refusal
@@ -113,11 +113,11 @@ def ladder_of(session: Session, stage: ApprovalStage) -> list[str]:
     return policy.at_version(session, stage.policy_version).approver_levels
 
 
-def _pick_approver(
-    session: Session, role: str, request: CreditRequest, stage: ApprovalStage
-) -> User | None:
-    """An active user of the role with the fewest pending stages, who is neither the
-    applicant nor involved in another stage of this request."""
+def _eligible(
+    request: CreditRequest, stage: ApprovalStage, now: datetime
+) -> list[ColumnElement[bool]]:
+    """Who may hold `stage` whatever their role (segregation of duties): an active user who is
+    neither the applicant, nor involved in another stage of this request, nor absent now."""
     involved = select(ApprovalStage.assignee_id).where(
         ApprovalStage.request_id == request.id,
         ApprovalStage.id != stage.id,
@@ -126,6 +126,40 @@ def _pick_approver(
     deciders = select(ApprovalStage.decided_by).where(
         ApprovalStage.request_id == request.id, ApprovalStage.decided_by.is_not(None)
     )
+    return [
+        User.is_active.is_(True),
+        User.id != request.applicant_id,
+        User.id.not_in(involved),
+        User.id.not_in(deciders),
+        User.id.not_in(absent_at(now)),
+    ]
+
+
+def absent_at(now: datetime) -> Select[uuid.UUID]:
+    """The users out of office at `now` (an absence covering it, not cancelled): routing and
+    escalation never give them a stage."""
+    return select(Absence.user_id).where(
+        Absence.cancelled_at.is_(None), Absence.starts_at <= now, Absence.ends_at > now
+    )
+
+
+def may_take(
+    session: Session, request: CreditRequest, stage: ApprovalStage, user: User, now: datetime
+) -> bool:
+    """Whether `user` may hold `stage` now: the rules `assign` picks by, for one person
+    (a delegate, or someone coming back from an absence)."""
+    if not may_hold(user.role, stage.role, ladder_of(session, stage)):
+        return False
+    return (
+        session.scalar(select(User.id).where(User.id == user.id, *_eligible(request, stage, now)))
+        is not None
+    )
+
+
+def _pick_approver(
+    session: Session, role: str, request: CreditRequest, stage: ApprovalStage, now: datetime
+) -> User | None:
+    """An eligible user (`_eligible`) of the role with the fewest pending stages."""
     load = (
         select(func.count(ApprovalStage.id))
         .where(ApprovalStage.assignee_id == User.id, ApprovalStage.status == StageStatus.PENDING)
@@ -133,13 +167,7 @@ def _pick_approver(
     )
     return session.scalars(
         select(User)
-        .where(
-            User.role == role,
-            User.is_active.is_(True),
-            User.id != request.applicant_id,
-            User.id.not_in(involved),
-            User.id.not_in(deciders),
-        )
+        .where(User.role == role, *_eligible(request, stage, now))
         .order_by(load, User.username)
         .limit(1)
     ).first()
@@ -151,11 +179,16 @@ def assign(
     stage: ApprovalStage,
     role: str | None = None,
     actor: Actor = ROUTER,
+    *,
+    now: datetime | None = None,
+    on_behalf_of: uuid.UUID | None = None,
 ) -> User | None:
     """Give the stage to the least-loaded eligible user of `role` (the stage's own unless
     escalating) with a new link, due in the policy's SLA, audited, with `stage.assigned`; None,
-    audited as `stage.assignment_failed`, when nobody is eligible."""
-    approver = _pick_approver(session, role or stage.role, request, stage)
+    audited as `stage.assignment_failed`, when nobody is eligible. `on_behalf_of`: held for an
+    absent user, keeping its due time (see `delegation`)."""
+    now = now or utcnow()
+    approver = _pick_approver(session, role or stage.role, request, stage, now)
     if approver is None:
         record(
             session,
@@ -166,16 +199,38 @@ def assign(
             details={"role": role or stage.role, "reason": "no eligible approver"},
         )
         return None
-    # The SLA of the version that built the chain, not whichever is active at reassignment.
-    in_force = policy.at_version(session, stage.policy_version)
-    sla = timedelta(hours=in_force.sla_hours(stage.role))
+    due_at: datetime | None = None  # an absence does not give the stage a new SLA
+    if on_behalf_of is None or stage.due_at is None:
+        # The SLA of the version that built the chain, not whichever is active at reassignment.
+        in_force = policy.at_version(session, stage.policy_version)
+        due_at = utcnow() + timedelta(hours=in_force.sla_hours(stage.role))
+    hand_over(session, request, stage, approver, actor, due_at=due_at, on_behalf_of=on_behalf_of)
+    return approver
+
+
+def hand_over(
+    session: Session,
+    request: CreditRequest,
+    stage: ApprovalStage,
+    approver: User,
+    actor: Actor,
+    *,
+    due_at: datetime | None,
+    on_behalf_of: uuid.UUID | None = None,
+) -> None:
+    """Give the stage to `approver` (already found eligible), due at `due_at` from now, or,
+    for None, keeping its assignment and due times (moved for an absence: escalation measures
+    its SLA from them); held for `on_behalf_of` if set: a new link, audited, with
+    `stage.assigned` (the approver email); whoever held it before hears their link died
+    (`stage.cancelled`, reassigned)."""
     previous = stage.assignee_id
     before = {"assignee_id": str(previous) if previous else None}
-    now = utcnow()
     stage.assignee_id = approver.id
-    stage.assigned_at = now
-    stage.due_at = now + sla
+    if due_at is not None:
+        stage.assigned_at = utcnow()
+        stage.due_at = due_at
     stage.reminded_at = None
+    stage.on_behalf_of = on_behalf_of
     link = links.create(session, stage, approver.id)
     record(
         session,
@@ -184,8 +239,15 @@ def assign(
         "approval_stage",
         stage.id,
         before=before,
-        after={"assignee_id": str(approver.id), "due_at": stage.due_at.isoformat()},
-        details={"request_id": str(request.id), "level": stage.level},
+        after={
+            "assignee_id": str(approver.id),
+            "due_at": stage.due_at.isoformat() if stage.due_at else None,
+        },
+        details={
+            "request_id": str(request.id),
+            "level": stage.level,
+            **({"on_behalf_of": str(on_behalf_of)} if on_behalf_of else {}),
+        },
     )
     add_event(
         session,
@@ -194,7 +256,6 @@ def assign(
     )
     if previous is not None and previous != approver.id:
         tell_previous_assignee(session, stage, previous, "reassigned")
-    return approver
 
 
 @dataclass(frozen=True)
@@ -343,6 +404,7 @@ def decide(
             "via": via,
             **details,
             **({"reasons": decision.reason_codes} if rejected else {}),
+            **({"on_behalf_of": str(stage.on_behalf_of)} if stage.on_behalf_of else {}),
         },
     )
     return request
@@ -440,7 +502,7 @@ def escalate(session: Session, now: datetime | None = None) -> EscalationReport:
     ).all()
     for stage, request in rows:
         if stage.assignee_id is None:
-            if assign(session, request, stage, actor=ESCALATOR) is not None:
+            if assign(session, request, stage, actor=ESCALATOR, now=now) is not None:
                 report.assigned += 1
             continue
         assert stage.due_at is not None and stage.assigned_at is not None
@@ -452,7 +514,7 @@ def escalate(session: Session, now: datetime | None = None) -> EscalationReport:
             assert assignee is not None
             target = next_escalation_role(assignee.role, ladder_of(session, stage))
             previous = stage.assignee_id
-            if assign(session, request, stage, role=target, actor=ESCALATOR) is not None:
+            if assign(session, request, stage, role=target, actor=ESCALATOR, now=now) is not None:
                 stage.escalated_at = now
                 record(
                     session,

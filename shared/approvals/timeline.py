@@ -57,6 +57,7 @@ def stages_out(rows: Iterable[StageRow]) -> list[StageOut]:
             comment=stage.comment,
             due_at=stage.due_at,
             policy_version=stage.policy_version,
+            on_behalf_of=stage.on_behalf_of_user.username if stage.on_behalf_of_user else None,
         )
         for stage, assignee, decider, assignee_name, decider_name in rows
         if stage is not None
@@ -66,7 +67,7 @@ def stages_out(rows: Iterable[StageRow]) -> list[StageOut]:
 def as_applicant_sees(stage: StageOut) -> StageOut:
     """The stage without the staff's usernames (internal identifiers, and often an email
     address's local part): the applicant gets the role and a first name."""
-    return stage.model_copy(update={"assignee": None, "decided_by": None})
+    return stage.model_copy(update={"assignee": None, "decided_by": None, "on_behalf_of": None})
 
 
 def chain_for_staff(session: Session, request_id: uuid.UUID) -> list[StageOut]:

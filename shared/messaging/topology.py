@@ -88,6 +88,7 @@ QUEUES: tuple[QueueSpec, ...] = (
             EventType.REQUEST_INFO_REQUESTED,
             EventType.REQUEST_INFO_PROVIDED,
             EventType.REQUEST_OFFER_MADE,
+            EventType.ABSENCE_SET,
         ),
         maximum_concurrency=8,
     ),

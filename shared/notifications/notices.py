@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from shared.approvals import conversation, links, offers
-from shared.approvals.models import ApprovalLink, ApprovalStage, InformationRequest
+from shared.approvals.models import Absence, ApprovalLink, ApprovalStage, InformationRequest
 from shared.approvals.timeline import first_name
 from shared.auth import account_links
 from shared.config import get_settings
@@ -26,6 +26,7 @@ from shared.notifications import adverse_action
 from shared.notifications.notice import Notice, Recipient, RequestFacts, StageFacts, app_url
 from shared.users.models import User
 from shared.workflow.events import (
+    AbsenceEvent,
     Envelope,
     EventType,
     MessageEvent,
@@ -133,6 +134,9 @@ def _compose(session: Session, envelope: Envelope) -> Notice | None:
         case EventType.REQUEST_INFO_PROVIDED:
             assert isinstance(event, RequestEvent)
             return _info_provided(session, event)
+        case EventType.ABSENCE_SET:
+            assert isinstance(event, AbsenceEvent)
+            return _absence_set(session, event)
         case event_type if event_type in APPLICANT_TEMPLATES:
             assert isinstance(event, RequestEvent)
             return _to_applicant(session, event_type, event)
@@ -316,6 +320,8 @@ def _stage_assigned(session: Session, event: StageAssignedEvent) -> Notice | Non
     assert request is not None  # foreign key
     applicant = session.get(User, request.applicant_id)
     assert applicant is not None  # foreign key
+    # Held for an absent approver (delegation): the delegate is told whose stage it is.
+    absent = session.get(User, stage.on_behalf_of) if stage.on_behalf_of else None
     notice = _approver_notice(
         session,
         EventType.STAGE_ASSIGNED,
@@ -326,6 +332,7 @@ def _stage_assigned(session: Session, event: StageAssignedEvent) -> Notice | Non
         applicant_name=applicant.full_name,
         link_expires_at=link.expires_at,
         approval_url=links.url_for(link),
+        on_behalf_of=absent.full_name if absent else None,
     )
     return replace(notice, secret_url=notice.context["approval_url"])
 
@@ -481,4 +488,32 @@ def _info_provided(session: Session, event: RequestEvent) -> Notice | None:
         notice,
         data={**notice.data, "outcome": asked.outcome, "amended": sorted(asked.amendments or {})},
         secret_url=approval_url,
+    )
+
+
+def _absence_set(session: Session, event: AbsenceEvent) -> Notice | None:
+    """To the delegate: whose stages they will hold, and when."""
+    absence = session.get(Absence, event.absence_id)
+    if absence is None or absence.cancelled_at is not None:
+        return None  # cancelled before we got here: nothing to hold
+    absent = session.get(User, absence.user_id)
+    delegate = session.get(User, absence.delegate_id)
+    assert absent is not None and delegate is not None  # foreign keys
+    page = app_url("/inbox")
+    return Notice(
+        event_type=EventType.ABSENCE_SET,
+        template="absence_delegate",
+        recipient=_recipient(delegate),
+        page_url=page,
+        context={
+            "absent_name": absent.full_name,
+            "starts_at": absence.starts_at,
+            "ends_at": absence.ends_at,
+        },
+        data={
+            "absence_id": str(absence.id),
+            "starts_at": absence.starts_at.isoformat(),
+            "ends_at": absence.ends_at.isoformat(),
+            "url": page,
+        },
     )

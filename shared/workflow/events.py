@@ -48,6 +48,8 @@ class EventType(StrEnum):
     REVIEW_ASSIGNED = "review.assigned"
     # A message on a request's conversation, emailed to the other side.
     MESSAGE_POSTED = "message.posted"
+    # An approver set out of office (issue 13, delegation): their delegate is told.
+    ABSENCE_SET = "absence.set"
 
 
 MAX_MESSAGE_BYTES = 64 * 1024
@@ -98,6 +100,10 @@ class UserEvent(Event):
     user_id: uuid.UUID
 
 
+class AbsenceEvent(Event):
+    absence_id: uuid.UUID
+
+
 class DeliveryEvent(UserEvent):
     """One outgoing HTTP notification for a user's channel. The body is fixed here, so every
     retry sends the same bytes; where it goes is read from the user's preferences when sent."""
@@ -134,6 +140,7 @@ PAYLOAD_SCHEMAS: dict[EventType, type[Event]] = {
     EventType.REQUEST_REVIEW_REQUESTED: RequestEvent,
     EventType.REVIEW_ASSIGNED: ReviewEvent,
     EventType.MESSAGE_POSTED: MessageEvent,
+    EventType.ABSENCE_SET: AbsenceEvent,
 }
 
 

@@ -26,6 +26,7 @@ import { SelectField } from '../common/SelectField';
 import { usePagedList } from '../common/usePagedList';
 import { formatDateTime } from '../i18n/format';
 import { ConfirmUserChange, type PendingChange } from './ConfirmUserChange';
+import { UserAbsenceButton } from './UserAbsenceButton';
 
 const ROLES: Role[] = ['applicant', 'analyst', 'manager', 'director', 'admin', 'risk_officer'];
 
@@ -144,6 +145,7 @@ export function UsersPage() {
       <Typography variant="body2" color="text.secondary" sx={{ overflowWrap: 'break-word', wordBreak: 'normal' }}>
         {user.email.replace(/([@.])/g, '$1\u200b')}
       </Typography>
+      {self ? null : <UserAbsenceButton user={user} />}
     </>
   );
 

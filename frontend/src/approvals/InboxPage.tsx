@@ -89,6 +89,12 @@ export function InboxPage() {
     </RouterLink>
   );
   const stage = (entry: PendingStage) => t('inbox.stage', { k: entry.level, role: roleLabel(entry.role) });
+  const onBehalf = (entry: PendingStage) =>
+    entry.on_behalf_of ? (
+      <Typography variant="body2" color="text.secondary">
+        {t('inbox.onBehalfOf', { name: entry.on_behalf_of })}
+      </Typography>
+    ) : null;
 
   return (
     <>
@@ -148,6 +154,7 @@ export function InboxPage() {
                   <Typography variant="body2" color="text.secondary">
                     {t('inbox.reference', { ref: entry.request.id.slice(0, 8) })}
                   </Typography>
+                  {onBehalf(entry)}
                   <Box component="dl" sx={{ display: 'grid', gridTemplateColumns: '1fr 1fr', gap: 1, m: 0, mt: 1 }}>
                     <Field label={t('inbox.columns.applicant')}>{entry.applicant_name}</Field>
                     <Field label={t('inbox.columns.amount')}>{formatMoney(entry.request.amount)}</Field>
@@ -181,6 +188,7 @@ export function InboxPage() {
                     <Typography variant="body2" color="text.secondary">
                       {t('inbox.reference', { ref: entry.request.id.slice(0, 8) })}
                     </Typography>
+                    {onBehalf(entry)}
                   </TableCell>
                   <TableCell>{entry.applicant_name}</TableCell>
                   <TableCell align="right" sx={{ whiteSpace: 'nowrap' }}>

@@ -53,8 +53,8 @@ describe('role-based access', () => {
 
   it.each([
     ['applicant', ['New request', 'My requests', 'Notifications']],
-    ['analyst', ['Inbox', 'All requests', 'Dashboard', 'Notifications']],
-    ['admin', ['Inbox', 'All requests', 'Dashboard', 'Users', 'Audit log', 'Dead letters', 'Data retention', 'Credit policy', 'Notifications']],
+    ['analyst', ['Inbox', 'All requests', 'Dashboard', 'Notifications', 'Out of office']],
+    ['admin', ['Inbox', 'All requests', 'Dashboard', 'Users', 'Audit log', 'Dead letters', 'Data retention', 'Credit policy', 'Notifications', 'Out of office']],
     ['risk_officer', ['All requests', 'Dashboard', 'Credit policy', 'Notifications']],
   ] as [Role, string[]][])('shows a %s only their navigation', (role, labels) => {
     signInAs(role);

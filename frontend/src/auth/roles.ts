@@ -32,7 +32,7 @@ export function roleLabel(role: string): string {
 export interface NavItem {
   to: string;
   /** The link's text: a key of the `nav` translations. */
-  label: 'newRequest' | 'myRequests' | 'inbox' | 'allRequests' | 'dashboard' | 'users' | 'audit' | 'deadLetters' | 'retention' | 'notifications' | 'policies';
+  label: 'newRequest' | 'myRequests' | 'inbox' | 'allRequests' | 'dashboard' | 'users' | 'audit' | 'deadLetters' | 'retention' | 'notifications' | 'policies' | 'outOfOffice';
   roles: Role[];
 }
 
@@ -49,6 +49,7 @@ export const NAV_ITEMS: NavItem[] = [
   { to: '/admin/retention', label: 'retention', roles: rolesOf('GET /api/v1/retention/runs') },
   { to: '/policies', label: 'policies', roles: POLICY_AUTHORS },
   { to: '/account/notifications', label: 'notifications', roles: rolesOf('GET /api/v1/users/me/notifications') },
+  { to: '/account/out-of-office', label: 'outOfOffice', roles: rolesOf('GET /api/v1/users/me/absences') },
 ];
 
 export function navFor(role: string): NavItem[] {

@@ -78,6 +78,7 @@ export const ptBR: Pick<Resources, Applicant> = {
     retention: 'Retenção de dados',
     notifications: 'Notificações',
     policies: 'Política de crédito',
+    outOfOffice: 'Ausência',
   },
   policy: {
     title: 'Política de crédito',
@@ -626,6 +627,7 @@ export const ptBR: Pick<Resources, Applicant> = {
     approvedByRoleNamed: 'Aprovada por {{name}}, o {{role}}, em {{when}}',
     rejectedByRoleNamed: 'Recusada por {{name}}, o {{role}}, em {{when}}',
     via: { app: ' (no aplicativo)', email_link: ' (pelo link do e-mail)' },
+    onBehalfOf: ', em nome de {{who}}',
     comment: '“{{comment}}”',
   },
 };

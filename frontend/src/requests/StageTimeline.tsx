@@ -68,6 +68,7 @@ function StaffLine({ stage, decided }: { stage: Stage; decided: Decided }) {
     return (
       <Typography variant="body2">
         {t(`timeline.${decided}By`, { who: stage.decided_by, when: formatDateTime(stage.decided_at) })}
+        {stage.on_behalf_of ? t('timeline.onBehalfOf', { who: stage.on_behalf_of }) : ''}
         {stage.decided_via ? t(`timeline.via.${stage.decided_via}`) : ''}
       </Typography>
     );
@@ -76,6 +77,7 @@ function StaffLine({ stage, decided }: { stage: Stage; decided: Decided }) {
   return (
     <Typography variant="body2">
       {t('timeline.assignedTo', { who: stage.assignee })}
+      {stage.on_behalf_of ? t('timeline.onBehalfOf', { who: stage.on_behalf_of }) : ''}
       {stage.status === 'pending' && stage.due_at ? t('timeline.due', { due: formatDateTime(stage.due_at) }) : ''}
     </Typography>
   );
