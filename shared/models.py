@@ -1,6 +1,7 @@
 """Every table, imported in one place so Alembic and the tests see the whole schema."""
 
 from shared.approvals.models import ApprovalLink, ApprovalStage
+from shared.approvals.review_models import DeclineReview
 from shared.audit.models import AuditChainHead, AuditLog
 from shared.auth.models import RefreshToken
 from shared.backup.models import BackupRecord
@@ -19,6 +20,7 @@ __all__ = [
     "BackupRecord",
     "Base",
     "CreditRequest",
+    "DeclineReview",
     "NotificationPreference",
     "OutboxEvent",
     "Policy",

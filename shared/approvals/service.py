@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from shared.approvals import links
 from shared.approvals.chain import approval_chain
 from shared.approvals.models import ApprovalLink, ApprovalStage
+from shared.approvals.review_models import DeclineReview
 from shared.approvals.schemas import DecidedVia, Decision
 from shared.approvals.stages import cancel_stage, tell_previous_assignee
 from shared.audit.service import Actor, record, record_refusal
@@ -114,7 +115,7 @@ def _pick_approver(
     session: Session, role: str, request: CreditRequest, stage: ApprovalStage
 ) -> User | None:
     """An active user of the role with the fewest pending stages, who is neither the
-    applicant nor involved in another stage of this request."""
+    applicant nor involved in another stage of this request, nor reviewed its decline."""
     involved = select(ApprovalStage.assignee_id).where(
         ApprovalStage.request_id == request.id,
         ApprovalStage.id != stage.id,
@@ -122,6 +123,9 @@ def _pick_approver(
     )
     deciders = select(ApprovalStage.decided_by).where(
         ApprovalStage.request_id == request.id, ApprovalStage.decided_by.is_not(None)
+    )
+    reviewer = select(DeclineReview.reviewer_id).where(
+        DeclineReview.request_id == request.id, DeclineReview.reviewer_id.is_not(None)
     )
     load = (
         select(func.count(ApprovalStage.id))
@@ -136,6 +140,7 @@ def _pick_approver(
             User.id != request.applicant_id,
             User.id.not_in(involved),
             User.id.not_in(deciders),
+            User.id.not_in(reviewer),
         )
         .order_by(load, User.username)
         .limit(1)

@@ -38,20 +38,30 @@ APPLICATION_EXAMPLE: dict[str, JsonValue] = {
 }
 
 
+# The application's fields, named once: submission takes them, and so does the corrected
+# data an applicant may give with a request for review (shared.approvals.review_schemas).
+Amount = Annotated[Money, Field(gt=0, le=Decimal("10000000"))]
+TermMonths = Annotated[int, Field(ge=6, le=360)]
+MonthlyMoney = Annotated[Money, Field(ge=0, le=Decimal("100000000"))]
+CreditScore = Annotated[int, Field(ge=300, le=850)]
+Delinquencies = Annotated[int, Field(ge=0, le=100)]
+Bankruptcies = Annotated[int, Field(ge=0, le=20)]
+
+
 class CreditRequestCreate(BaseModel):
     """An application. Money travels as decimal strings ("25000.00"), never as floats."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [APPLICATION_EXAMPLE]})
 
-    amount: Annotated[Money, Field(gt=0, le=Decimal("10000000"))]
-    term_months: int = Field(ge=6, le=360)
+    amount: Amount
+    term_months: TermMonths
     purpose: str = Field(min_length=1, max_length=500)
-    monthly_income: Annotated[Money, Field(ge=0, le=Decimal("100000000"))]
-    monthly_debt: Annotated[Money, Field(ge=0, le=Decimal("100000000"))]
+    monthly_income: MonthlyMoney
+    monthly_debt: MonthlyMoney
     employment_status: EmploymentStatus
-    credit_score: int = Field(ge=300, le=850)
-    delinquencies_24m: int = Field(ge=0, le=100)
-    bankruptcies_7y: int = Field(ge=0, le=20)
+    credit_score: CreditScore
+    delinquencies_24m: Delinquencies
+    bankruptcies_7y: Bankruptcies
 
 
 class DecisionReason(BaseModel):

@@ -62,7 +62,11 @@ QUEUES: tuple[QueueSpec, ...] = (
     QueueSpec(
         "route-to-approver",
         "route_to_approver",
-        (EventType.REQUEST_PENDING_APPROVAL, EventType.STAGE_APPROVED),
+        (
+            EventType.REQUEST_PENDING_APPROVAL,
+            EventType.STAGE_APPROVED,
+            EventType.REQUEST_REVIEW_REQUESTED,
+        ),
         maximum_concurrency=4,
     ),
     # The busiest queue (several emails per request) and the slowest step (each email is an
@@ -82,6 +86,7 @@ QUEUES: tuple[QueueSpec, ...] = (
             EventType.USER_REGISTERED,
             EventType.EMAIL_VERIFICATION_REQUESTED,
             EventType.PASSWORD_RESET_REQUESTED,
+            EventType.REVIEW_ASSIGNED,
         ),
         maximum_concurrency=8,
     ),

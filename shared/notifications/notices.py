@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from shared.approvals import links
 from shared.approvals.models import ApprovalLink, ApprovalStage
+from shared.approvals.review_models import DeclineReview, of_request, window_closes_at
 from shared.auth import account_links
 from shared.config import get_settings
 from shared.credit import policy
@@ -27,6 +28,7 @@ from shared.workflow.events import (
     Envelope,
     EventType,
     RequestEvent,
+    ReviewEvent,
     StageAssignedEvent,
     StageCancelledEvent,
     StageEvent,
@@ -110,6 +112,9 @@ def _compose(session: Session, envelope: Envelope) -> Notice | None:
         case EventType.STAGE_CANCELLED:
             assert isinstance(event, StageCancelledEvent)
             return _stage_cancelled(session, event)
+        case EventType.REVIEW_ASSIGNED:
+            assert isinstance(event, ReviewEvent)
+            return _review_assigned(session, event)
         case event_type if event_type in APPLICANT_TEMPLATES:
             assert isinstance(event, RequestEvent)
             return _to_applicant(session, event_type, event)
@@ -196,7 +201,13 @@ def _to_applicant(session: Session, event_type: EventType, event: RequestEvent) 
     facts = _request_facts(request)
     context: dict[str, Any] = {"request": facts}
     data = _request_data(facts)
-    if event_type == EventType.REQUEST_REJECTED:
+    if event_type == EventType.REQUEST_AUTO_REJECTED:
+        context["review_until"] = window_closes_at(request)
+    confirmed = of_request(session, request.id)
+    if event_type == EventType.REQUEST_REJECTED and confirmed is not None:
+        # A reviewer confirmed the automatic decline: their rationale is the applicant's.
+        context |= {"review": confirmed, "stage": None, "comment": None}
+    elif event_type == EventType.REQUEST_REJECTED:
         rejected = session.scalars(
             select(ApprovalStage).where(
                 ApprovalStage.request_id == request.id,
@@ -299,3 +310,30 @@ def _stage_cancelled(session: Session, event: StageCancelledEvent) -> Notice | N
         reason=event.reason,
     )
     return replace(notice, data={**notice.data, "reason": event.reason})
+
+
+def _review_assigned(session: Session, event: ReviewEvent) -> Notice | None:
+    found = session.get(DeclineReview, event.review_id)
+    if found is None or found.reviewer_id is None or found.decided_at is not None:
+        return None  # decided before we got here: nothing to ask of anyone
+    request = session.get(CreditRequest, found.request_id)
+    reviewer = session.get(User, found.reviewer_id)
+    assert request is not None and reviewer is not None  # foreign keys
+    applicant = session.get(User, request.applicant_id)
+    assert applicant is not None  # foreign key
+    facts = _request_facts(request)
+    page = app_url(f"/reviews/{found.id}")
+    return Notice(
+        event_type=EventType.REVIEW_ASSIGNED,
+        template="review_assigned",
+        recipient=_recipient(reviewer),
+        page_url=page,
+        context={
+            "request": replace(facts, reasons=[r["message"] for r in found.original["reasons"]]),
+            "applicant_name": applicant.full_name,
+            "due_at": found.due_at,
+            "corrected": bool(found.corrected_data),
+        },
+        data={**_request_data(facts), "review_id": str(found.id), "url": page},
+        request_id=request.id,
+    )
