@@ -342,7 +342,7 @@ def decide(
     record(
         session,
         Actor.of(reviewer),
-        f"review.{body.outcome}",
+        "review.overturned" if overturned else "review.confirmed",
         "credit_request",
         request.id,
         before=before,

@@ -24,6 +24,7 @@ def _path(route: Route) -> str:
         request_id=uuid.uuid4(),
         user_id=uuid.uuid4(),
         policy_id=uuid.uuid4(),
+        review_id=uuid.uuid4(),
         token="not-a-real-link-token",
         queue="score",  # an empty dead-letter queue: redriving it moves nothing
     )

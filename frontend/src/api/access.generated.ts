@@ -23,6 +23,10 @@ export const ROUTE_ROLES = {
   "GET /api/v1/credit-requests/{request_id}": ["applicant", "analyst", "manager", "director", "admin", "risk_officer"],
   "POST /api/v1/credit-requests/{request_id}/withdraw": ["applicant"],
   "GET /api/v1/approvals": ["analyst", "manager", "director", "admin"],
+  "GET /api/v1/credit-requests/{request_id}/review": ["applicant", "analyst", "manager", "director", "admin", "risk_officer"],
+  "POST /api/v1/credit-requests/{request_id}/review": ["applicant"],
+  "GET /api/v1/reviews": ["analyst", "admin"],
+  "GET /api/v1/reviews/{review_id}": ["analyst", "admin"],
   "GET /api/v1/audit-logs": ["admin"],
   "GET /api/v1/audit-logs/verification": ["admin"],
   "GET /api/v1/exports/credit-requests": ["analyst", "manager", "director", "admin", "risk_officer"],
@@ -43,6 +47,7 @@ export const ROUTE_ROLES = {
   "GET /api/v1/health/ready": null,
   "POST /api/v1/credit-requests": ["applicant"],
   "POST /api/v1/credit-requests/{request_id}/decision": ["analyst", "manager", "director", "admin"],
+  "POST /api/v1/reviews/{review_id}/decision": ["analyst", "admin"],
   "GET /api/v1/approval-links/{token}": null,
   "POST /api/v1/approval-links/{token}": null,
 } as const satisfies Record<string, readonly Role[] | null>;

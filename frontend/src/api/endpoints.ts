@@ -1,6 +1,7 @@
 // One function per API operation the app uses.
 import { http, refreshToken } from './client';
 import type {
+  AssignedReview,
   AuditEntry,
   AuditQuery,
   CreditApplication,
@@ -17,6 +18,11 @@ import type {
   RedriveResult,
   Registration,
   RequestQuery,
+  Review,
+  ReviewAsk,
+  ReviewDecision,
+  ReviewDetail,
+  ReviewStatus,
   Role,
   Stats,
   StatsQuery,
@@ -203,4 +209,28 @@ export async function listDeadLetters(options: Options = {}): Promise<DeadLetter
 /** Moves a queue's dead letters back to it (audited); answers once the move has started. */
 export async function redriveDeadLetters(queue: string): Promise<RedriveResult> {
   return (await http.post<RedriveResult>(`/dead-letters/${encodeURIComponent(queue)}/redrive`)).data;
+}
+
+/** Whether the applicant may ask for a human review of the request's automatic decline, and the review asked for. */
+export async function getReviewStatus(requestId: string, options: Options = {}): Promise<ReviewStatus> {
+  return (await http.get<ReviewStatus>(`/credit-requests/${encodeURIComponent(requestId)}/review`, options)).data;
+}
+
+/** The applicant asks a person to review their automatic decline. */
+export async function askForReview(requestId: string, body: ReviewAsk): Promise<Review> {
+  return (await http.post<Review>(`/credit-requests/${encodeURIComponent(requestId)}/review`, body)).data;
+}
+
+/** The reviews of automatic declines awaiting the signed-in analyst's outcome. */
+export async function myReviews(options: Options = {}): Promise<AssignedReview[]> {
+  return (await http.get<AssignedReview[]>('/reviews', options)).data;
+}
+
+export async function getReview(reviewId: string, options: Options = {}): Promise<ReviewDetail> {
+  return (await http.get<ReviewDetail>(`/reviews/${encodeURIComponent(reviewId)}`, options)).data;
+}
+
+/** The reviewer confirms or overturns the decline, with their rationale. */
+export async function decideReview(reviewId: string, body: ReviewDecision): Promise<CreditRequest> {
+  return (await http.post<CreditRequest>(`/reviews/${encodeURIComponent(reviewId)}/decision`, body)).data;
 }

@@ -11,6 +11,8 @@ import { RequestDetailPage } from './RequestDetailPage';
 vi.mock('../api/endpoints');
 vi.mock('../auth/AuthProvider');
 
+const NO_REVIEW = { may_request: false, window_closes_at: null, review: null };
+
 function open(url = '/requests/r-1') {
   return renderAt(<RequestDetailPage />, { url, path: '/requests/:id' });
 }
@@ -18,6 +20,7 @@ function open(url = '/requests/r-1') {
 describe('RequestDetailPage for the applicant', () => {
   beforeEach(() => {
     vi.resetAllMocks();
+    vi.mocked(api.getReviewStatus).mockResolvedValue(NO_REVIEW);
     vi.mocked(useUser).mockReturnValue(makeUser({ role: 'applicant' }));
   });
 
@@ -134,6 +137,7 @@ describe('RequestDetailPage for the applicant', () => {
 describe('RequestDetailPage for staff', () => {
   beforeEach(() => {
     vi.resetAllMocks();
+    vi.mocked(api.getReviewStatus).mockResolvedValue(NO_REVIEW);
     vi.mocked(useUser).mockReturnValue(makeUser({ role: 'manager', username: 'man_ager' }));
   });
 

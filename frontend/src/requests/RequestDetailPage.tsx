@@ -22,12 +22,15 @@ import { SubmitButton } from '../common/SubmitButton';
 import { useResource } from '../common/useResource';
 import { formatDateTime } from '../i18n/format';
 import { audienceOf } from './audience';
+import { DeclineReviewPanel } from './DeclineReviewPanel';
 import { RequestProgress } from './RequestProgress';
 import { RequestSummary } from './RequestSummary';
 import { ScoreResultPanel } from './ScoreResultPanel';
 import { StageTimeline } from './StageTimeline';
 
 const POLL_MS = 3000;
+// Where a human review of an automatic decline may be asked for, runs, or ended in a confirmed decline.
+const REVIEWABLE: ReadonlySet<string> = new Set(['auto_rejected', 'review_requested', 'rejected']);
 
 export function RequestDetailPage() {
   const { t } = useTranslation();
@@ -134,6 +137,7 @@ export function RequestDetailPage() {
       ) : null}
       {detail.error ? <ErrorState error={detail.error} onRetry={detail.reload} title={t('detail.updatesPaused')} /> : null}
       <RequestProgress request={request} audience={audience} />
+      {REVIEWABLE.has(request.status) ? <DeclineReviewPanel request={request} applicant={user.role === 'applicant'} onChanged={detail.reload} /> : null}
       <RequestSummary request={request} audience={audience} policyVersion={request.policy_version} />
       <ScoreResultPanel result={request.score_result} />
       <StageTimeline stages={request.stages} audience={audience} />
