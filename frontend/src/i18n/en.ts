@@ -430,6 +430,7 @@ export const en = {
     approved:
       'We have emailed you the decision. We will contact you to prepare and sign the credit agreement; quote the reference {{ref}} in any question about it.',
     rejected: "The approver's comment is in the history below. You can file a new request at any time, for example when your income or debts change.",
+    rejectedOnReview: "The reviewer's rationale is below. This decision is final for this request; you can file a new request at any time, for example when your situation changes.",
     autoRejected: 'The reasons are listed below. You can file a new request once they no longer apply.',
     withdrawn: 'No approver will decide this request. You can file a new request at any time.',
     infoRequested: 'Answer the questions below. Your request goes back to the same approver once you answer.',

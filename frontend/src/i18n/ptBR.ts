@@ -470,6 +470,7 @@ export const ptBR: Pick<Resources, Applicant> = {
     approved:
       'Enviamos a decisão para o seu e-mail. Entraremos em contato para preparar e assinar o contrato de crédito; informe a referência {{ref}} em qualquer dúvida.',
     rejected: 'O comentário do aprovador está no histórico abaixo. Você pode fazer uma nova solicitação quando quiser, por exemplo quando sua renda ou suas dívidas mudarem.',
+    rejectedOnReview: 'A justificativa do revisor está abaixo. Esta decisão é final para esta solicitação; você pode fazer uma nova solicitação quando quiser, por exemplo quando sua situação mudar.',
     autoRejected: 'Os motivos estão listados abaixo. Você pode fazer uma nova solicitação quando eles não se aplicarem mais.',
     withdrawn: 'Nenhum aprovador vai decidir esta solicitação. Você pode fazer uma nova quando quiser.',
     infoRequested: 'Responda às perguntas abaixo. Sua solicitação volta para o mesmo aprovador assim que você responder.',

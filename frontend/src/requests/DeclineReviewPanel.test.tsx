@@ -4,9 +4,10 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 
 import * as api from '../api/endpoints';
 import type { Review, ReviewStatus } from '../api/types';
-import { detail } from '../test/fixtures';
+import { detail, stage } from '../test/fixtures';
 import { renderAt } from '../test/render';
 import { correctionsOf, DeclineReviewPanel } from './DeclineReviewPanel';
+import { nextStep } from './RequestProgress';
 
 vi.mock('../api/endpoints');
 
@@ -129,5 +130,12 @@ describe('correctionsOf', () => {
     };
     expect(correctionsOf(declined, form)).toEqual({ monthly_income: '7000.00' });
     expect(correctionsOf(declined, { ...form, monthly_income: '6000.00' })).toBeNull();
+  });
+});
+
+describe('what happens next after a review', () => {
+  it("points to the reviewer's rationale when a review confirmed the decline (no stage declined it)", () => {
+    expect(nextStep(detail('r-1', { status: 'rejected', stages: [] }))).toMatch(/^The reviewer's rationale is below/);
+    expect(nextStep(detail('r-1', { status: 'rejected', stages: [stage(1, { status: 'rejected' })] }))).toMatch(/^The approver's comment/);
   });
 });
