@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from shared.approvals import links
 from shared.approvals.models import ApprovalLink, ApprovalStage
-from shared.approvals.review_models import DeclineReview, of_request, window_closes_at
+from shared.approvals.review_models import REVIEW_WINDOW, DeclineReview, of_request
 from shared.auth import account_links
 from shared.config import get_settings
 from shared.credit import policy
@@ -202,23 +202,28 @@ def _to_applicant(session: Session, event_type: EventType, event: RequestEvent) 
     context: dict[str, Any] = {"request": facts}
     data = _request_data(facts)
     if event_type == EventType.REQUEST_AUTO_REJECTED:
-        context["review_until"] = window_closes_at(request)
-    confirmed = of_request(session, request.id)
-    if event_type == EventType.REQUEST_REJECTED and confirmed is not None:
-        # A reviewer confirmed the automatic decline: their rationale is the applicant's.
-        context |= {"review": confirmed, "stage": None, "comment": None}
-    elif event_type == EventType.REQUEST_REJECTED:
-        rejected = session.scalars(
-            select(ApprovalStage).where(
-                ApprovalStage.request_id == request.id,
-                ApprovalStage.status == StageStatus.REJECTED,
-            )
-        ).first()
-        if rejected is not None:
-            stage = _stage_facts(session, rejected)
-            shared = policy.load(session).share_rejection_comment
-            context |= {"stage": stage, "comment": rejected.comment if shared else None}
-            data |= _stage_data(stage)
+        # From the decline itself: by the time this is sent the applicant may have asked.
+        decided = request.decided_at
+        context["review_until"] = decided + REVIEW_WINDOW if decided else None
+    if event_type == EventType.REQUEST_REJECTED:
+        # A reviewer who confirmed the automatic decline: their rationale is the applicant's.
+        # (An overturned decline later rejected at a stage is told as any stage's rejection.)
+        review = of_request(session, request.id)
+        if review is not None and review.outcome == "confirmed":
+            context |= {"review": review, "stage": None, "comment": None}
+        else:
+            context["review"] = None
+            rejected = session.scalars(
+                select(ApprovalStage).where(
+                    ApprovalStage.request_id == request.id,
+                    ApprovalStage.status == StageStatus.REJECTED,
+                )
+            ).first()
+            if rejected is not None:
+                stage = _stage_facts(session, rejected)
+                shared = policy.load(session).share_rejection_comment
+                context |= {"stage": stage, "comment": rejected.comment if shared else None}
+                data |= _stage_data(stage)
     return Notice(
         event_type=event_type,
         template=APPLICANT_TEMPLATES[event_type],
