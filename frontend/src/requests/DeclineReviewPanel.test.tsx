@@ -4,12 +4,14 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 
 import * as api from '../api/endpoints';
 import type { Review, ReviewStatus } from '../api/types';
+import { useUser } from '../auth/AuthProvider';
 import { detail, stage } from '../test/fixtures';
-import { renderAt } from '../test/render';
+import { makeUser, renderAt } from '../test/render';
 import { correctionsOf, DeclineReviewPanel } from './DeclineReviewPanel';
 import { nextStep } from './RequestProgress';
 
 vi.mock('../api/endpoints');
+vi.mock('../auth/AuthProvider');
 
 const declined = detail('r-1', {
   status: 'auto_rejected',
@@ -37,6 +39,7 @@ function review(changes: Partial<Review> = {}): Review {
 }
 
 function show(applicant = true, onChanged = vi.fn()) {
+  vi.mocked(useUser).mockReturnValue(makeUser({ role: applicant ? 'applicant' : 'analyst' }));
   renderAt(<DeclineReviewPanel request={declined} applicant={applicant} onChanged={onChanged} />);
   return onChanged;
 }

@@ -11,6 +11,8 @@ import { useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 
 import * as api from '../api/endpoints';
+import { useUser } from '../auth/AuthProvider';
+import { accessRole, REVIEWERS } from '../auth/roles';
 import type { CorrectedData, CreditApplication, CreditRequestDetail, Review, ReviewStatus } from '../api/types';
 import { FormError } from '../common/feedback';
 import { useFormSubmit } from '../common/forms';
@@ -108,6 +110,8 @@ export function DeclineReviewPanel({
 
 function ReviewState({ review, applicant }: { review: Review; applicant: boolean }) {
   const { t } = useTranslation();
+  // Only those who may open a review (its reviewer, admins) are offered the link to it.
+  const reviews = REVIEWERS.includes(accessRole(useUser().role));
   const decided = review.outcome !== null;
   return (
     <>
@@ -132,7 +136,7 @@ function ReviewState({ review, applicant }: { review: Review; applicant: boolean
         {applicant ? t('declineReview.yourStatement') : t('declineReview.statement')}
       </Typography>
       <Typography sx={{ whiteSpace: 'pre-wrap' }}>{review.statement}</Typography>
-      {!applicant && !decided ? (
+      {reviews && !decided ? (
         <Box sx={{ mt: 2 }}>
           <RouterLink to={`/reviews/${review.id}`}>{t('declineReview.open')}</RouterLink>
         </Box>
