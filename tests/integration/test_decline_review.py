@@ -231,6 +231,13 @@ def test_another_analyst_may_not_see_or_decide_the_review(
     manager = api.login(staff["manager1"])
     assert api.http.get(f"/api/v1/reviews/{review_id}", headers=manager).status_code == 403
     assert api.http.get(f"/api/v1/reviews/{review_id}", headers=admin).status_code == 200
+    # An admin oversees reviews, but decides only one assigned to them.
+    by_admin = api.http.post(
+        f"/api/v1/reviews/{review_id}/decision",
+        json={"outcome": "overturned", "rationale": "oversight"},
+        headers=admin,
+    )
+    assert by_admin.status_code == 403
     missing = api.http.get(f"/api/v1/reviews/{uuid.uuid4()}", headers=admin)
     assert missing.status_code == 404
     refused = [e["action"] for e in trail(api, admin, request_id)]
@@ -361,3 +368,55 @@ def test_escalate_assigns_a_review_nobody_was_eligible_for(
     assert status["review"]["state"] == "in_review"
     mine = api.http.get("/api/v1/reviews", headers=api.login(reviewer)).json()
     assert [r["request_id"] for r in mine] == [request_id]
+
+
+def test_a_redelivered_request_for_review_changes_nothing(
+    api: Api, drain: Callable[[], None], reviewer: Person
+) -> None:
+    from shared.approvals.review import assign_reviewer
+    from shared.approvals.review_models import DeclineReview
+    from shared.db import unit_of_work
+
+    auth, request_id = declined(api, drain)
+    ask(api, auth, request_id)
+    drain()
+    with unit_of_work() as session:
+        assign_reviewer(session, uuid.UUID(request_id))  # the same event, once more
+    with unit_of_work() as session:
+        found = session.scalars(
+            select(DeclineReview).where(DeclineReview.request_id == uuid.UUID(request_id))
+        ).one()
+        assert found.reviewer_id == reviewer.id
+
+
+def test_an_overturned_decline_rejected_at_a_stage_is_told_as_a_stage_rejection(
+    api: Api,
+    drain: Callable[[], None],
+    mailbox: Mailbox,
+    reviewer: Person,
+    staff: dict[str, Person],
+) -> None:
+    applicant = api.register()
+    auth = api.login(applicant)
+    request_id = api.submit(auth, **DECLINED)["id"]
+    drain()
+    ask(api, auth, request_id)
+    drain()
+    review_id = review_id_of(api, auth, request_id)
+    api.http.post(
+        f"/api/v1/reviews/{review_id}/decision",
+        json={"outcome": "overturned", "rationale": "Worth a human look."},
+        headers=api.login(reviewer),
+    )
+    drain()
+    approver = api.assignee(staff, request_id)
+    rejected = api.http.post(
+        f"/api/v1/credit-requests/{request_id}/decision",
+        json={"decision": "reject", "comment": "Too risky after all."},
+        headers=api.login(approver),
+    )
+    assert rejected.status_code == 200, rejected.text
+    drain()
+    email = next(m for m in mailbox.to(applicant.email) if "rejected" in m["Subject"])
+    assert "rejected at stage 1" in email["Body"]["text_part"]
+    assert "Worth a human look." not in email["Body"]["text_part"]
