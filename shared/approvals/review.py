@@ -15,7 +15,7 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from shared.approvals.models import ApprovalStage
@@ -210,6 +210,7 @@ def _assign(session: Session, review: DeclineReview, actor: Actor) -> User | Non
         )
         return None
     now = utcnow()
+    previous = review.reviewer_id
     review.reviewer_id, review.assigned_at = reviewer.id, now
     review.due_at = now + timedelta(hours=policy.active(session).policy.sla_hours(REVIEWER_ROLE))
     record(
@@ -218,6 +219,7 @@ def _assign(session: Session, review: DeclineReview, actor: Actor) -> User | Non
         "review.assigned",
         "credit_request",
         request.id,
+        before={"reviewer_id": str(previous) if previous else None},
         after={"reviewer_id": str(reviewer.id), "due_at": review.due_at.isoformat()},
         details={"review_id": str(review.id)},
     )
@@ -241,14 +243,24 @@ def assign_reviewer(session: Session, request_id: uuid.UUID, actor: Actor = ROUT
 
 
 def retry_unassigned(session: Session) -> int:
-    """The escalate step's part: assign the reviews nobody was eligible for; how many now are."""
-    waiting = session.scalars(
+    """The escalate step's part: assign the open reviews nobody was eligible for, and those
+    whose reviewer may no longer review (deactivated, or no longer an analyst); how many now
+    have a reviewer."""
+    stranded = session.scalars(
         select(DeclineReview)
-        .where(DeclineReview.reviewer_id.is_(None), DeclineReview.decided_at.is_(None))
+        .outerjoin(User, User.id == DeclineReview.reviewer_id)
+        .where(
+            DeclineReview.decided_at.is_(None),
+            or_(
+                DeclineReview.reviewer_id.is_(None),
+                User.is_active.is_(False),
+                User.role != REVIEWER_ROLE,
+            ),
+        )
         .order_by(DeclineReview.requested_at)
-        .with_for_update(skip_locked=True)
+        .with_for_update(of=DeclineReview, skip_locked=True)
     ).all()
-    return sum(_assign(session, review, ESCALATOR) is not None for review in waiting)
+    return sum(_assign(session, review, ESCALATOR) is not None for review in stranded)
 
 
 @dataclass(frozen=True)

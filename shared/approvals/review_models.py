@@ -40,11 +40,11 @@ class DeclineReview(Base, Cached):
         CheckConstraint("char_length(statement) BETWEEN 1 AND 4000", name="statement_length"),
         # A reviewer's open reviews (their inbox section) and their load (the assignment).
         Index("ix_decline_reviews_reviewer_decided", "reviewer_id", "decided_at"),
-        # What escalate retries: reviews nobody could be assigned yet.
+        # The open reviews, which escalate looks through for those without an eligible reviewer.
         Index(
-            "ix_decline_reviews_unassigned",
+            "ix_decline_reviews_open",
             "requested_at",
-            postgresql_where=text("reviewer_id IS NULL AND decided_at IS NULL"),
+            postgresql_where=text("decided_at IS NULL"),
         ),
     )
 

@@ -366,8 +366,6 @@ def test_escalate_assigns_a_review_nobody_was_eligible_for(
     assert handle({}, None)["reviews_assigned"] >= 1
     status = api.http.get(f"/api/v1/credit-requests/{request_id}/review", headers=auth).json()
     assert status["review"]["state"] == "in_review"
-    mine = api.http.get("/api/v1/reviews", headers=api.login(reviewer)).json()
-    assert [r["request_id"] for r in mine] == [request_id]
 
 
 def test_a_redelivered_request_for_review_changes_nothing(
@@ -420,3 +418,21 @@ def test_an_overturned_decline_rejected_at_a_stage_is_told_as_a_stage_rejection(
     email = next(m for m in mailbox.to(applicant.email) if "rejected" in m["Subject"])
     assert "rejected at stage 1" in email["Body"]["text_part"]
     assert "Worth a human look." not in email["Body"]["text_part"]
+
+
+def test_a_review_whose_reviewer_left_goes_to_another_analyst(
+    api: Api, drain: Callable[[], None], admin: dict[str, str]
+) -> None:
+    from functions.escalate.handler import handle
+
+    auth, request_id = declined(api, drain)
+    with new_analyst(api, admin) as leaving:
+        ask(api, auth, request_id)
+        drain()
+        mine = api.http.get("/api/v1/reviews", headers=api.login(leaving)).json()
+        assert [r["request_id"] for r in mine] == [request_id]
+    # new_analyst made them an inactive applicant on leaving: escalate hands the review on.
+    assert handle({}, None)["reviews_assigned"] >= 1
+    reassigned = [e for e in trail(api, admin, request_id) if e["action"] == "review.assigned"]
+    assert reassigned[0]["before"] == {"reviewer_id": str(leaving.id)}
+    assert reassigned[0]["after"]["reviewer_id"] != str(leaving.id)

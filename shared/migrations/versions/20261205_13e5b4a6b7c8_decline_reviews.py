@@ -67,14 +67,14 @@ def upgrade() -> None:
         "ix_decline_reviews_reviewer_decided", "decline_reviews", ["reviewer_id", "decided_at"]
     )
     op.create_index(
-        "ix_decline_reviews_unassigned",
+        "ix_decline_reviews_open",
         "decline_reviews",
         ["requested_at"],
-        postgresql_where=sa.text("reviewer_id IS NULL AND decided_at IS NULL"),
+        postgresql_where=sa.text("decided_at IS NULL"),
     )
 
 
 def downgrade() -> None:
-    op.drop_index("ix_decline_reviews_unassigned", table_name="decline_reviews")
+    op.drop_index("ix_decline_reviews_open", table_name="decline_reviews")
     op.drop_index("ix_decline_reviews_reviewer_decided", table_name="decline_reviews")
     op.drop_table("decline_reviews")
