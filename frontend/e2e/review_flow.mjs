@@ -100,6 +100,7 @@ try {
   await screenshot(applicantPage, 'review-07-applicant-reads-rationale');
   await applicantPage.goto(`${config.baseUrl}/requests/${overturnId}`);
   await applicantPage.locator('[data-status="pending_approval"]').first().waitFor({ timeout: 45_000 });
+  await applicantPage.getByTestId('review-rationale').getByText('The bureau file shows the bankruptcy belongs to another person.').waitFor();
   await screenshot(applicantPage, 'review-08-overturned-pending-approval');
 } finally {
   await browser.close();

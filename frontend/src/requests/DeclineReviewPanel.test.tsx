@@ -104,6 +104,17 @@ describe('DeclineReviewPanel', () => {
     expect(screen.getByTestId('review-rationale')).toHaveTextContent('The bureau confirms it.');
   });
 
+  it("shows an overturned review's outcome with the reviewer's rationale", async () => {
+    vi.mocked(api.getReviewStatus).mockResolvedValue({
+      may_request: false,
+      window_closes_at: null,
+      review: review({ state: 'overturned', outcome: 'overturned', decided_at: '2026-11-30T09:00:00Z', rationale: 'Not your bankruptcy.' }),
+    });
+    show();
+    expect(await screen.findByText(/overturned it on Nov 30, 2026, 9:00 AM UTC: your request now goes through our approval/)).toBeVisible();
+    expect(screen.getByTestId('review-rationale')).toHaveTextContent('Not your bankruptcy.');
+  });
+
   it('shows nothing for a request that was not declined automatically', async () => {
     vi.mocked(api.getReviewStatus).mockResolvedValue({ may_request: false, window_closes_at: null, review: null });
     show();

@@ -29,8 +29,6 @@ import { ScoreResultPanel } from './ScoreResultPanel';
 import { StageTimeline } from './StageTimeline';
 
 const POLL_MS = 3000;
-// Where a human review of an automatic decline may be asked for, runs, or ended in a confirmed decline.
-const REVIEWABLE: ReadonlySet<string> = new Set(['auto_rejected', 'review_requested', 'rejected']);
 
 export function RequestDetailPage() {
   const { t } = useTranslation();
@@ -137,7 +135,7 @@ export function RequestDetailPage() {
       ) : null}
       {detail.error ? <ErrorState error={detail.error} onRetry={detail.reload} title={t('detail.updatesPaused')} /> : null}
       <RequestProgress request={request} audience={audience} />
-      {REVIEWABLE.has(request.status) ? <DeclineReviewPanel request={request} applicant={user.role === 'applicant'} onChanged={detail.reload} /> : null}
+      {request.status === 'submitted' ? null : <DeclineReviewPanel request={request} applicant={user.role === 'applicant'} onChanged={detail.reload} />}
       <RequestSummary request={request} audience={audience} policyVersion={request.policy_version} />
       <ScoreResultPanel result={request.score_result} />
       <StageTimeline stages={request.stages} audience={audience} />
