@@ -8,6 +8,7 @@ from shared.approvals.models import (
     InformationRequest,
     Offer,
 )
+from shared.approvals.review_models import DeclineReview
 from shared.audit.models import AuditChainHead, AuditLog
 from shared.auth.models import RefreshToken
 from shared.backup.models import BackupRecord
@@ -29,6 +30,7 @@ __all__ = [
     "BackupRecord",
     "Base",
     "CreditRequest",
+    "DeclineReview",
     "InformationRequest",
     "NotificationPreference",
     "Offer",

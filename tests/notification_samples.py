@@ -4,6 +4,8 @@ a rendered email: fixed ids, amounts and times, and values that must be escaped 
 import uuid
 from datetime import UTC, datetime
 from decimal import Decimal
+from types import SimpleNamespace
+from typing import Any
 
 from shared.approvals.schemas import OfferOut
 from shared.credit.bureau import DeclaredDataBureau
@@ -15,6 +17,7 @@ from shared.workflow.events import EventType
 
 REQUEST_ID = uuid.UUID("0b5d7e0c-7b1e-4a55-9a4e-3f0f5a0f6a01")
 STAGE_ID = uuid.UUID("1c6e8f1d-8c2f-4b66-8b5f-4a1a6b1a7b02")
+REVIEW_ID = uuid.UUID("2d7f9a2e-9d3a-4c77-9c6a-5b2b7c2b8c03")
 BASE = "http://app.test"
 APPLICANT = Recipient(uuid.UUID(int=1), "Ana <Souza> & Co", "ana@example.com", "applicant")
 APPROVER = Recipient(uuid.UUID(int=2), "Maria Manager", "maria@example.com", "manager")
@@ -34,6 +37,7 @@ APPROVAL_URL = f"{BASE}/approvals/eyJhbGciOiJIUzI1NiJ9.sample.signature"
 INBOX_URL = f"{BASE}/inbox/{REQUEST_ID}"
 VERIFY_URL = f"{BASE}/verify-email?token=eyJhbGciOiJIUzI1NiJ9.verify.signature"
 RESET_URL = f"{BASE}/reset-password?token=eyJhbGciOiJIUzI1NiJ9.reset.signature"
+REVIEW_URL = f"{BASE}/reviews/{REVIEW_ID}"
 
 
 def _applicant(event_type: EventType, template: str, **context: object) -> Notice:
@@ -105,7 +109,11 @@ SCORE = {
 
 
 def _adverse(
-    event_type: EventType, action: str, reasons: list[str], comment: str | None = None
+    event_type: EventType,
+    action: str,
+    reasons: list[str],
+    comment: str | None = None,
+    **extra: Any,
 ) -> Notice:
     return Notice(
         event_type=event_type,
@@ -122,6 +130,9 @@ def _adverse(
             "bureau": DeclaredDataBureau.contact.model_dump(),
             "comment": comment,
             "statements": STATEMENTS,
+            "review": None,
+            "review_until": None,
+            **extra,
         },
         data={"request_id": str(REQUEST_ID), "url": REQUEST.url, "notice_url": NOTICE_URL},
         request_id=REQUEST_ID,
@@ -181,7 +192,10 @@ SAMPLES: dict[str, Notice] = {
     ),
     "request_submitted": _applicant(EventType.REQUEST_SUBMITTED, "request_submitted"),
     "request_auto_rejected": _adverse(
-        EventType.REQUEST_AUTO_REJECTED, "auto_rejected", DECLINED.reasons
+        EventType.REQUEST_AUTO_REJECTED,
+        "auto_rejected",
+        DECLINED.reasons,
+        review_until=datetime(2027, 1, 3, 15, 5, tzinfo=UTC),
     ),
     "request_approved": _applicant(EventType.REQUEST_APPROVED, "request_approved"),
     "request_approved_offer": _applicant(
@@ -206,6 +220,15 @@ SAMPLES: dict[str, Notice] = {
     ),
     "request_offer_declined": _adverse(
         EventType.REQUEST_OFFER_DECLINED, "offer_declined", [CATALOGUE["AMOUNT_TOO_HIGH"]]
+    ),
+    "request_rejected_after_review": _adverse(
+        EventType.REQUEST_REJECTED,
+        "rejected",
+        DECLINED.reasons,
+        comment="The new payslips <still> show debt above half of the income.\n"
+        "Please reapply once the car loan is repaid.",
+        review=SimpleNamespace(outcome="confirmed"),
+        stage=None,
     ),
     "request_withdrawn": _applicant(EventType.REQUEST_WITHDRAWN, "request_withdrawn"),
     "stage_assigned": Notice(
@@ -251,6 +274,20 @@ SAMPLES: dict[str, Notice] = {
             "ends_at": "2027-01-04T08:00:00+00:00",
             "url": f"{BASE}/inbox",
         },
+    ),
+    "review_assigned": Notice(
+        event_type=EventType.REVIEW_ASSIGNED,
+        template="review_assigned",
+        recipient=APPROVER,
+        page_url=REVIEW_URL,
+        context={
+            "request": DECLINED,
+            "applicant_name": APPLICANT.name,
+            "due_at": datetime(2026, 12, 5, 9, 30, tzinfo=UTC),
+            "corrected": True,
+        },
+        data={"request_id": str(REQUEST_ID), "review_id": str(REVIEW_ID), "url": REVIEW_URL},
+        request_id=REQUEST_ID,
     ),
     "stage_reminder": _approver(EventType.STAGE_REMINDER, "stage_reminder", INBOX_URL),
     "stage_cancelled_withdrawn": _approver(

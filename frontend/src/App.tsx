@@ -11,13 +11,14 @@ import { UsersPage } from './admin/UsersPage';
 import { DecisionPage } from './approvals/DecisionPage';
 import { InboxPage } from './approvals/InboxPage';
 import { LinkDecisionPage } from './approvals/LinkDecisionPage';
+import { ReviewPage } from './approvals/ReviewPage';
 import { HomeRedirect, RequireAuth, RequireRole } from './auth/guards';
 import { ForgotPasswordPage } from './auth/ForgotPasswordPage';
 import { LoginPage } from './auth/LoginPage';
 import { RegisterPage } from './auth/RegisterPage';
 import { ResetPasswordPage } from './auth/ResetPasswordPage';
 import { VerifyEmailPage } from './auth/VerifyEmailPage';
-import { ADMINS, APPROVERS, POLICY_AUTHORS, STAFF } from './auth/roles';
+import { ADMINS, APPROVERS, POLICY_AUTHORS, REVIEWERS, STAFF } from './auth/roles';
 import { AppLayout } from './common/AppLayout';
 import { Loading } from './common/feedback';
 import { NotFoundPage } from './common/NotFoundPage';
@@ -70,6 +71,14 @@ export function App() {
             element={
               <RequireRole roles={APPROVERS}>
                 <DecisionPage />
+              </RequireRole>
+            }
+          />
+          <Route
+            path="reviews/:reviewId"
+            element={
+              <RequireRole roles={REVIEWERS}>
+                <ReviewPage />
               </RequireRole>
             }
           />

@@ -17,9 +17,16 @@ from sqlalchemy import Select, text
 from sqlalchemy.orm import Session
 
 from shared import aws
-from shared.approvals import conversation, staffing
+from shared.approvals import conversation, review, staffing
 from shared.approvals import service as approvals
 from shared.approvals.conversation import MessageIn, MessageOut
+from shared.approvals.review_schemas import (
+    AssignedReview,
+    ReviewAsk,
+    ReviewDetail,
+    ReviewOut,
+    ReviewStatus,
+)
 from shared.approvals.schemas import PendingStage
 from shared.audit import service as audit
 from shared.audit.chain import verify_database
@@ -369,6 +376,67 @@ def withdraw(request_id: uuid.UUID, user: CurrentUser, session: DbSession) -> Cr
     409 once the request is final."""
     with state_change(session):
         return credit.out_for(session, user, approvals.withdraw(session, user, request_id))
+
+
+@router.get("/credit-requests/{request_id}/review", tags=["reviews"])
+def review_status(request_id: uuid.UUID, user: CurrentUser, session: DbSession) -> ReviewStatus:
+    """Whether the applicant may still ask a person to review the request's automatic
+    decline (within 30 days of it), and the review asked for, with its outcome and the
+    reviewer's rationale once decided. 404 for a request the caller may not see."""
+    return review.status_for(session, user, request_id)
+
+
+@router.post(
+    "/credit-requests/{request_id}/review",
+    status_code=status.HTTP_201_CREATED,
+    tags=["reviews"],
+    responses=declared(409),
+)
+def ask_for_review(
+    request_id: uuid.UUID, body: ReviewAsk, user: CurrentUser, session: DbSession
+) -> ReviewOut:
+    """Ask a person to review your request's automatic decline, with a statement and
+    optionally corrected financial data (validated as in submission). 409
+    `review_window_closed` after 30 days, `invalid_transition` unless automatically declined
+    (a review is asked for once)."""
+    with state_change(session):
+        return review.to_out(review.ask(session, user, request_id, body))
+
+
+@router.get("/reviews", tags=["reviews"])
+def my_reviews(user: CurrentUser, session: DbSession) -> list[AssignedReview]:
+    """The reviews of automatic declines awaiting your outcome, soonest due first."""
+    now = utcnow()
+    return [
+        AssignedReview(
+            review_id=found.id,
+            request_id=request.id,
+            applicant_name=applicant_name,
+            amount=request.amount,
+            requested_at=found.requested_at,
+            due_at=found.due_at,
+            overdue=bool(found.due_at and found.due_at < now),
+        )
+        for found, request, applicant_name in review.assigned_to(session, user)
+    ]
+
+
+@router.get("/reviews/{review_id}", tags=["reviews"])
+def get_review(review_id: uuid.UUID, user: CurrentUser, session: DbSession) -> ReviewDetail:
+    """A review, for its reviewer (or an admin): the decline's original inputs, score result
+    and reasons, the applicant's statement, and their corrections as a diff. 403
+    `not_reviewer` for another analyst. Audited, like any staff read of a request."""
+    with state_change(session):
+        found = review.for_reviewer(session, user, review_id)
+        audit.record(
+            session,
+            audit.Actor.of(user),
+            "credit_request.viewed",
+            "credit_request",
+            found.request.id,
+            details={"review_id": str(review_id)},
+        )
+        return review.detail_of(session, found)
 
 
 @router.get(

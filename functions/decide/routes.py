@@ -6,8 +6,9 @@ from typing import Annotated
 
 from fastapi import Path
 
-from shared.approvals import links, offers
+from shared.approvals import links, offers, review
 from shared.approvals import service as approvals
+from shared.approvals.review_schemas import ReviewDecision
 from shared.approvals.schemas import Decision, DeclineReasonOut, LinkSummary
 from shared.approvals.timeline import chain_for_staff
 from shared.credit import service as credit
@@ -84,3 +85,15 @@ def decide_by_link(token: LinkToken, body: Decision, session: DbSession) -> Cred
             link=resolved.link,
         )
         return credit.to_out(decided)
+
+
+@router.post("/reviews/{review_id}/decision", tags=["reviews"], responses=declared(409))
+def decide_review(
+    review_id: uuid.UUID, body: ReviewDecision, reviewer: CurrentUser, session: DbSession
+) -> CreditRequestOut:
+    """Confirm or overturn the automatic decline under review, as its reviewer (403
+    `not_reviewer` otherwise), with a rationale the applicant reads. Confirmed: the request
+    is rejected. Overturned: any corrected data is applied and the request goes to its
+    approval chain, which the reviewer never holds a stage of. 409 once decided."""
+    with state_change(session):
+        return credit.to_out(review.decide(session, reviewer, review_id, body))

@@ -48,10 +48,10 @@ from shared.approvals.schemas import (
 )
 from shared.approvals.service import (
     ESCALATOR,
-    _create_chain,
     _refusal,
     _stages,
     assign,
+    create_chain,
     ladder_of,
 )
 from shared.approvals.stages import cancel_stage
@@ -292,7 +292,7 @@ def _rescored(
         if open_stage.status in (StageStatus.WAITING, StageStatus.INFO_REQUESTED):
             cancel_stage(session, open_stage, "rejected")
     scorer = Actor.system("score")
-    fresh = _create_chain(session, request, scorer, round_=stage.round + 1)
+    fresh = create_chain(session, request, scorer, round_=stage.round + 1)
     assign(session, request, fresh[0], actor=scorer)
     return "rechained"
 

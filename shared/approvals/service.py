@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from shared.approvals import information_rounds, links, offers
 from shared.approvals.chain import approval_chain
 from shared.approvals.models import Absence, ApprovalLink, ApprovalStage
+from shared.approvals.review_models import DeclineReview
 from shared.approvals.schemas import DecidedVia, Decision
 from shared.approvals.stages import cancel_stage, tell_previous_assignee
 from shared.audit.service import Actor, record, record_refusal
@@ -49,7 +50,7 @@ def analyse(session: Session, request_id: uuid.UUID) -> None:
     its stages. Assigning the first stage is route_to_approver's (`assign_next_stage`)."""
     request = score(session, request_id)
     if request is not None and request.status == RequestStatus.PENDING_APPROVAL:
-        _create_chain(session, request, SCORER)
+        create_chain(session, request, SCORER)
 
 
 def assign_next_stage(session: Session, request_id: uuid.UUID) -> None:
@@ -60,7 +61,7 @@ def assign_next_stage(session: Session, request_id: uuid.UUID) -> None:
         return  # withdrawn or decided meanwhile
     stages = _stages(session, request.id)
     if not stages:  # scored before chains were built with the score (in flight at a deploy)
-        stages = _create_chain(session, request, ROUTER)
+        stages = create_chain(session, request, ROUTER)
     current = next((s for s in stages if s.status == StageStatus.PENDING), None)
     if current is not None and current.assignee_id is None:
         assign(session, request, current)
@@ -77,9 +78,12 @@ def _stages(session: Session, request_id: uuid.UUID) -> list[ApprovalStage]:
     )
 
 
-def _create_chain(
+def create_chain(
     session: Session, request: CreditRequest, actor: Actor, round_: int = 1
 ) -> list[ApprovalStage]:
+    """The request's approval chain as the policy in force gives it, stage 1 pending, audited:
+    for a request that passed scoring, one whose decline a reviewer overturned, or (`round_`)
+    one whose amended terms need another chain."""
     in_force = policy.active(session)
     roles = approval_chain(
         in_force.policy, request.amount, RiskTier(request.risk_tier or RiskTier.MEDIUM)
@@ -117,7 +121,8 @@ def _eligible(
     request: CreditRequest, stage: ApprovalStage, now: datetime
 ) -> list[ColumnElement[bool]]:
     """Who may hold `stage` whatever their role (segregation of duties): an active user who is
-    neither the applicant, nor involved in another stage of this request, nor absent now."""
+    neither the applicant, nor involved in another stage of this request, nor reviewed its
+    automatic decline, nor absent now."""
     involved = select(ApprovalStage.assignee_id).where(
         ApprovalStage.request_id == request.id,
         ApprovalStage.id != stage.id,
@@ -126,11 +131,15 @@ def _eligible(
     deciders = select(ApprovalStage.decided_by).where(
         ApprovalStage.request_id == request.id, ApprovalStage.decided_by.is_not(None)
     )
+    reviewer = select(DeclineReview.reviewer_id).where(
+        DeclineReview.request_id == request.id, DeclineReview.reviewer_id.is_not(None)
+    )
     return [
         User.is_active.is_(True),
         User.id != request.applicant_id,
         User.id.not_in(involved),
         User.id.not_in(deciders),
+        User.id.not_in(reviewer),
         User.id.not_in(absent_at(now)),
     ]
 

@@ -38,13 +38,17 @@ APPLICATION_EXAMPLE: dict[str, JsonValue] = {
 }
 
 
-# The applicant's financial fields as submission validates them: an answer to an approver's
-# questions that amends them, and a counteroffer's terms, keep within the same definitions.
+# The application's fields, named once: submission takes them, and so do an answer to an
+# approver's questions that amends them, a counteroffer's terms, and the corrected data an
+# applicant may give with a request for review (shared.approvals.review_schemas).
 Amount = Annotated[Money, Field(gt=0, le=Decimal("10000000"))]
 MIN_TERM_MONTHS, MAX_TERM_MONTHS = 6, 360
 TermMonths = Annotated[int, Field(ge=MIN_TERM_MONTHS, le=MAX_TERM_MONTHS)]
 Purpose = Annotated[str, Field(min_length=1, max_length=500)]
 MonthlyMoney = Annotated[Money, Field(ge=0, le=Decimal("100000000"))]
+CreditScore = Annotated[int, Field(ge=300, le=850)]
+Delinquencies = Annotated[int, Field(ge=0, le=100)]
+Bankruptcies = Annotated[int, Field(ge=0, le=20)]
 
 
 class CreditRequestCreate(BaseModel):
@@ -58,9 +62,9 @@ class CreditRequestCreate(BaseModel):
     monthly_income: MonthlyMoney
     monthly_debt: MonthlyMoney
     employment_status: EmploymentStatus
-    credit_score: int = Field(ge=300, le=850)
-    delinquencies_24m: int = Field(ge=0, le=100)
-    bankruptcies_7y: int = Field(ge=0, le=20)
+    credit_score: CreditScore
+    delinquencies_24m: Delinquencies
+    bankruptcies_7y: Bankruptcies
 
 
 class DecisionReason(BaseModel):

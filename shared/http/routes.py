@@ -26,6 +26,8 @@ APPROVERS = frozenset({*APPROVER_LADDER, Role.ADMIN})
 STAFF = frozenset(STAFF_ROLES)
 ADMINS = frozenset({Role.ADMIN})
 RISK = frozenset(POLICY_AUTHORS)
+REVIEWERS = frozenset({Role.ANALYST, Role.ADMIN})
+"""Who reviews automatic declines (an analyst), and admins, who oversee the reviews."""
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,10 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", "/api/v1/credit-requests/{request_id}/offer/decline", "api", APPLICANTS),
     Route("GET", "/api/v1/counteroffer-terms", "api", APPROVERS),
     Route("GET", "/api/v1/approvals", "api", APPROVERS),
+    Route("GET", "/api/v1/credit-requests/{request_id}/review", "api", ANY_ROLE),
+    Route("POST", "/api/v1/credit-requests/{request_id}/review", "api", APPLICANTS),
+    Route("GET", "/api/v1/reviews", "api", REVIEWERS),
+    Route("GET", "/api/v1/reviews/{review_id}", "api", REVIEWERS),
     Route("GET", "/api/v1/audit-logs", "api", ADMINS),
     Route("GET", "/api/v1/audit-logs/verification", "api", ADMINS),
     Route("GET", "/api/v1/exports/credit-requests", "api", STAFF),
@@ -91,6 +97,7 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/api/v1/health/ready", "api", PUBLIC),
     Route("POST", "/api/v1/credit-requests", "submit", APPLICANTS),
     Route("POST", "/api/v1/credit-requests/{request_id}/decision", "decide", APPROVERS),
+    Route("POST", "/api/v1/reviews/{review_id}/decision", "decide", REVIEWERS),
     Route("GET", "/api/v1/approval-links/{token}", "decide", PUBLIC),
     Route("POST", "/api/v1/approval-links/{token}", "decide", PUBLIC),
     # Request more information (issue 13): the assignee asks, the applicant answers.

@@ -62,7 +62,11 @@ QUEUES: tuple[QueueSpec, ...] = (
     QueueSpec(
         "route-to-approver",
         "route_to_approver",
-        (EventType.REQUEST_PENDING_APPROVAL, EventType.STAGE_APPROVED),
+        (
+            EventType.REQUEST_PENDING_APPROVAL,
+            EventType.STAGE_APPROVED,
+            EventType.REQUEST_REVIEW_REQUESTED,
+        ),
         maximum_concurrency=4,
     ),
     # The busiest queue (several emails per request) and the slowest step (each email is an
@@ -89,6 +93,7 @@ QUEUES: tuple[QueueSpec, ...] = (
             EventType.REQUEST_INFO_PROVIDED,
             EventType.REQUEST_OFFER_MADE,
             EventType.ABSENCE_SET,
+            EventType.REVIEW_ASSIGNED,
         ),
         maximum_concurrency=8,
     ),

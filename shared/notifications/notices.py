@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from shared.approvals import conversation, links, offers
 from shared.approvals.models import Absence, ApprovalLink, ApprovalStage, InformationRequest
+from shared.approvals.review_models import REVIEW_WINDOW, DeclineReview, of_request
 from shared.approvals.timeline import first_name
 from shared.auth import account_links
 from shared.config import get_settings
@@ -31,6 +32,7 @@ from shared.workflow.events import (
     EventType,
     MessageEvent,
     RequestEvent,
+    ReviewEvent,
     StageAssignedEvent,
     StageCancelledEvent,
     StageEvent,
@@ -137,6 +139,9 @@ def _compose(session: Session, envelope: Envelope) -> Notice | None:
         case EventType.ABSENCE_SET:
             assert isinstance(event, AbsenceEvent)
             return _absence_set(session, event)
+        case EventType.REVIEW_ASSIGNED:
+            assert isinstance(event, ReviewEvent)
+            return _review_assigned(session, event)
         case event_type if event_type in APPLICANT_TEMPLATES:
             assert isinstance(event, RequestEvent)
             return _to_applicant(session, event_type, event)
@@ -253,8 +258,18 @@ def _adverse_action(session: Session, event_type: EventType, event: RequestEvent
     assert applicant is not None  # foreign key
     facts = _request_facts(request)
     data = _request_data(facts)
-    comment, stage = None, None
+    comment, stage, review = None, None, None
+    extra: dict[str, Any] = {"review_until": None}
+    if event_type == EventType.REQUEST_AUTO_REJECTED and request.decided_at is not None:
+        # The right to a human review (shared.approvals.review), and until when.
+        extra["review_until"] = request.decided_at + REVIEW_WINDOW
     if event_type == EventType.REQUEST_REJECTED:
+        # A reviewer who confirmed the automatic decline: their rationale is the applicant's.
+        # (An overturned decline later rejected at a stage is told as any stage's rejection.)
+        found = of_request(session, request.id)
+        review = found if found is not None and found.outcome == "confirmed" else None
+        comment = review.rationale if review is not None else None  # the notice keeps it too
+    if event_type == EventType.REQUEST_REJECTED and review is None:
         rejected = session.scalars(
             select(ApprovalStage).where(
                 ApprovalStage.request_id == request.id,
@@ -275,7 +290,13 @@ def _adverse_action(session: Session, event_type: EventType, event: RequestEvent
         template="adverse_action",
         recipient=_recipient(applicant),
         page_url=page,
-        context={"request": facts, "stage": stage, **adverse_action.email_context(stored)},
+        context={
+            "request": facts,
+            "stage": stage,
+            "review": review,
+            **extra,
+            **adverse_action.email_context(stored),
+        },
         data={**data, "notice_url": page},
         request_id=request.id,
         adverse_action_notice_id=stored.id,
@@ -516,4 +537,31 @@ def _absence_set(session: Session, event: AbsenceEvent) -> Notice | None:
             "ends_at": absence.ends_at.isoformat(),
             "url": page,
         },
+    )
+
+
+def _review_assigned(session: Session, event: ReviewEvent) -> Notice | None:
+    found = session.get(DeclineReview, event.review_id)
+    if found is None or found.reviewer_id is None or found.decided_at is not None:
+        return None  # decided before we got here: nothing to ask of anyone
+    request = session.get(CreditRequest, found.request_id)
+    reviewer = session.get(User, found.reviewer_id)
+    assert request is not None and reviewer is not None  # foreign keys
+    applicant = session.get(User, request.applicant_id)
+    assert applicant is not None  # foreign key
+    facts = _request_facts(request)
+    page = app_url(f"/reviews/{found.id}")
+    return Notice(
+        event_type=EventType.REVIEW_ASSIGNED,
+        template="review_assigned",
+        recipient=_recipient(reviewer),
+        page_url=page,
+        context={
+            "request": replace(facts, reasons=[r["message"] for r in found.original["reasons"]]),
+            "applicant_name": applicant.full_name,
+            "due_at": found.due_at,
+            "corrected": bool(found.corrected_data),
+        },
+        data={**_request_data(facts), "review_id": str(found.id), "url": page},
+        request_id=request.id,
     )

@@ -28,6 +28,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from shared.approvals.conversation import RequestMessage
 from shared.approvals.models import ApprovalStage, InformationRequest, Offer
+from shared.approvals.review_models import DeclineReview
 from shared.audit.chain import content_digest
 from shared.audit.models import AuditLog
 from shared.audit.service import Actor, record
@@ -47,6 +48,8 @@ BATCH = 500
 """Requests per run: a run is one transaction, kept short; the daily schedule catches up."""
 REMOVED = "[removed]"
 """What a required free-text column holds once its text is gone."""
+BUREAU_FIGURES = ("credit_score", "delinquencies_24m", "bankruptcies_7y")
+"""A request's copy of the bureau report's figures."""
 REDACTED_KEYS = ["username", "email", "full_name", "address"]
 """The personal data an audit row may hold (user snapshots, sign-in refusals)."""
 REDACTION_ENTRY_ROWS = 1000
@@ -75,6 +78,11 @@ FREE_TEXT: tuple[FreeText, ...] = (
     FreeText(AdverseActionNotice.comment, AdverseActionNotice.request_id),
     # The score the notice quoted is the bureau's: it goes with the bureau report.
     FreeText(AdverseActionNotice.score, AdverseActionNotice.request_id),
+    # A human review of an automatic decline: the applicant's statement and corrections, the
+    # reviewer's rationale (its copy of the declined inputs: `_scrub_review_copies`).
+    FreeText(DeclineReview.statement, DeclineReview.request_id),
+    FreeText(DeclineReview.corrected_data, DeclineReview.request_id),
+    FreeText(DeclineReview.rationale, DeclineReview.request_id),
 )
 
 
@@ -204,7 +212,8 @@ def _apply(session: Session, cutoff: datetime, now: datetime) -> Counts:
     ids = [r.id for r in requests]
     for request in requests:
         request.purpose = REMOVED
-        request.credit_score = request.delinquencies_24m = request.bankruptcies_7y = None
+        for figure in BUREAU_FIGURES:
+            setattr(request, figure, None)
         if request.score_result is not None:
             request.score_result = {**request.score_result, "bureau_report": None}
         request.anonymised_at = now
@@ -215,6 +224,7 @@ def _apply(session: Session, cutoff: datetime, now: datetime) -> Counts:
             .where(free_text.request_key.in_(ids), column.is_not(None))
             .values({column.key: null() if column.nullable else REMOVED})
         )
+    _scrub_review_copies(session, ids)
     touch(session, *(f"request:{i}" for i in ids))
     session.flush()
     users = list(
@@ -227,6 +237,23 @@ def _apply(session: Session, cutoff: datetime, now: datetime) -> Counts:
     rows = sum(_anonymise(session, user, now) for user in users)
     remaining = session.scalar(select(func.count()).where(_due(cutoff))) or 0
     return Counts(len(requests), len(users), rows, remaining)
+
+
+def _scrub_review_copies(session: Session, request_ids: list[uuid.UUID]) -> None:
+    """A decline review keeps the declined request's inputs and score result as they were:
+    their free text and bureau report go as the request's own do."""
+    for review in session.scalars(
+        select(DeclineReview).where(DeclineReview.request_id.in_(request_ids))
+    ):
+        original = dict(review.original)
+        inputs = dict(original.get("inputs") or {})
+        if "purpose" in inputs:
+            inputs["purpose"] = REMOVED
+        inputs.update({figure: None for figure in BUREAU_FIGURES if figure in inputs})
+        original["inputs"] = inputs
+        if original.get("score_result"):
+            original["score_result"] = {**original["score_result"], "bureau_report": None}
+        review.original = original
 
 
 def _anonymise(session: Session, user: User, now: datetime) -> int:

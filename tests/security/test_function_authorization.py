@@ -25,6 +25,7 @@ def _path(route: Route) -> str:
         user_id=uuid.uuid4(),
         policy_id=uuid.uuid4(),
         absence_id=uuid.uuid4(),
+        review_id=uuid.uuid4(),
         token="not-a-real-link-token",
         queue="score",  # an empty dead-letter queue: redriving it moves nothing
     )

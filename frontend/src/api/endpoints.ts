@@ -2,6 +2,7 @@
 import { http, refreshToken } from './client';
 import type {
   AdverseActionNotice,
+  AssignedReview,
   AuditEntry,
   AuditQuery,
   CounterofferTerms,
@@ -25,6 +26,11 @@ import type {
   RetentionRun,
   Registration,
   RequestQuery,
+  Review,
+  ReviewAsk,
+  ReviewDecision,
+  ReviewDetail,
+  ReviewStatus,
   Role,
   Stats,
   StatsQuery,
@@ -275,4 +281,28 @@ export async function askForInformationByLink(token: string, questions: string):
 
 export async function answerInformation(requestId: string, answer: InformationAnswer): Promise<CreditRequest> {
   return (await http.post<CreditRequest>(`/credit-requests/${encodeURIComponent(requestId)}/information-answer`, answer)).data;
+}
+
+/** Whether the applicant may ask for a human review of the request's automatic decline, and the review asked for. */
+export async function getReviewStatus(requestId: string, options: Options = {}): Promise<ReviewStatus> {
+  return (await http.get<ReviewStatus>(`/credit-requests/${encodeURIComponent(requestId)}/review`, options)).data;
+}
+
+/** The applicant asks a person to review their automatic decline. */
+export async function askForReview(requestId: string, body: ReviewAsk): Promise<Review> {
+  return (await http.post<Review>(`/credit-requests/${encodeURIComponent(requestId)}/review`, body)).data;
+}
+
+/** The reviews of automatic declines awaiting the signed-in analyst's outcome. */
+export async function myReviews(options: Options = {}): Promise<AssignedReview[]> {
+  return (await http.get<AssignedReview[]>('/reviews', options)).data;
+}
+
+export async function getReview(reviewId: string, options: Options = {}): Promise<ReviewDetail> {
+  return (await http.get<ReviewDetail>(`/reviews/${encodeURIComponent(reviewId)}`, options)).data;
+}
+
+/** The reviewer confirms or overturns the decline, with their rationale. */
+export async function decideReview(reviewId: string, body: ReviewDecision): Promise<CreditRequest> {
+  return (await http.post<CreditRequest>(`/reviews/${encodeURIComponent(reviewId)}/decision`, body)).data;
 }

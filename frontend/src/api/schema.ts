@@ -340,6 +340,77 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/credit-requests/{request_id}/review": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Review Status
+         * @description Whether the applicant may still ask a person to review the request's automatic
+         *     decline (within 30 days of it), and the review asked for, with its outcome and the
+         *     reviewer's rationale once decided. 404 for a request the caller may not see.
+         */
+        get: operations["review_status_api_v1_credit_requests__request_id__review_get"];
+        put?: never;
+        /**
+         * Ask For Review
+         * @description Ask a person to review your request's automatic decline, with a statement and
+         *     optionally corrected financial data (validated as in submission). 409
+         *     `review_window_closed` after 30 days, `invalid_transition` unless automatically declined
+         *     (a review is asked for once).
+         */
+        post: operations["ask_for_review_api_v1_credit_requests__request_id__review_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reviews": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My Reviews
+         * @description The reviews of automatic declines awaiting your outcome, soonest due first.
+         */
+        get: operations["my_reviews_api_v1_reviews_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reviews/{review_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Review
+         * @description A review, for its reviewer (or an admin): the decline's original inputs, score result
+         *     and reasons, the applicant's statement, and their corrections as a diff. 403
+         *     `not_reviewer` for another analyst. Audited, like any staff read of a request.
+         */
+        get: operations["get_review_api_v1_reviews__review_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/credit-requests/{request_id}/messages": {
         parameters: {
             query?: never;
@@ -1017,6 +1088,29 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/reviews/{review_id}/decision": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Decide Review
+         * @description Confirm or overturn the automatic decline under review, as its reviewer (403
+         *     `not_reviewer` otherwise), with a rationale the applicant reads. Confirmed: the request
+         *     is rejected. Overturned: any corrected data is applied and the request goes to its
+         *     approval chain, which the reviewer never holds a stage of. 409 once decided.
+         */
+        post: operations["decide_review_api_v1_reviews__review_id__decision_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/credit-requests/{request_id}/information-requests": {
         parameters: {
             query?: never;
@@ -1243,6 +1337,35 @@ export interface components {
              */
             sent_at: string | null;
         };
+        /**
+         * AssignedReview
+         * @description A review awaiting the signed-in reviewer's outcome (their inbox).
+         */
+        AssignedReview: {
+            /**
+             * Review Id
+             * Format: uuid
+             */
+            review_id: string;
+            /**
+             * Request Id
+             * Format: uuid
+             */
+            request_id: string;
+            /** Applicant Name */
+            applicant_name: string;
+            /** Amount */
+            amount: string;
+            /**
+             * Requested At
+             * Format: date-time
+             */
+            requested_at: string;
+            /** Due At */
+            due_at: string | null;
+            /** Overdue */
+            overdue: boolean;
+        };
         /** AuditEntry */
         AuditEntry: {
             /** Id */
@@ -1432,6 +1555,28 @@ export interface components {
             shown_once?: {
                 [key: string]: string;
             };
+        };
+        /**
+         * CorrectedData
+         * @description Corrected values of the application's financial fields, each as submission takes it;
+         *     only those given change.
+         */
+        CorrectedData: {
+            /** Amount */
+            amount?: number | string | null;
+            /** Term Months */
+            term_months?: number | null;
+            /** Monthly Income */
+            monthly_income?: number | string | null;
+            /** Monthly Debt */
+            monthly_debt?: number | string | null;
+            employment_status?: components["schemas"]["EmploymentStatus"] | null;
+            /** Credit Score */
+            credit_score?: number | null;
+            /** Delinquencies 24M */
+            delinquencies_24m?: number | null;
+            /** Bankruptcies 7Y */
+            bankruptcies_7y?: number | null;
         };
         /**
          * CounterofferTerms
@@ -1693,6 +1838,18 @@ export interface components {
             message: string;
             /** Details */
             details?: unknown;
+        };
+        /**
+         * FieldChange
+         * @description One field the applicant corrected: as the decline saw it, and as corrected.
+         */
+        FieldChange: {
+            /** Field */
+            field: string;
+            /** Original */
+            original: unknown;
+            /** Corrected */
+            corrected: unknown;
         };
         /** FunnelStep */
         FunnelStep: {
@@ -2255,6 +2412,140 @@ export interface components {
             /** Actor */
             actor: string;
             counts: components["schemas"]["RetentionCounts"];
+        };
+        /**
+         * ReviewAsk
+         * @description The applicant asks a person to review their automatic decline.
+         * @example {
+         *       "corrected_data": {
+         *         "monthly_income": "9000.00"
+         *       },
+         *       "statement": "My income doubled last month: I started a new job."
+         *     }
+         */
+        ReviewAsk: {
+            /** Statement */
+            statement: string;
+            corrected_data?: components["schemas"]["CorrectedData"] | null;
+        };
+        /**
+         * ReviewDetail
+         * @description A review as its reviewer sees it: the decline's inputs, score result and reasons as
+         *     they were, the applicant's statement and corrections (as a diff).
+         */
+        ReviewDetail: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Request Id
+             * Format: uuid
+             */
+            request_id: string;
+            /**
+             * State
+             * @enum {string}
+             */
+            state: "awaiting_reviewer" | "in_review" | "confirmed" | "overturned";
+            /**
+             * Requested At
+             * Format: date-time
+             */
+            requested_at: string;
+            /** Statement */
+            statement: string;
+            /** Corrected Data */
+            corrected_data: {
+                [key: string]: unknown;
+            } | null;
+            /** Due At */
+            due_at: string | null;
+            /** Decided At */
+            decided_at: string | null;
+            /** Outcome */
+            outcome: ("confirmed" | "overturned") | null;
+            /** Rationale */
+            rationale: string | null;
+            /**
+             * Reviewer
+             * @description The reviewer's username.
+             */
+            reviewer: string | null;
+            /** Applicant Name */
+            applicant_name: string;
+            request: components["schemas"]["CreditRequestOut"];
+            /** Original Inputs */
+            original_inputs: {
+                [key: string]: unknown;
+            };
+            /** Original Reasons */
+            original_reasons: {
+                [key: string]: string;
+            }[];
+            original_score_result: components["schemas"]["ScoreResultOut"] | null;
+            /** Changes */
+            changes: components["schemas"]["FieldChange"][];
+        };
+        /**
+         * ReviewOut
+         * @description A review as its applicant sees it: what they asked and, once decided, the outcome and
+         *     the reviewer's rationale (the reviewer is not named).
+         */
+        ReviewOut: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Request Id
+             * Format: uuid
+             */
+            request_id: string;
+            /**
+             * State
+             * @enum {string}
+             */
+            state: "awaiting_reviewer" | "in_review" | "confirmed" | "overturned";
+            /**
+             * Requested At
+             * Format: date-time
+             */
+            requested_at: string;
+            /** Statement */
+            statement: string;
+            /** Corrected Data */
+            corrected_data: {
+                [key: string]: unknown;
+            } | null;
+            /** Due At */
+            due_at: string | null;
+            /** Decided At */
+            decided_at: string | null;
+            /** Outcome */
+            outcome: ("confirmed" | "overturned") | null;
+            /** Rationale */
+            rationale: string | null;
+        };
+        /**
+         * ReviewStatus
+         * @description Whether the applicant may ask for a human review of the request, until when, and the
+         *     review if one was asked for.
+         */
+        ReviewStatus: {
+            /**
+             * May Request
+             * @description True while the request is declined automatically, no review was asked for and the window is open.
+             */
+            may_request: boolean;
+            /**
+             * Window Closes At
+             * @description The end of the window to ask (30 days after an automatic decline); null for a request that was not declined automatically.
+             */
+            window_closes_at: string | null;
+            review: components["schemas"]["ReviewOut"] | null;
         };
         /**
          * RiskTier
@@ -2951,6 +3242,23 @@ export interface components {
             amount?: number | string | null;
             /** Term Months */
             term_months?: number | null;
+        };
+        /**
+         * ReviewDecision
+         * @description The reviewer's outcome: confirm the decline or overturn it, with their own rationale.
+         * @example {
+         *       "outcome": "overturned",
+         *       "rationale": "The new payslips show enough income."
+         *     }
+         */
+        ReviewDecision: {
+            /**
+             * Outcome
+             * @enum {string}
+             */
+            outcome: "confirmed" | "overturned";
+            /** Rationale */
+            rationale: string;
         };
     };
     responses: never;
@@ -4409,6 +4717,329 @@ export interface operations {
             };
             /** @description The body is larger than the API accepts */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request is not valid (details per field) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A dependency (the database) is down: retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, in the same envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    review_status_api_v1_credit_requests__request_id__review_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                request_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReviewStatus"];
+                };
+            };
+            /** @description Not signed in, or the session has ended (code `unauthorized`, `token_expired`, ...) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Signed in, but this role or this person may not do this (code says why) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one this caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request is not valid (details per field) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A dependency (the database) is down: retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, in the same envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ask_for_review_api_v1_credit_requests__request_id__review_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                request_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReviewAsk"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReviewOut"];
+                };
+            };
+            /** @description Not signed in, or the session has ended (code `unauthorized`, `token_expired`, ...) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Signed in, but this role or this person may not do this (code says why) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one this caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The resource's state does not allow this now (code says why, e.g. `not_pending`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the API accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request is not valid (details per field) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A dependency (the database) is down: retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, in the same envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    my_reviews_api_v1_reviews_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AssignedReview"][];
+                };
+            };
+            /** @description Not signed in, or the session has ended (code `unauthorized`, `token_expired`, ...) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Signed in, but this role or this person may not do this (code says why) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request is not valid (details per field) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A dependency (the database) is down: retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, in the same envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_review_api_v1_reviews__review_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                review_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReviewDetail"];
+                };
+            };
+            /** @description Not signed in, or the session has ended (code `unauthorized`, `token_expired`, ...) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Signed in, but this role or this person may not do this (code says why) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one this caller may see */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7489,6 +8120,106 @@ export interface operations {
             };
             /** @description Signed in, but this role or this person may not do this (code says why) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request is not valid (details per field) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A dependency (the database) is down: retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, in the same envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    decide_review_api_v1_reviews__review_id__decision_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                review_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReviewDecision"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreditRequestOut"];
+                };
+            };
+            /** @description Not signed in, or the session has ended (code `unauthorized`, `token_expired`, ...) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Signed in, but this role or this person may not do this (code says why) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not one this caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The resource's state does not allow this now (code says why, e.g. `not_pending`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the API accepts */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -75,3 +75,12 @@ export type PolicyStatus = Schemas['PolicyStatus'];
 export type Simulation = Schemas['SimulationOut'];
 export type SimulationSummary = Schemas['SimulationSummary'];
 export type ChangedRequest = Schemas['ChangedRequest'];
+
+/** Human review of an automatic decline: the applicant's view, the reviewer's, and what each sends. */
+export type ReviewStatus = Schemas['ReviewStatus'];
+export type Review = Schemas['ReviewOut'];
+export type ReviewAsk = Schemas['ReviewAsk'];
+export type CorrectedData = Schemas['CorrectedData'];
+export type ReviewDetail = Schemas['ReviewDetail'];
+export type ReviewDecision = Schemas['ReviewDecision'];
+export type AssignedReview = Schemas['AssignedReview'];

@@ -3,12 +3,14 @@ import userEvent from '@testing-library/user-event';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 
 import * as api from '../api/endpoints';
+import { useUser } from '../auth/AuthProvider';
 import { pending } from '../test/fixtures';
-import { emulatePhone, renderAt } from '../test/render';
+import { emulatePhone, makeUser, renderAt } from '../test/render';
 import { searchInbox } from './inbox';
 import { InboxPage } from './InboxPage';
 
 vi.mock('../api/endpoints');
+vi.mock('../auth/AuthProvider');
 
 const INBOX = [
   pending('aaaa1111', { due_at: '2026-11-29T10:00:00Z', overdue: true }, { purpose: 'Delivery van', amount: '30000.00', risk_tier: 'medium' }),
@@ -25,6 +27,7 @@ function purposes() {
 describe('the inbox', () => {
   beforeEach(() => {
     vi.resetAllMocks();
+    vi.mocked(useUser).mockReturnValue(makeUser({ role: 'manager' }));
     vi.mocked(api.myApprovals).mockResolvedValue(INBOX);
   });
 

@@ -23,6 +23,7 @@ import { RouterLink } from '../common/RouterLink';
 import { SelectField } from '../common/SelectField';
 import { useResource } from '../common/useResource';
 import { formatDateTime, formatMoney } from '../i18n/format';
+import { AssignedReviews } from './AssignedReviews';
 import { INBOX_SORTS, type InboxSort, inboxSortLabel, searchInbox } from './inbox';
 
 const POLL_MS = 15_000;
@@ -101,6 +102,7 @@ export function InboxPage() {
       <PageHeader title={t('inbox.title')}>
         <Typography color="text.secondary">{t('inbox.intro')}</Typography>
       </PageHeader>
+      <AssignedReviews />
       {inbox.error ? (
         <ErrorState error={inbox.error} onRetry={inbox.reload} title={t('inbox.loadError')} />
       ) : inbox.data === undefined ? (

@@ -4,10 +4,12 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import * as api from '../api/endpoints';
 import { StageTimeline } from '../requests/StageTimeline';
 import { pending, stage } from '../test/fixtures';
-import { renderAt } from '../test/render';
+import { useUser } from '../auth/AuthProvider';
+import { makeUser, renderAt } from '../test/render';
 import { InboxPage } from './InboxPage';
 
 vi.mock('../api/endpoints');
+vi.mock('../auth/AuthProvider');
 
 // A stage held or decided by a delegate while its approver was out of office.
 describe('on behalf of an absent approver', () => {
@@ -31,6 +33,8 @@ describe('on behalf of an absent approver', () => {
   });
 
   it('marks a held stage in the inbox', async () => {
+    vi.mocked(useUser).mockReturnValue(makeUser({ role: 'manager' }));
+    vi.mocked(api.myReviews).mockResolvedValue([]);
     vi.mocked(api.myApprovals).mockResolvedValue([
       pending('aaaa1111', { on_behalf_of: 'Ana Analyst' }, { purpose: 'Delivery van' }),
       pending('bbbb2222', {}, { purpose: 'Shop fittings' }),

@@ -11,6 +11,8 @@ export const STAFF = rolesOf('GET /api/v1/stats');
 /** Who may have approval stages assigned (admins receive escalations above director). */
 export const APPROVERS = rolesOf('GET /api/v1/approvals');
 export const ADMINS = rolesOf('GET /api/v1/users');
+/** Who reviews automatic declines the applicant contested (analysts), and admins, who oversee them. */
+export const REVIEWERS = rolesOf('GET /api/v1/reviews/{review_id}');
 /** Who writes and approves credit policy versions (risk officers and admins). */
 export const POLICY_AUTHORS = rolesOf('GET /api/v1/policies');
 

@@ -11,6 +11,8 @@ import { RequestDetailPage } from './RequestDetailPage';
 vi.mock('../api/endpoints');
 vi.mock('../auth/AuthProvider');
 
+const NO_REVIEW = { may_request: false, window_closes_at: null, review: null };
+
 function open(url = '/requests/r-1') {
   return renderAt(<RequestDetailPage />, { url, path: '/requests/:id' });
 }
@@ -19,6 +21,7 @@ describe('RequestDetailPage for the applicant', () => {
   beforeEach(() => {
     vi.resetAllMocks();
     vi.mocked(api.listInformationRequests).mockResolvedValue([]);
+    vi.mocked(api.getReviewStatus).mockResolvedValue(NO_REVIEW);
     vi.mocked(useUser).mockReturnValue(makeUser({ role: 'applicant' }));
   });
 
@@ -136,6 +139,7 @@ describe('RequestDetailPage for staff', () => {
   beforeEach(() => {
     vi.resetAllMocks();
     vi.mocked(api.listInformationRequests).mockResolvedValue([]);
+    vi.mocked(api.getReviewStatus).mockResolvedValue(NO_REVIEW);
     vi.mocked(useUser).mockReturnValue(makeUser({ role: 'manager', username: 'man_ager' }));
   });
 

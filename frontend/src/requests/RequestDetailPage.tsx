@@ -26,6 +26,7 @@ import { audienceOf } from './audience';
 import { Conversation } from './Conversation';
 import { MoreInformation } from './MoreInformation';
 import { OfferPanel } from './OfferPanel';
+import { DeclineReviewPanel } from './DeclineReviewPanel';
 import { RequestProgress } from './RequestProgress';
 import { RequestSummary } from './RequestSummary';
 import { ScoreResultPanel } from './ScoreResultPanel';
@@ -145,6 +146,7 @@ export function RequestDetailPage() {
       ) : null}
       {detail.error ? <ErrorState error={detail.error} onRetry={detail.reload} title={t('detail.updatesPaused')} /> : null}
       <RequestProgress request={request} audience={audience} />
+      {request.status === 'submitted' ? null : <DeclineReviewPanel request={request} applicant={user.role === 'applicant'} onChanged={detail.reload} />}
       <RequestSummary request={request} audience={audience} policyVersion={request.policy_version} />
       <OfferPanel request={request} answerable={user.role === 'applicant'} onAnswered={() => detail.reload()} />
       <ScoreResultPanel result={request.score_result} />

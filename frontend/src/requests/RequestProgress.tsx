@@ -71,7 +71,8 @@ export function nextStep(request: CreditRequestDetail): string {
     case 'approved':
       return t('next.approved', { ref });
     case 'rejected':
-      return t('next.rejected');
+      // Declined with no stage declining it: a reviewer confirmed the automatic decline.
+      return request.stages.some((s) => s.status === 'rejected') ? t('next.rejected') : t('next.rejectedOnReview');
     case 'auto_rejected':
       return t('next.autoRejected');
     case 'withdrawn':
