@@ -83,7 +83,8 @@ async function registerApplicant(state) {
   await checkA11yEverywhere(page, 'email verified');
   await page.goto(`${config.baseUrl}/requests/new`);
   await page.getByRole('heading', { name: 'New credit request' }).waitFor();
-  assert((await page.getByTestId('verify-email-banner').count()) === 0, 'the banner is gone once verified');
+  // The app reads the account again on this navigation: the banner goes once it has.
+  await waitFor(async () => (await page.getByTestId('verify-email-banner').count()) === 0, { what: 'the banner gone once verified' });
   state.applicant = { username, password: 'applicant-password-1', context, page };
 }
 
@@ -213,7 +214,7 @@ async function approverDecidesFromInbox(state) {
   await checkA11yEverywhere(page, 'decision page');
   await screenshot(page, '08-decision-page');
   await page.getByLabel('Comment').fill('Income and purpose verified.');
-  await page.getByRole('button', { name: 'Approve' }).click();
+  await page.getByRole('button', { name: 'Approve', exact: true }).click();
   await page.getByText('The request moves on to the next approver.').waitFor();
   // Focus moves to the result, which offers the next request of the inbox (or says there is none).
   await waitFor(async () => (await focused(page)).testId === 'decision-outcome', { what: 'focus on the decision result' });
@@ -245,7 +246,7 @@ async function approverFollowsEmailedLink(state) {
   assert(order.indexOf('Your decision') > order.indexOf('Automatic analysis'), `facts above the form (${order.join(' | ')})`);
   await checkA11yEverywhere(page, 'deep link page');
   await screenshot(page, '09-deep-link');
-  await page.getByRole('button', { name: 'Approve' }).click();
+  await page.getByRole('button', { name: 'Approve', exact: true }).click();
   await page.getByText('The credit request is now approved.').waitFor();
   await waitFor(async () => (await focused(page)).testId === 'decision-outcome', { what: 'focus on the decision result' });
   await screenshot(page, '10-deep-link-decided');

@@ -73,19 +73,21 @@ export function DecisionForm({
     const decision = offering ? 'counteroffer' : pressed.current;
     const errors = offering && counteroffer ? validateOffer(draft, counteroffer.requested, counteroffer.terms) : {};
     setOfferErrors(errors);
-    if (decision !== 'approve' && !comment.trim()) {
-      setCommentError(t(decision === 'reject' ? 'decision.commentRequired' : 'counteroffer.reasonRequired'));
+    // Every problem is shown at once; the first field with one takes the focus.
+    const noComment = decision !== 'approve' && !comment.trim();
+    const noReasons = decision === 'reject' && chosen.length === 0;
+    setCommentError(noComment ? t(decision === 'reject' ? 'decision.commentRequired' : 'counteroffer.reasonRequired') : null);
+    setReasonsError(noReasons ? t('decision.reasonsRequired') : null);
+    if (noComment) {
       commentField.current?.focus();
       return;
     }
     if (Object.keys(errors).length > 0) {
-      // The first field with a problem takes the focus, in the order they are shown.
+      // In the order the offer's fields are shown.
       const first = errors.amount ? '#offer-amount' : errors.term ? '#offer-term' : '[name="reason_codes"]';
       document.querySelector<HTMLElement>(first)?.focus();
       return;
     }
-    const noReasons = decision === 'reject' && chosen.length === 0;
-    setReasonsError(noReasons ? t('decision.reasonsRequired') : null);
     if (noReasons) {
       firstReason.current?.focus();
       return;
