@@ -82,7 +82,11 @@ def test_the_applicant_may_ask_within_the_window_and_a_fresh_analyst_is_assigned
     assert status["review"]["due_at"] is not None
     review_id = status["review"]["id"]
 
-    email = next(m for m in mailbox.to(reviewer.email) if "Review needed" in m["Subject"])
+    email = next(
+        m
+        for m in mailbox.to(reviewer.email)
+        if f"Review needed: automatic decline of credit request {request_id[:8]}" in m["Subject"]
+    )
     assert f"/reviews/{review_id}" in email["Body"]["text_part"]
     assert "credit score of 540" in email["Body"]["text_part"]
 

@@ -140,7 +140,11 @@ def test_an_answer_without_amendment_resumes_with_the_same_approver_and_the_time
     assert due_before is not None and stage.due_at is not None
     moved = stage.due_at - due_before
     assert timedelta(hours=10) <= moved < timedelta(hours=10, minutes=5)
-    email = next(m for m in mailbox.to(approver.email) if "Answer received" in m["Subject"])
+    email = next(
+        m
+        for m in mailbox.to(approver.email)
+        if f"Answer received: credit request {request_id[:8]}" in m["Subject"]
+    )
     assert "bank error" in email["Body"]["text_part"]
     decided = api.http.post(
         f"/api/v1/approval-links/{link_token(email)}", json={"decision": "approve"}
@@ -191,7 +195,11 @@ def test_an_amendment_in_the_same_band_is_rescored_and_keeps_the_approvals_given
         "term_months": {"before": "120", "after": "96"},
     }
     assert _actions(request_id).count("credit_request.scored") == 2  # on submission, then again
-    email = next(m for m in mailbox.to(manager.email) if "Answer received" in m["Subject"])
+    email = next(
+        m
+        for m in mailbox.to(manager.email)
+        if f"Answer received: credit request {request_id[:8]}" in m["Subject"]
+    )
     assert "from 50000.00 to 60000.00" in email["Body"]["text_part"]
 
 
@@ -225,7 +233,11 @@ def test_an_amendment_into_another_band_builds_a_new_chain_from_level_one(
     # Nobody decides two stages of one request, in any round: another analyst holds it.
     assert stages[2].assignee_id not in (None, analyst.id)
     assert api.request(auth, request_id)["status"] == "pending_approval"
-    email = next(m for m in mailbox.to(manager.email) if "Answer received" in m["Subject"])
+    email = next(
+        m
+        for m in mailbox.to(manager.email)
+        if f"Answer received: credit request {request_id[:8]}" in m["Subject"]
+    )
     assert "starts again from the first level" in email["Body"]["text_part"]
 
 
