@@ -140,6 +140,31 @@ def running() -> Iterator[Stack]:
         _drop()
 
 
+def machine_cpu_seconds() -> float:
+    """CPU time every process of the machine has used so far (all cores, not idle or
+    waiting on I/O): what LocalStack and PostgreSQL use shows here, beside the stack's own."""
+    try:
+        fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+    except OSError:
+        return 0.0
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (int(f) for f in fields[:8])
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
+def pid_of(module: str) -> int | None:
+    """The process running `python -m <module>` (the shared LocalStack), if one does."""
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            argv = (entry / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if b"-m" in argv and module.encode() in argv:
+            return int(entry.name)
+    return None
+
+
 def cpu_seconds(pid: int) -> float:
     """CPU time (user + system) a process has used so far; 0 where /proc is not there."""
     try:

@@ -1,6 +1,10 @@
 """Transactional outbox: events are rows committed with the change that caused them, then
 published to SNS. A crash between commit and publish loses nothing; the relay publishes later.
 A crash between publish and marking may publish twice, which idempotent consumers absorb.
+
+Right after its commit, a step publishes the events it committed itself (already in hand: no
+second transaction to find and lock them) and marks them published in one statement; the
+scheduled relay publishes whatever that missed (a publish that failed, a crash).
 """
 
 import logging
@@ -8,12 +12,12 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select, update
 from sqlalchemy.orm import Session
 
 from shared import aws
 from shared.clock import utcnow
-from shared.db import new_session, take_kept, unit_of_work
+from shared.db import get_engine, new_session, take_kept, unit_of_work
 from shared.messaging.models import OutboxEvent
 from shared.messaging.topology import TOPIC
 from shared.observability import current_correlation_id
@@ -22,24 +26,23 @@ from shared.workflow.events import Envelope, Event, EventType, UserEvent
 logger = logging.getLogger(__name__)
 
 RELAY_BATCH = 100
-PENDING_EVENTS = "outbox_pending"  # session.info: this transaction added events
+PENDING_EVENTS = "outbox_pending"  # session.info: the outbox rows this transaction added
 
 
 def add_event(session: Session, event_type: EventType, payload: Event) -> None:
     """Queue an event for publication with this transaction. It carries the correlation id
     of whatever caused it (the HTTP call or the message being handled), so the journey's
     log lines can be found from the first call on."""
-    session.info[PENDING_EVENTS] = True  # state_change publishes after the commit
     subject = payload.credit_request_id or (
         payload.user_id if isinstance(payload, UserEvent) else None
     )
-    session.add(
-        OutboxEvent(
-            event_type=event_type.value,
-            payload=payload.model_dump(mode="json"),
-            correlation_id=current_correlation_id() or str(subject),
-        )
+    row = OutboxEvent(
+        event_type=event_type.value,
+        payload=payload.model_dump(mode="json"),
+        correlation_id=current_correlation_id() or str(subject),
     )
+    session.add(row)
+    session.info.setdefault(PENDING_EVENTS, []).append(row)  # state_change publishes them
 
 
 def envelope_of(row: OutboxEvent) -> Envelope:
@@ -104,12 +107,11 @@ def _publish(rows: Sequence[OutboxEvent], sns: Any) -> set[str]:
     return accepted
 
 
-def relay_pending(*, fail_fast: bool = False) -> int:
+def relay_pending() -> int:
     """Publish unpublished events, oldest first; how many. Safe to run concurrently (SKIP
     LOCKED): each event is published by one relay, at least once. An event SNS refused stays
-    unpublished for the scheduled relay's next run. `fail_fast`: one short attempt per call
-    (see shared.aws.client)."""
-    sns = aws.client("sns", fail_fast=fail_fast)
+    unpublished for the scheduled relay's next run."""
+    sns = aws.client("sns")
     published = 0
     while True:
         with unit_of_work() as session:
@@ -134,12 +136,33 @@ def relay_pending(*, fail_fast: bool = False) -> int:
             return published
 
 
-def relay_after_commit() -> None:
-    """Fast path after a step commits: publish now rather than wait for the scheduled relay.
-    A failure here is logged, not raised: the change is committed and the relay will retry,
-    so it makes one short attempt and never holds the caller long."""
+def _to_publish(session: Session) -> list[OutboxEvent]:
+    """The outbox rows this transaction is about to commit, written (the INSERT returns their
+    `created_at`, the envelope's time) so they can be published once it has. Rows of a
+    savepoint that rolled back are no longer in the session: they are left out."""
+    rows: list[OutboxEvent] = session.info.pop(PENDING_EVENTS, [])
+    if rows:
+        session.flush()
+    return [row for row in rows if inspect(row).persistent]
+
+
+def publish_committed(rows: Sequence[OutboxEvent]) -> None:
+    """Fast path after a step commits: publish its own events now rather than wait for the
+    scheduled relay, and mark them in one statement. A failure here is logged, not raised:
+    the change is committed and the relay will retry, so it makes one short attempt and never
+    holds the caller long."""
     try:
-        relay_pending(fail_fast=True)
+        accepted = _publish(rows, aws.client("sns", fail_fast=True))
+        if accepted:
+            with get_engine().begin() as connection:
+                connection.execute(
+                    update(OutboxEvent)
+                    .where(
+                        OutboxEvent.id.in_([row.id for row in rows if row.id.hex in accepted]),
+                        OutboxEvent.published_at.is_(None),
+                    )
+                    .values(published_at=utcnow())
+                )
     except Exception:
         logger.exception("outbox publish failed; the scheduled relay will retry")
 
@@ -158,8 +181,8 @@ def state_change(session: Session | None = None) -> Iterator[Session]:
     try:
         yield work
         work.add_all(take_kept(work))
+        events = _to_publish(work)
         work.commit()
-        added_events = work.info.pop(PENDING_EVENTS, False)
     except BaseException:
         work.info.pop(PENDING_EVENTS, None)  # rolled back: nothing of this one to publish
         work.rollback()
@@ -170,7 +193,7 @@ def state_change(session: Session | None = None) -> Iterator[Session]:
     finally:
         if own:
             work.close()
-    # Most notify messages (an email, no webhook) add no event: no second transaction to
-    # look for some. Another step's unpublished events are the scheduled relay's.
-    if added_events:
-        relay_after_commit()
+    # Most notify messages (an email, no webhook) add no event: nothing more to do. Another
+    # step's unpublished events are the scheduled relay's.
+    if events:
+        publish_committed(events)

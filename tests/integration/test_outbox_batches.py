@@ -15,6 +15,7 @@ from shared.messaging.models import OutboxEvent
 from shared.messaging.outbox import state_change
 from shared.users.schemas import UserCreate
 from shared.users.service import register
+from shared.workflow.events import EventType, UserEvent
 from tests.support import STAFF_PASSWORD
 
 PUBLISH_BATCH = "provide-client-params.sns.PublishBatch"
@@ -58,16 +59,57 @@ def test_events_committed_together_go_out_ten_to_a_call(drain: Callable[[], None
     drain()  # the welcome emails, so no later test finds these messages
 
 
-def test_a_transaction_without_events_does_not_look_for_some(
+def test_a_transaction_without_events_publishes_nothing(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    relays: list[int] = []
-
-    def relay(**_: object) -> int:
-        relays.append(1)
-        return 0
-
-    monkeypatch.setattr(outbox, "relay_pending", relay)
+    published: list[object] = []
+    monkeypatch.setattr(outbox, "publish_committed", published.append)
     with state_change() as session:
         session.execute(select(1))
-    assert relays == []
+    assert published == []
+
+
+def test_a_step_publishes_only_what_it_committed(drain: Callable[[], None]) -> None:
+    """Another transaction's unpublished event is the scheduled relay's, not the next step's:
+    the fast path publishes what it has in hand, without looking for more."""
+    with unit_of_work() as session:
+        stranded = OutboxEvent(
+            event_type=EventType.USER_REGISTERED.value,
+            payload={"user_id": str(uuid.uuid4())},
+            correlation_id="stranded",
+        )
+        session.add(stranded)  # as if its step crashed before publishing
+    name = f"own-{uuid.uuid4().hex[:10]}"
+    with state_change() as session:
+        user = register(
+            session,
+            UserCreate(
+                username=name,
+                email=f"{name}@example.com",
+                password=STAFF_PASSWORD,
+                full_name=name,
+            ),
+        )
+    with unit_of_work() as session:
+        own = session.scalars(
+            select(OutboxEvent.published_at).where(
+                OutboxEvent.payload["user_id"].astext == str(user.id)
+            )
+        ).all()
+        left = session.get(OutboxEvent, stranded.id)
+        assert left is not None and left.published_at is None
+        session.delete(left)  # no later relay run should publish an event for nobody
+    assert own and all(at is not None for at in own)
+    drain()
+
+
+def test_an_event_of_a_savepoint_that_rolled_back_is_not_published(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    published: list[list[OutboxEvent]] = []
+    monkeypatch.setattr(outbox, "publish_committed", lambda rows: published.append(list(rows)))
+    event = UserEvent(user_id=uuid.uuid4())
+    with state_change() as session, pytest.raises(RuntimeError), session.begin_nested():
+        outbox.add_event(session, EventType.USER_REGISTERED, event)
+        raise RuntimeError("the savepoint's work is undone")
+    assert published == []
