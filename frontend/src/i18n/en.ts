@@ -426,6 +426,7 @@ export const en = {
     messageLabel: 'Your message',
     noteHelp: 'Only staff see it. {{n}} / {{max}} characters.',
     messageHelp: 'Emailed to the approver handling your request. {{n}} / {{max}} characters.',
+    messageHelpUnhandled: 'No approver holds your request now: our staff read your message here. {{n}} / {{max}} characters.',
     messageHelpStaff: 'Emailed to the applicant. {{n}} / {{max}} characters.',
     empty: 'Write something first.',
     send: 'Send message',

@@ -471,6 +471,7 @@ export const ptBR: Pick<Resources, Applicant> = {
     messageLabel: 'Sua mensagem',
     noteHelp: 'Só a equipe vê. {{n}} / {{max}} caracteres.',
     messageHelp: 'Enviada por e-mail ao aprovador que cuida da sua solicitação. {{n}} / {{max}} caracteres.',
+    messageHelpUnhandled: 'Nenhum aprovador cuida da sua solicitação agora: nossa equipe lê sua mensagem aqui. {{n}} / {{max}} caracteres.',
     messageHelpStaff: 'Enviada por e-mail ao solicitante. {{n}} / {{max}} caracteres.',
     empty: 'Escreva algo primeiro.',
     send: 'Enviar mensagem',

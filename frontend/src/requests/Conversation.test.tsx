@@ -60,6 +60,17 @@ describe('Conversation for the applicant', () => {
     expect(vi.mocked(api.listMessages).mock.calls.length).toBeGreaterThanOrEqual(2);
   });
 
+  it('says whether the message is emailed to an approver or only read by staff on the page', async () => {
+    vi.mocked(api.listMessages).mockResolvedValue([]);
+    const { unmount } = renderAt(<Conversation requestId="r-1" audience="applicant" />);
+    expect(await screen.findByText(/Emailed to the approver handling your request/)).toBeVisible();
+    unmount();
+
+    renderAt(<Conversation requestId="r-1" audience="applicant" handled={false} />);
+    expect(await screen.findByText(/No approver holds your request now/)).toBeVisible();
+    expect(screen.queryByText(/Emailed to the approver/)).toBeNull();
+  });
+
   it('refuses an empty message without calling the API, and shows the API refusal', async () => {
     vi.mocked(api.listMessages).mockResolvedValue([]);
     vi.mocked(api.postMessage).mockRejectedValue(new Error('The request is not valid.'));

@@ -33,9 +33,19 @@ type Kind = ConversationEntry['kind'];
  * A request's conversation, oldest first, with who wrote each entry and when, and a form to
  * write. Staff choose between an internal note (staff only, never emailed; marked as such) and
  * a message to the applicant (emailed to them); the applicant writes messages, which reach the
- * approver handling the request. The API never sends the applicant a note.
+ * approver handling the request (`handled`: someone holds or has decided a stage; otherwise
+ * nobody is emailed and staff read it on the request's page). The API never sends the
+ * applicant a note.
  */
-export function Conversation({ requestId, audience }: { requestId: string; audience: Audience }) {
+export function Conversation({
+  requestId,
+  audience,
+  handled = true,
+}: {
+  requestId: string;
+  audience: Audience;
+  handled?: boolean;
+}) {
   const { t } = useTranslation();
   const staff = audience === 'staff';
   const entries = useResource(async (signal) => api.listMessages(requestId, { signal }), [requestId], () => POLL_MS);
@@ -113,7 +123,10 @@ export function Conversation({ requestId, audience }: { requestId: string; audie
           helperText={
             kind === 'note'
               ? t('conversation.noteHelp', { n: body.length, max: MAX_BODY })
-              : t(staff ? 'conversation.messageHelpStaff' : 'conversation.messageHelp', { n: body.length, max: MAX_BODY })
+              : t(staff ? 'conversation.messageHelpStaff' : handled ? 'conversation.messageHelp' : 'conversation.messageHelpUnhandled', {
+                  n: body.length,
+                  max: MAX_BODY,
+                })
           }
           sx={{ mb: 2 }}
         />

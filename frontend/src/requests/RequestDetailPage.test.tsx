@@ -51,6 +51,20 @@ describe('RequestDetailPage for the applicant', () => {
     expect(await screen.findByText('Declined by Ana, the analyst, on Nov 29, 2026, 9:00 AM UTC (in the app)')).toBeVisible();
   });
 
+  it("tells the applicant whether their message is emailed to an approver, by whether anyone holds the request", async () => {
+    vi.mocked(api.listMessages).mockResolvedValue([]);
+    vi.mocked(api.getRequest).mockResolvedValue(applicantView(pendingAtStageOne()));
+    const { unmount } = open();
+    expect(await screen.findByText(/^Emailed to the approver handling your request/)).toBeVisible();
+    unmount();
+
+    vi.mocked(api.getRequest).mockResolvedValue(
+      applicantView(detail('r-1', { status: 'auto_rejected', decided_at: '2026-11-29T09:00:00Z', stages: [] })),
+    );
+    open();
+    expect(await screen.findByText(/^No approver holds your request now/)).toBeVisible();
+  });
+
   it('shows the risk tier where the policy shows it (the API then sends it)', async () => {
     vi.mocked(api.getRequest).mockResolvedValue({ ...applicantView(pendingAtStageOne()), risk_tier: 'medium' });
     open();

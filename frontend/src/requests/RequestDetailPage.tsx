@@ -152,7 +152,13 @@ export function RequestDetailPage() {
       <ScoreResultPanel result={request.score_result} />
       <MoreInformation request={request} audience={audience} onAnswered={detail.reload} />
       <StageTimeline stages={request.stages} audience={audience} />
-      <Conversation requestId={request.id} audience={audience} />
+      <Conversation
+        requestId={request.id}
+        audience={audience}
+        // The API emails the applicant's message to whoever holds a stage, else to who last
+        // decided one: the approver the applicant is shown by first name.
+        handled={request.stages.some((stage) => stage.approver_first_name !== null)}
+      />
       <Dialog
         open={confirming}
         onClose={() => setConfirming(false)}
