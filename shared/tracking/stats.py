@@ -56,15 +56,19 @@ def _conditions(filters: StatsFilters) -> Conditions:
 _TIMED_STAGE = (ApprovalStage.assigned_at.is_not(None), ApprovalStage.decided_at.is_not(None))
 
 
+_TIMED_FLAG = {
+    "analyst": CreditRequest.timed_analyst,
+    "manager": CreditRequest.timed_manager,
+    "director": CreditRequest.timed_director,
+    "admin": CreditRequest.timed_admin,
+}
+
+
 def has_timed_stage(role: StageRole) -> ColumnElement[bool]:
-    """A request behind the chart's bar for `role`: one with a stage of it assigned and decided."""
-    return (
-        select(ApprovalStage.id)
-        .where(
-            ApprovalStage.request_id == CreditRequest.id, ApprovalStage.role == role, *_TIMED_STAGE
-        )
-        .exists()
-    )
+    """A request behind the chart's bar for `role`: one with a stage of it assigned and decided.
+    The request's own flag, kept by a trigger on its stages: the bare column, so the planner
+    matches the flag's partial indexes (a subquery per request took 1.7 s at 1M requests)."""
+    return _TIMED_FLAG[role].expression
 
 
 def _seconds(value: Decimal | float | None) -> float:
