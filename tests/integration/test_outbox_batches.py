@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from shared import aws
 from shared.db import unit_of_work
@@ -21,6 +22,18 @@ from tests.support import STAFF_PASSWORD
 PUBLISH_BATCH = "provide-client-params.sns.PublishBatch"
 
 
+def _register(session: Session, prefix: str) -> str:
+    """A new user, registered in the session's transaction (its outbox event too); its id."""
+    name = f"{prefix}-{uuid.uuid4().hex[:10]}"
+    user = register(
+        session,
+        UserCreate(
+            username=name, email=f"{name}@example.com", password=STAFF_PASSWORD, full_name=name
+        ),
+    )
+    return str(user.id)
+
+
 def test_events_committed_together_go_out_ten_to_a_call(drain: Callable[[], None]) -> None:
     batches: list[int] = []
 
@@ -31,21 +44,7 @@ def test_events_committed_together_go_out_ten_to_a_call(drain: Callable[[], None
     sns.meta.events.register(PUBLISH_BATCH, count)
     try:
         with state_change() as session:
-            names = [f"batch-{uuid.uuid4().hex[:10]}" for _ in range(12)]
-            ids = [
-                str(
-                    register(
-                        session,
-                        UserCreate(
-                            username=name,
-                            email=f"{name}@example.com",
-                            password=STAFF_PASSWORD,
-                            full_name=name,
-                        ),
-                    ).id
-                )
-                for name in names
-            ]
+            ids = [_register(session, "batch") for _ in range(12)]
     finally:
         sns.meta.events.unregister(PUBLISH_BATCH, count)
 
@@ -79,22 +78,11 @@ def test_a_step_publishes_only_what_it_committed(drain: Callable[[], None]) -> N
             correlation_id="stranded",
         )
         session.add(stranded)  # as if its step crashed before publishing
-    name = f"own-{uuid.uuid4().hex[:10]}"
     with state_change() as session:
-        user = register(
-            session,
-            UserCreate(
-                username=name,
-                email=f"{name}@example.com",
-                password=STAFF_PASSWORD,
-                full_name=name,
-            ),
-        )
+        user_id = _register(session, "own")
     with unit_of_work() as session:
         own = session.scalars(
-            select(OutboxEvent.published_at).where(
-                OutboxEvent.payload["user_id"].astext == str(user.id)
-            )
+            select(OutboxEvent.published_at).where(OutboxEvent.payload["user_id"].astext == user_id)
         ).all()
         left = session.get(OutboxEvent, stranded.id)
         assert left is not None and left.published_at is None
