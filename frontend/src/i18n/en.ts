@@ -411,6 +411,7 @@ export const en = {
   conversation: {
     heading: 'Conversation',
     introApplicant: 'Write to the people handling your request. They get your message by email, and their answers show here.',
+    introApplicantUnhandled: 'Write to our staff about your request. They read your message here, and their answers show here too.',
     introStaff: 'Internal notes are for staff only and are never emailed. Messages are emailed to the applicant, who sees them here.',
     loading: 'Loading the conversation…',
     loadError: 'The conversation could not be loaded',

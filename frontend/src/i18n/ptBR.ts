@@ -456,6 +456,7 @@ export const ptBR: Pick<Resources, Applicant> = {
   conversation: {
     heading: 'Conversa',
     introApplicant: 'Escreva para quem está cuidando da sua solicitação. Eles recebem sua mensagem por e-mail, e as respostas aparecem aqui.',
+    introApplicantUnhandled: 'Escreva para a nossa equipe sobre a sua solicitação. Ela lê sua mensagem aqui, e as respostas também aparecem aqui.',
     introStaff: 'Notas internas são só para a equipe e nunca vão por e-mail. Mensagens vão por e-mail ao solicitante, que as vê aqui.',
     loading: 'Carregando a conversa…',
     loadError: 'Não foi possível carregar a conversa',

@@ -68,7 +68,8 @@ describe('Conversation for the applicant', () => {
 
     renderAt(<Conversation requestId="r-1" audience="applicant" handled={false} />);
     expect(await screen.findByText(/No approver holds your request now/)).toBeVisible();
-    expect(screen.queryByText(/Emailed to the approver/)).toBeNull();
+    expect(screen.getByText(/Write to our staff about your request/)).toBeVisible();
+    expect(screen.queryByText(/by email|Emailed to/)).toBeNull(); // nobody is emailed
   });
 
   it('refuses an empty message without calling the API, and shows the API refusal', async () => {

@@ -84,7 +84,7 @@ export function Conversation({
         {t('conversation.heading')}
       </Typography>
       <Typography variant="body2" color="text.secondary" sx={{ mb: 2 }}>
-        {staff ? t('conversation.introStaff') : t('conversation.introApplicant')}
+        {t(staff ? 'conversation.introStaff' : handled ? 'conversation.introApplicant' : 'conversation.introApplicantUnhandled')}
       </Typography>
       {entries.error && !list ? (
         <ErrorState error={entries.error} onRetry={entries.reload} title={t('conversation.loadError')} />
