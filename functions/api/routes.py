@@ -82,7 +82,7 @@ from shared.tracking.schemas import (
 )
 from shared.tracking.stats import summarize
 from shared.users import service as users
-from shared.users.identity import Identity
+from shared.users.identity import Identity, identity_of
 from shared.users.schemas import UserCreate, UserDetail, UserOut, UserUpdate
 from shared.workflow.states import Role
 
@@ -197,13 +197,21 @@ def reset_password(body: PasswordResetIn, session: DbSession) -> None:
 
 
 @router.get("/users/me", tags=["users"], response_model=UserOut, responses=NOT_MODIFIED)
-def me(user: CurrentUser, request: Request) -> Response:
+def me(user: CurrentUser, request: Request, session: DbSession) -> Response:
     """Who is signed in: username, name, email and role (ETag: 304 when unchanged)."""
-    return cached_json(request, "me", [f"user:{user.id}"], str(user.id), lambda: _me(user))
+    return cached_json(
+        request, "me", [f"user:{user.id}"], str(user.id), lambda: _me(session, user.id)
+    )
 
 
-def _me(user: Identity) -> UserOut:
-    return UserOut.model_validate(user)
+def _me(session: Session, user_id: uuid.UUID) -> UserOut:
+    # The account as the cache's versions now have it, not the identity this call was
+    # authorised with: that one may have been read before a change committed (the email
+    # verified in another tab), and would be stored as the newer version's answer.
+    account, _ = identity_of(session, user_id)
+    if account is None:
+        raise Unauthorized("The account is not active.", code="inactive_account")
+    return UserOut.model_validate(account)
 
 
 @router.get("/users/me/notifications", tags=["users"])

@@ -8,11 +8,14 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
+import pytest
 from prometheus_client import REGISTRY
 
 from shared import cache
 from shared.caching import read_through
+from shared.clock import utcnow
 from shared.config import get_settings
 from tests.support import Api, Person
 
@@ -250,3 +253,31 @@ def test_an_applicant_never_gets_the_staff_shaped_entry_of_their_request(
         assert page.json() == sent.json()
         listed = api.http.get(LIST, params={"limit": 100}, headers=auth).json()["items"]
         assert [(i["id"], i["risk_tier"]) for i in listed] == [(request_id, None)]
+
+
+def test_users_me_never_stores_an_account_read_before_a_change(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A call authorised with the account as it was just before another request changed it
+    (the address verified in another tab) must not store that older account as the answer of
+    the newer version: the next call shows the change."""
+    from shared.http import deps
+    from shared.messaging.outbox import state_change
+    from shared.users.models import User
+
+    auth = api.login(api.register(verified=False))
+    user_id = api.http.get("/api/v1/users/me", headers=auth).json()["id"]
+    read_identity = deps.identity_of
+
+    def then_verified_elsewhere(*args: Any, **kwargs: Any) -> Any:
+        found = read_identity(*args, **kwargs)
+        with state_change() as other:  # commits and bumps the account's cache version
+            account = other.get(User, uuid.UUID(user_id))
+            assert account is not None
+            account.email_verified_at = utcnow()
+        return found
+
+    monkeypatch.setattr(deps, "identity_of", then_verified_elsewhere)
+    api.http.get("/api/v1/users/me", headers=auth)
+    monkeypatch.undo()
+    assert api.http.get("/api/v1/users/me", headers=auth).json()["email_verified"] is True
