@@ -135,8 +135,11 @@ def read_through(
 ) -> Entry:
     """The cached answer for `key` under the current versions of `scopes`, or the one
     `compute` makes (and stores). `name` labels the metrics; `key` must hold everything the
-    answer depends on besides the scopes: the viewer and the normalised query. `also` names
-    plain keys to read in the same round trip (a caller's other lookups)."""
+    answer depends on besides the scopes: the viewer and the normalised query. `compute` must
+    read what the answer says itself rather than reuse what was read before this call: the
+    answer is stored under the versions read here, and an older read would be kept as the
+    newer version's answer. `also` names plain keys to read in the same round trip (a
+    caller's other lookups)."""
     scope_list = [_GENERATION, *sorted(set(scopes))]
     entry_key = f"{_prefix()}:e:{name}:{hashlib.sha256(key.encode()).hexdigest()}"
     if not redis_available():  # it failed a moment ago: straight to the database
