@@ -193,3 +193,46 @@ def age_decision(request_id: str, days: int) -> None:
             )
             .values(sent_at=then)
         )
+
+
+@contextmanager
+def database_at(revision: str) -> Iterator[str]:
+    """The URL of a database of its own, migrated up to `revision` (a migration's test adds
+    rows as they were before it, then calls `migrate(url, "head")`); dropped afterwards."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    from infra.local.stack import ensure_database
+
+    url = make_url(os.environ["DATABASE_URL"]).set(database=f"at_{uuid.uuid4().hex[:8]}")
+    rendered = url.render_as_string(hide_password=False)
+    ensure_database(rendered)
+    migrate(rendered, revision)
+    try:
+        yield rendered
+    finally:
+        admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def migrate(url: str, revision: str) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config("alembic.ini")
+    config.attributes["configure_logger"] = False
+    config.attributes["database_url"] = url
+    command.upgrade(config, revision)
+
+
+def insert_row(connection: Any, table: str, **values: Any) -> None:
+    """A row as an older schema held it, written with plain SQL (a migration's test)."""
+    from sqlalchemy import text
+
+    names = ", ".join(values)
+    connection.execute(
+        text(f"INSERT INTO {table} ({names}) VALUES ({', '.join(':' + n for n in values)})"),
+        values,
+    )

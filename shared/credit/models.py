@@ -51,6 +51,17 @@ class CreditRequest(Base, Cached):
             for role in TIMED_ROLES
             for sort in ("created_at", "amount")
         ),
+        # The `assigned_to=me` filter under either sort (migration 14b3d6e8f0a2).
+        *(
+            Index(
+                f"ix_credit_requests_pending_assignee_{sort}",
+                "pending_assignee_id",
+                sort,
+                "id",
+                postgresql_where=text("pending_assignee_id IS NOT NULL"),
+            )
+            for sort in ("created_at", "amount")
+        ),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
@@ -86,6 +97,10 @@ class CreditRequest(Base, Cached):
     timed_manager: Mapped[bool] = mapped_column(Boolean, server_default=false())
     timed_director: Mapped[bool] = mapped_column(Boolean, server_default=false())
     timed_admin: Mapped[bool] = mapped_column(Boolean, server_default=false())
+    # The assignee of its pending stage (none pending, or not yet assigned: null): kept by a
+    # trigger on its stages (migration 14b3d6e8f0a2), never written here; read by the
+    # `assigned_to=me` filter.
+    pending_assignee_id: Mapped[uuid.UUID | None] = mapped_column()
 
     def cache_scopes(self) -> list[str]:
         """Its page, its applicant's lists, and every staff list and statistic."""

@@ -12,7 +12,7 @@ from shared.pagination import TIMESTAMP, UUID, DecimalKind, Key, Keyset, paginat
 from shared.tracking.schemas import CreditRequestDetail, RequestFilters, RequestQuery, SortKey
 from shared.tracking.stats import has_timed_stage
 from shared.users.identity import Identity
-from shared.workflow.states import Role, StageStatus
+from shared.workflow.states import Role
 
 _CREATED = (Key(CreditRequest.created_at, TIMESTAMP), Key(CreditRequest.id, UUID))
 _AMOUNT = (Key(CreditRequest.amount, DecimalKind(14, 2)), Key(CreditRequest.id, UUID))
@@ -51,16 +51,8 @@ def matching(viewer: Identity, filters: RequestQuery) -> Select[CreditRequest]:
         query = query.where(CreditRequest.amount >= filters.amount_min)
     if filters.amount_max is not None:
         query = query.where(CreditRequest.amount <= filters.amount_max)
-    if filters.assigned_to == "me":
-        query = query.where(
-            select(ApprovalStage.id)
-            .where(
-                ApprovalStage.request_id == CreditRequest.id,
-                ApprovalStage.assignee_id == viewer.id,
-                ApprovalStage.status == StageStatus.PENDING,
-            )
-            .exists()
-        )
+    if filters.assigned_to == "me":  # a pending stage is theirs
+        query = query.where(CreditRequest.pending_assignee_id == viewer.id)
     if filters.stage_role is not None:
         query = query.where(has_timed_stage(filters.stage_role))
     return query

@@ -2,17 +2,14 @@
 changes them (migration 14a2c4e6f8b1): a trigger on approval_stages, and a backfill of the
 requests that were already decided when the migration ran."""
 
-import os
 import uuid
 from collections.abc import Callable, Iterator
-from typing import Any
 
 import pytest
 from sqlalchemy import Connection, create_engine, text
-from sqlalchemy.engine import make_url
 
 from shared.db import get_engine
-from tests.support import Api, Person
+from tests.support import Api, Person, database_at, insert_row, migrate
 
 FLAGS = "SELECT timed_analyst, timed_manager, timed_director, timed_admin FROM credit_requests"
 
@@ -67,40 +64,15 @@ def test_the_flags_follow_every_change_to_a_stage(
 @pytest.fixture
 def old_database(database: str) -> Iterator[str]:
     """A database of its own, migrated up to the revision before the flags."""
-    from alembic import command
-    from alembic.config import Config
-
-    from infra.local.stack import ensure_database
-
-    url = make_url(os.environ["DATABASE_URL"]).set(database=f"timed_{uuid.uuid4().hex[:8]}")
-    ensure_database(url.render_as_string(hide_password=False))
-    config = Config("alembic.ini")
-    config.attributes["configure_logger"] = False
-    config.attributes["database_url"] = url.render_as_string(hide_password=False)
-    command.upgrade(config, "13e5b4a6b7c8")
-    yield url.render_as_string(hide_password=False)
-    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
-    admin.dispose()
-
-
-def _insert(connection: Connection, table: str, **values: Any) -> None:
-    names = ", ".join(values)
-    connection.execute(
-        text(f"INSERT INTO {table} ({names}) VALUES ({', '.join(':' + n for n in values)})"),
-        values,
-    )
+    with database_at("13e5b4a6b7c8") as url:
+        yield url
 
 
 def test_the_migration_flags_requests_decided_before_it(old_database: str) -> None:
-    from alembic import command
-    from alembic.config import Config
-
     engine = create_engine(old_database)
     applicant, decided, waiting = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
     with engine.begin() as connection:
-        _insert(
+        insert_row(
             connection,
             "users",
             id=applicant,
@@ -122,7 +94,7 @@ def test_the_migration_flags_requests_decided_before_it(old_database: str) -> No
                 {"id": request_id, "applicant": applicant},
             )
         for level, role in ((1, "analyst"), (2, "manager")):
-            _insert(
+            insert_row(
                 connection,
                 "approval_stages",
                 id=uuid.uuid4(),
@@ -133,7 +105,7 @@ def test_the_migration_flags_requests_decided_before_it(old_database: str) -> No
                 assigned_at="2026-11-01T10:00:00Z",
                 decided_at="2026-11-02T10:00:00Z",
             )
-        _insert(
+        insert_row(
             connection,
             "approval_stages",
             id=uuid.uuid4(),
@@ -143,10 +115,7 @@ def test_the_migration_flags_requests_decided_before_it(old_database: str) -> No
             status="pending",
             assigned_at="2026-11-01T10:00:00Z",
         )
-    config = Config("alembic.ini")
-    config.attributes["configure_logger"] = False
-    config.attributes["database_url"] = old_database
-    command.upgrade(config, "head")
+    migrate(old_database, "head")
     with engine.begin() as connection:
         assert _flags(connection, decided) == (True, True, False, False)
         assert _flags(connection, waiting) == (False, False, False, False)
