@@ -85,6 +85,14 @@ class Api:
         assert response.status_code == 200, response.text
         return dict(response.json())
 
+    def listed(self, auth: dict[str, str], **filters: Any) -> list[str]:
+        """The ids on the first page (up to 100) of the credit-request list under `filters`."""
+        response = self.http.get(
+            "/api/v1/credit-requests", params={"limit": 100, **filters}, headers=auth
+        )
+        assert response.status_code == 200, response.text
+        return [item["id"] for item in response.json()["items"]]
+
     def staff_view(self, staff: dict[str, "Person"], request_id: str) -> dict[str, Any]:
         """The request as staff read it (an admin's view, signed in once per client): with the
         approvers' usernames and the risk tier, which the applicant's own view leaves out."""
@@ -236,3 +244,20 @@ def insert_row(connection: Any, table: str, **values: Any) -> None:
         text(f"INSERT INTO {table} ({names}) VALUES ({', '.join(':' + n for n in values)})"),
         values,
     )
+
+
+def insert_user(connection: Any, role: str) -> uuid.UUID:
+    """A user row, written with plain SQL (a migration's test); its id."""
+    user_id = uuid.uuid4()
+    insert_row(
+        connection,
+        "users",
+        id=user_id,
+        username=f"old-{user_id.hex[:8]}",
+        email=f"old-{user_id.hex[:8]}@example.com",
+        full_name="Old User",
+        password_hash="x",
+        role=role,
+        is_active=True,
+    )
+    return user_id

@@ -9,7 +9,15 @@ from typing import Any
 from sqlalchemy import Connection, create_engine, text
 
 from shared.db import get_engine
-from tests.support import Api, Person, database_at, decision_body, insert_row, migrate
+from tests.support import (
+    Api,
+    Person,
+    database_at,
+    decision_body,
+    insert_row,
+    insert_user,
+    migrate,
+)
 
 
 def _holder(connection: Connection, request_id: object) -> uuid.UUID | None:
@@ -19,13 +27,7 @@ def _holder(connection: Connection, request_id: object) -> uuid.UUID | None:
 
 
 def _queue_of(api: Api, person: Person) -> list[str]:
-    response = api.http.get(
-        "/api/v1/credit-requests",
-        params={"assigned_to": "me", "limit": 100},
-        headers=api.login(person),
-    )
-    assert response.status_code == 200, response.text
-    return [item["id"] for item in response.json()["items"]]
+    return api.listed(api.login(person), assigned_to="me")
 
 
 def test_the_pending_assignee_follows_every_change_to_a_stage(
@@ -77,29 +79,13 @@ def test_the_pending_assignee_follows_every_change_to_a_stage(
     assert request_id not in _queue_of(api, manager)
 
 
-def _user(connection: Connection, role: str) -> uuid.UUID:
-    user_id = uuid.uuid4()
-    insert_row(
-        connection,
-        "users",
-        id=user_id,
-        username=f"old-{user_id.hex[:8]}",
-        email=f"old-{user_id.hex[:8]}@example.com",
-        full_name="Old User",
-        password_hash="x",
-        role=role,
-        is_active=True,
-    )
-    return user_id
-
-
 def test_the_migration_records_who_holds_requests_pending_before_it(database: str) -> None:
     with database_at("14a2c4e6f8b1") as url:
         engine = create_engine(url)
         held, unassigned, decided = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
         with engine.begin() as connection:
             applicant, analyst, manager = (
-                _user(connection, r) for r in ("applicant", "analyst", "manager")
+                insert_user(connection, r) for r in ("applicant", "analyst", "manager")
             )
             for request_id in (held, unassigned, decided):
                 insert_row(

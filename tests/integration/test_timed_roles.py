@@ -9,21 +9,13 @@ import pytest
 from sqlalchemy import Connection, create_engine, text
 
 from shared.db import get_engine
-from tests.support import Api, Person, database_at, insert_row, migrate
+from tests.support import Api, Person, database_at, insert_row, insert_user, migrate
 
 FLAGS = "SELECT timed_analyst, timed_manager, timed_director, timed_admin FROM credit_requests"
 
 
 def _flags(connection: Connection, request_id: object) -> tuple[bool, ...]:
     return tuple(connection.execute(text(f"{FLAGS} WHERE id = :id"), {"id": request_id}).one())
-
-
-def _listed(api: Api, auth: dict[str, str], role: str) -> list[str]:
-    response = api.http.get(
-        "/api/v1/credit-requests", params={"stage_role": role, "limit": 100}, headers=auth
-    )
-    assert response.status_code == 200, response.text
-    return [item["id"] for item in response.json()["items"]]
 
 
 def test_the_flags_follow_every_change_to_a_stage(
@@ -43,7 +35,7 @@ def test_the_flags_follow_every_change_to_a_stage(
         headers=api.login(approver),
     )
     assert response.status_code == 200, response.text
-    assert _listed(api, owner, "analyst") == [request_id]
+    assert api.listed(owner, stage_role="analyst") == [request_id]
 
     # Whatever writes the stage: the trigger keeps the flags, not the application.
     change = "UPDATE approval_stages SET {} WHERE id = :id"
@@ -57,8 +49,8 @@ def test_the_flags_follow_every_change_to_a_stage(
         with get_engine().begin() as connection:
             connection.execute(text(change.format(assignment)), {"id": stage["id"]})
             assert _flags(connection, request_id) == expected, assignment
-    assert _listed(api, owner, "analyst") == [request_id]
-    assert _listed(api, owner, "manager") == []
+    assert api.listed(owner, stage_role="analyst") == [request_id]
+    assert api.listed(owner, stage_role="manager") == []
 
 
 @pytest.fixture
@@ -70,19 +62,9 @@ def old_database(database: str) -> Iterator[str]:
 
 def test_the_migration_flags_requests_decided_before_it(old_database: str) -> None:
     engine = create_engine(old_database)
-    applicant, decided, waiting = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    decided, waiting = uuid.uuid4(), uuid.uuid4()
     with engine.begin() as connection:
-        insert_row(
-            connection,
-            "users",
-            id=applicant,
-            username=f"old-{applicant.hex[:8]}",
-            email=f"old-{applicant.hex[:8]}@example.com",
-            full_name="Old Applicant",
-            password_hash="x",
-            role="applicant",
-            is_active=True,
-        )
+        applicant = insert_user(connection, "applicant")
         for request_id in (decided, waiting):
             connection.execute(
                 text(
