@@ -24,7 +24,7 @@ from benchmarks.report import Target, table, targets_table
 ROOT = Path(__file__).resolve().parents[1]
 HTTP_FUNCTIONS = ("submit", "decide", "api")
 QUEUE_FUNCTIONS = ("score", "route_to_approver", "notify", "deliver_webhook")
-SCHEDULED_FUNCTIONS = ("escalate", "nightly_backup", "outbox_relay")
+SCHEDULED_FUNCTIONS = ("escalate", "nightly_backup", "outbox_relay", "compact_stats")
 FUNCTIONS = QUEUE_FUNCTIONS + SCHEDULED_FUNCTIONS + HTTP_FUNCTIONS
 BARE = "baseline (bare interpreter)"
 FRAMEWORK = "import fastapi, mangum"

@@ -112,6 +112,8 @@ SCHEDULES: tuple[ScheduleSpec, ...] = (
     ScheduleSpec("outbox-relay", "outbox_relay", "rate(1 minute)"),
     # Removes personal data 25 months after a decision (shared.retention).
     ScheduleSpec("retention", "retention", "cron(30 3 * * ? *)"),
+    # Folds the /stats running totals together (shared.tracking.compaction).
+    ScheduleSpec("compact-stats", "compact_stats", "cron(0 4 * * ? *)"),
 )
 
 

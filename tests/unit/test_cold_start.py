@@ -62,6 +62,16 @@ NOT_READ_BY = {
         "shared.notifications",
     ),
     "nightly_backup": ("shared.credit", "shared.approvals", "shared.auth", "shared.notifications"),
+    # It folds totals rows with SQL: nothing of requests, stages, users or the policy.
+    "compact_stats": (
+        "shared.credit",
+        "shared.approvals",
+        "shared.auth",
+        "shared.users",
+        "shared.notifications",
+        "shared.governance",
+        "shared.tracking.stats",
+    ),
     # It rewrites rows: nothing of scoring, the policy, emails or the dashboard.
     "retention": (
         "shared.auth.service",

@@ -1,0 +1,101 @@
+"""Folding the /stats running totals together (the `compact_stats` schedule).
+
+The triggers that keep the totals (migration 9d3e5a7c1b20) spread each total over 16 rows,
+one slot per transaction id, so concurrent changes do not queue on one row lock; and a
+request that changes status leaves its old status's rows at zero rather than deleting them.
+Both are what writing needs, and reading pays for: at 1M requests /stats read 16 times the
+rows its answer needs (the median's histogram alone, 328,000 rows, took 140 ms).
+
+Compaction moves every row of the triggers' slots into one more slot, `FOLDED`, which the
+triggers never write, summing rows of one key, and drops the rows that count nothing. The
+sums, so /stats' answers, are the same before and after, at every moment: each batch is one
+transaction. It takes rows with SKIP LOCKED, a batch at a time, so it never waits on a change
+in flight and a change never waits on it for longer than one batch; the one row per key it
+writes is its own slot's, which no trigger locks, so the two cannot deadlock.
+"""
+
+import logging
+from dataclasses import dataclass
+
+from sqlalchemy import func, select, text
+
+from shared.db import unit_of_work
+
+logger = logging.getLogger(__name__)
+
+TRIGGER_SLOTS = 16  # the triggers' slots, 0-15 (migration 9d3e5a7c1b20)
+FOLDED = TRIGGER_SLOTS  # the compaction's own slot
+BATCH_ROWS = 5_000
+_LOCK_KEY = func.hashtext("compact_stats")  # one compaction at a time
+
+
+@dataclass(frozen=True)
+class Totals:
+    """A totals table: the columns of its key (besides the slot) and of what it counts."""
+
+    table: str
+    key: tuple[str, ...]
+    counts: tuple[str, ...]
+
+    def fold(self) -> str:
+        """Move one batch of the triggers' rows into the folded slot; selects how many."""
+        key, counts = ", ".join(self.key), ", ".join(self.counts)
+        same_row = " AND ".join(f"t.{c} = taken.{c}" for c in (*self.key, "slot"))
+        return f"""
+            WITH taken AS (
+                SELECT {key}, slot FROM {self.table} WHERE slot <> :folded
+                ORDER BY {key}, slot LIMIT :batch FOR UPDATE SKIP LOCKED
+            ), moved AS (
+                DELETE FROM {self.table} t USING taken WHERE {same_row}
+                RETURNING {", ".join(f"t.{c}" for c in (*self.key, *self.counts))}
+            ), added AS (
+                INSERT INTO {self.table} AS t ({key}, slot, {counts})
+                SELECT {key}, :folded, {", ".join(f"sum({c})" for c in self.counts)}
+                  FROM moved GROUP BY {key}
+                ON CONFLICT ({key}, slot) DO UPDATE
+                SET {", ".join(f"{c} = t.{c} + excluded.{c}" for c in self.counts)}
+                RETURNING 1
+            )
+            SELECT count(*) FROM moved
+        """
+
+    def drop_empty(self) -> str:
+        """Delete the folded rows that count nothing (a status every request left)."""
+        nothing = " AND ".join(f"{c} = 0" for c in self.counts if c != "seconds")
+        return f"DELETE FROM {self.table} WHERE slot = :folded AND {nothing}"
+
+
+TOTALS = (
+    Totals("request_day_totals", ("day", "status"), ("requests", "amount")),
+    # `seconds` sums the decided stages' times: no decided stage, no time (up to rounding).
+    Totals("stage_role_totals", ("day", "status", "role"), ("decided", "requests", "seconds")),
+    Totals("stage_timing_buckets", ("day", "status", "role", "bucket"), ("decided",)),
+)
+
+
+def compact(batch_rows: int = BATCH_ROWS) -> dict[str, int]:
+    """Fold every totals table; how many rows each lost. Another compaction running (they
+    would only wait on each other's folded rows): this one does nothing."""
+    removed: dict[str, int] = {}
+    for totals in TOTALS:
+        before = _rows(totals)
+        done = False
+        while not done:
+            with unit_of_work() as session:
+                if not session.scalar(select(func.pg_try_advisory_xact_lock(_LOCK_KEY))):
+                    logger.info("another compaction is running", extra={"table": totals.table})
+                    return removed
+                moved = session.scalar(text(totals.fold()), {"folded": FOLDED, "batch": batch_rows})
+                # A short batch took what was left (but rows a change holds right now: the
+                # next run folds them).
+                done = (moved or 0) < batch_rows
+                if done:
+                    session.execute(text(totals.drop_empty()), {"folded": FOLDED})
+        removed[totals.table] = before - _rows(totals)
+    logger.info("stats totals compacted", extra={"rows_removed": removed})
+    return removed
+
+
+def _rows(totals: Totals) -> int:
+    with unit_of_work() as session:
+        return int(session.scalar(text(f"SELECT count(*) FROM {totals.table}")) or 0)
