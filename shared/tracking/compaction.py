@@ -17,9 +17,9 @@ writes is its own slot's, which no trigger locks, so the two cannot deadlock.
 import logging
 from dataclasses import dataclass
 
-from sqlalchemy import func, select, text
+from sqlalchemy import Engine, func, select, text
 
-from shared.db import unit_of_work
+from shared.db import get_engine
 
 logger = logging.getLogger(__name__)
 
@@ -73,29 +73,33 @@ TOTALS = (
 )
 
 
-def compact(batch_rows: int = BATCH_ROWS) -> dict[str, int]:
-    """Fold every totals table; how many rows each lost. Another compaction running (they
-    would only wait on each other's folded rows): this one does nothing."""
+def compact(engine: Engine | None = None, batch_rows: int = BATCH_ROWS) -> dict[str, int]:
+    """Fold every totals table (of the application's database, or `engine`'s); how many rows
+    each lost. Another compaction running (they would only wait on each other's folded
+    rows): this one does nothing."""
+    engine = engine or get_engine()
     removed: dict[str, int] = {}
     for totals in TOTALS:
-        before = _rows(totals)
+        before = _rows(engine, totals)
         done = False
         while not done:
-            with unit_of_work() as session:
-                if not session.scalar(select(func.pg_try_advisory_xact_lock(_LOCK_KEY))):
+            with engine.begin() as connection:
+                if not connection.scalar(select(func.pg_try_advisory_xact_lock(_LOCK_KEY))):
                     logger.info("another compaction is running", extra={"table": totals.table})
                     return removed
-                moved = session.scalar(text(totals.fold()), {"folded": FOLDED, "batch": batch_rows})
+                moved = connection.scalar(
+                    text(totals.fold()), {"folded": FOLDED, "batch": batch_rows}
+                )
                 # A short batch took what was left (but rows a change holds right now: the
                 # next run folds them).
                 done = (moved or 0) < batch_rows
                 if done:
-                    session.execute(text(totals.drop_empty()), {"folded": FOLDED})
-        removed[totals.table] = before - _rows(totals)
+                    connection.execute(text(totals.drop_empty()), {"folded": FOLDED})
+        removed[totals.table] = before - _rows(engine, totals)
     logger.info("stats totals compacted", extra={"rows_removed": removed})
     return removed
 
 
-def _rows(totals: Totals) -> int:
-    with unit_of_work() as session:
-        return int(session.scalar(text(f"SELECT count(*) FROM {totals.table}")) or 0)
+def _rows(engine: Engine, totals: Totals) -> int:
+    with engine.connect() as connection:
+        return int(connection.scalar(text(f"SELECT count(*) FROM {totals.table}")) or 0)
