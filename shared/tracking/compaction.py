@@ -60,14 +60,21 @@ class Totals:
         """
 
     def drop_empty(self) -> str:
-        """Delete the folded rows that count nothing (a status every request left)."""
-        nothing = " AND ".join(f"{c} = 0" for c in self.counts if c != "seconds")
-        return f"DELETE FROM {self.table} WHERE slot = :folded AND {nothing}"
+        """Delete the folded rows that count nothing (a status every request left), of keys
+        folded whole: a row a change held at the fold may still hold the other half of what
+        the folded row counts (its seconds, with no decided stage left beside them)."""
+        nothing = " AND ".join(f"f.{c} = 0" for c in self.counts if c != "seconds")
+        same_key = " AND ".join(f"o.{c} = f.{c}" for c in self.key)
+        return f"""
+            DELETE FROM {self.table} f WHERE f.slot = :folded AND {nothing}
+               AND NOT EXISTS (SELECT 1 FROM {self.table} o WHERE {same_key} AND o.slot <> :folded)
+        """
 
 
 TOTALS = (
     Totals("request_day_totals", ("day", "status"), ("requests", "amount")),
-    # `seconds` sums the decided stages' times: no decided stage, no time (up to rounding).
+    # `seconds` sums the decided stages' times: a key folded whole with no decided stage has
+    # no time left (up to rounding), so it is not asked to be zero.
     Totals("stage_role_totals", ("day", "status", "role"), ("decided", "requests", "seconds")),
     Totals("stage_timing_buckets", ("day", "status", "role", "bucket"), ("decided",)),
 )

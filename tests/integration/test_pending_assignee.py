@@ -79,6 +79,28 @@ def test_the_pending_assignee_follows_every_change_to_a_stage(
     assert request_id not in _queue_of(api, manager)
 
 
+def test_every_request_names_who_holds_its_pending_stage(
+    api: Api, staff: dict[str, Person], drain: Callable[[], None]
+) -> None:
+    """Over every request the tests have made by now (decided, withdrawn, escalated, asked
+    for more information, reviewed...): the column says what the stages say."""
+    api.submit(api.login(api.register()))
+    drain()
+    with get_engine().begin() as connection:
+        disagreeing = connection.execute(
+            text(
+                "SELECT count(*) FROM credit_requests r WHERE r.pending_assignee_id IS DISTINCT"
+                " FROM (SELECT s.assignee_id FROM approval_stages s WHERE s.request_id = r.id"
+                " AND s.status = 'pending')"
+            )
+        ).scalar_one()
+        held = connection.execute(
+            text("SELECT count(*) FROM credit_requests WHERE pending_assignee_id IS NOT NULL")
+        ).scalar_one()
+    assert disagreeing == 0
+    assert held > 0
+
+
 def test_the_migration_records_who_holds_requests_pending_before_it(database: str) -> None:
     with database_at("14a2c4e6f8b1") as url:
         engine = create_engine(url)

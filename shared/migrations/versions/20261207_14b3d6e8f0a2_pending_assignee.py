@@ -87,6 +87,8 @@ UPDATE credit_requests r SET pending_assignee_id = s.assignee_id
 
 def upgrade() -> None:
     op.add_column("credit_requests", sa.Column("pending_assignee_id", sa.Uuid(), nullable=True))
+    # Under an exclusive lock, so no change slips between the backfill and the trigger.
+    op.execute("LOCK TABLE credit_requests, approval_stages IN SHARE ROW EXCLUSIVE MODE")
     op.execute(BACKFILL)
     op.execute(MARK)
     op.execute(STAGE_TRIGGER)
