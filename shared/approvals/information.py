@@ -292,7 +292,7 @@ def _rescored(
         if open_stage.status in (StageStatus.WAITING, StageStatus.INFO_REQUESTED):
             cancel_stage(session, open_stage, "rejected")
     scorer = Actor.system("score")
-    fresh = create_chain(session, request, scorer, round_=stage.round + 1)
+    fresh = create_chain(session, request, scorer)  # round `stage.round` + 1
     assign(session, request, fresh[0], actor=scorer)
     return "rechained"
 

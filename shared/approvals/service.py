@@ -78,12 +78,17 @@ def _stages(session: Session, request_id: uuid.UUID) -> list[ApprovalStage]:
     )
 
 
-def create_chain(
-    session: Session, request: CreditRequest, actor: Actor, round_: int = 1
-) -> list[ApprovalStage]:
+def create_chain(session: Session, request: CreditRequest, actor: Actor) -> list[ApprovalStage]:
     """The request's approval chain as the policy in force gives it, stage 1 pending, audited:
-    for a request that passed scoring, one whose decline a reviewer overturned, or (`round_`)
-    one whose amended terms need another chain."""
+    for a request that passed scoring, one whose amended terms need another chain, or one
+    whose decline a reviewer overturned. It is the request's next round: 1, unless an earlier
+    chain stays as history (amended terms; a decline of an amended answer, overturned)."""
+    round_ = 1 + (
+        session.scalar(
+            select(func.max(ApprovalStage.round)).where(ApprovalStage.request_id == request.id)
+        )
+        or 0
+    )
     in_force = policy.active(session)
     roles = approval_chain(
         in_force.policy, request.amount, RiskTier(request.risk_tier or RiskTier.MEDIUM)

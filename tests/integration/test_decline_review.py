@@ -9,7 +9,9 @@ from typing import Any
 import pytest
 from sqlalchemy import select, update
 
-from tests.conftest import Mailbox, wait_until
+from shared.approvals.models import ApprovalStage
+from shared.db import unit_of_work
+from tests.conftest import Mailbox, assigned_request, wait_until
 from tests.support import Api, Person, decision_body, new_analyst
 
 DECLINED = {"credit_score": 540, "bankruptcies_7y": 1}
@@ -442,3 +444,54 @@ def test_a_review_whose_reviewer_left_goes_to_another_analyst(
     reassigned = [e for e in trail(api, admin, request_id) if e["action"] == "review.assigned"]
     assert reassigned[0]["before"] == {"reviewer_id": str(leaving.id)}
     assert reassigned[0]["after"]["reviewer_id"] != str(leaving.id)
+
+
+def test_overturning_a_decline_of_an_amended_answer_builds_the_next_round(
+    api: Api,
+    drain: Callable[[], None],
+    mailbox: Mailbox,
+    admin: dict[str, str],
+    staff: dict[str, Person],
+) -> None:
+    """A request declined on an amended answer already had a chain (round 1, cancelled): the
+    reviewer's overturn builds round 2 beside it, as a re-chained amendment does."""
+    auth, request_id, approver, _ = assigned_request(api, staff, drain, mailbox)
+    asked = api.http.post(
+        f"/api/v1/credit-requests/{request_id}/information-requests",
+        json={"questions": "What is your monthly income now?"},
+        headers=api.login(approver),
+    )
+    assert asked.status_code == 201, asked.text
+    answered = api.http.post(
+        f"/api/v1/credit-requests/{request_id}/information-answer",
+        json={"answer": "None since last month.", "amendments": {"monthly_income": "0.00"}},
+        headers=auth,
+    )
+    assert answered.status_code == 200, answered.text
+    drain()
+    assert api.request(auth, request_id)["status"] == "auto_rejected"
+
+    with new_analyst(api, admin) as reviewer:  # made now: the first stage was not theirs
+        review = ask(api, auth, request_id, corrected_data={"monthly_income": "6000.00"})
+        assert review.status_code == 201, review.text
+        drain()
+        overturned = api.http.post(
+            f"/api/v1/reviews/{review_id_of(api, auth, request_id)}/decision",
+            json={"outcome": "overturned", "rationale": "The new job's payslips came in."},
+            headers=api.login(reviewer),
+        )
+        assert overturned.status_code == 200, overturned.text
+        assert overturned.json()["status"] == "pending_approval"
+        drain()
+
+    with unit_of_work() as session:
+        stages = session.scalars(
+            select(ApprovalStage)
+            .where(ApprovalStage.request_id == uuid.UUID(request_id))
+            .order_by(ApprovalStage.round, ApprovalStage.level)
+        ).all()
+        chains = [(s.round, s.level, s.status) for s in stages]
+        holder = next(s.assignee_id for s in stages if s.round == 2 and s.level == 1)
+    assert chains[0] == (1, 1, "cancelled")
+    assert chains[-1][0] == 2 and (2, 1, "pending") in chains
+    assert holder is not None and holder != reviewer.id
