@@ -38,7 +38,8 @@ class Totals:
     counts: tuple[str, ...]
 
     def fold(self) -> str:
-        """Move one batch of the triggers' rows into the folded slot; selects how many."""
+        """Move one batch of the triggers' rows into the folded slot; selects how many rows
+        it took, and how many folded rows it had to make (the rest joined existing ones)."""
         key, counts = ", ".join(self.key), ", ".join(self.counts)
         same_row = " AND ".join(f"t.{c} = taken.{c}" for c in (*self.key, "slot"))
         return f"""
@@ -54,9 +55,9 @@ class Totals:
                   FROM moved GROUP BY {key}
                 ON CONFLICT ({key}, slot) DO UPDATE
                 SET {", ".join(f"{c} = t.{c} + excluded.{c}" for c in self.counts)}
-                RETURNING 1
+                RETURNING xmax = 0 AS made  -- PostgreSQL's mark of an inserted, not updated, row
             )
-            SELECT count(*) FROM moved
+            SELECT (SELECT count(*) FROM moved), (SELECT count(*) FROM added WHERE made)
         """
 
     def drop_empty(self) -> str:
@@ -87,26 +88,22 @@ def compact(engine: Engine | None = None, batch_rows: int = BATCH_ROWS) -> dict[
     engine = engine or get_engine()
     removed: dict[str, int] = {}
     for totals in TOTALS:
-        before = _rows(engine, totals)
+        removed[totals.table] = 0
         done = False
         while not done:
             with engine.begin() as connection:
                 if not connection.scalar(select(func.pg_try_advisory_xact_lock(_LOCK_KEY))):
                     logger.info("another compaction is running", extra={"table": totals.table})
                     return removed
-                moved = connection.scalar(
+                moved, made = connection.execute(
                     text(totals.fold()), {"folded": FOLDED, "batch": batch_rows}
-                )
+                ).one()
+                removed[totals.table] += moved - made
                 # A short batch took what was left (but rows a change holds right now: the
                 # next run folds them).
-                done = (moved or 0) < batch_rows
+                done = moved < batch_rows
                 if done:
-                    connection.execute(text(totals.drop_empty()), {"folded": FOLDED})
-        removed[totals.table] = before - _rows(engine, totals)
+                    dropped = connection.execute(text(totals.drop_empty()), {"folded": FOLDED})
+                    removed[totals.table] += dropped.rowcount
     logger.info("stats totals compacted", extra={"rows_removed": removed})
     return removed
-
-
-def _rows(engine: Engine, totals: Totals) -> int:
-    with engine.connect() as connection:
-        return int(connection.scalar(text(f"SELECT count(*) FROM {totals.table}")) or 0)

@@ -42,6 +42,13 @@ def _sums(connection: Connection) -> dict[str, set[tuple[Any, ...]]]:
     return sums
 
 
+def _row_counts(connection: Connection) -> dict[str, int]:
+    return {
+        t.table: connection.execute(text(f"SELECT count(*) FROM {t.table}")).scalar_one()
+        for t in TOTALS
+    }
+
+
 def _buckets(connection: Connection, bucket: int) -> list[tuple[int, int]]:
     return [
         (row.slot, row.decided)
@@ -111,6 +118,7 @@ def test_compaction_folds_the_totals_and_changes_no_answer(
     drain()
     with get_engine().begin() as connection:
         before = _sums(connection)
+        rows_before = _row_counts(connection)
     with unit_of_work() as session:
         answer = stats.summarize(session, StatsFilters())
 
@@ -121,6 +129,13 @@ def test_compaction_folds_the_totals_and_changes_no_answer(
 
     with get_engine().begin() as connection:
         assert _sums(connection) == before
+        # What it reports is what went (nothing else writes meanwhile).
+        assert removed == {
+            table: n - after
+            for (table, n), after in zip(
+                rows_before.items(), _row_counts(connection).values(), strict=True
+            )
+        }
         for totals in TOTALS:
             leftover = connection.execute(
                 text(f"SELECT count(*) FROM {totals.table} WHERE slot <> :folded"),
