@@ -23,11 +23,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from shared.caching import Cached
 from shared.db import Base
-from shared.workflow.states import PolicyStatus, RequestStatus
+from shared.workflow.states import TIMED_ROLES, PolicyStatus, RequestStatus
 
 MONEY = Numeric(14, 2)
-# The roles the dashboard times, each with a flag on the request (`timed_<role>`).
-TIMED_ROLES = ("analyst", "manager", "director", "admin")
 
 
 class CreditRequest(Base, Cached):

@@ -10,11 +10,10 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from shared.approvals.schemas import OfferOut, StageOut
 from shared.credit.schemas import CreditRequestOut, Money, ScoreResultOut
 from shared.pagination import Cursor, PageSize
-from shared.workflow.states import RequestStatus, Role
+from shared.workflow.states import RequestStatus, Role, TimedRole
 
 SortKey = Literal["created_at", "-created_at", "amount", "-amount"]
-# The roles whose stages the dashboard times: the approver ladder, and admin above it.
-StageRole = Literal["analyst", "manager", "director", "admin"]
+StageRole = TimedRole
 
 
 class RequestQuery(BaseModel):

@@ -15,7 +15,6 @@ import math
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
-from typing import get_args
 
 from sqlalchemy import ColumnElement, Date, cast, func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
@@ -32,7 +31,7 @@ from shared.tracking.schemas import (
     StatsFilters,
     StatsOut,
 )
-from shared.workflow.states import RequestStatus, Role
+from shared.workflow.states import TIMED_ROLES, RequestStatus, Role
 
 Conditions = list[ColumnElement[bool]]
 
@@ -56,12 +55,7 @@ def _conditions(filters: StatsFilters) -> Conditions:
 _TIMED_STAGE = (ApprovalStage.assigned_at.is_not(None), ApprovalStage.decided_at.is_not(None))
 
 
-_TIMED_FLAG = {
-    "analyst": CreditRequest.timed_analyst,
-    "manager": CreditRequest.timed_manager,
-    "director": CreditRequest.timed_director,
-    "admin": CreditRequest.timed_admin,
-}
+_TIMED_FLAG = {role: getattr(CreditRequest, f"timed_{role}") for role in TIMED_ROLES}
 
 
 def has_timed_stage(role: StageRole) -> ColumnElement[bool]:
@@ -123,11 +117,11 @@ def time_to_decision(session: Session, where: Conditions) -> list[StageTiming]:
                 func.percentile_cont(0.5).within_group(elapsed),
             )
             .join(CreditRequest, CreditRequest.id == ApprovalStage.request_id)
-            .where(*where, *_TIMED_STAGE, ApprovalStage.role.in_(get_args(StageRole)))
+            .where(*where, *_TIMED_STAGE, ApprovalStage.role.in_(TIMED_ROLES))
             .group_by(ApprovalStage.role)
         )
     }
-    return [timings[Role(r)] for r in get_args(StageRole) if Role(r) in timings]
+    return [timings[Role(r)] for r in TIMED_ROLES if Role(r) in timings]
 
 
 def funnel(counts: dict[RequestStatus, int]) -> list[FunnelStep]:
@@ -254,7 +248,7 @@ def counted_time_to_decision(
     """`time_to_decision` over the requests submitted on `days` (start inclusive, end
     exclusive) now in one of `statuses` (any if none), from the running totals (the median
     within 1 %)."""
-    roles = get_args(StageRole)
+    roles = TIMED_ROLES
     buckets: dict[str, list[tuple[int, int]]] = {r: [] for r in roles}
     decided = func.sum(StageTimingBucket.decided)
     for role, bucket, n in session.execute(

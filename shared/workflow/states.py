@@ -7,7 +7,7 @@ everywhere: with `Conflict`, which the API answers as 409.
 
 from collections.abc import Sequence
 from enum import StrEnum
-from typing import Protocol
+from typing import Literal, Protocol, get_args
 
 from shared.errors import Conflict
 
@@ -57,6 +57,11 @@ class Role(StrEnum):
 
 APPROVER_LADDER: tuple[Role, ...] = (Role.ANALYST, Role.MANAGER, Role.DIRECTOR)
 """Approval levels, lowest first; escalation goes one step up (above director: admin)."""
+
+TimedRole = Literal["analyst", "manager", "director", "admin"]
+TIMED_ROLES: tuple[TimedRole, ...] = get_args(TimedRole)
+"""The roles whose stages the dashboard times: the approver ladder, and admin above it. Each
+has a flag on the request (`timed_<role>`) and a bar on the time-to-decision chart."""
 
 STAFF_ROLES = frozenset({Role.ANALYST, Role.MANAGER, Role.DIRECTOR, Role.ADMIN, Role.RISK_OFFICER})
 
