@@ -112,6 +112,17 @@ def _version_key(scope: str) -> str:
 
 
 @dataclass(frozen=True)
+class CacheKey:
+    """Where an answer is cached: the cache's name (its metrics' label), the scopes whose
+    changes invalidate it, and a key holding everything else the answer depends on: the
+    viewer and the normalised query."""
+
+    name: str
+    scopes: tuple[str, ...]
+    key: str
+
+
+@dataclass(frozen=True)
 class Entry:
     """A cached answer: its body and the ETag that names exactly that body; and the values of
     the `also` keys read in the same round trip (None when Redis was not reached)."""
@@ -126,22 +137,13 @@ def etag_of(body: bytes) -> str:
     return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
 
 
-def read_through(
-    name: str,
-    scopes: Iterable[str],
-    key: str,
-    compute: Callable[[], bytes],
-    also: Sequence[str] = (),
-) -> Entry:
-    """The cached answer for `key` under the current versions of `scopes`, or the one
-    `compute` makes (and stores). `name` labels the metrics; `key` must hold everything the
-    answer depends on besides the scopes: the viewer and the normalised query. `compute` must
-    read what the answer says itself rather than reuse what was read before this call: the
-    answer is stored under the versions read here, and an older read would be kept as the
-    newer version's answer. `also` names plain keys to read in the same round trip (a
-    caller's other lookups)."""
-    scope_list = [_GENERATION, *sorted(set(scopes))]
-    entry_key = f"{_prefix()}:e:{name}:{hashlib.sha256(key.encode()).hexdigest()}"
+def read_through(at: CacheKey, compute: Callable[[], bytes], also: Sequence[str] = ()) -> Entry:
+    """The answer cached at `at` under the current versions of its scopes, or the one
+    `compute` makes (and stores). `compute` must read what the answer says itself rather than
+    reuse what was read before this call: the answer is stored under the versions read here,
+    and an older read would be kept as the newer version's answer. `also` names plain keys to
+    read in the same round trip (a caller's other lookups)."""
+    name, entry_key = at.name, _entry_key(at)
     if not redis_available():  # it failed a moment ago: straight to the database
         metrics.CACHE_ERRORS.labels(name).inc()
         return _computed(name, compute)
@@ -149,14 +151,8 @@ def read_through(
 
     try:
         redis = get_redis_bytes()
-        if _lost_bumps.is_set():
-            redis.incr(_version_key(_GENERATION))
-            _lost_bumps.clear()
-        values = redis.mget([*(_version_key(s) for s in scope_list), entry_key, *also])
-        versions, stored = values[: len(scope_list)], values[len(scope_list)]
-        extra = tuple(_raw(v) for v in values[len(scope_list) + 1 :])
-        stamp = ",".join(_text(v) for v in versions)
-        if (found := _unpack(stored, stamp)) is not None:
+        [(stamp, found)], extra = _lookup(redis, [at], also)
+        if found is not None:
             metrics.CACHE_HITS.labels(name).inc()
             return replace(found, also=extra)
         metrics.CACHE_MISSES.labels(name).inc()
@@ -179,6 +175,55 @@ def read_through(
         metrics.CACHE_ERRORS.labels(name).inc()
         logger.warning("read cache unavailable; answering from the database", extra={"cache": name})
         return _computed(name, compute)
+
+
+def peek(
+    *at: CacheKey, also: Sequence[str] = ()
+) -> tuple[list[Entry | None], tuple[bytes | None, ...]] | None:
+    """In one round trip: the answer cached at each of `at` if it is current (None for one
+    missing or stale), and the values of the `also` keys; None when Redis is not reachable.
+    Nothing is computed, stored or counted: a caller that answers from these counts its hits
+    (`count_hits`), and one that does not goes on to `read_through`, which counts."""
+    if not redis_available():
+        return None
+    from redis.exceptions import RedisError  # with the client, at first use (shared.cache)
+
+    try:
+        found, extra = _lookup(get_redis_bytes(), at, also)
+    except RedisError:
+        redis_failed()
+        return None
+    return [entry for _, entry in found], extra
+
+
+def count_hits(*at: CacheKey) -> None:
+    """Count answers a caller gave from what `peek` found."""
+    for key in at:
+        metrics.CACHE_HITS.labels(key.name).inc()
+
+
+def _entry_key(at: CacheKey) -> str:
+    return f"{_prefix()}:e:{at.name}:{hashlib.sha256(at.key.encode()).hexdigest()}"
+
+
+def _lookup(
+    redis: Any, keys: Sequence[CacheKey], also: Sequence[str]
+) -> tuple[list[tuple[str, Entry | None]], tuple[bytes | None, ...]]:
+    """One round trip: for each key, the stamp of its scopes' current versions and its entry
+    if it was computed under exactly those; and the values of the `also` keys."""
+    scope_lists = [[_GENERATION, *sorted(set(k.scopes))] for k in keys]
+    scopes = sorted({scope for scope_list in scope_lists for scope in scope_list})
+    if _lost_bumps.is_set():
+        redis.incr(_version_key(_GENERATION))
+        _lost_bumps.clear()
+    values = redis.mget([*(_version_key(s) for s in scopes), *(_entry_key(k) for k in keys), *also])
+    versions = dict(zip(scopes, values[: len(scopes)], strict=True))
+    found = []
+    for index, scope_list in enumerate(scope_lists):
+        stamp = ",".join(_text(versions[scope]) for scope in scope_list)
+        found.append((stamp, _unpack(values[len(scopes) + index], stamp)))
+    extra = tuple(_raw(v) for v in values[len(scopes) + len(keys) :])
+    return found, extra
 
 
 def scope_stamp(*scopes: str) -> str | None:

@@ -4,8 +4,10 @@ from functions.api.absences import router as absences
 from functions.api.offers import router as offers
 from functions.api.policies import router as policies
 from functions.api.retention import router as retention
-from functions.api.routes import router
+from functions.api.routes import list_cache_key, router
 from shared.http.app import create_app, lambda_handler
+from shared.http.caching import CachedRead
+from shared.tracking.schemas import RequestFilters
 
 app = create_app(
     "Credit approval: accounts, reads and the credit policy",
@@ -14,5 +16,7 @@ app = create_app(
     retention,
     offers,
     absences,
+    # The list the web app polls: its current cached pages skip the framework.
+    cached_reads=[CachedRead("/api/v1/credit-requests", RequestFilters, list_cache_key)],
 )
 handler = lambda_handler("api", app)

@@ -50,6 +50,7 @@ from shared.auth.schemas import (
     TokenOut,
 )
 from shared.cache import get_redis
+from shared.caching import CacheKey
 from shared.clock import utcnow
 from shared.config import get_settings
 from shared.credit import service as credit
@@ -57,7 +58,7 @@ from shared.credit.policy import POLICY_SCOPE
 from shared.credit.schemas import CreditRequestOut
 from shared.db import get_engine, unit_of_work
 from shared.errors import NotFound, Unauthorized
-from shared.http.caching import NOT_MODIFIED, cached_json
+from shared.http.caching import NOT_MODIFIED, Viewer, cached_json
 from shared.http.deps import Caller, CurrentUser, DbSession, TableRouter, current_caller
 from shared.http.errors import RATE_LIMITED, declared
 from shared.http.openapi import CREATED_USER
@@ -199,9 +200,8 @@ def reset_password(body: PasswordResetIn, session: DbSession) -> None:
 @router.get("/users/me", tags=["users"], response_model=UserOut, responses=NOT_MODIFIED)
 def me(user: CurrentUser, request: Request, session: DbSession) -> Response:
     """Who is signed in: username, name, email and role (ETag: 304 when unchanged)."""
-    return cached_json(
-        request, "me", [f"user:{user.id}"], str(user.id), lambda: _me(session, user.id)
-    )
+    at = CacheKey("me", (f"user:{user.id}",), str(user.id))
+    return cached_json(request, at, lambda: _me(session, user.id))
 
 
 def _me(session: Session, user_id: uuid.UUID) -> UserOut:
@@ -288,13 +288,15 @@ def get_user(
     )
 
 
-def _list_scopes(user: Identity) -> list[str]:
-    # An applicant's list changes only with their own requests, and with the policy (which
-    # says whether they see risk tiers); staff see every request.
-    return [f"applicant:{user.id}", POLICY_SCOPE] if user.role == Role.APPLICANT else ["staff"]
+def list_cache_key(user: Viewer, filters: RequestFilters) -> CacheKey:
+    """Where the list caches a viewer's page (also read ahead of the framework: handler.py).
+    An applicant's list changes only with their own requests, and with the policy (which
+    says whether they see risk tiers); staff see every request."""
+    scopes = (f"applicant:{user.id}", POLICY_SCOPE) if user.role == Role.APPLICANT else ("staff",)
+    return CacheKey("credit_requests", scopes, f"{_viewer_key(user)}|{filters.model_dump_json()}")
 
 
-def _viewer_key(user: Identity) -> str:
+def _viewer_key(user: Viewer) -> str:
     # What an answer's shape depends on besides the query: who asks, and in which role (a
     # role change must not let someone read what was cached for them in their former role).
     return f"{user.id}|{user.role}"
@@ -322,8 +324,7 @@ def list_credit_requests(
             items=[credit.to_out(r, risk_tier=risk_tier) for r in rows], next_cursor=next_cursor
         )
 
-    key = f"{_viewer_key(user)}|{filters.model_dump_json()}"
-    return cached_json(request, "credit_requests", _list_scopes(user), key, page)
+    return cached_json(request, list_cache_key(user, filters), page)
 
 
 @router.get(
@@ -346,11 +347,9 @@ def get_credit_request(
 
     # Per viewer and role: an applicant's entry exists only if they may see it, and is the
     # applicant's shape (which the policy decides in part).
-    scopes = [f"request:{request_id}"]
-    if user.role == Role.APPLICANT:
-        scopes.append(POLICY_SCOPE)
-    key = f"{_viewer_key(user)}|{request_id}"
-    response = cached_json(request, "credit_request", scopes, key, detail)
+    scopes = (f"request:{request_id}", *((POLICY_SCOPE,) if user.role == Role.APPLICANT else ()))
+    at = CacheKey("credit_request", scopes, f"{_viewer_key(user)}|{request_id}")
+    response = cached_json(request, at, detail)
     if user.role != Role.APPLICANT:
         # Staff reading one applicant's full financial file: who saw what, and when — every
         # time, cached or not.
@@ -471,7 +470,8 @@ def list_messages(
 
     # Per viewer and role, as the request page: an applicant's entry never holds a note.
     key = f"{_viewer_key(user)}|{request_id}|{limit}|{cursor}"
-    return cached_json(request, "messages", [f"request:{request_id}"], key, conversation_page)
+    at = CacheKey("messages", (f"request:{request_id}",), key)
+    return cached_json(request, at, conversation_page)
 
 
 @router.post(
@@ -504,10 +504,8 @@ def my_approvals(
     cursor: Annotated[Cursor, Query()] = None,
 ) -> Response:
     """The stages awaiting your decision, soonest due first."""
-    key = f"{_viewer_key(user)}|{limit}|{cursor}"
-    return cached_json(
-        request, "approvals", ["staff"], key, lambda: _pending(session, user, cursor, limit)
-    )
+    at = CacheKey("approvals", ("staff",), f"{_viewer_key(user)}|{limit}|{cursor}")
+    return cached_json(request, at, lambda: _pending(session, user, cursor, limit))
 
 
 def _pending(
@@ -737,5 +735,5 @@ def workflow_stats(
     request: Request,
 ) -> Response:
     """Dashboard metrics over the requests the filters select (staff only)."""
-    key = f"{user.id}|{filters.model_dump_json()}"
-    return cached_json(request, "stats", ["staff"], key, lambda: summarize(session, filters))
+    at = CacheKey("stats", ("staff",), f"{user.id}|{filters.model_dump_json()}")
+    return cached_json(request, at, lambda: summarize(session, filters))

@@ -14,6 +14,7 @@ from shared.approvals.schemas import (
     InformationRequestOut,
     InformationRequests,
 )
+from shared.caching import CacheKey
 from shared.credit import service as credit
 from shared.credit.schemas import CreditRequestOut
 from shared.http.caching import NOT_MODIFIED, cached_json
@@ -42,7 +43,8 @@ def list_information_requests(
         return InformationRequests(information.rounds_for(session, user, request_id))
 
     key = f"{user.id}|{user.role}|{request_id}"
-    return cached_json(request, "information_requests", [f"request:{request_id}"], key, rounds)
+    at = CacheKey("information_requests", (f"request:{request_id}",), key)
+    return cached_json(request, at, rounds)
 
 
 @router.post(

@@ -25,6 +25,7 @@ from starlette.concurrency import run_in_threadpool
 
 from infra.local.invoke import FunctionError, invoke
 from infra.local.lambda_events import LambdaContext, http_event
+from shared.http.app import NO_TELEMETRY
 from shared.http.errors import error_body
 from shared.http.routes import API_PREFIX, HTTP_FUNCTIONS, ROUTES, Route
 from shared.http.security import ASGIApp, Receive, Scope, Send, install_security
@@ -98,7 +99,7 @@ def _invoke_in_worker(function: str, event: dict[str, Any]) -> Any:
 
 
 def create_gateway() -> FastAPI:
-    gateway = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
+    gateway = FastAPI(docs_url=None, redoc_url=None, openapi_url=None, telemetry=NO_TELEMETRY)
 
     @gateway.get("/api/v1/openapi.json", include_in_schema=False)
     def openapi() -> JSONResponse:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, params
+from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer, OAuth2PasswordBearer
 from sqlalchemy.orm import Session
 
@@ -25,7 +26,7 @@ from shared.auth.service import deny_keys, is_revoked
 from shared.db import new_session
 from shared.errors import Forbidden, Unauthorized
 from shared.http import routes
-from shared.http.errors import declared
+from shared.http.errors import ERROR_RESPONSES, declared
 from shared.users.identity import Identity, identity_of
 from shared.workflow.states import Role, access_role
 
@@ -66,17 +67,24 @@ async def current_caller(
         raise Unauthorized("Authentication required.", code="not_authenticated")
     claims = tokens.verify(token, tokens.TokenType.ACCESS)
     # One Redis round trip: the account and the deny-list entries of this token and session.
-    user, denied = identity_of(session, _uuid(claims["sub"]), also=deny_keys(claims))
-    if is_revoked(session, claims, denied):
+    user, denied = identity_of(session, subject_of(claims), also=deny_keys(claims))
+    return admit(claims, user, revoked=is_revoked(session, claims, denied))
+
+
+def admit(claims: dict[str, Any], user: Identity | None, *, revoked: bool) -> Caller:
+    """The caller, if the account a verified token names may call: the token (or its
+    session) not signed out, the account active; else 401."""
+    if revoked:
         raise Unauthorized("The token has been revoked.", code="token_revoked")
     if user is None or not user.is_active:
         raise Unauthorized("The account is not active.", code="inactive_account")
     return Caller(user, claims)
 
 
-def _uuid(value: str) -> uuid.UUID:
+def subject_of(claims: dict[str, Any]) -> uuid.UUID:
+    """The account a verified token names."""
     try:
-        return uuid.UUID(value)
+        return uuid.UUID(claims["sub"])
     except ValueError as exc:
         raise Unauthorized("The token is not valid.", code="invalid_token") from exc
 
@@ -89,13 +97,49 @@ async def current_user(caller: Annotated[Caller, Depends(current_caller)]) -> Id
 CurrentUser = Annotated[Identity, Depends(current_user)]
 
 
+def role_allows(allowed: frozenset[Role], role: str) -> bool:
+    """Whether a route's roles admit this role. An approver level a policy defines (not a
+    built-in role) has an approver's access."""
+    return access_role(role) in allowed
+
+
+_role_checks: set[Callable[..., Any]] = set()
+
+
 def _role_check(allowed: frozenset[Role]) -> Callable[[Identity], Awaitable[None]]:
     async def check(user: CurrentUser) -> None:
-        # An approver level a policy defines (not a built-in role) has an approver's access.
-        if access_role(user.role) not in allowed:
+        if not role_allows(allowed, user.role):
             raise Forbidden("Your role may not do this.", code="role_forbidden")
 
+    _role_checks.add(check)
     return check
+
+
+SIGN_IN: frozenset[Callable[..., Any]] = frozenset(
+    {oauth2_scheme, bearer_scheme, db_session, current_caller, current_user}
+)
+"""The dependencies a signed-in route runs besides its role check."""
+
+
+def checks_only_sign_in_and_role(route: APIRoute) -> bool:
+    """Whether a route runs no dependency but signing in (`SIGN_IN`) and its role check:
+    what a read answered ahead of the framework checks itself."""
+    pending, calls = list(route.dependant.dependencies), set()
+    while pending:
+        dependency = pending.pop()
+        calls.add(dependency.call)
+        pending.extend(dependency.dependencies)
+    return all(call in SIGN_IN or call in _role_checks for call in calls)
+
+
+class _SharedOverrides:
+    """FastAPI's `dependency_overrides`, for routes made before their app: every function
+    app's `dependency_overrides` is this one dict (they run in one process locally)."""
+
+    dependency_overrides: dict[Callable[..., Any], Callable[..., Any]] = {}
+
+
+OVERRIDES = _SharedOverrides()
 
 
 class TableRouter(APIRouter):
@@ -104,7 +148,7 @@ class TableRouter(APIRouter):
     A route missing from the table fails when the app is built, never at request time."""
 
     def __init__(self) -> None:
-        super().__init__(prefix=routes.API_PREFIX)
+        super().__init__(prefix=routes.API_PREFIX, dependency_overrides_provider=OVERRIDES)
 
     def add_api_route(
         self,
@@ -126,7 +170,7 @@ class TableRouter(APIRouter):
                 endpoint,
                 methods=[method],
                 dependencies=[*(dependencies or []), *checks],
-                responses={**_errors_of(route), **own_responses},
+                responses={**ERROR_RESPONSES, **_errors_of(route), **own_responses},
                 **options,
             )
 

@@ -9,7 +9,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from shared.caching import read_through
+from shared.caching import CacheKey, read_through
 from shared.users.models import User
 
 
@@ -43,7 +43,8 @@ def _dump(identity: Identity | None) -> bytes:
     return json.dumps(None if identity is None else asdict(identity), default=str).encode()
 
 
-def _load(raw: bytes) -> Identity | None:
+def load(raw: bytes) -> Identity | None:
+    """The identity a cached entry holds (None: no such user)."""
     data = json.loads(raw)
     if data is None:
         return None
@@ -54,6 +55,12 @@ def _load(raw: bytes) -> Identity | None:
             "created_at": datetime.fromisoformat(data["created_at"]),
         }
     )
+
+
+def cache_key(user_id: uuid.UUID) -> CacheKey:
+    """Where a user's identity is cached. The key names the entry's shape: entries cached
+    before `email_verified` existed are never read as identities."""
+    return CacheKey("identity", (f"user:{user_id}",), f"{user_id}:v2")
 
 
 def identity_of(
@@ -67,8 +74,5 @@ def identity_of(
         user = session.get(User, user_id)
         return _dump(None if user is None else Identity.of(user))
 
-    # The key names the entry's shape: entries cached before `email_verified` existed are
-    # never read as identities.
-    key = f"{user_id}:v2"
-    entry = read_through("identity", [f"user:{user_id}"], key, read, also)
-    return _load(entry.body), entry.also
+    entry = read_through(cache_key(user_id), read, also)
+    return load(entry.body), entry.also

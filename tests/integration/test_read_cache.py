@@ -14,7 +14,7 @@ import pytest
 from prometheus_client import REGISTRY
 
 from shared import cache
-from shared.caching import read_through
+from shared.caching import CacheKey, read_through
 from shared.clock import utcnow
 from shared.config import get_settings
 from tests.support import Api, Person
@@ -135,7 +135,7 @@ def test_concurrent_misses_of_one_key_compute_once() -> None:
     answers: list[bytes] = []
 
     def reader() -> None:
-        answers.append(read_through("test", [f"test:{key}"], key, slow).body)
+        answers.append(read_through(CacheKey("test", (f"test:{key}",), key), slow).body)
 
     threads = [threading.Thread(target=reader) for _ in range(12)]
     for thread in threads:

@@ -22,8 +22,9 @@ OPENAPI_PATH = "/api/v1/openapi.json"
 def served_routes(app: FastAPI) -> tuple[set[tuple[str, str]], set[str]]:
     """(method, path) of every API route the app serves, and the paths of any other routes.
 
-    Routers included with a prefix are resolved to their full path; FastAPI >= 0.16x keeps
-    included routers as one entry, so flatten through `iter_route_contexts` when present."""
+    The function apps hold their routes themselves (`create_app`); an app that includes
+    routers instead keeps each as one entry in FastAPI >= 0.16x, so flatten through
+    `iter_route_contexts` when present."""
     try:
         from fastapi.routing import iter_route_contexts
     except ImportError:  # older FastAPI: app.routes is already flat
