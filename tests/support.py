@@ -142,10 +142,20 @@ def new_analyst(api: Api, admin: dict[str, str]) -> Iterator[Person]:
     """A fresh analyst who sorts first among equally loaded analysts (so gets the next
     stage), made an applicant again afterwards so later tests' routing ignores them."""
     person = api.register("aaaa")
-    promoted = api.http.patch(f"/api/v1/users/{person.id}", json={"role": "analyst"}, headers=admin)
-    assert promoted.status_code == 200
-    try:
+    with promoted(api, admin, person):
         yield person
+
+
+@contextmanager
+def promoted(
+    api: Api, admin: dict[str, str], person: Person, role: str = "analyst"
+) -> Iterator[None]:
+    """`person` holds `role` inside the block; afterwards an inactive applicant again, so
+    later tests' routing ignores them."""
+    changed = api.http.patch(f"/api/v1/users/{person.id}", json={"role": role}, headers=admin)
+    assert changed.status_code == 200
+    try:
+        yield
     finally:
         api.http.patch(
             f"/api/v1/users/{person.id}",

@@ -20,7 +20,7 @@ from shared.config import get_settings
 from shared.http.caching import CachedRead, CachedReads, checked
 from shared.http.deps import CurrentUser
 from shared.tracking.schemas import RequestFilters, RequestQuery
-from tests.support import Api, Person
+from tests.support import Api, Person, promoted
 
 LIST = "/api/v1/credit-requests"
 
@@ -151,21 +151,12 @@ def test_a_page_cached_in_a_former_role_is_not_served_in_the_new_one(
     mine = api.submit(auth)["id"]
     for _ in range(2):
         assert [i["id"] for i in api.http.get(LIST, headers=auth).json()["items"]] == [mine]
-    admin = api.login(staff["admin1"])
-    promoted = api.http.patch(f"/api/v1/users/{person.id}", json={"role": "analyst"}, headers=admin)
-    assert promoted.status_code == 200
-    try:
+    with promoted(api, api.login(staff["admin1"]), person):
         # The token still says "applicant"; the account says analyst: staff's list, not the
         # applicant's page cached for this token's role, on the first call or any later one.
         for _ in range(3):
             items = api.http.get(LIST, headers=auth).json()["items"]
             assert len(items) > 1 or items[0]["id"] != mine
-    finally:
-        api.http.patch(
-            f"/api/v1/users/{person.id}",
-            json={"role": "applicant", "is_active": False},
-            headers=admin,
-        )
 
 
 def test_an_expired_token_gets_no_cached_page(api: Api) -> None:
