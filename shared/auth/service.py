@@ -172,6 +172,12 @@ def deny_keys(claims: dict[str, Any]) -> list[str]:
     return keys
 
 
+def revoked_by(denied: tuple[bytes | None, ...]) -> bool:
+    """Whether the values read for `deny_keys` say the token or its session was signed out
+    (any key present, whatever it holds)."""
+    return any(value is not None for value in denied)
+
+
 def is_revoked(
     session: Session, claims: dict[str, Any], denied: tuple[bytes | None, ...] | None = None
 ) -> bool:
@@ -180,7 +186,7 @@ def is_revoked(
     down, PostgreSQL says whether the session's family was revoked (every sign-out revokes
     it), so a signed-out session stays out and nobody else is locked out."""
     if denied is not None:
-        return any(value is not None for value in denied)
+        return revoked_by(denied)
     if redis_available():
         try:
             return bool(get_redis().exists(*deny_keys(claims)))

@@ -28,7 +28,7 @@ from pydantic import BaseModel, ValidationError
 from starlette.datastructures import Headers
 
 from shared.auth import tokens
-from shared.auth.service import deny_keys
+from shared.auth.service import deny_keys, revoked_by
 from shared.caching import CacheKey, Entry, count_hits, peek, read_through
 from shared.errors import DomainError
 from shared.http import routes
@@ -196,9 +196,7 @@ def _cached_answer(read: CachedRead[Any], scope: Scope) -> Answer | None:
     if account is None or page is None:
         return None
     try:
-        caller = admit(
-            claims, identity.load(account.body), revoked=any(v is not None for v in denied)
-        )
+        caller = admit(claims, identity.load(account.body), revoked=revoked_by(denied))
     except DomainError:
         return None
     if caller.user.role != viewer.role:  # the key was made for the token's role

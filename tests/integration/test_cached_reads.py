@@ -146,6 +146,7 @@ def test_a_signed_out_or_deactivated_caller_gets_no_cached_page(
 def test_a_page_cached_in_a_former_role_is_not_served_in_the_new_one(
     api: Api, staff: dict[str, Person]
 ) -> None:
+    api.submit(api.login(api.register()))  # someone else's, which staff see
     person = api.register()
     auth = api.login(person)
     mine = api.submit(auth)["id"]
@@ -155,8 +156,8 @@ def test_a_page_cached_in_a_former_role_is_not_served_in_the_new_one(
         # The token still says "applicant"; the account says analyst: staff's list, not the
         # applicant's page cached for this token's role, on the first call or any later one.
         for _ in range(3):
-            items = api.http.get(LIST, headers=auth).json()["items"]
-            assert len(items) > 1 or items[0]["id"] != mine
+            items = api.http.get(LIST, params={"limit": 100}, headers=auth).json()["items"]
+            assert any(item["applicant_id"] != str(person.id) for item in items)
 
 
 def test_an_expired_token_gets_no_cached_page(api: Api) -> None:
@@ -192,6 +193,5 @@ def test_a_route_that_checks_more_cannot_be_read_ahead_of_the_framework() -> Non
 
     stricter = FastAPI()
     stricter.add_api_route(LIST, listing, methods=["GET"], dependencies=[Depends(throttle)])
-    assert not checked(stricter, []) and stricter.routes
     with pytest.raises(ValueError, match="checks more"):
         checked(stricter, [read])
