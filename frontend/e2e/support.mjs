@@ -146,6 +146,10 @@ export async function signIn(page, username, password) {
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.waitForURL((url) => !url.pathname.startsWith('/login'));
+  // React Router renders a navigation as a transition: the URL changes first and the login
+  // form stays on screen until the next page commits, which closes the menu drawer. A
+  // drawer opened in between (a loaded machine, once) shut under the click that followed.
+  await page.getByLabel('Password').waitFor({ state: 'detached' });
 }
 
 /** The API as a staff member, for look-ups only. */

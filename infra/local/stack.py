@@ -201,8 +201,10 @@ def start_localstack(
         },
     )
     _wait("LocalStack", lambda: _localstack_ready(endpoint), 180)
-    # Its ready.d hook creates the resources; provisioning beside it could race it.
-    _wait("LocalStack's init hook", lambda: _init_hooks_done(endpoint), 60)
+    # Its ready.d hook creates the resources; provisioning beside it could race it. The hook
+    # took over a minute once, restarted under the fault suite's traffic on a loaded 2-core
+    # machine: give it LocalStack's own start-up allowance.
+    _wait("LocalStack's init hook", lambda: _init_hooks_done(endpoint), 180)
     return process
 
 
