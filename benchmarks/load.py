@@ -1,24 +1,140 @@
-"""A small closed-loop HTTP/1.1 load generator (wrk's role, where wrk is not installed):
-`connections` keep-alive connections, each sending its next GET as soon as the previous
-answer is read, for `seconds`. Raw asyncio streams rather than an HTTP client library, so
-the client costs the shared CPUs as little as it can."""
+"""Closed-loop HTTP/1.1 load: `connections` keep-alive connections, each sending its next GET
+as soon as the previous answer is read, for `seconds`, after an uncounted warm-up.
+
+wrk does it when it is installed (`apt-get install wrk`; the issue's figures were measured
+with it, 2 threads): a C client takes a small, steady share of the two CPUs it shares with
+what it measures. Without wrk, a small asyncio client does the same job at a larger CPU cost
+per request, which the report names so runs are compared like with like.
+
+A path may hold `{amount}`: each request then gets its own amount (0.01, 0.02, ...), so no
+two requests ask the same query."""
+
+from __future__ import annotations
 
 import asyncio
+import itertools
+import re
+import shutil
+import subprocess
+import tempfile
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import urlsplit
 
+from benchmarks.report import quantile
 
-@dataclass
+AMOUNT = "{amount}"
+WRK_THREADS = 2
+
+
+@dataclass(frozen=True)
 class Result:
-    latencies: list[float] = field(default_factory=list)  # seconds, one per 2xx/304 answer
-    errors: int = 0  # any other status, or a broken connection
-    seconds: float = 0.0
+    answered: int  # 2xx and 304 answers
+    errors: int  # any other status, or a broken connection
+    seconds: float
+    p50: float  # seconds, over the answered calls
+    p95: float
+    p99: float
+    generator: str  # "wrk" or "asyncio"
 
     @property
     def throughput(self) -> float:
-        return len(self.latencies) / self.seconds if self.seconds else 0.0
+        return self.answered / self.seconds if self.seconds else 0.0
+
+
+def generator() -> str:
+    return "wrk" if shutil.which("wrk") else "asyncio"
+
+
+def hammer(
+    url: str,
+    path: str,
+    *,
+    headers: dict[str, str] | None = None,
+    connections: int = 16,
+    seconds: float = 10,
+    warmup_seconds: float = 2,
+) -> Result:
+    amounts = itertools.count(1)
+    run = _wrk if generator() == "wrk" else _asyncio
+    if warmup_seconds:
+        run(url, path, headers or {}, connections, warmup_seconds, amounts)
+    return run(url, path, headers or {}, connections, seconds, amounts)
+
+
+# --- wrk -------------------------------------------------------------------------------
+
+# Each thread numbers its own requests; thread t of n takes amounts t+1, t+1+n, ... so no
+# two requests share one. `done` prints what Result needs, latencies in microseconds.
+_WRK_SCRIPT = """
+local threads, counter = 0, 0
+function setup(thread)
+  thread:set("offset", threads)
+  threads = threads + 1
+end
+function init(args)
+  template, step, start = args[1], tonumber(args[2]), tonumber(args[3])
+end
+function request()
+  local path = template
+  local at = string.find(path, "{amount}", 1, true)
+  if at then
+    local n = start + offset + counter * step
+    counter = counter + 1
+    path = string.sub(path, 1, at - 1) .. string.format("%d.%02d", math.floor(n / 100), n % 100)
+      .. string.sub(path, at + 8)
+  end
+  return wrk.format("GET", path)
+end
+function done(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format("RESULT %d %d %d %d %d %d %d\\n", summary.requests,
+    e.connect + e.read + e.write + e.timeout + e.status, summary.duration,
+    latency:percentile(50), latency:percentile(95), latency:percentile(99), e.status))
+end
+"""
+
+
+def _wrk(
+    url: str,
+    path: str,
+    headers: dict[str, str],
+    connections: int,
+    seconds: float,
+    amounts: itertools.count[int],
+) -> Result:
+    start = next(amounts)
+    with tempfile.TemporaryDirectory() as folder:
+        script = Path(folder) / "load.lua"
+        script.write_text(_WRK_SCRIPT)
+        command = [
+            "wrk",
+            f"-t{WRK_THREADS}",
+            f"-c{connections}",
+            f"-d{seconds:g}s",
+            "-s",
+            str(script),
+        ]
+        for name, value in headers.items():
+            command += ["-H", f"{name}: {value}"]
+        command += [url, "--", path, str(WRK_THREADS), str(start)]
+        out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    found = re.search(r"^RESULT (\d+) (\d+) (\d+) (\d+) (\d+) (\d+) (\d+)$", out, re.M)
+    if found is None:
+        raise RuntimeError(f"wrk printed no result:\n{out}")
+    requests, errors, micros, p50, p95, p99, _ = (int(g) for g in found.groups())
+    # Move past the amounts wrk used, so the next run asks new ones: a thread took at most
+    # `requests` of its own, every WRK_THREADS-th amount.
+    for _ in range(WRK_THREADS * (requests + 1)):
+        next(amounts)
+    # wrk counts a 4xx/5xx answer in `requests` and again in the status errors.
+    return Result(
+        requests - int(found.group(7)), errors, micros / 1e6, p50 / 1e6, p95 / 1e6, p99 / 1e6, "wrk"
+    )
+
+
+# --- asyncio, where wrk is not installed ----------------------------------------------
 
 
 async def _read_answer(reader: asyncio.StreamReader) -> int:
@@ -42,63 +158,60 @@ async def _read_answer(reader: asyncio.StreamReader) -> int:
 
 async def _connection(
     url: str,
-    path: Callable[[], str],
+    path: str,
     headers: dict[str, str],
     deadline: float,
-    result: Result,
-) -> None:
+    amounts: itertools.count[int],
+    latencies: list[float],
+) -> int:
     parts = urlsplit(url)
     host, port = parts.hostname or "127.0.0.1", parts.port or 80
     extra = "".join(f"{name}: {value}\r\n" for name, value in headers.items())
     reader, writer = await asyncio.open_connection(host, port)
+    errors = 0
     try:
         while time.perf_counter() < deadline:
-            request = f"GET {path()} HTTP/1.1\r\nHost: {host}:{port}\r\n{extra}\r\n"
+            target = path.replace(AMOUNT, f"{next(amounts) / 100:.2f}")
+            request = f"GET {target} HTTP/1.1\r\nHost: {host}:{port}\r\n{extra}\r\n"
             started = time.perf_counter()
             writer.write(request.encode())
             status = await _read_answer(reader)
             if 200 <= status < 300 or status == 304:
-                result.latencies.append(time.perf_counter() - started)
+                latencies.append(time.perf_counter() - started)
             else:
-                result.errors += 1
+                errors += 1
     except (OSError, asyncio.IncompleteReadError, ValueError, IndexError):
-        result.errors += 1
+        errors += 1
     finally:
         writer.close()
+    return errors
 
 
-async def _run(
-    url: str, path: Callable[[], str], headers: dict[str, str], connections: int, seconds: float
+async def _gather(
+    url: str,
+    path: str,
+    headers: dict[str, str],
+    connections: int,
+    seconds: float,
+    amounts: itertools.count[int],
 ) -> Result:
-    result = Result()
+    latencies: list[float] = []
     started = time.perf_counter()
     deadline = started + seconds
-    await asyncio.gather(
-        *(_connection(url, path, headers, deadline, result) for _ in range(connections))
+    errors = await asyncio.gather(
+        *(_connection(url, path, headers, deadline, amounts, latencies) for _ in range(connections))
     )
-    result.seconds = time.perf_counter() - started
-    return result
+    elapsed = time.perf_counter() - started
+    p50, p95, p99 = (quantile(latencies, q) if latencies else 0.0 for q in (0.5, 0.95, 0.99))
+    return Result(len(latencies), sum(errors), elapsed, p50, p95, p99, "asyncio")
 
 
-def hammer(
+def _asyncio(
     url: str,
-    path: str | Callable[[], str],
-    *,
-    headers: dict[str, str] | None = None,
-    connections: int = 16,
-    seconds: float = 10,
-    warmup_seconds: float = 2,
+    path: str,
+    headers: dict[str, str],
+    connections: int,
+    seconds: float,
+    amounts: itertools.count[int],
 ) -> Result:
-    """Load `url` + `path` (a callable gives each request its own path); a warm-up first,
-    not counted."""
-    if callable(path):
-        paths = path
-    else:
-        fixed = path
-
-        def paths() -> str:
-            return fixed
-
-    if warmup_seconds:
-        asyncio.run(_run(url, paths, headers or {}, connections, warmup_seconds))
-    return asyncio.run(_run(url, paths, headers or {}, connections, seconds))
+    return asyncio.run(_gather(url, path, headers, connections, seconds, amounts))

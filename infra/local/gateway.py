@@ -53,9 +53,23 @@ def _pattern(path: str) -> re.Pattern[str]:
 
 
 _COMPILED = [(route, _pattern(route.path)) for route in ROUTES]
+# A route without parameters is looked up rather than scanned for (/health sits 55th in the
+# table, and is what load balancers call most), unless an earlier route in the table would
+# match its path first: then the scan, which keeps the table's first-match order, decides.
+_STATIC = {
+    (route.method, route.path): route
+    for i, (route, _) in enumerate(_COMPILED)
+    if "{" not in route.path
+    and not any(
+        earlier.method == route.method and pattern.match(route.path)
+        for earlier, pattern in _COMPILED[:i]
+    )
+}
 
 
 def match(method: str, path: str) -> tuple[Route, dict[str, str]] | None:
+    if (route := _STATIC.get((method, path))) is not None:
+        return route, {}
     for route, pattern in _COMPILED:
         found = pattern.match(path)
         if found and route.method == method:

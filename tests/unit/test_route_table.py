@@ -157,3 +157,25 @@ def test_the_web_apps_access_file_is_generated_from_the_table() -> None:
     from infra.web_access import TARGET, render
 
     assert TARGET.read_text() == render(), "stale: run `python -m infra.web_access`"
+
+
+def test_every_route_is_found_as_a_scan_of_the_table_in_order_finds_it() -> None:
+    # The gateway looks static paths up instead of scanning: it must still answer with the
+    # first route of the table that matches, for every method, static path or not.
+    import re
+
+    def first_in_table(method: str, path: str) -> tuple[str, dict[str, str]] | None:
+        for route in ROUTES:
+            pattern = "^" + re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", route.path) + "$"
+            if route.method == method and (found := re.match(pattern, path)):
+                return route.path, found.groupdict()
+        return None
+
+    paths = {r.path for r in ROUTES} | {re.sub(r"\{\w+\}", REQUEST_ID, r.path) for r in ROUTES}
+    paths |= {re.sub(r"\{\w+\}", "me", r.path) for r in ROUTES}
+    for path in paths:
+        for method in ("GET", "POST", "PUT", "PATCH", "DELETE"):
+            found = match(method, path)
+            assert (found and (found[0].path, found[1])) == (
+                first_in_table(method, path) or None
+            ), (method, path)
