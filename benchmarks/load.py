@@ -43,6 +43,14 @@ class Result:
         return self.answered / self.seconds if self.seconds else 0.0
 
 
+@dataclass(frozen=True)
+class Load:
+    url: str
+    path: str  # may hold AMOUNT
+    headers: dict[str, str]
+    connections: int
+
+
 def generator() -> str:
     return "wrk" if shutil.which("wrk") else "asyncio"
 
@@ -56,11 +64,12 @@ def hammer(
     seconds: float = 10,
     warmup_seconds: float = 2,
 ) -> Result:
+    load = Load(url, path, headers or {}, connections)
     amounts = itertools.count(1)
     run = _wrk if generator() == "wrk" else _asyncio
     if warmup_seconds:
-        run(url, path, headers or {}, connections, warmup_seconds, amounts)
-    return run(url, path, headers or {}, connections, seconds, amounts)
+        run(load, warmup_seconds, amounts)
+    return run(load, seconds, amounts)
 
 
 # --- wrk -------------------------------------------------------------------------------
@@ -96,14 +105,7 @@ end
 """
 
 
-def _wrk(
-    url: str,
-    path: str,
-    headers: dict[str, str],
-    connections: int,
-    seconds: float,
-    amounts: itertools.count[int],
-) -> Result:
+def _wrk(load: Load, seconds: float, amounts: itertools.count[int]) -> Result:
     start = next(amounts)
     with tempfile.TemporaryDirectory() as folder:
         script = Path(folder) / "load.lua"
@@ -111,14 +113,14 @@ def _wrk(
         command = [
             "wrk",
             f"-t{WRK_THREADS}",
-            f"-c{connections}",
+            f"-c{load.connections}",
             f"-d{seconds:g}s",
             "-s",
             str(script),
         ]
-        for name, value in headers.items():
+        for name, value in load.headers.items():
             command += ["-H", f"{name}: {value}"]
-        command += [url, "--", path, str(WRK_THREADS), str(start)]
+        command += [load.url, "--", load.path, str(WRK_THREADS), str(start)]
         out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     found = re.search(r"^RESULT (\d+) (\d+) (\d+) (\d+) (\d+) (\d+) (\d+)$", out, re.M)
     if found is None:
@@ -157,21 +159,16 @@ async def _read_answer(reader: asyncio.StreamReader) -> int:
 
 
 async def _connection(
-    url: str,
-    path: str,
-    headers: dict[str, str],
-    deadline: float,
-    amounts: itertools.count[int],
-    latencies: list[float],
+    load: Load, deadline: float, amounts: itertools.count[int], latencies: list[float]
 ) -> int:
-    parts = urlsplit(url)
+    parts = urlsplit(load.url)
     host, port = parts.hostname or "127.0.0.1", parts.port or 80
-    extra = "".join(f"{name}: {value}\r\n" for name, value in headers.items())
+    extra = "".join(f"{name}: {value}\r\n" for name, value in load.headers.items())
     reader, writer = await asyncio.open_connection(host, port)
     errors = 0
     try:
         while time.perf_counter() < deadline:
-            target = path.replace(AMOUNT, f"{next(amounts) / 100:.2f}")
+            target = load.path.replace(AMOUNT, f"{next(amounts) / 100:.2f}")
             request = f"GET {target} HTTP/1.1\r\nHost: {host}:{port}\r\n{extra}\r\n"
             started = time.perf_counter()
             writer.write(request.encode())
@@ -187,31 +184,17 @@ async def _connection(
     return errors
 
 
-async def _gather(
-    url: str,
-    path: str,
-    headers: dict[str, str],
-    connections: int,
-    seconds: float,
-    amounts: itertools.count[int],
-) -> Result:
+async def _gather(load: Load, seconds: float, amounts: itertools.count[int]) -> Result:
     latencies: list[float] = []
     started = time.perf_counter()
     deadline = started + seconds
     errors = await asyncio.gather(
-        *(_connection(url, path, headers, deadline, amounts, latencies) for _ in range(connections))
+        *(_connection(load, deadline, amounts, latencies) for _ in range(load.connections))
     )
     elapsed = time.perf_counter() - started
     p50, p95, p99 = (quantile(latencies, q) if latencies else 0.0 for q in (0.5, 0.95, 0.99))
     return Result(len(latencies), sum(errors), elapsed, p50, p95, p99, "asyncio")
 
 
-def _asyncio(
-    url: str,
-    path: str,
-    headers: dict[str, str],
-    connections: int,
-    seconds: float,
-    amounts: itertools.count[int],
-) -> Result:
-    return asyncio.run(_gather(url, path, headers, connections, seconds, amounts))
+def _asyncio(load: Load, seconds: float, amounts: itertools.count[int]) -> Result:
+    return asyncio.run(_gather(load, seconds, amounts))
