@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import os
 import re
 import shutil
 import subprocess
@@ -52,7 +53,10 @@ class Load:
 
 
 def generator() -> str:
-    return "wrk" if shutil.which("wrk") else "asyncio"
+    """wrk when installed, unless BENCH_LOAD=asyncio asks for the asyncio client."""
+    if os.environ.get("BENCH_LOAD") == "asyncio" or not shutil.which("wrk"):
+        return "asyncio"
+    return "wrk"
 
 
 def hammer(
