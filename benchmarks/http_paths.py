@@ -9,7 +9,7 @@ the cache and reads PostgreSQL."""
 
 import os
 
-from benchmarks.load import AMOUNT, Result, generator, hammer
+from benchmarks.load import AMOUNT, Result, hammer
 from benchmarks.report import Target
 
 LIST = "/api/v1/credit-requests?limit=20"
@@ -39,10 +39,12 @@ def run(
         CASES[4]: load(gateway, f"{LIST}&amount_min={AMOUNT}", applicant),
     }
     baseline = results[CASES[0]]
+    if not baseline.answered:
+        raise RuntimeError(f"the baseline answered nothing ({baseline.errors} errors)")
     width = max(len(c) for c in CASES) + 2
     lines = [
         f"P2: the request path, {connections} connections x {seconds:g} s per case, load from "
-        f"{generator()} (closed loop; ms; ratios to the baseline)",
+        f"{baseline.generator} (closed loop; ms; ratios to the baseline)",
         f"{'case':{width}} {'req/s':>8} {'p50':>7} {'p95':>7} {'p99':>7} {'errors':>7} "
         f"{'x req/s':>8} {'x p99':>7}",
     ]

@@ -12,7 +12,7 @@ two requests ask the same query."""
 from __future__ import annotations
 
 import asyncio
-import itertools
+import math
 import os
 import re
 import shutil
@@ -24,6 +24,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from benchmarks.report import quantile
+from shared.messaging.topology import FUNCTION_TIMEOUT_SECONDS
 
 AMOUNT = "{amount}"
 WRK_THREADS = 2
@@ -31,10 +32,10 @@ WRK_THREADS = 2
 
 @dataclass(frozen=True)
 class Result:
-    answered: int  # 2xx and 304 answers
-    errors: int  # any other status, or a broken connection
+    answered: int  # answers below 400 (wrk), or 2xx and 304 (asyncio)
+    errors: int  # any other status, a timeout, or a broken connection
     seconds: float
-    p50: float  # seconds, over the answered calls
+    p50: float  # seconds: over every answer (wrk), or over the answered calls (asyncio)
     p95: float
     p99: float
     generator: str  # "wrk" or "asyncio"
@@ -50,6 +51,17 @@ class Load:
     path: str  # may hold AMOUNT
     headers: dict[str, str]
     connections: int
+
+
+class Amounts:
+    """The amounts (in cents) no request of this load has asked for yet."""
+
+    def __init__(self) -> None:
+        self.next = 1
+
+    def take(self) -> int:
+        self.next += 1
+        return self.next - 1
 
 
 def generator() -> str:
@@ -69,7 +81,7 @@ def hammer(
     warmup_seconds: float = 2,
 ) -> Result:
     load = Load(url, path, headers or {}, connections)
-    amounts = itertools.count(1)
+    amounts = Amounts()
     run = _wrk if generator() == "wrk" else _asyncio
     if warmup_seconds:
         run(load, warmup_seconds, amounts)
@@ -78,13 +90,15 @@ def hammer(
 
 # --- wrk -------------------------------------------------------------------------------
 
-# Each thread numbers its own requests; thread t of n takes amounts t+1, t+1+n, ... so no
-# two requests share one. `done` prints what Result needs, latencies in microseconds.
+# Thread t of n numbers its requests t, t+n, t+2n, ... after `start`, so no two requests share
+# an amount; `done` prints what Result needs (latencies in microseconds) and the highest
+# number used, so the next run starts past it.
 _WRK_SCRIPT = """
-local threads, counter = 0, 0
+local threads = {}
+counter = 0
 function setup(thread)
-  thread:set("offset", threads)
-  threads = threads + 1
+  thread:set("offset", #threads)
+  table.insert(threads, thread)
 end
 function init(args)
   template, step, start = args[1], tonumber(args[2]), tonumber(args[3])
@@ -101,42 +115,58 @@ function request()
   return wrk.format("GET", path)
 end
 function done(summary, latency, requests)
+  local highest = -1
+  for _, thread in ipairs(threads) do
+    local used = thread:get("counter")
+    if used > 0 then
+      highest = math.max(highest, thread:get("offset") + (used - 1) * #threads)
+    end
+  end
   local e = summary.errors
-  io.write(string.format("RESULT %d %d %d %d %d %d %d\\n", summary.requests,
-    e.connect + e.read + e.write + e.timeout + e.status, summary.duration,
-    latency:percentile(50), latency:percentile(95), latency:percentile(99), e.status))
+  io.write(string.format("RESULT %d %d %d %d %d %d %d %d %d\\n", summary.requests,
+    e.connect + e.read + e.write, e.timeout, e.status, summary.duration,
+    latency:percentile(50), latency:percentile(95), latency:percentile(99), highest))
 end
 """
+_RESULT = re.compile(r"^RESULT (\d+) (\d+) (\d+) (\d+) (\d+) (\d+) (\d+) (\d+) (-?\d+)$", re.M)
 
 
-def _wrk(load: Load, seconds: float, amounts: itertools.count[int]) -> Result:
-    start = next(amounts)
+def _wrk(load: Load, seconds: float, amounts: Amounts) -> Result:
+    # wrk gives each thread connections / threads of them, and takes whole seconds only.
+    threads = math.gcd(WRK_THREADS, load.connections)
     with tempfile.TemporaryDirectory() as folder:
         script = Path(folder) / "load.lua"
         script.write_text(_WRK_SCRIPT)
         command = [
             "wrk",
-            f"-t{WRK_THREADS}",
+            f"-t{threads}",
             f"-c{load.connections}",
-            f"-d{seconds:g}s",
+            f"-d{math.ceil(seconds)}s",
+            # Past the function timeout: a slow answer is measured, not dropped as an error.
+            f"--timeout={FUNCTION_TIMEOUT_SECONDS + 10}s",
             "-s",
             str(script),
         ]
         for name, value in load.headers.items():
             command += ["-H", f"{name}: {value}"]
-        command += [load.url, "--", load.path, str(WRK_THREADS), str(start)]
-        out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
-    found = re.search(r"^RESULT (\d+) (\d+) (\d+) (\d+) (\d+) (\d+) (\d+)$", out, re.M)
-    if found is None:
-        raise RuntimeError(f"wrk printed no result:\n{out}")
-    requests, errors, micros, p50, p95, p99, _ = (int(g) for g in found.groups())
-    # Move past the amounts wrk used, so the next run asks new ones: a thread took at most
-    # `requests` of its own, every WRK_THREADS-th amount.
-    for _ in range(WRK_THREADS * (requests + 1)):
-        next(amounts)
-    # wrk counts a 4xx/5xx answer in `requests` and again in the status errors.
+        command += [load.url, "--", load.path, str(threads), str(amounts.next)]
+        ran = subprocess.run(command, capture_output=True, text=True)
+    found = _RESULT.search(ran.stdout)
+    if ran.returncode != 0 or found is None:
+        raise RuntimeError(f"wrk failed ({ran.returncode}):\n{ran.stdout}\n{ran.stderr}")
+    requests, broken, timeouts, refused, micros, p50, p95, p99, highest = (
+        int(g) for g in found.groups()
+    )
+    amounts.next += highest + 1
+    # wrk counts an answer of 400 or more in `requests` and again in its status errors.
     return Result(
-        requests - int(found.group(7)), errors, micros / 1e6, p50 / 1e6, p95 / 1e6, p99 / 1e6, "wrk"
+        answered=requests - refused - timeouts,
+        errors=broken + timeouts + refused,
+        seconds=micros / 1e6,
+        p50=p50 / 1e6,
+        p95=p95 / 1e6,
+        p99=p99 / 1e6,
+        generator="wrk",
     )
 
 
@@ -162,9 +192,7 @@ async def _read_answer(reader: asyncio.StreamReader) -> int:
     return status
 
 
-async def _connection(
-    load: Load, deadline: float, amounts: itertools.count[int], latencies: list[float]
-) -> int:
+async def _connection(load: Load, deadline: float, amounts: Amounts, latencies: list[float]) -> int:
     parts = urlsplit(load.url)
     host, port = parts.hostname or "127.0.0.1", parts.port or 80
     extra = "".join(f"{name}: {value}\r\n" for name, value in load.headers.items())
@@ -172,7 +200,7 @@ async def _connection(
     errors = 0
     try:
         while time.perf_counter() < deadline:
-            target = load.path.replace(AMOUNT, f"{next(amounts) / 100:.2f}")
+            target = load.path.replace(AMOUNT, f"{amounts.take() / 100:.2f}")
             request = f"GET {target} HTTP/1.1\r\nHost: {host}:{port}\r\n{extra}\r\n"
             started = time.perf_counter()
             writer.write(request.encode())
@@ -188,7 +216,7 @@ async def _connection(
     return errors
 
 
-async def _gather(load: Load, seconds: float, amounts: itertools.count[int]) -> Result:
+async def _gather(load: Load, seconds: float, amounts: Amounts) -> Result:
     latencies: list[float] = []
     started = time.perf_counter()
     deadline = started + seconds
@@ -200,5 +228,5 @@ async def _gather(load: Load, seconds: float, amounts: itertools.count[int]) -> 
     return Result(len(latencies), sum(errors), elapsed, p50, p95, p99, "asyncio")
 
 
-def _asyncio(load: Load, seconds: float, amounts: itertools.count[int]) -> Result:
+def _asyncio(load: Load, seconds: float, amounts: Amounts) -> Result:
     return asyncio.run(_gather(load, seconds, amounts))

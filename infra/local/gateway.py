@@ -49,36 +49,44 @@ HTTP_DURATION = Histogram(
 
 
 def _pattern(path: str) -> re.Pattern[str]:
-    return re.compile("^" + re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", path) + "$")
+    # Used with fullmatch: `$` would also match before a trailing newline (`/health%0A`).
+    return re.compile(re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", path))
 
 
-_COMPILED = [(route, _pattern(route.path)) for route in ROUTES]
-# A route without parameters is looked up rather than scanned for (/health sits 55th in the
-# table, and is what load balancers call most), unless an earlier route in the table would
-# match its path first: then the scan, which keeps the table's first-match order, decides.
-_STATIC = {
-    (route.method, route.path): route
-    for i, (route, _) in enumerate(_COMPILED)
-    if "{" not in route.path
-    and not any(
-        earlier.method == route.method and pattern.match(route.path)
-        for earlier, pattern in _COMPILED[:i]
-    )
-}
+Compiled = list[tuple[Route, re.Pattern[str]]]
+
+
+def static_routes(compiled: Compiled) -> dict[tuple[str, str], Route]:
+    """The routes without parameters, by method and path, that a scan of `compiled` in order
+    would find first for their own path: those can be looked up rather than scanned for."""
+    return {
+        (route.method, route.path): route
+        for i, (route, _) in enumerate(compiled)
+        if "{" not in route.path
+        and not any(
+            earlier.method == route.method and pattern.fullmatch(route.path)
+            for earlier, pattern in compiled[:i]
+        )
+    }
+
+
+_COMPILED: Compiled = [(route, _pattern(route.path)) for route in ROUTES]
+# /health sits 55th in the table, and is what load balancers call most.
+_STATIC = static_routes(_COMPILED)
 
 
 def match(method: str, path: str) -> tuple[Route, dict[str, str]] | None:
     if (route := _STATIC.get((method, path))) is not None:
         return route, {}
     for route, pattern in _COMPILED:
-        found = pattern.match(path)
+        found = pattern.fullmatch(path)
         if found and route.method == method:
             return route, found.groupdict()
     return None
 
 
 def path_exists(path: str) -> bool:
-    return any(pattern.match(path) for _, pattern in _COMPILED)
+    return any(pattern.fullmatch(path) for _, pattern in _COMPILED)
 
 
 @cache

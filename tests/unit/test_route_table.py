@@ -10,8 +10,8 @@ import pytest
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
-from infra.local.gateway import match, path_exists
-from shared.http.routes import HTTP_FUNCTIONS, ROUTES
+from infra.local.gateway import _pattern, match, path_exists, static_routes
+from shared.http.routes import HTTP_FUNCTIONS, PUBLIC, ROUTES, Route
 
 # Building a Mangum handler at import asks asyncio for an event loop; harmless here.
 pytestmark = pytest.mark.filterwarnings("ignore:There is no current event loop:DeprecationWarning")
@@ -179,3 +179,19 @@ def test_every_route_is_found_as_a_scan_of_the_table_in_order_finds_it() -> None
             assert (found and (found[0].path, found[1])) == (
                 first_in_table(method, path) or None
             ), (method, path)
+
+
+def test_a_static_path_an_earlier_route_would_take_is_left_to_the_scan() -> None:
+    shadowing, shadowed, other_method = (
+        Route("GET", "/a/{x}", "api", PUBLIC),
+        Route("GET", "/a/b", "api", PUBLIC),
+        Route("POST", "/a/b", "api", PUBLIC),
+    )
+    table = [(route, _pattern(route.path)) for route in (shadowing, shadowed, other_method)]
+    assert static_routes(table) == {("POST", "/a/b"): other_method}
+
+
+def test_a_trailing_newline_is_no_static_path() -> None:
+    # (In a parameter it is the parameter's: the function validates it, as behind AWS.)
+    assert match("GET", "/api/v1/health\n") is None
+    assert not path_exists("/api/v1/health\n")
