@@ -2,6 +2,7 @@
 local gateway's dispatch (infra.local.gateway.match)."""
 
 import importlib
+import re
 import uuid
 from collections import Counter
 from typing import Any
@@ -162,8 +163,6 @@ def test_the_web_apps_access_file_is_generated_from_the_table() -> None:
 def test_every_route_is_found_as_a_scan_of_the_table_in_order_finds_it() -> None:
     # The gateway looks static paths up instead of scanning: it must still answer with the
     # first route of the table that matches, for every method, static path or not.
-    import re
-
     def first_in_table(method: str, path: str) -> tuple[str, dict[str, str]] | None:
         for route in ROUTES:
             pattern = "^" + re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", route.path) + "$"
