@@ -296,6 +296,16 @@ def list_cache_key(user: Viewer, filters: RequestFilters) -> CacheKey:
     return CacheKey("credit_requests", scopes, f"{_viewer_key(user)}|{filters.model_dump_json()}")
 
 
+def list_page(session: Session, user: Identity, filters: RequestFilters) -> Page[CreditRequestOut]:
+    """The list's page for a viewer and a query (also computed ahead of the framework:
+    handler.py)."""
+    rows, next_cursor = tracking.list_requests(session, user, filters)
+    risk_tier = credit.shows_risk_tier(session, user)
+    return Page(
+        items=[credit.to_out(r, risk_tier=risk_tier) for r in rows], next_cursor=next_cursor
+    )
+
+
 def _viewer_key(user: Viewer) -> str:
     # What an answer's shape depends on besides the query: who asks, and in which role (a
     # role change must not let someone read what was cached for them in their former role).
@@ -317,14 +327,9 @@ def list_credit_requests(
     """Credit requests, filtered and sorted, one page at a time: an applicant's own only; staff
     see every request (ETag: 304 when unchanged)."""
 
-    def page() -> Page[CreditRequestOut]:
-        rows, next_cursor = tracking.list_requests(session, user, filters)
-        risk_tier = credit.shows_risk_tier(session, user)
-        return Page(
-            items=[credit.to_out(r, risk_tier=risk_tier) for r in rows], next_cursor=next_cursor
-        )
-
-    return cached_json(request, list_cache_key(user, filters), page)
+    return cached_json(
+        request, list_cache_key(user, filters), lambda: list_page(session, user, filters)
+    )
 
 
 @router.get(

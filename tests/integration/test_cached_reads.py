@@ -1,10 +1,11 @@
-"""The credit-request list's cached pages answered ahead of the framework
-(`shared.http.caching.CachedReads`), against real Redis and PostgreSQL: a hit never reaches
-FastAPI, and it answers exactly what the route would. It is refused to whoever the route
-refuses (signed out, deactivated, a query the route rejects), carries the same headers, and
-reads a query as the route does."""
+"""The credit-request list answered ahead of the framework (`shared.http.caching.CachedReads`),
+against real Redis and PostgreSQL: once the caller's account is cached, a read never reaches
+FastAPI, whether its page is cached or not, and it answers exactly what the route would. It
+is refused to whoever the route refuses (signed out, deactivated, a query the route rejects),
+carries the same headers, and reads a query as the route does."""
 
 import asyncio
+import json
 from collections.abc import MutableMapping
 from datetime import timedelta
 from typing import Annotated, Any
@@ -12,14 +13,18 @@ from typing import Annotated, Any
 import httpx
 import pytest
 from fastapi import Depends, FastAPI, Query
+from prometheus_client import REGISTRY
 
 from functions.api.handler import app
-from functions.api.routes import list_cache_key
+from functions.api.routes import list_cache_key, list_page
 from shared.auth import tokens
+from shared.caching import touch
 from shared.config import get_settings
+from shared.db import unit_of_work
 from shared.http.caching import CachedRead, CachedReads, checked
 from shared.http.deps import CurrentUser
 from shared.tracking.schemas import RequestFilters, RequestQuery
+from shared.users import identity
 from tests.support import Api, Person, promoted
 
 LIST = "/api/v1/credit-requests"
@@ -28,11 +33,18 @@ LIST = "/api/v1/credit-requests"
 def _reached_framework(path: str, query: bytes, auth: dict[str, str]) -> bool:
     """Call the api function's CachedReads with an inner app that records whether it was
     reached: the framework answers whatever CachedReads does not."""
-    return _answered(path, query, auth) is None
+    return _answer(path, query, auth) is None
 
 
 def _answered(path: str, query: bytes, headers: dict[str, str]) -> int | None:
     """The status CachedReads answered with, or None when it left the call to the framework."""
+    answer = _answer(path, query, headers)
+    return None if answer is None else answer[0]
+
+
+def _answer(path: str, query: bytes, headers: dict[str, str]) -> tuple[int, bytes] | None:
+    """The status and body CachedReads answered with, or None when it left the call to the
+    framework."""
     reached: list[bool] = []
     sent: list[dict[str, Any]] = []
 
@@ -61,37 +73,69 @@ def _answered(path: str, query: bytes, headers: dict[str, str]) -> int | None:
         loop.run_until_complete(CachedReads(framework, reads)(scope, receive, send))
     finally:
         loop.close()
-    return None if reached else int(sent[0]["status"])
+    return None if reached else (int(sent[0]["status"]), bytes(sent[1]["body"]))
 
 
-def test_a_current_cached_page_is_answered_without_the_framework(api: Api) -> None:
-    auth = api.login(api.register())
-    api.submit(auth)
-    assert _reached_framework(LIST, b"limit=7", auth)  # nothing cached yet
+def _forget_account(person: Person) -> None:
+    """Make the caller's cached account stale, as any change to the account does."""
+    with unit_of_work() as session:
+        touch(session, *identity.cache_key(person.id).scopes)
+
+
+def _count(name: str) -> float:
+    return REGISTRY.get_sample_value(name, {"cache": "credit_requests"}) or 0.0
+
+
+def test_reads_are_answered_ahead_of_the_framework_once_the_account_is_cached(
+    api: Api,
+) -> None:
+    person = api.register()
+    auth = api.login(person)
+    mine = api.submit(auth)["id"]
+    _forget_account(person)
+    assert _reached_framework(LIST, b"limit=7", auth)  # the framework reads the account
     assert api.http.get(LIST, params={"limit": 7}, headers=auth).status_code == 200
-    assert _answered(LIST, b"limit=7", auth) == 200
-    # Another query, another key; a change makes the cached page stale.
-    assert _reached_framework(LIST, b"limit=8", auth)
-    api.submit(auth)
-    assert _reached_framework(LIST, b"limit=7", auth)
-    # The client has it: 304, still ahead of the framework.
+    assert _answered(LIST, b"limit=7", auth) == 200  # the page cached by the route
+    # Another query, another key: computed here, as the route would, and stored.
+    misses, hits = _count("cache_misses_total"), _count("cache_hits_total")
+    answer = _answer(LIST, b"limit=8", auth)
+    assert answer is not None and answer[0] == 200
+    assert [item["id"] for item in json.loads(answer[1])["items"]] == [mine]
+    assert _count("cache_misses_total") == misses + 1
+    again = api.http.get(LIST, params={"limit": 8}, headers=auth)
+    assert again.content == answer[1]
+    assert (_count("cache_misses_total"), _count("cache_hits_total")) == (misses + 1, hits + 1)
+    # A change makes the cached page stale: the next read computes it anew.
+    second = api.submit(auth)["id"]
+    answer = _answer(LIST, b"limit=7", auth)
+    assert answer is not None
+    assert [item["id"] for item in json.loads(answer[1])["items"]] == [second, mine]
+    # The client has it: 304, a hit or not (an invalidation that changed nothing it shows).
     etag = api.http.get(LIST, params={"limit": 7}, headers=auth).headers["ETag"]
     assert _answered(LIST, b"limit=7", {**auth, "If-None-Match": etag}) == 304
+    with unit_of_work() as session:
+        touch(session, f"applicant:{person.id}")
+    assert _answer(LIST, b"limit=7", {**auth, "If-None-Match": etag}) == (304, b"")
     # Not a bearer token, or none: the framework answers (401).
     assert _reached_framework(LIST, b"limit=7", {"Authorization": "Basic abc"})
     assert _reached_framework(LIST, b"limit=7", {})
 
 
 def test_a_cached_page_answers_as_the_route_does(api: Api) -> None:
-    auth = api.login(api.register())
+    person = api.register()
+    auth = api.login(person)
     for _ in range(3):
         api.submit(auth)
-    first = api.http.get(LIST, params={"limit": 2}, headers=auth)
+    _forget_account(person)
+    first = api.http.get(LIST, params={"limit": 2}, headers=auth)  # by the route
     again = api.http.get(LIST, params={"limit": 2}, headers=auth)  # from the cache
-    assert again.status_code == first.status_code == 200
-    assert again.content == first.content
+    # Another key, the same rows (every amount is above 0.01): computed ahead of the route.
+    computed = api.http.get(LIST, params={"limit": 2, "amount_min": "0.01"}, headers=auth)
+    for answer in (again, computed):
+        assert answer.status_code == first.status_code == 200
+        assert answer.content == first.content
+        assert _headers(answer) == _headers(first)
     assert len(again.json()["items"]) == 2
-    assert _headers(again) == _headers(first)
     assert {"etag", "cache-control", "content-security-policy"} <= set(_headers(again))
     # With an allowed origin, the same CORS answer.
     origin = {"Origin": sorted(get_settings().allowed_origins)[0]}
@@ -180,10 +224,10 @@ def test_an_expired_token_gets_no_cached_page(api: Api) -> None:
 def test_a_route_that_checks_more_cannot_be_read_ahead_of_the_framework() -> None:
     """A dependency the cached read does not check (a throttle, say), or another query
     model, fails when the app is built rather than be skipped."""
-    read = CachedRead(LIST, RequestFilters, list_cache_key)
+    read = CachedRead(LIST, RequestFilters, list_cache_key, list_page)
     assert checked(app, [read]) == [read]
     with pytest.raises(ValueError, match="checks more"):
-        checked(app, [CachedRead(LIST, RequestQuery, list_cache_key)])
+        checked(app, [CachedRead(LIST, RequestQuery, list_cache_key, list_page)])
 
     async def throttle() -> None:
         return None
