@@ -8,22 +8,33 @@ presenting a used one again means it was stolen, so the whole family is revoked
 (RFC 9700 §4.14.2). Every access token names its family (`sid`): when a family is revoked —
 by logout or by reuse — its `sid` goes on a Redis deny-list for as long as an access token
 lives, so no token of that session works any more, whichever copy issued it.
+
+Redis keeps nothing on disk, and a sign-out during a Redis outage writes no deny-list entry:
+either way the deny-list would forget sessions PostgreSQL knows are revoked, and their access
+tokens would work again for the rest of their lives. So the deny-list carries a mark that it
+is whole (`DENY_LIST_WHOLE`), read with every check: a restart loses it with everything else,
+and a process that could not write an entry removes it once Redis answers again. Without the
+mark a check asks PostgreSQL, and one process puts every session revoked within an access
+token's lifetime back on the list before marking it whole again (`restore_deny_list`).
 """
 
 import logging
+import math
+import threading
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from redis.exceptions import RedisError
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from shared.audit.service import Actor, record, record_refusal
 from shared.auth import throttle, tokens
 from shared.auth.models import RefreshToken
-from shared.cache import get_redis, redis_available, redis_failed
+from shared.cache import get_redis, get_redis_bytes, redis_available, redis_failed
 from shared.clock import utcnow
 from shared.config import get_settings
 from shared.errors import Unauthorized
@@ -34,6 +45,10 @@ from shared.users.service import by_username
 logger = logging.getLogger(__name__)
 REVOKED_PREFIX = "auth:revoked-access:"
 REVOKED_SESSION_PREFIX = "auth:revoked-session:"
+DENY_LIST_WHOLE = "auth:deny-list-whole"  # present: the deny-list holds every recent sign-out
+_RESTORING = "auth:deny-list-restoring"  # one process restores it at a time
+_RESTORE_LOCK_SECONDS = 30
+_lost_denials = threading.Event()  # this process signed someone out without telling Redis
 
 
 @dataclass(frozen=True)
@@ -165,50 +180,102 @@ def revoke_sessions(session: Session, user_id: uuid.UUID) -> int:
 
 
 def deny_keys(claims: dict[str, Any]) -> list[str]:
-    """The deny-list keys that say this access token, or its session, was signed out."""
-    keys = [REVOKED_PREFIX + claims["jti"]]
+    """The Redis keys a check of this access token reads (see `revoked_by`): the mark that the
+    deny-list is whole, and the entries that say the token, or its session, was signed out."""
+    keys = [DENY_LIST_WHOLE, REVOKED_PREFIX + claims["jti"]]
     if "sid" in claims:
         keys.append(REVOKED_SESSION_PREFIX + claims["sid"])
     return keys
 
 
-def revoked_by(denied: tuple[bytes | None, ...]) -> bool:
+def revoked_by(denied: Sequence[object]) -> bool | None:
     """Whether the values read for `deny_keys` say the token or its session was signed out
-    (any key present, whatever it holds)."""
-    return any(value is not None for value in denied)
+    (an entry present, whatever it holds); None when the deny-list is not whole and cannot
+    say (see the module's docstring): PostgreSQL must (`is_revoked`)."""
+    whole, *entries = denied
+    if whole is None or _lost_denials.is_set():
+        return None
+    return any(value is not None for value in entries)
 
 
 def is_revoked(
-    session: Session, claims: dict[str, Any], denied: tuple[bytes | None, ...] | None = None
+    session: Session, claims: dict[str, Any], denied: Sequence[object] | None = None
 ) -> bool:
     """Whether this access token, or the session it belongs to, was signed out. `denied` are
-    the values of `deny_keys` when the caller already read them from Redis. While Redis is
-    down, PostgreSQL says whether the session's family was revoked (every sign-out revokes
-    it), so a signed-out session stays out and nobody else is locked out."""
-    if denied is not None:
-        return revoked_by(denied)
-    if redis_available():
+    the values of `deny_keys` when the caller already read them from Redis. Where the
+    deny-list cannot say (Redis down, or not whole), PostgreSQL says whether the session's
+    family was revoked (every sign-out revokes it), so a signed-out session stays out and
+    nobody else is locked out."""
+    if denied is None and redis_available():
         try:
-            return bool(get_redis().exists(*deny_keys(claims)))
+            denied = get_redis_bytes().mget(deny_keys(claims))
         except RedisError:
             redis_failed()
             logger.warning("token deny-list unavailable; checking sessions in the database")
+    if denied is not None:
+        revoked = revoked_by(denied)
+        if revoked is not None:
+            return revoked
+        restore_deny_list(session)
     if "sid" not in claims:
         return False
-    revoked = select(RefreshToken.jti).where(
+    revoked_rows = select(RefreshToken.jti).where(
         RefreshToken.family_id == uuid.UUID(claims["sid"]), RefreshToken.revoked_at.is_not(None)
     )
-    return session.scalar(revoked.limit(1)) is not None
+    return session.scalar(revoked_rows.limit(1)) is not None
+
+
+def restore_deny_list(session: Session) -> None:
+    """Put every session revoked within an access token's lifetime back on the deny-list, and
+    mark it whole: after Redis lost it (a restart) or missed a sign-out (an outage). One
+    process at a time; the others ask PostgreSQL meanwhile. Best effort, as every write to the
+    deny-list: while Redis fails, checks go on asking PostgreSQL."""
+    try:
+        redis = get_redis()
+        if _lost_denials.is_set():
+            # This process's missed entries: the mark goes first, so that every process asks
+            # PostgreSQL until the list is whole again.
+            redis.delete(DENY_LIST_WHOLE)
+            _lost_denials.clear()
+        if not redis.set(_RESTORING, "1", nx=True, ex=_RESTORE_LOCK_SECONDS):
+            return
+        lifetime = get_settings().access_token_minutes * 60
+        now = utcnow()
+        revoked_at_most_recently = func.max(RefreshToken.revoked_at).label("revoked_at")
+        revoked: list[tuple[uuid.UUID, datetime]] = [
+            (family_id, at)
+            for family_id, at in session.execute(
+                select(RefreshToken.family_id, revoked_at_most_recently)
+                .where(RefreshToken.revoked_at > now - timedelta(seconds=lifetime))
+                .group_by(RefreshToken.family_id)
+            )
+            if at is not None
+        ]
+        pipe = redis.pipeline(transaction=False)
+        for family_id, revoked_at in revoked:
+            # Its last access token was issued before it was revoked: it lives no longer.
+            left = lifetime - (now - revoked_at).total_seconds()
+            pipe.set(REVOKED_SESSION_PREFIX + str(family_id), "1", ex=max(1, math.ceil(left)))
+        pipe.set(DENY_LIST_WHOLE, "1")
+        pipe.delete(_RESTORING)
+        pipe.execute()
+        logger.warning("token deny-list restored", extra={"sessions": len(revoked)})
+    except RedisError:
+        redis_failed()
+        logger.warning("token deny-list not restored; checking sessions in the database")
 
 
 def _deny(key: str) -> None:
     """Put a token or session on the deny-list for as long as an access token lives. Best
-    effort: with Redis down the revocation in PostgreSQL is what holds (see `is_revoked`)."""
+    effort: with Redis down the revocation in PostgreSQL is what holds (see `is_revoked`),
+    and the deny-list is restored from there once Redis answers again."""
     if not redis_available():
+        _lost_denials.set()
         return
     try:
         get_redis().set(key, "1", ex=get_settings().access_token_minutes * 60)
     except RedisError:
+        _lost_denials.set()
         redis_failed()
         logger.warning("token deny-list unavailable; the session is revoked in the database")
 

@@ -168,7 +168,7 @@ def test_with_redis_down_everything_but_signing_in_goes_on(api: Api) -> None:
     """Decisions: reads come from PostgreSQL (a warning metric, never a 500); signing in (and
     registering) is refused with 503 (failures cannot be counted, so guessing must not go
     unthrottled); signed-in sessions go on, and one signed out during the outage stays out
-    (checked in PostgreSQL)."""
+    (checked in PostgreSQL), then and after it."""
     person = api.register()
     auth = api.login(person)
     leaving = api.login(person)
@@ -203,8 +203,13 @@ def test_with_redis_down_everything_but_signing_in_goes_on(api: Api) -> None:
         after = api.http.get("/api/v1/users/me", headers=leaving)
         assert (after.status_code, after.json()["error"]["code"]) == (401, "token_revoked")
     assert _counter("cache_errors_total", "credit_requests") > errors
-    # Back: the cache answers again, with what changed during the outage.
+    # Back: the cache answers again, with what changed during the outage; the session signed
+    # out meanwhile, which Redis never heard of, stays out, and only that one.
     assert _ids(api, auth) == [newer, request_id]
+    for path in (LIST, "/api/v1/users/me", LIST):
+        after = api.http.get(path, headers=leaving)
+        assert (after.status_code, after.json()["error"]["code"]) == (401, "token_revoked")
+    assert api.http.get("/api/v1/users/me", headers=auth).status_code == 200
     assert api.login(person)
 
 

@@ -3,6 +3,9 @@
 from sqlalchemy import select
 
 from shared.audit.models import AuditLog
+from shared.auth import tokens as token_service
+from shared.auth.service import DENY_LIST_WHOLE, REVOKED_SESSION_PREFIX
+from shared.cache import get_redis
 from shared.db import unit_of_work
 from tests.support import Api
 
@@ -107,3 +110,25 @@ def test_registration_rejects_duplicates_and_bad_input_with_error_bodies(api: Ap
     fields = {tuple(d["loc"])[-1] for d in body["details"]}
     assert {"username", "email", "password", "full_name", "role"} <= fields
     assert "Zq9-leak" not in bad.text  # rejected input (a password) is never echoed back
+
+
+def test_a_signed_out_session_stays_out_when_redis_loses_its_data(api: Api) -> None:
+    """Redis keeps nothing on disk: after a restart the deny-list is empty, yet a session
+    signed out before it is still refused (PostgreSQL knows), on every path, and the deny-list
+    is put back together; nobody else is signed out."""
+    person = api.register()
+    leaving, staying = api.login(person), api.login(person)
+    api.submit(staying)
+    for auth in (leaving, staying):  # the list's page and the account are cached for both
+        for _ in range(2):
+            assert api.http.get("/api/v1/credit-requests", headers=auth).status_code == 200
+    assert api.http.post("/api/v1/logout", json={}, headers=leaving).status_code == 204
+    get_redis().flushdb()  # what a restart leaves
+    for path in ("/api/v1/credit-requests", "/api/v1/users/me", "/api/v1/credit-requests"):
+        refused = api.http.get(path, headers=leaving)
+        assert (refused.status_code, refused.json()["error"]["code"]) == (401, "token_revoked")
+        assert api.http.get(path, headers=staying).status_code == 200
+    sid = token_service.verify(
+        leaving["Authorization"].removeprefix("Bearer "), token_service.TokenType.ACCESS
+    )["sid"]
+    assert get_redis().exists(DENY_LIST_WHOLE, REVOKED_SESSION_PREFIX + sid) == 2
