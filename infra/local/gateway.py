@@ -109,10 +109,10 @@ def merged_openapi() -> dict[str, Any]:
 
 
 _worker = threading.local()
-# In-process invocations run on threads of their own, as many at once as Starlette's thread
-# pool allowed them before: a plain executor hands a call over in about half the time of
-# anyio's (its capacity limiter and cancel scopes serve nothing here), and a function starts
-# with a context of its own, as on Lambda, not the gateway's.
+# In-process invocations run on threads of their own (40, as many as Starlette's thread pool,
+# which they shared with the gateway's own pages before): a plain executor hands a call over
+# in about half the time of anyio's (its capacity limiter and cancel scopes serve nothing
+# here), and a function does not run in a copy of the gateway's context.
 FUNCTION_THREADS = 40
 _functions = ThreadPoolExecutor(max_workers=FUNCTION_THREADS, thread_name_prefix="function")
 

@@ -1,7 +1,7 @@
 import uuid
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, func
+from sqlalchemy import DateTime, ForeignKey, Index, func, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from shared.db import Base
@@ -11,6 +11,14 @@ class RefreshToken(Base):
     """One issued refresh token. Rotation marks it used; reuse of a used one revokes its family."""
 
     __tablename__ = "refresh_tokens"
+    __table_args__ = (
+        # The sessions revoked lately, which restore the token deny-list (migration 14c4e7f9a1b3).
+        Index(
+            "ix_refresh_tokens_revoked_at",
+            "revoked_at",
+            postgresql_where=text("revoked_at IS NOT NULL"),
+        ),
+    )
 
     jti: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"), index=True)

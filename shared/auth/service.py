@@ -11,11 +11,12 @@ lives, so no token of that session works any more, whichever copy issued it.
 
 Redis keeps nothing on disk, and a sign-out during a Redis outage writes no deny-list entry:
 either way the deny-list would forget sessions PostgreSQL knows are revoked, and their access
-tokens would work again for the rest of their lives. So the deny-list carries a mark that it
-is whole (`DENY_LIST_WHOLE`), read with every check: a restart loses it with everything else,
-and a process that could not write an entry removes it once Redis answers again. Without the
-mark a check asks PostgreSQL, and one process puts every session revoked within an access
-token's lifetime back on the list before marking it whole again (`restore_deny_list`).
+tokens would work again for the rest of their lives. A process keeps the entries it could not
+write and writes them at its next check that reaches Redis; until then its own checks ask
+PostgreSQL. A restart loses the mark that the deny-list is whole (`DENY_LIST_WHOLE`), read
+with every check: without it a check asks PostgreSQL, and one process puts every session
+revoked within an access token's lifetime back on the list before marking it whole again
+(`restore_deny_list`).
 """
 
 import logging
@@ -29,6 +30,7 @@ from typing import Any
 
 from redis.exceptions import RedisError
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from shared.audit.service import Actor, record, record_refusal
@@ -37,6 +39,7 @@ from shared.auth.models import RefreshToken
 from shared.cache import get_redis, get_redis_bytes, redis_available, redis_failed
 from shared.clock import utcnow
 from shared.config import get_settings
+from shared.db import new_session
 from shared.errors import Unauthorized
 from shared.users.models import User
 from shared.users.passwords import burn_verification_time, verify_and_upgrade
@@ -48,7 +51,40 @@ REVOKED_SESSION_PREFIX = "auth:revoked-session:"
 DENY_LIST_WHOLE = "auth:deny-list-whole"  # present: the deny-list holds every recent sign-out
 _RESTORING = "auth:deny-list-restoring"  # one process restores it at a time
 _RESTORE_LOCK_SECONDS = 30
-_lost_denials = threading.Event()  # this process signed someone out without telling Redis
+
+
+class _Unwritten:
+    """Deny-list entries this process could not write (Redis down), until it can: each with
+    the time it lapses."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._entries: dict[str, datetime] = {}
+
+    def add(self, key: str, until: datetime) -> None:
+        with self._lock:
+            self._entries[key] = until
+
+    def __bool__(self) -> bool:
+        return bool(self._entries)
+
+    def write(self, redis: Any) -> None:
+        """Write the entries still in force (raises RedisError, keeping them, if Redis fails)."""
+        with self._lock:
+            entries = dict(self._entries)
+        now = utcnow()
+        pipe = redis.pipeline(transaction=False)
+        for key, until in entries.items():
+            if (left := math.ceil((until - now).total_seconds())) > 0:
+                pipe.set(key, "1", ex=left)
+        pipe.execute()
+        with self._lock:
+            for key, until in entries.items():
+                if self._entries.get(key) == until:
+                    del self._entries[key]
+
+
+_unwritten = _Unwritten()
 
 
 @dataclass(frozen=True)
@@ -193,7 +229,7 @@ def revoked_by(denied: Sequence[object]) -> bool | None:
     (an entry present, whatever it holds); None when the deny-list is not whole and cannot
     say (see the module's docstring): PostgreSQL must (`is_revoked`)."""
     whole, *entries = denied
-    if whole is None or _lost_denials.is_set():
+    if whole is None or _unwritten:
         return None
     return any(value is not None for value in entries)
 
@@ -206,6 +242,12 @@ def is_revoked(
     deny-list cannot say (Redis down, or not whole), PostgreSQL says whether the session's
     family was revoked (every sign-out revokes it), so a signed-out session stays out and
     nobody else is locked out."""
+    if _unwritten and redis_available():
+        try:
+            _unwritten.write(get_redis())
+            denied = None  # read before they were written
+        except RedisError:
+            redis_failed()
     if denied is None and redis_available():
         try:
             denied = get_redis_bytes().mget(deny_keys(claims))
@@ -216,7 +258,8 @@ def is_revoked(
         revoked = revoked_by(denied)
         if revoked is not None:
             return revoked
-        restore_deny_list(session)
+        if not _unwritten:
+            restore_deny_list()
     if "sid" not in claims:
         return False
     revoked_rows = select(RefreshToken.jti).where(
@@ -225,59 +268,63 @@ def is_revoked(
     return session.scalar(revoked_rows.limit(1)) is not None
 
 
-def restore_deny_list(session: Session) -> None:
+def restore_deny_list() -> None:
     """Put every session revoked within an access token's lifetime back on the deny-list, and
-    mark it whole: after Redis lost it (a restart) or missed a sign-out (an outage). One
-    process at a time; the others ask PostgreSQL meanwhile. Best effort, as every write to the
-    deny-list: while Redis fails, checks go on asking PostgreSQL."""
+    mark it whole: after Redis lost it (a restart). One process at a time; the others ask
+    PostgreSQL meanwhile. Sign-outs meanwhile write their own entries, which this only adds
+    to. Best effort: whatever fails, checks go on asking PostgreSQL."""
     try:
         redis = get_redis()
-        if _lost_denials.is_set():
-            # This process's missed entries: the mark goes first, so that every process asks
-            # PostgreSQL until the list is whole again.
-            redis.delete(DENY_LIST_WHOLE)
-            _lost_denials.clear()
         if not redis.set(_RESTORING, "1", nx=True, ex=_RESTORE_LOCK_SECONDS):
             return
+    except RedisError:
+        redis_failed()
+        return
+    try:
         lifetime = get_settings().access_token_minutes * 60
         now = utcnow()
         revoked_at_most_recently = func.max(RefreshToken.revoked_at).label("revoked_at")
-        revoked: list[tuple[uuid.UUID, datetime]] = [
-            (family_id, at)
-            for family_id, at in session.execute(
-                select(RefreshToken.family_id, revoked_at_most_recently)
-                .where(RefreshToken.revoked_at > now - timedelta(seconds=lifetime))
-                .group_by(RefreshToken.family_id)
-            )
-            if at is not None
-        ]
+        # A session of its own: a failure here must not abort the caller's transaction.
+        with new_session() as session:
+            revoked: list[tuple[uuid.UUID, datetime]] = [
+                (family_id, at)
+                for family_id, at in session.execute(
+                    select(RefreshToken.family_id, revoked_at_most_recently)
+                    .where(RefreshToken.revoked_at > now - timedelta(seconds=lifetime))
+                    .group_by(RefreshToken.family_id)
+                )
+                if at is not None
+            ]
         pipe = redis.pipeline(transaction=False)
         for family_id, revoked_at in revoked:
             # Its last access token was issued before it was revoked: it lives no longer.
             left = lifetime - (now - revoked_at).total_seconds()
             pipe.set(REVOKED_SESSION_PREFIX + str(family_id), "1", ex=max(1, math.ceil(left)))
         pipe.set(DENY_LIST_WHOLE, "1")
-        pipe.delete(_RESTORING)
         pipe.execute()
         logger.warning("token deny-list restored", extra={"sessions": len(revoked)})
-    except RedisError:
-        redis_failed()
+    except (RedisError, SQLAlchemyError):
         logger.warning("token deny-list not restored; checking sessions in the database")
+    finally:
+        try:
+            redis.delete(_RESTORING)
+        except RedisError:
+            redis_failed()
 
 
 def _deny(key: str) -> None:
-    """Put a token or session on the deny-list for as long as an access token lives. Best
-    effort: with Redis down the revocation in PostgreSQL is what holds (see `is_revoked`),
-    and the deny-list is restored from there once Redis answers again."""
-    if not redis_available():
-        _lost_denials.set()
-        return
-    try:
-        get_redis().set(key, "1", ex=get_settings().access_token_minutes * 60)
-    except RedisError:
-        _lost_denials.set()
-        redis_failed()
-        logger.warning("token deny-list unavailable; the session is revoked in the database")
+    """Put a token or session on the deny-list for as long as an access token lives. With
+    Redis down the revocation in PostgreSQL is what holds (see `is_revoked`), and the entry is
+    written at this process's next check that reaches Redis."""
+    lifetime = get_settings().access_token_minutes * 60
+    if redis_available():
+        try:
+            get_redis().set(key, "1", ex=lifetime)
+            return
+        except RedisError:
+            redis_failed()
+    logger.warning("token deny-list unavailable; the session is revoked in the database")
+    _unwritten.add(key, utcnow() + timedelta(seconds=lifetime))
 
 
 def _deny_access(jti: str) -> None:

@@ -12,8 +12,9 @@ reads the cached account, the token's deny-list entries and the cached page toge
 account must still hold that role. A current page is answered at once; a missing or stale
 one is computed and stored as the route would (`read_through`). Anything short of an
 admitted, cached account (no or a bad token, an account not cached, a role the table
-refuses, a query the model refuses, Redis down) goes on to the framework untouched, which
-answers it, errors included, as always.
+refuses, a query the model refuses, a deny-list that cannot say, Redis down), or a page the
+route's own code refuses, goes on to the framework untouched, which answers it, errors
+included, as always.
 """
 
 import logging
@@ -212,13 +213,17 @@ def _cached_answer(read: CachedRead[Any], scope: Scope) -> Answer | None:
     if caller.user.role != viewer.role:  # the key was made for the token's role
         return None
     if page is None:
-        # A miss: computed and stored as the route would (read_through counts it).
+        # A miss: computed and stored as the route would (read_through counts it). What the
+        # route refuses (a cursor of another sort, say) it answers itself, with its error.
+        try:
+            with new_session() as session:
+                page = read_through(
+                    page_at,
+                    lambda: read.answer(session, caller.user, query).model_dump_json().encode(),
+                )
+        except DomainError:
+            return None
         count_hits(account_at)
-        with new_session() as session:
-            page = read_through(
-                page_at,
-                lambda: read.answer(session, caller.user, query).model_dump_json().encode(),
-            )
     else:
         count_hits(account_at, page_at)
     etag = (b"etag", page.etag.encode())
