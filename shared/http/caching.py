@@ -71,11 +71,17 @@ class TokenViewer:
 def cached_json(request: Request, at: CacheKey, compute: Callable[[], BaseModel]) -> Response:
     """The answer `compute` gives, read through the cache (see `shared.caching`) at `at`;
     304 when the client has it."""
-    entry = read_through(at, lambda: compute().model_dump_json().encode())
+    entry = read_json(at, compute)
     headers = {"ETag": entry.etag}
     if _client_has(entry, request.headers.get("if-none-match", "")):
         return Response(status_code=304, headers=headers)
     return Response(entry.body, media_type="application/json", headers=headers)
+
+
+def read_json(at: CacheKey, compute: Callable[[], BaseModel]) -> Entry:
+    """The JSON of the answer `compute` gives, read through the cache at `at`: the one
+    serialisation of a cached answer, whether the route or `CachedReads` computes it."""
+    return read_through(at, lambda: compute().model_dump_json().encode())
 
 
 def _client_has(entry: Entry, if_none_match: str) -> bool:
@@ -217,10 +223,7 @@ def _cached_answer(read: CachedRead[Any], scope: Scope) -> Answer | None:
         # route refuses (a cursor of another sort, say) it answers itself, with its error.
         try:
             with new_session() as session:
-                page = read_through(
-                    page_at,
-                    lambda: read.answer(session, caller.user, query).model_dump_json().encode(),
-                )
+                page = read_json(page_at, lambda: read.answer(session, caller.user, query))
         except DomainError:
             return None
         count_hits(account_at)
