@@ -80,6 +80,12 @@ class Api:
         assert response.status_code == 202, response.text
         return dict(response.json())
 
+    def notice_sent(self, auth: dict[str, str], request_id: str) -> bool:
+        """Whether the request's adverse action notice has been emailed (the notify step sends
+        it after the decision, on its own time)."""
+        response = self.http.get(f"/api/v1/credit-requests/{request_id}/notice", headers=auth)
+        return response.status_code == 200 and response.json()["sent_at"] is not None
+
     def request(self, auth: dict[str, str], request_id: str) -> dict[str, Any]:
         response = self.http.get(f"/api/v1/credit-requests/{request_id}", headers=auth)
         assert response.status_code == 200, response.text
@@ -188,7 +194,8 @@ def decision_body(decision: str, comment: str) -> dict[str, Any]:
 
 def age_decision(request_id: str, days: int) -> None:
     """Move a request's decision, and the adverse action notice that told of it, `days` into
-    the past (the retention job counts from the later of the two)."""
+    the past (the retention job counts from the later of the two). Against a running stack,
+    wait for the notice to be sent first (`Api.notice_sent`): one sent after this is recent."""
     from sqlalchemy import update
 
     from shared.clock import utcnow

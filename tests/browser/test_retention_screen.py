@@ -25,6 +25,7 @@ def test_an_admin_rehearses_then_removes_personal_data(
         auth = api.login(api.register("retained"))
         request_id = api.submit(auth, **{**GOOD_APPLICATION, "credit_score": 500})["id"]
         wait_until(lambda: api.request(auth, request_id)["status"] == "auto_rejected", 60)
+        wait_until(lambda: api.notice_sent(auth, request_id), 60)  # aged with the decision
     age_decision(request_id, days=800)
     started = utcnow()
 

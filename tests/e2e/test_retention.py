@@ -11,6 +11,7 @@ def test_retention_over_http(api: Api, staff: dict[str, Person]) -> None:
     auth = api.login(applicant)
     request_id = api.submit(auth, credit_score=500, purpose="New roof")["id"]
     wait_until(lambda: api.request(auth, request_id)["status"] == "auto_rejected", 60)
+    wait_until(lambda: api.notice_sent(auth, request_id), 60)  # aged with the decision
     age_decision(request_id, days=800)
     admin = api.login(staff["admin1"])
 
