@@ -26,6 +26,9 @@ COPY alembic.ini ./
 COPY shared/ shared/
 COPY functions/ functions/
 COPY infra/ infra/
+# Bytecode in the image: the app user cannot write it (and PYTHONDONTWRITEBYTECODE), so
+# without it every start compiles the project's modules from source again.
+RUN python -m compileall -q --invalidation-mode unchecked-hash shared functions infra
 
 RUN useradd --system --uid 10001 --no-create-home app
 USER app

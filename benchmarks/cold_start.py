@@ -7,11 +7,15 @@ function within 1.2x of it, a queue or scheduled function within 0.5x). Cases ar
 interleaved so machine noise hits all alike. The same ratios in CPU time follow (user + system
 of the child): on a machine others share, they move far less than wall time. `import
 sqlalchemy.orm` is measured as context, not as a target: every function reads the database
-through the ORM, so its import is a floor under each function's.
+through the ORM, so its import is a floor under each function's. The project's modules are
+imported from bytecode compiled first, as the functions' image ships them (functions/Dockerfile):
+a checkout that may not write bytecode (PYTHONDONTWRITEBYTECODE) would otherwise time the
+compiler too.
     ENVIRONMENT=local .venv/bin/python -m benchmarks.cold_start [--runs 20]
 """
 
 import argparse
+import compileall
 import resource
 import statistics
 import subprocess
@@ -53,6 +57,8 @@ def run(runs: int) -> tuple[list[str], list[Target]]:
     }
     samples: dict[str, list[float]] = {name: [] for name in cases}
     cpu: dict[str, list[float]] = {name: [] for name in cases}
+    for package in ("shared", "functions"):
+        compileall.compile_dir(ROOT / package, quiet=1)
     for code in cases.values():  # warm the file cache once
         _time(code)
     for _ in range(runs):

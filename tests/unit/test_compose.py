@@ -210,6 +210,28 @@ def test_the_function_dockerfile_copies_what_exists_and_only_its_function(functi
         assert line.split()[-1].startswith("${LAMBDA_TASK_ROOT}/"), line
 
 
+@pytest.mark.parametrize("path", ["Dockerfile", FUNCTION_DOCKERFILE])
+def test_images_hold_the_bytecode_of_the_code_they_copy(path: str) -> None:
+    # Neither image's code can be written at run time (Lambda's read-only task root; the
+    # app user, with PYTHONDONTWRITEBYTECODE): without bytecode built in, every start
+    # compiles each module it imports from source.
+    dockerfile = (ROOT / path).read_text()
+    lines = [line for line in dockerfile.splitlines() if line and not line.startswith("#")]
+    last_copy = max(i for i, line in enumerate(lines) if line.startswith("COPY "))
+    compiles = [
+        line for line in lines[last_copy + 1 :] if re.match(r"RUN python -m compileall\b", line)
+    ]
+    assert compiles, f"{path}: no compileall after the last COPY"
+    compiled = {Path(arg.replace("${LAMBDA_TASK_ROOT}/", "")).name for arg in compiles[0].split()}
+    # The top-level folder of each Python source copied (a package, or a module within one).
+    packages = {
+        Path(source).parts[0]
+        for source in dockerfile_copies(dockerfile)
+        if source.endswith((".py", "/"))
+    }
+    assert packages and packages <= compiled, f"{path}: {packages - compiled} not compiled"
+
+
 def test_every_function_has_one_service_running_its_handler(
     services: dict[str, dict[str, Any]],
 ) -> None:
