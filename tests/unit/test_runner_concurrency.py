@@ -1,8 +1,12 @@
 """The local runner scales each queue as the topology says, as the SAM template does
 (tests/unit/test_template.py checks the template's ScalingConfig against the same numbers),
-and the outbox groups events into SNS PublishBatch calls."""
+and the outbox groups events into SNS PublishBatch calls. The gateway's in-process functions
+have a pooled database connection for each call they can run at once."""
 
 import json
+import os
+import subprocess
+import sys
 import threading
 from collections import Counter
 from typing import Any
@@ -75,3 +79,18 @@ def test_publish_batches_stay_under_sns_total_size() -> None:
     for batch in batches:
         assert sum(len(e["Message"].encode()) for e in batch) <= outbox.PUBLISH_BATCH_BYTES
     assert len(batches) > 1
+
+
+def test_the_gateway_pool_holds_a_connection_for_every_function_thread() -> None:
+    # A fresh process, as uvicorn starts the gateway (settings are read once per process).
+    probe = (
+        "from infra.local import gateway; from shared.db import get_engine; "
+        "print(gateway._functions._max_workers, get_engine().pool.size())"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "DB_POOL_SIZE"}
+    out = subprocess.run(
+        [sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True
+    )
+    threads, pooled = map(int, out.stdout.split())
+    # Fewer and the pool's overflow opens and closes a connection per call under load.
+    assert pooled >= threads
