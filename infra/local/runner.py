@@ -3,17 +3,15 @@ the step's handler with a real SQS event (deleting only what the handler did not
 as failed), and fires the scheduled steps on their EventBridge expressions. Functions run in
 this process or in their own containers: see infra/local/invoke.py.
 
-As Lambda's SQS event source scales out with the backlog, each queue has up to
-`maximum_concurrency` pollers at work (the topology's number, the template's ScalingConfig),
-each long-polling and invoking the handler with its own batch; a slow batch on one does not
-hold up the queue (see `Scaling`)."""
+As Lambda's SQS event source scales out, each queue has `maximum_concurrency` pollers (the
+topology's number, the template's ScalingConfig), each long-polling and invoking the handler
+with its own batch; a slow batch on one does not hold up the queue."""
 
 import logging
 import re
 import signal
 import threading
 import time
-from collections.abc import Callable
 from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
@@ -49,11 +47,8 @@ def _queue(queue: QueueSpec) -> tuple[str, str]:
     return url, arn
 
 
-def poll_once(
-    queue: QueueSpec, wait_seconds: int = 0, received: Callable[[int], None] | None = None
-) -> int:
-    """Receive one batch and invoke the queue's function. Returns how many messages came,
-    and tells `received` so before the function runs."""
+def poll_once(queue: QueueSpec, wait_seconds: int = 0) -> int:
+    """Receive one batch and invoke the queue's function. Returns how many messages came."""
     sqs = aws.client("sqs")
     url, arn = _queue(queue)
     messages = sqs.receive_message(
@@ -63,8 +58,6 @@ def poll_once(
         AttributeNames=["All"],
         MessageAttributeNames=["All"],
     ).get("Messages", [])
-    if received is not None:
-        received(len(messages))
     if not messages:
         metrics.QUEUE_OLDEST_MESSAGE_AGE.labels(queue.name).set(0)
         return 0
@@ -129,47 +122,10 @@ def next_run(expression: str, after: datetime) -> datetime:
     raise ValueError(f"unsupported schedule expression: {expression}")
 
 
-class Scaling:
-    """How many of a queue's pollers work it, following the backlog as Lambda's event source
-    does: one always; one more each time a batch comes back full (more messages are waiting),
-    up to the queue's pollers; the last one added stops again when a batch of its own comes
-    back short. An idle queue costs one long poll at a time, not one per poller, and under
-    load batches fill, so each receive and delete moves several messages. With every poller
-    at work all the time, most batches held one message: at 20 submissions a second, 1,099
-    SQS calls in 10 s against 693 this way, each about 3 ms of LocalStack's CPU (README, "A
-    pipeline that keeps up")."""
-
-    def __init__(self, batch_size: int, pollers: int) -> None:
-        self.batch_size = batch_size
-        self.pollers = pollers
-        self.at_work = 1
-        self._changed = threading.Condition()
-
-    def wait_for_turn(self, index: int, stop: threading.Event) -> bool:
-        """Block poller `index` until it is one of those at work; False once `stop` is set."""
-        with self._changed:
-            while index >= self.at_work and not stop.is_set():
-                self._changed.wait(1)  # a stop is seen within a second
-        return not stop.is_set()
-
-    def received(self, index: int, count: int) -> None:
-        """Poller `index` received a batch of `count` messages."""
-        with self._changed:
-            if count >= self.batch_size and self.at_work < self.pollers:
-                self.at_work += 1
-                self._changed.notify_all()
-            elif count < self.batch_size and 0 < index == self.at_work - 1:
-                self.at_work -= 1
-
-
-def _poll_forever(queue: QueueSpec, index: int, scaling: Scaling, stop: threading.Event) -> None:
-    def received(count: int) -> None:
-        # As a batch arrives, before its work: more pollers must join while this one works.
-        scaling.received(index, count)
-
-    while scaling.wait_for_turn(index, stop):
+def _poll_forever(queue: QueueSpec, stop: threading.Event) -> None:
+    while not stop.is_set():
         try:
-            poll_once(queue, LONG_POLL_SECONDS, received)
+            poll_once(queue, wait_seconds=LONG_POLL_SECONDS)
         except Exception:
             logger.exception("polling failed", extra={"queue": queue.name})
             stop.wait(2)
@@ -190,12 +146,12 @@ def _schedule_forever(stop: threading.Event) -> None:
         stop.wait(1)
 
 
-def pollers(queues: tuple[QueueSpec, ...] = QUEUES) -> list[tuple[QueueSpec, int]]:
-    """(queue, index) of every poller: `maximum_concurrency` per queue when the handlers run
-    here; one when each function is a container (FUNCTION_URL_TEMPLATE), whose emulator takes
-    one invocation at a time, so more pollers would only queue for it."""
+def pollers(queues: tuple[QueueSpec, ...] = QUEUES) -> list[tuple[QueueSpec, str]]:
+    """(queue, thread name) of every poller: `maximum_concurrency` per queue when the handlers
+    run here; one when each function is a container (FUNCTION_URL_TEMPLATE), whose emulator
+    takes one invocation at a time, so more pollers would only queue for it."""
     return [
-        (queue, index)
+        (queue, f"queue-{queue.name}-{index}")
         for queue in queues
         for index in range(queue.maximum_concurrency if url_template() is None else 1)
     ]
@@ -210,18 +166,9 @@ def connections_needed(queues: tuple[QueueSpec, ...] = QUEUES) -> int:
 def start_pollers(
     stop: threading.Event, queues: tuple[QueueSpec, ...] = QUEUES
 ) -> list[threading.Thread]:
-    every = pollers(queues)
-    scaling = {
-        queue: Scaling(queue.batch_size, sum(q == queue for q, _ in every)) for queue in queues
-    }
     threads = [
-        threading.Thread(
-            target=_poll_forever,
-            args=(queue, index, scaling[queue], stop),
-            name=f"queue-{queue.name}-{index}",
-            daemon=True,
-        )
-        for queue, index in every
+        threading.Thread(target=_poll_forever, args=(queue, stop), name=name, daemon=True)
+        for queue, name in pollers(queues)
     ]
     for thread in threads:
         thread.start()

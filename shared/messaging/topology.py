@@ -29,9 +29,9 @@ class QueueSpec:
     function: str  # the step in functions/<function> that consumes it
     event_types: tuple[EventType, ...]
     max_receive_count: int = MAX_RECEIVE_COUNT
-    # How many invocations may work the queue at once: Lambda's ScalingConfig.
-    # MaximumConcurrency in the template, and the local runner's pollers (as many as the
-    # backlog needs, up to this). Each holds one database connection while it works.
+    # How many invocations work the queue at once: Lambda's ScalingConfig.MaximumConcurrency
+    # in the template, and as many pollers in the local runner. Each holds one database
+    # connection while it works (see shared.db.pool_size).
     maximum_concurrency: int = MIN_CONCURRENCY
     batch_size: int = SQS_BATCH_SIZE
 

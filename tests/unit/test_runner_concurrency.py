@@ -8,9 +8,7 @@ import os
 import subprocess
 import sys
 import threading
-import time
 from collections import Counter
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -27,12 +25,9 @@ def test_each_queue_gets_its_maximum_concurrency_of_pollers(
     polled: list[tuple[str, str]] = []
     lock = threading.Lock()
 
-    def record(
-        queue: QueueSpec, index: int, scaling: runner.Scaling, stop: threading.Event
-    ) -> None:
+    def record(queue: QueueSpec, stop: threading.Event) -> None:
         with lock:
             polled.append((queue.name, threading.current_thread().name))
-        assert scaling.pollers == queue.maximum_concurrency
 
     monkeypatch.setattr(runner, "_poll_forever", record)
     monkeypatch.setattr(runner, "_schedule_forever", lambda stop: None)
@@ -45,83 +40,6 @@ def test_each_queue_gets_its_maximum_concurrency_of_pollers(
     assert Counter(name for name, _ in polled) == {q.name: q.maximum_concurrency for q in QUEUES}
     assert len({thread for _, thread in polled}) == len(polled)  # each on a thread of its own
     assert runner.connections_needed() == sum(q.maximum_concurrency for q in QUEUES) + 1
-
-
-def test_pollers_join_in_while_batches_come_back_full_and_leave_as_they_come_back_short(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    # A queue of 10-message batches and 4 pollers; `backlog` messages waiting. Each receive
-    # takes what is there, up to a batch, and waits (in SQS's long poll) while none is.
-    queue = QueueSpec(
-        "scaling-probe",
-        "score",
-        (EventType.REQUEST_SUBMITTED,),
-        maximum_concurrency=4,
-        batch_size=10,
-    )
-    backlog = [200]
-    worked: set[int] = set()
-    taken = threading.Lock()
-    receives: Counter[int] = Counter()
-
-    def poll_once(polled: QueueSpec, wait_seconds: int, received: Callable[[int], None]) -> int:
-        index = int(threading.current_thread().name.rsplit("-", 1)[1])
-        with taken:
-            receives[index] += 1
-            count = min(10, backlog[0])
-            backlog[0] -= count
-            if count:
-                worked.add(index)
-        if not count:
-            time.sleep(0.05)  # the long poll, shortened
-        received(count)
-        time.sleep(0.05 if count else 0)  # the batch's work
-        return count
-
-    monkeypatch.setattr(runner, "poll_once", poll_once)
-    monkeypatch.delenv("FUNCTION_URL_TEMPLATE", raising=False)
-    stop = threading.Event()
-    threads = runner.start_pollers(stop, (queue,))
-    try:
-        deadline = time.monotonic() + 30
-        while backlog[0] and time.monotonic() < deadline:
-            time.sleep(0.01)
-        assert backlog[0] == 0
-        assert worked == {0, 1, 2, 3}  # the backlog brought every poller to work
-        time.sleep(1)  # the queue stays empty
-        before = dict(receives)
-        time.sleep(1)
-        polling = {index for index, count in receives.items() if count > before.get(index, 0)}
-        assert polling == {0}  # only the first keeps polling an empty queue
-    finally:
-        stop.set()
-        for thread in threads:
-            thread.join(5)
-    assert not any(thread.is_alive() for thread in threads)
-
-
-def test_a_poller_at_work_alone_never_stops_and_none_works_beyond_the_queues_pollers() -> None:
-    scaling = runner.Scaling(batch_size=10, pollers=2)
-    scaling.received(0, 0)
-    assert scaling.at_work == 1
-    for _ in range(5):
-        scaling.received(0, 10)
-    assert scaling.at_work == 2
-    scaling.received(0, 3)  # short, but not the last one added: it keeps working
-    assert scaling.at_work == 2
-    scaling.received(1, 3)
-    assert scaling.at_work == 1
-
-
-def test_a_poller_waiting_for_its_turn_stops_when_told() -> None:
-    scaling = runner.Scaling(batch_size=10, pollers=2)
-    stop = threading.Event()
-    answer: list[bool] = []
-    waiting = threading.Thread(target=lambda: answer.append(scaling.wait_for_turn(1, stop)))
-    waiting.start()
-    stop.set()
-    waiting.join(5)
-    assert answer == [False]
 
 
 def test_functions_in_containers_get_one_poller_per_queue(
