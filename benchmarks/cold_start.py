@@ -58,7 +58,8 @@ def run(runs: int) -> tuple[list[str], list[Target]]:
     samples: dict[str, list[float]] = {name: [] for name in cases}
     cpu: dict[str, list[float]] = {name: [] for name in cases}
     for package in ("shared", "functions"):
-        compileall.compile_dir(ROOT / package, quiet=1)
+        if not compileall.compile_dir(ROOT / package, quiet=1):
+            raise RuntimeError(f"{package}/ does not compile")
     for code in cases.values():  # warm the file cache once
         _time(code)
     for _ in range(runs):

@@ -23,16 +23,30 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+_pool_sized_for: int | None = None  # see size_pool_for
+
+
+def size_pool_for(concurrent_units: int) -> None:
+    """Keep a connection for each of `concurrent_units` units of work this process runs at
+    once (the local gateway's and runner's in-process functions), unless DB_POOL_SIZE says
+    otherwise. Before the engine is made (`get_engine`, at first use)."""
+    global _pool_sized_for
+    _pool_sized_for = concurrent_units
+
+
 @cache
 def get_engine() -> Engine:
     """The process's engine and connection pool, made at first use."""
     # DB_POOL_SIZE: one connection per concurrent unit of work in this process; the overflow
     # covers a request that publishes its outbox while its own session is still open.
     settings = get_settings()
+    pool_size = settings.db_pool_size
+    if _pool_sized_for is not None and "db_pool_size" not in settings.model_fields_set:
+        pool_size = _pool_sized_for
     engine = create_engine(
         settings.database_url,
-        pool_size=settings.db_pool_size,
-        max_overflow=settings.db_pool_size,
+        pool_size=pool_size,
+        max_overflow=pool_size,
         pool_pre_ping=True,
     )
     if settings.database_role:

@@ -9,7 +9,6 @@ import base64
 import importlib
 import json
 import logging
-import os
 import re
 import threading
 import time
@@ -24,8 +23,9 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
 
-from infra.local.invoke import FunctionError, invoke
+from infra.local.invoke import FunctionError, invoke, url_template
 from infra.local.lambda_events import LambdaContext, http_event
+from shared.db import size_pool_for
 from shared.http.app import NO_TELEMETRY
 from shared.http.errors import error_body
 from shared.http.routes import API_PREFIX, HTTP_FUNCTIONS, ROUTES, Route
@@ -110,15 +110,17 @@ def merged_openapi() -> dict[str, Any]:
 
 
 _worker = threading.local()
-# In-process invocations run on threads of their own: a plain executor hands a call over in
-# about half the time of anyio's (its capacity limiter and cancel scopes serve nothing here),
-# and a function does not run in a copy of the gateway's context. Eight: the process has one
-# GIL, so more threads overlap nothing more (wrk, 16 connections, alternating in one run: 4
-# and 40 threads answered within the noise of each other), while each one may hold a
-# database connection, which the pool keeps for it (`create_gateway`). With 40 threads on a
-# pool of 5, the pool's overflow opened and closed a PostgreSQL connection for one first
-# read in six under that load.
-FUNCTION_THREADS = 8
+# Function calls run on threads of their own: a plain executor hands a call over in about
+# half the time of anyio's (its capacity limiter and cancel scopes serve nothing here), and a
+# function does not run in a copy of the gateway's context. In this process, 16: each call
+# may hold a database connection, which the pool keeps for it (`create_gateway`); with 40
+# threads on the default pool of 5, the pool's overflow opened and closed a PostgreSQL
+# connection for one first read in six under wrk, 16 connections. Under that load 4 and 40
+# threads answered within the noise of each other (one GIL), so more would buy nothing
+# there; a call that waits (on PostgreSQL, LocalStack) holds its thread, hence not fewer.
+# Over HTTP (FUNCTION_URL_TEMPLATE) a call only waits on its container, for up to
+# FUNCTION_TIMEOUT_SECONDS: 40, as many as Starlette's pool.
+FUNCTION_THREADS = 16 if url_template() is None else 40
 _functions = ThreadPoolExecutor(max_workers=FUNCTION_THREADS, thread_name_prefix="function")
 
 
@@ -132,9 +134,8 @@ def _invoke_in_worker(function: str, event: dict[str, Any]) -> Any:
 
 
 def create_gateway() -> FastAPI:
-    # The functions invoked here share this process's pool, each invocation holding at most
-    # one connection of its own: one per thread, unless told otherwise (as the runner does).
-    os.environ.setdefault("DB_POOL_SIZE", str(FUNCTION_THREADS))
+    # The functions invoked here share this process's pool: a connection for each thread.
+    size_pool_for(FUNCTION_THREADS)
     gateway = FastAPI(docs_url=None, redoc_url=None, openapi_url=None, telemetry=NO_TELEMETRY)
 
     @gateway.get("/api/v1/openapi.json", include_in_schema=False)

@@ -197,11 +197,12 @@ if __name__ == "__main__":
 
     from prometheus_client import start_http_server
 
+    from shared.db import size_pool_for
     from shared.observability import configure_logging
 
     # Every poller may hold a connection at once (in-process functions share this process's
     # pool): size the pool for them unless told otherwise, so none waits for another.
-    os.environ.setdefault("DB_POOL_SIZE", str(connections_needed()))
+    size_pool_for(connections_needed())
     configure_logging()
     if metrics_port := os.environ.get("RUNNER_METRICS_PORT"):
         # In containers the runner cannot share a PROMETHEUS_MULTIPROC_DIR with the gateway,

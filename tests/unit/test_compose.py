@@ -218,18 +218,27 @@ def test_images_hold_the_bytecode_of_the_code_they_copy(path: str) -> None:
     dockerfile = (ROOT / path).read_text()
     lines = [line for line in dockerfile.splitlines() if line and not line.startswith("#")]
     last_copy = max(i for i, line in enumerate(lines) if line.startswith("COPY "))
-    compiles = [
-        line for line in lines[last_copy + 1 :] if re.match(r"RUN python -m compileall\b", line)
+    [compile_line] = [
+        line for line in lines[last_copy + 1 :] if line.startswith("RUN python -m compileall ")
     ]
-    assert compiles, f"{path}: no compileall after the last COPY"
-    compiled = {Path(arg.replace("${LAMBDA_TASK_ROOT}/", "")).name for arg in compiles[0].split()}
-    # The top-level folder of each Python source copied (a package, or a module within one).
-    packages = {
-        Path(source).parts[0]
-        for source in dockerfile_copies(dockerfile)
-        if source.endswith((".py", "/"))
-    }
-    assert packages and packages <= compiled, f"{path}: {packages - compiled} not compiled"
+    words = compile_line.split()[4:]
+    targets, options = [], []
+    while words:
+        word = words.pop(0)
+        if word == "--invalidation-mode":
+            options.append(f"{word} {words.pop(0)}")
+        elif word.startswith("-"):
+            options.append(word)
+        else:
+            targets.append(word.rstrip("/"))
+    # Recursive, nothing left out.
+    assert set(options) <= {"-q", "--invalidation-mode unchecked-hash"}, options
+    # Where each Python source copied lands: in a folder compiled.
+    for line in re.findall(r"^COPY\s+(?!--from)(.+)$", dockerfile, flags=re.MULTILINE):
+        *sources, destination = line.split()
+        if any(source.endswith((".py", "/")) for source in sources):
+            landed = destination.rstrip("/")
+            assert any(landed == t or landed.startswith(f"{t}/") for t in targets), line
 
 
 def test_every_function_has_one_service_running_its_handler(

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import threading
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,6 +18,8 @@ from infra.local import runner
 from shared.messaging import outbox
 from shared.messaging.topology import QUEUES, QueueSpec
 from shared.workflow.events import EventType
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_each_queue_gets_its_maximum_concurrency_of_pollers(
@@ -81,16 +84,32 @@ def test_publish_batches_stay_under_sns_total_size() -> None:
     assert len(batches) > 1
 
 
-def test_the_gateway_pool_holds_a_connection_for_every_function_thread() -> None:
-    # A fresh process, as uvicorn starts the gateway (settings are read once per process).
+def _gateway_pool(env: dict[str, str]) -> tuple[int, int, bool]:
+    """(function threads, pool size, DB_POOL_SIZE in its environment afterwards) of a fresh
+    process that imports the gateway, as uvicorn does (settings are read once per process)."""
     probe = (
-        "from infra.local import gateway; from shared.db import get_engine; "
-        "print(gateway._functions._max_workers, get_engine().pool.size())"
+        "import os; from infra.local import gateway; from shared.db import get_engine; "
+        "print(gateway.FUNCTION_THREADS, get_engine().pool.size(), 'DB_POOL_SIZE' in os.environ)"
     )
-    env = {k: v for k, v in os.environ.items() if k != "DB_POOL_SIZE"}
     out = subprocess.run(
-        [sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True
+        [sys.executable, "-c", probe], env=env, cwd=ROOT, capture_output=True, text=True, check=True
     )
-    threads, pooled = map(int, out.stdout.split())
+    threads, pooled, left = out.stdout.split()
+    return int(threads), int(pooled), left == "True"
+
+
+def test_the_gateway_pool_holds_a_connection_for_every_function_thread() -> None:
+    env = {
+        k: v for k, v in os.environ.items() if k not in ("DB_POOL_SIZE", "FUNCTION_URL_TEMPLATE")
+    }
+    threads, pooled, left = _gateway_pool(env)
     # Fewer and the pool's overflow opens and closes a connection per call under load.
-    assert pooled >= threads
+    assert pooled == threads
+    # Nothing is written to the environment, which the processes it starts would inherit.
+    assert not left
+
+
+def test_the_gateway_pool_follows_db_pool_size_when_it_is_set() -> None:
+    env = {k: v for k, v in os.environ.items() if k != "FUNCTION_URL_TEMPLATE"}
+    threads, pooled, _ = _gateway_pool(env | {"DB_POOL_SIZE": "3"})
+    assert (threads, pooled) == (16, 3)
