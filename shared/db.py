@@ -21,6 +21,11 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    # Values the database computes (`updated_at`'s onupdate, server defaults) come back with
+    # the INSERT or UPDATE itself (RETURNING), not from a later SELECT on first access: an
+    # answer serialised after a write reads nothing more, so PostgreSQL going away then is
+    # a 503 from the write's own transaction, never a 500 from the serialiser.
+    __mapper_args__ = {"eager_defaults": True}
 
 
 _pool_sized_for: int | None = None  # see size_pool_for
