@@ -153,9 +153,14 @@ def test_builds_point_to_an_existing_dockerfile(services: dict[str, dict[str, An
         assert (context / dockerfile) == ROOT / expected, name
 
 
-def dockerfile_copies(dockerfile: str) -> list[str]:
+def dockerfile_copy_steps(dockerfile: str) -> list[tuple[list[str], str]]:
+    """(sources, destination) of each COPY from the build context."""
     copies = re.findall(r"^COPY\s+(?!--from)(.+)$", dockerfile, flags=re.MULTILINE)
-    return [src for line in copies for src in line.split()[:-1]]
+    return [(line.split()[:-1], line.split()[-1]) for line in copies]
+
+
+def dockerfile_copies(dockerfile: str) -> list[str]:
+    return [source for sources, _ in dockerfile_copy_steps(dockerfile) for source in sources]
 
 
 def test_dockerfile_copies_what_exists_and_matches_the_lambda_runtime() -> None:
@@ -234,11 +239,10 @@ def test_images_hold_the_bytecode_of_the_code_they_copy(path: str) -> None:
     # Recursive, nothing left out.
     assert set(options) <= {"-q", "--invalidation-mode unchecked-hash"}, options
     # Where each Python source copied lands: in a folder compiled.
-    for line in re.findall(r"^COPY\s+(?!--from)(.+)$", dockerfile, flags=re.MULTILINE):
-        *sources, destination = line.split()
+    for sources, destination in dockerfile_copy_steps(dockerfile):
         if any(source.endswith((".py", "/")) for source in sources):
             landed = destination.rstrip("/")
-            assert any(landed == t or landed.startswith(f"{t}/") for t in targets), line
+            assert any(landed == t or landed.startswith(f"{t}/") for t in targets), sources
 
 
 def test_every_function_has_one_service_running_its_handler(
