@@ -10,6 +10,7 @@ import os
 import time
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -121,39 +122,107 @@ def _mailbox(endpoint: str, sender: str) -> list[dict[str, Any]]:
     return [m for m in response.json()["messages"] if m.get("Source") == sender]
 
 
-def run(gateway: str, pids: dict[str, int]) -> tuple[list[str], list[Target]]:
-    rate = float(os.environ.get("BENCH_RATE", "20"))
-    seconds = float(os.environ.get("BENCH_SECONDS", "60"))
-    total = round(rate * seconds)
+@dataclass(frozen=True)
+class Run:
+    """One open-loop run: what was sent, each request's journey, the CPU it took."""
+
+    rate: float
+    seconds: float
+    applicants: int
+    ids: list[str]
+    statuses: Counter[int]
+    submitting: float  # seconds the submissions took to send
+    wall: float  # from the first submission to the last approver email (or giving up)
+    journeys: dict[str, dict[str, datetime]]
+    cores: dict[str, float]
+
+    @property
+    def total(self) -> int:
+        return round(self.rate * self.seconds)
+
+    @property
+    def lost(self) -> int:
+        """Accepted requests whose approver was never emailed."""
+        return sum("approver_email" not in self.journeys[i] for i in self.ids)
+
+    def latencies(self, step: str, subset: list[str] | None = None) -> list[float]:
+        return [
+            (self.journeys[i][step] - self.journeys[i]["credit_request.created"]).total_seconds()
+            for i in (self.ids if subset is None else subset)
+            if step in self.journeys[i] and "credit_request.created" in self.journeys[i]
+        ]
+
+    def p95(self, step: str, subset: list[str] | None = None) -> float:
+        return quantile(self.latencies(step, subset) or [float("inf")], 0.95)
+
+    def halves(self) -> tuple[list[str], list[str]]:
+        """The requests in the order they were created, split into the run's two halves."""
+        by_creation = sorted(
+            (i for i in self.ids if "credit_request.created" in self.journeys[i]),
+            key=lambda i: self.journeys[i]["credit_request.created"],
+        )
+        half = len(by_creation) // 2
+        return by_creation[:half], by_creation[half:]
+
+    def report(self, title: str) -> list[str]:
+        first, second = self.halves()
+        lines = [
+            f"{title}: {self.total} submissions at {self.rate:g}/s for {self.seconds:g} s "
+            f"({self.applicants} applicants; sent in {self.submitting:.1f} s); answers "
+            f"{dict(self.statuses)}; from the audit trail (s)",
+            f"{'step':32} {'count':>6} {'p50':>7} {'p95':>7} {'p99':>7}",
+        ]
+        for label, step in STEPS:
+            values = self.latencies(step)
+            lines.append(
+                f"{label:32} {len(values):6d} "
+                + " ".join(
+                    f"{quantile(values or [float('nan')], q):7.2f}" for q in (0.5, 0.95, 0.99)
+                )
+            )
+        return [
+            *lines,
+            f"approver email p95: first half {self.p95('approver_email', first):.2f} s, "
+            f"second half {self.p95('approver_email', second):.2f} s",
+            f"accepted {len(self.ids)}, lost {self.lost}",
+            f"CPU used from the first submission to the last approver email ({self.wall:.0f} s), "
+            f"in cores of {os.cpu_count()}: "
+            + ", ".join(f"{name} {used:.2f}" for name, used in self.cores.items()),
+        ]
+
+
+STEPS = (
+    ("submit -> scored", "credit_request.scored"),
+    ("submit -> chain built", "credit_request.chain_built"),
+    ("submit -> approver email sent", "approver_email"),
+)
+
+
+def measure(gateway: str, pids: dict[str, int], rate: float, seconds: float) -> Run:
+    """Submit `rate` requests a second for `seconds`, wait for their journeys, and time them."""
     applicants = _applicants(gateway, int(os.environ.get("BENCH_APPLICANTS", "20")))
     if localstack := pid_of("localstack.runtime.main"):
         pids = pids | {"localstack": localstack}
     cpu_before = {name: cpu_seconds(pid) for name, pid in pids.items()}
     machine_before = machine_cpu_seconds()
     submitted_at = time.perf_counter()
-    ids, statuses = asyncio.run(_submit_all(gateway, applicants, rate, total))
+    ids, statuses = asyncio.run(_submit_all(gateway, applicants, rate, round(rate * seconds)))
     submitting = time.perf_counter() - submitted_at
     journeys = _wait_for(ids)
     wall = time.perf_counter() - submitted_at
     cores = {name: (cpu_seconds(pid) - cpu_before[name]) / wall for name, pid in pids.items()}
     cores["whole machine"] = (machine_cpu_seconds() - machine_before) / wall
+    return Run(rate, seconds, len(applicants), ids, statuses, submitting, wall, journeys, cores)
 
-    def latencies(step: str, subset: list[str] | None = None) -> list[float]:
-        return [
-            (journeys[i][step] - journeys[i]["credit_request.created"]).total_seconds()
-            for i in (ids if subset is None else subset)
-            if step in journeys[i] and "credit_request.created" in journeys[i]
-        ]
 
-    by_creation = sorted(
-        (i for i in ids if "credit_request.created" in journeys[i]),
-        key=lambda i: journeys[i]["credit_request.created"],
+def run(gateway: str, pids: dict[str, int]) -> tuple[list[str], list[Target]]:
+    measured = measure(
+        gateway,
+        pids,
+        float(os.environ.get("BENCH_RATE", "20")),
+        float(os.environ.get("BENCH_SECONDS", "60")),
     )
-    half = len(by_creation) // 2
-    first, second = by_creation[:half], by_creation[half:]
-    lost = sum("approver_email" not in journeys[i] for i in ids)
-    settings_sender = os.environ["MAIL_FROM"]
-    mails = _mailbox(os.environ["AWS_ENDPOINT_URL"], settings_sender)
+    mails = _mailbox(os.environ["AWS_ENDPOINT_URL"], os.environ["MAIL_FROM"])
     copies = Counter(
         (
             tuple(m["Destination"]["ToAddresses"]),
@@ -163,51 +232,53 @@ def run(gateway: str, pids: dict[str, int]) -> tuple[list[str], list[Target]]:
         for m in mails
     )
     duplicates = sum(n - 1 for n in copies.values())
-
     lines = [
-        f"P4: {total} submissions at {rate:g}/s for {seconds:g} s ({len(applicants)} applicants; "
-        f"sent in {submitting:.1f} s); answers {dict(statuses)}; from the audit trail (s)",
-        f"{'step':32} {'count':>6} {'p50':>7} {'p95':>7} {'p99':>7}",
+        *measured.report("P4"),
+        f"emails of this run in the mailbox {len(mails)}, duplicates {duplicates}",
     ]
-    for label, step in (
-        ("submit -> scored", "credit_request.scored"),
-        ("submit -> chain built", "credit_request.chain_built"),
-        ("submit -> approver email sent", "approver_email"),
-    ):
-        values = latencies(step) or [float("nan")]
-        lines.append(
-            f"{label:32} {len(latencies(step)):6d} "
-            + " ".join(f"{quantile(values, q):7.2f}" for q in (0.5, 0.95, 0.99))
-        )
-    email_p95 = quantile(latencies("approver_email") or [float("inf")], 0.95)
-    first_p95 = quantile(latencies("approver_email", first) or [float("inf")], 0.95)
-    second_p95 = quantile(latencies("approver_email", second) or [float("inf")], 0.95)
-    lines += [
-        f"approver email p95: first half {first_p95:.2f} s, second half {second_p95:.2f} s",
-        f"accepted {len(ids)}, lost {lost}; emails of this run in the mailbox {len(mails)}, "
-        f"duplicates {duplicates}",
-        f"CPU used from the first submission to the last approver email ({wall:.0f} s), in "
-        f"cores of {os.cpu_count()}: "
-        + ", ".join(f"{name} {used:.2f}" for name, used in cores.items()),
-    ]
+    first, second = measured.halves()
+    first_p95 = measured.p95("approver_email", first)
     targets = [
         Target(
             "P4 submit -> chain built p95",
-            quantile(latencies("credit_request.chain_built") or [float("inf")], 0.95),
+            measured.p95("credit_request.chain_built"),
             0.5,
             at_most=True,
             unit=" s",
         ),
-        Target("P4 submit -> approver email p95", email_p95, 1.5, at_most=True, unit=" s"),
+        Target(
+            "P4 submit -> approver email p95",
+            measured.p95("approver_email"),
+            1.5,
+            at_most=True,
+            unit=" s",
+        ),
         # Flat, not growing: the second half's p95 within 1.5x the first's (and 0.25 s).
         Target(
             "P4 approver email p95, 2nd/1st half",
-            second_p95 / max(first_p95, 0.25),
+            measured.p95("approver_email", second) / max(first_p95, 0.25),
             1.5,
             at_most=True,
         ),
-        Target("P4 requests lost", lost, 0, at_most=True, unit=""),
+        Target("P4 requests lost", measured.lost, 0, at_most=True, unit=""),
         Target("P4 duplicate emails", duplicates, 0, at_most=True, unit=""),
-        Target("P4 requests refused (non-202)", total - len(ids), 0, at_most=True, unit=""),
+        Target(
+            "P4 requests refused (non-202)",
+            measured.total - len(measured.ids),
+            0,
+            at_most=True,
+            unit="",
+        ),
     ]
     return lines, targets
+
+
+def reference(gateway: str, pids: dict[str, int]) -> list[str]:
+    """The same pipeline at a rate this machine carries (by default half of P4's), in the
+    same run: beside P4 it tells a machine that cannot carry 20 a second from a pipeline
+    that falls behind. Context, not a target."""
+    rate = float(
+        os.environ.get("BENCH_REFERENCE_RATE") or float(os.environ.get("BENCH_RATE", "20")) / 2
+    )
+    seconds = float(os.environ.get("BENCH_REFERENCE_SECONDS", "30"))
+    return measure(gateway, pids, rate, seconds).report("P4 reference, same stack")
