@@ -3,7 +3,7 @@ ratios against baselines measured in the same run, on a stack of the run's own (
 benchmarks.harness). Environment knobs, for a loaded machine or a quick look:
 BENCH_SECONDS (P4 run length, 60), BENCH_RATE (submissions a second, 20), BENCH_APPLICANTS
 (20), BENCH_REFERENCE_RATE and BENCH_REFERENCE_SECONDS (P4's reference run, after it: half of
-BENCH_RATE, 30 s), BENCH_HTTP_SECONDS (per P2 case, 10), BENCH_CONNECTIONS (16),
+BENCH_RATE and of BENCH_SECONDS), BENCH_HTTP_SECONDS (per P2 case, 10), BENCH_CONNECTIONS (16),
 BENCH_RAW_SECONDS (5), BENCH_IMPORT_RUNS (10); BENCH_SKIP leaves sections out
 (comma-separated: p1, ceiling, p2, p4, p4ref, policy).
 
@@ -93,9 +93,9 @@ def main() -> None:
             section(*http_paths.run(stack.gateway, stack.bare, applicant, staff))
         if "p4" not in skip:
             section(*pipeline.run(stack.gateway, stack.pids))
-        if "p4ref" not in skip:
-            # After P4, so P4's figures stay comparable with runs before this one.
-            section(pipeline.reference(stack.gateway, stack.pids))
+            if "p4ref" not in skip:
+                # After P4, so P4's figures stay comparable with runs before this one.
+                section(pipeline.reference(stack.gateway, stack.pids))
     if "policy" not in skip:
         section(_in_own_process("benchmarks.policy_cache", 500))
         # Issue 12: a simulation over 10,000 stored requests in at most 5 s.

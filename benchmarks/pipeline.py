@@ -3,7 +3,11 @@ tests.support.Api) submit `BENCH_RATE` requests a second for `BENCH_SECONDS` sec
 loop (each on its schedule, whatever the answers before it). Each request's journey is timed
 from the audit trail's own timestamps: created → scored → chain built → the approver's email
 sent. Then: how many accepted requests never reached their approver (lost), and how many
-emails of this run the SES mailbox holds twice (duplicates)."""
+emails of this run the SES mailbox holds twice (duplicates).
+
+`reference` runs the same pipeline after P4, on the same stack, at half its rate for half its
+length (`BENCH_REFERENCE_RATE`, `BENCH_REFERENCE_SECONDS`): context beside P4, not a target.
+It starts right after P4, whose backlog may still weigh on the machine, so it errs slow."""
 
 import asyncio
 import os
@@ -122,23 +126,27 @@ def _mailbox(endpoint: str, sender: str) -> list[dict[str, Any]]:
     return [m for m in response.json()["messages"] if m.get("Source") == sender]
 
 
-@dataclass(frozen=True)
-class Run:
+STEPS = (
+    ("submit -> scored", "credit_request.scored"),
+    ("submit -> chain built", "credit_request.chain_built"),
+    ("submit -> approver email sent", "approver_email"),
+)
+
+
+@dataclass
+class PipelineRun:
     """One open-loop run: what was sent, each request's journey, the CPU it took."""
 
     rate: float
     seconds: float
-    applicants: int
-    ids: list[str]
+    total: int  # submissions sent
+    applicant_count: int
+    ids: list[str]  # the accepted ones
     statuses: Counter[int]
     submitting: float  # seconds the submissions took to send
     wall: float  # from the first submission to the last approver email (or giving up)
     journeys: dict[str, dict[str, datetime]]
     cores: dict[str, float]
-
-    @property
-    def total(self) -> int:
-        return round(self.rate * self.seconds)
 
     @property
     def lost(self) -> int:
@@ -164,11 +172,12 @@ class Run:
         half = len(by_creation) // 2
         return by_creation[:half], by_creation[half:]
 
-    def report(self, title: str) -> list[str]:
+    def report(self, title: str, mailbox: str = "") -> list[str]:
+        """The run's figures; `mailbox` is added to the line that counts what arrived."""
         first, second = self.halves()
         lines = [
             f"{title}: {self.total} submissions at {self.rate:g}/s for {self.seconds:g} s "
-            f"({self.applicants} applicants; sent in {self.submitting:.1f} s); answers "
+            f"({self.applicant_count} applicants; sent in {self.submitting:.1f} s); answers "
             f"{dict(self.statuses)}; from the audit trail (s)",
             f"{'step':32} {'count':>6} {'p50':>7} {'p95':>7} {'p99':>7}",
         ]
@@ -184,35 +193,31 @@ class Run:
             *lines,
             f"approver email p95: first half {self.p95('approver_email', first):.2f} s, "
             f"second half {self.p95('approver_email', second):.2f} s",
-            f"accepted {len(self.ids)}, lost {self.lost}",
+            f"accepted {len(self.ids)}, lost {self.lost}{mailbox}",
             f"CPU used from the first submission to the last approver email ({self.wall:.0f} s), "
             f"in cores of {os.cpu_count()}: "
             + ", ".join(f"{name} {used:.2f}" for name, used in self.cores.items()),
         ]
 
 
-STEPS = (
-    ("submit -> scored", "credit_request.scored"),
-    ("submit -> chain built", "credit_request.chain_built"),
-    ("submit -> approver email sent", "approver_email"),
-)
-
-
-def measure(gateway: str, pids: dict[str, int], rate: float, seconds: float) -> Run:
+def measure(gateway: str, pids: dict[str, int], rate: float, seconds: float) -> PipelineRun:
     """Submit `rate` requests a second for `seconds`, wait for their journeys, and time them."""
     applicants = _applicants(gateway, int(os.environ.get("BENCH_APPLICANTS", "20")))
     if localstack := pid_of("localstack.runtime.main"):
         pids = pids | {"localstack": localstack}
     cpu_before = {name: cpu_seconds(pid) for name, pid in pids.items()}
     machine_before = machine_cpu_seconds()
+    total = round(rate * seconds)
     submitted_at = time.perf_counter()
-    ids, statuses = asyncio.run(_submit_all(gateway, applicants, rate, round(rate * seconds)))
+    ids, statuses = asyncio.run(_submit_all(gateway, applicants, rate, total))
     submitting = time.perf_counter() - submitted_at
     journeys = _wait_for(ids)
     wall = time.perf_counter() - submitted_at
     cores = {name: (cpu_seconds(pid) - cpu_before[name]) / wall for name, pid in pids.items()}
     cores["whole machine"] = (machine_cpu_seconds() - machine_before) / wall
-    return Run(rate, seconds, len(applicants), ids, statuses, submitting, wall, journeys, cores)
+    return PipelineRun(
+        rate, seconds, total, len(applicants), ids, statuses, submitting, wall, journeys, cores
+    )
 
 
 def run(gateway: str, pids: dict[str, int]) -> tuple[list[str], list[Target]]:
@@ -232,10 +237,9 @@ def run(gateway: str, pids: dict[str, int]) -> tuple[list[str], list[Target]]:
         for m in mails
     )
     duplicates = sum(n - 1 for n in copies.values())
-    lines = [
-        *measured.report("P4"),
-        f"emails of this run in the mailbox {len(mails)}, duplicates {duplicates}",
-    ]
+    lines = measured.report(
+        "P4", mailbox=f"; emails of this run in the mailbox {len(mails)}, duplicates {duplicates}"
+    )
     first, second = measured.halves()
     first_p95 = measured.p95("approver_email", first)
     targets = [
@@ -274,11 +278,11 @@ def run(gateway: str, pids: dict[str, int]) -> tuple[list[str], list[Target]]:
 
 
 def reference(gateway: str, pids: dict[str, int]) -> list[str]:
-    """The same pipeline at a rate this machine carries (by default half of P4's), in the
-    same run: beside P4 it tells a machine that cannot carry 20 a second from a pipeline
-    that falls behind. Context, not a target."""
-    rate = float(
-        os.environ.get("BENCH_REFERENCE_RATE") or float(os.environ.get("BENCH_RATE", "20")) / 2
-    )
-    seconds = float(os.environ.get("BENCH_REFERENCE_SECONDS", "30"))
+    """The same pipeline at a lower rate (by default half of P4's, for half as long), in the
+    same run: beside P4 it shows whether the pipeline keeps up until the machine runs short
+    of CPU, or falls behind at any rate. Context, not a target."""
+    half_rate = float(os.environ.get("BENCH_RATE", "20")) / 2
+    half_seconds = float(os.environ.get("BENCH_SECONDS", "60")) / 2
+    rate = float(os.environ.get("BENCH_REFERENCE_RATE", half_rate))
+    seconds = float(os.environ.get("BENCH_REFERENCE_SECONDS", half_seconds))
     return measure(gateway, pids, rate, seconds).report("P4 reference, same stack")

@@ -190,6 +190,12 @@ def start_localstack(
             "SKIP_SSL_CERT_DOWNLOAD": "1",
             "DISABLE_EVENTS": "1",
             "SQS_ENDPOINT_STRATEGY": "path",
+            # LocalStack's own calls (SNS delivering to the subscribed SQS queues) go straight
+            # to its handlers instead of over HTTP to itself, through the one thread that also
+            # serves every outside call: under P4's load, messages waited 4-6 s there between
+            # an accepted publish and their queue (0.1-0.2 s with this), and LocalStack used
+            # about 12 % less CPU (README "Latest benchmark").
+            "IN_MEMORY_CLIENT": "1",
             "FILESYSTEM_ROOT": str(filesystem_root),
             # Sandboxes can look like containers to LocalStack, which would then ignore
             # FILESYSTEM_ROOT (and our init hooks) for /tmp/localstack, shared by every run.
