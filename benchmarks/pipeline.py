@@ -220,13 +220,13 @@ def measure(gateway: str, pids: dict[str, int], rate: float, seconds: float) -> 
     )
 
 
+def _p4_load() -> tuple[float, float]:
+    """P4's rate (submissions a second) and length (seconds)."""
+    return float(os.environ.get("BENCH_RATE", "20")), float(os.environ.get("BENCH_SECONDS", "60"))
+
+
 def run(gateway: str, pids: dict[str, int]) -> tuple[list[str], list[Target]]:
-    measured = measure(
-        gateway,
-        pids,
-        float(os.environ.get("BENCH_RATE", "20")),
-        float(os.environ.get("BENCH_SECONDS", "60")),
-    )
+    measured = measure(gateway, pids, *_p4_load())
     mails = _mailbox(os.environ["AWS_ENDPOINT_URL"], os.environ["MAIL_FROM"])
     copies = Counter(
         (
@@ -281,8 +281,7 @@ def reference(gateway: str, pids: dict[str, int]) -> list[str]:
     """The same pipeline at a lower rate (by default half of P4's, for half as long), in the
     same run: beside P4 it shows whether the pipeline keeps up until the machine runs short
     of CPU, or falls behind at any rate. Context, not a target."""
-    half_rate = float(os.environ.get("BENCH_RATE", "20")) / 2
-    half_seconds = float(os.environ.get("BENCH_SECONDS", "60")) / 2
-    rate = float(os.environ.get("BENCH_REFERENCE_RATE", half_rate))
-    seconds = float(os.environ.get("BENCH_REFERENCE_SECONDS", half_seconds))
+    p4_rate, p4_seconds = _p4_load()
+    rate = float(os.environ.get("BENCH_REFERENCE_RATE", p4_rate / 2))
+    seconds = float(os.environ.get("BENCH_REFERENCE_SECONDS", p4_seconds / 2))
     return measure(gateway, pids, rate, seconds).report("P4 reference, same stack")
