@@ -1,5 +1,6 @@
 """Database engine and sessions, created once per process at first use."""
 
+import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import cache
@@ -7,8 +8,11 @@ from typing import Any
 
 from sqlalchemy import Engine, MetaData, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.pool import QueuePool
 
 from shared.config import get_settings
+
+logger = logging.getLogger(__name__)
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -34,9 +38,19 @@ _pool_sized_for: int | None = None  # see size_pool_for
 def size_pool_for(concurrent_units: int) -> None:
     """Keep a connection for each of `concurrent_units` units of work this process runs at
     once (the local gateway's and runner's in-process functions), unless DB_POOL_SIZE says
-    otherwise. Before the engine is made (`get_engine`, at first use)."""
+    otherwise. Before the engine is made (`get_engine`, at first use); after, it comes too late
+    to size anything, which is logged, since units would then wait for connections."""
     global _pool_sized_for
     _pool_sized_for = concurrent_units
+    if not get_engine.cache_info().currsize:
+        return
+    pool = get_engine().pool
+    if isinstance(pool, QueuePool) and pool.size() < concurrent_units:
+        logger.warning(
+            "the connection pool was made before it was sized; it keeps fewer connections "
+            "than units of work may hold at once",
+            extra={"pool_size": pool.size(), "concurrent_units": concurrent_units},
+        )
 
 
 @cache

@@ -114,3 +114,21 @@ def test_the_gateway_pool_follows_db_pool_size_when_it_is_set() -> None:
     threads, pooled, _ = _gateway_pool(env | {"DB_POOL_SIZE": "3"})
     assert threads != 3
     assert pooled == 3
+
+
+def test_sizing_the_pool_after_it_was_made_is_logged_not_ignored_silently() -> None:
+    """A process that makes its engine before sizing the pool would leave its functions
+    waiting for connections: that mistake shows in the log."""
+    env = {k: v for k, v in os.environ.items() if k != "DB_POOL_SIZE"}
+    probe = (
+        "import logging; logging.basicConfig(); "
+        "from shared.db import get_engine, size_pool_for; "
+        "size_pool_for(4); get_engine(); size_pool_for(4); size_pool_for(9); "
+        "print(get_engine().pool.size())"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe], env=env, cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert out.stdout.split() == ["4"]
+    # Once: sizing it for as many units as it holds is no mistake.
+    assert out.stderr.count("the connection pool was made before it was sized") == 1
