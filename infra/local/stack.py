@@ -32,7 +32,18 @@ from infra.local.supervisor import Supervisor, workflow_processes
 ROOT = Path(__file__).resolve().parents[2]
 STATE = ROOT / ".local"
 LOCALSTACK_PYTHON = ROOT / ".venv-localstack" / "bin" / "python"
-LOCALSTACK_SERVICES = "sqs,sns,s3,ses,events,scheduler,cloudformation,iam,sts"
+# How LocalStack behaves, the same wherever it runs: here in host mode, in compose and in CI
+# (tests/unit/test_compose.py keeps them equal).
+LOCALSTACK_SETTINGS = {
+    "SERVICES": "sqs,sns,s3,ses,events,scheduler,cloudformation,iam,sts",
+    "SQS_ENDPOINT_STRATEGY": "path",
+    # LocalStack's own calls (SNS delivering to the subscribed SQS queues) go straight to its
+    # handlers instead of over HTTP to itself, through the one thread that also serves every
+    # outside call: under P4's load, messages waited 4-6 s there between an accepted publish
+    # and their queue (0.1-0.2 s with this), and LocalStack used about 12 % less CPU (README
+    # "Latest benchmark").
+    "IN_MEMORY_CLIENT": "1",
+}
 DEFAULT_DEMO_PASSWORD = "demo-password-2026"
 
 logger = logging.getLogger("stack")
@@ -184,18 +195,11 @@ def start_localstack(
         f"localstack-{urlparse(endpoint).port}",
         [str(LOCALSTACK_PYTHON), "-m", "localstack.runtime.main"],
         env={
+            **LOCALSTACK_SETTINGS,
             "GATEWAY_LISTEN": urlparse(endpoint).netloc,
-            "SERVICES": LOCALSTACK_SERVICES,
             "DNS_ADDRESS": "0",
             "SKIP_SSL_CERT_DOWNLOAD": "1",
             "DISABLE_EVENTS": "1",
-            "SQS_ENDPOINT_STRATEGY": "path",
-            # LocalStack's own calls (SNS delivering to the subscribed SQS queues) go straight
-            # to its handlers instead of over HTTP to itself, through the one thread that also
-            # serves every outside call: under P4's load, messages waited 4-6 s there between
-            # an accepted publish and their queue (0.1-0.2 s with this), and LocalStack used
-            # about 12 % less CPU (README "Latest benchmark").
-            "IN_MEMORY_CLIENT": "1",
             "FILESYSTEM_ROOT": str(filesystem_root),
             # Sandboxes can look like containers to LocalStack, which would then ignore
             # FILESYSTEM_ROOT (and our init hooks) for /tmp/localstack, shared by every run.

@@ -111,6 +111,16 @@ def test_parses_with_the_expected_services(services: dict[str, dict[str, Any]]) 
     }
 
 
+def test_localstack_behaves_in_compose_as_in_host_mode(
+    services: dict[str, dict[str, Any]],
+) -> None:
+    """`make local` runs LocalStack in host mode: compose (and CI, which matches compose) give
+    it the same settings, so what is measured and tested there is what a container runs."""
+    from infra.local.stack import LOCALSTACK_SETTINGS
+
+    assert environment(services["localstack"]) == LOCALSTACK_SETTINGS
+
+
 def test_every_image_is_pinned(services: dict[str, dict[str, Any]]) -> None:
     for name, service in services.items():
         if "image" not in service:
