@@ -132,17 +132,32 @@ class Entry:
     also: tuple[bytes | None, ...] | None = None
 
 
+@dataclass(frozen=True)
+class Miss:
+    """A key `peek` found missing or stale, with the versions (`stamp`) it looked under."""
+
+    stamp: str
+
+
 def etag_of(body: bytes) -> str:
     """A strong ETag for a body: equal bodies, equal tags."""
     return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
 
 
-def read_through(at: CacheKey, compute: Callable[[], bytes], also: Sequence[str] = ()) -> Entry:
+def read_through(
+    at: CacheKey,
+    compute: Callable[[], bytes],
+    also: Sequence[str] = (),
+    missed: Miss | None = None,
+) -> Entry:
     """The answer cached at `at` under the current versions of its scopes, or the one
     `compute` makes (and stores). `compute` must read what the answer says itself rather than
     reuse what was read before this call: the answer is stored under the versions read here,
     and an older read would be kept as the newer version's answer. `also` names plain keys to
-    read in the same round trip (a caller's other lookups)."""
+    read in the same round trip (a caller's other lookups). `missed` is what `peek` found for
+    `at` a moment ago: the answer is computed at once and stored under the versions `peek`
+    read, which is as safe, since those were read before `compute` reads anything (and `also`
+    is not read: the caller has its values from `peek`)."""
     name, entry_key = at.name, _entry_key(at)
     if not redis_available():  # it failed a moment ago: straight to the database
         metrics.CACHE_ERRORS.labels(name).inc()
@@ -151,10 +166,13 @@ def read_through(at: CacheKey, compute: Callable[[], bytes], also: Sequence[str]
 
     try:
         redis = get_redis_bytes()
-        [(stamp, found)], extra = _lookup(redis, [at], also)
-        if found is not None:
-            metrics.CACHE_HITS.labels(name).inc()
-            return replace(found, also=extra)
+        if missed is None:
+            [(stamp, found)], extra = _lookup(redis, [at], also)
+            if found is not None:
+                metrics.CACHE_HITS.labels(name).inc()
+                return replace(found, also=extra)
+        else:
+            stamp, extra = missed.stamp, ()
         metrics.CACHE_MISSES.labels(name).inc()
         if redis.set(entry_key + ":lock", "1", nx=True, ex=_LOCK_SECONDS):
             try:
@@ -179,11 +197,12 @@ def read_through(at: CacheKey, compute: Callable[[], bytes], also: Sequence[str]
 
 def peek(
     *at: CacheKey, also: Sequence[str] = ()
-) -> tuple[list[Entry | None], tuple[bytes | None, ...]] | None:
-    """In one round trip: the answer cached at each of `at` if it is current (None for one
+) -> tuple[list[Entry | Miss], tuple[bytes | None, ...]] | None:
+    """In one round trip: the answer cached at each of `at` if it is current (a `Miss` for one
     missing or stale), and the values of the `also` keys; None when Redis is not reachable.
     Nothing is computed, stored or counted: a caller that answers from these counts its hits
-    (`count_hits`), and one that does not goes on to `read_through`, which counts."""
+    (`count_hits`), and one that does not goes on to `read_through` (given the `Miss`, which
+    spares it a second lookup), which counts."""
     if not redis_available():
         return None
     from redis.exceptions import RedisError  # with the client, at first use (shared.cache)
@@ -193,7 +212,7 @@ def peek(
     except RedisError:
         redis_failed()
         return None
-    return [entry for _, entry in found], extra
+    return [Miss(stamp) if entry is None else entry for stamp, entry in found], extra
 
 
 def count_hits(*at: CacheKey) -> None:

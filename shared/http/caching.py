@@ -34,7 +34,7 @@ from starlette.datastructures import Headers
 
 from shared.auth import tokens
 from shared.auth.service import deny_keys, revoked_by
-from shared.caching import CacheKey, Entry, count_hits, peek, read_through
+from shared.caching import CacheKey, Entry, Miss, count_hits, peek, read_through
 from shared.db import new_session
 from shared.errors import DomainError
 from shared.http import routes
@@ -78,10 +78,11 @@ def cached_json(request: Request, at: CacheKey, compute: Callable[[], BaseModel]
     return Response(entry.body, media_type="application/json", headers=headers)
 
 
-def read_json(at: CacheKey, compute: Callable[[], BaseModel]) -> Entry:
-    """The JSON of the answer `compute` gives, read through the cache at `at`: the one
-    serialisation of a cached answer, whether the route or `CachedReads` computes it."""
-    return read_through(at, lambda: compute().model_dump_json().encode())
+def read_json(at: CacheKey, compute: Callable[[], BaseModel], missed: Miss | None = None) -> Entry:
+    """The JSON of the answer `compute` gives, read through the cache at `at` (`missed`: see
+    `read_through`): the one serialisation of a cached answer, whether the route or
+    `CachedReads` computes it."""
+    return read_through(at, lambda: compute().model_dump_json().encode(), missed=missed)
 
 
 def _client_has(entry: Entry, if_none_match: str) -> bool:
@@ -207,7 +208,7 @@ def _cached_answer(read: CachedRead[Any], scope: Scope) -> Answer | None:
     if found is None:
         return None
     (account, page), denied = found
-    if account is None:
+    if isinstance(account, Miss):
         return None
     revoked = revoked_by(denied)
     if revoked is None:  # the deny-list cannot say: the framework asks PostgreSQL
@@ -218,12 +219,13 @@ def _cached_answer(read: CachedRead[Any], scope: Scope) -> Answer | None:
         return None
     if caller.user.role != viewer.role:  # the key was made for the token's role
         return None
-    if page is None:
+    if isinstance(page, Miss):
         # A miss: computed and stored as the route would (read_through counts it). What the
         # route refuses (a cursor of another sort, say) it answers itself, with its error.
+        missed = page
         try:
             with new_session() as session:
-                page = read_json(page_at, lambda: read.answer(session, caller.user, query))
+                page = read_json(page_at, lambda: read.answer(session, caller.user, query), missed)
         except DomainError:
             return None
         count_hits(account_at)

@@ -14,9 +14,10 @@ import pytest
 from prometheus_client import REGISTRY
 
 from shared import cache
-from shared.caching import CacheKey, read_through
+from shared.caching import CacheKey, Entry, Miss, peek, read_through, touch
 from shared.clock import utcnow
 from shared.config import get_settings
+from shared.db import unit_of_work
 from tests.support import Api, Person
 
 LIST = "/api/v1/credit-requests"
@@ -144,6 +145,28 @@ def test_concurrent_misses_of_one_key_compute_once() -> None:
         thread.join()
     assert answers == [b'{"answer": 42}'] * 12
     assert len(computed) == 1
+
+
+def test_an_answer_computed_after_a_peek_is_kept_only_under_the_versions_peek_read() -> None:
+    """A read that peeked, missed and then computed (as `CachedReads` does) stores its answer
+    under the versions the peek saw: a change committed in between makes it stale at once,
+    while with no change in between the next read is a hit."""
+    scope = f"test:{uuid.uuid4()}"
+    at = CacheKey("test", (scope,), scope)
+    looked = peek(at)
+    assert looked is not None
+    [missed], _ = looked
+    assert isinstance(missed, Miss)
+    with unit_of_work() as session:  # a change lands while the answer is computed
+        touch(session, scope)
+    assert read_through(at, lambda: b"before the change", missed=missed).body == (
+        b"before the change"
+    )
+    assert read_through(at, lambda: b"after the change").body == b"after the change"
+    looked = peek(at)
+    assert looked is not None
+    [current], _ = looked
+    assert isinstance(current, Entry) and current.body == b"after the change"
 
 
 @contextmanager
