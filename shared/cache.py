@@ -18,6 +18,7 @@ BREAKER_SECONDS = 5.0
 
 _lock = threading.Lock()
 _open_until = 0.0
+_last_failure_at = 0.0  # wall-clock seconds (UTC epoch), comparable with other processes' marks
 
 
 @cache
@@ -52,6 +53,13 @@ def redis_available() -> bool:
 
 def redis_failed() -> None:
     """Record a failed Redis call: callers with a fallback skip Redis for BREAKER_SECONDS."""
-    global _open_until
+    global _open_until, _last_failure_at
     with _lock:
         _open_until = time.monotonic() + BREAKER_SECONDS
+        _last_failure_at = time.time()
+
+
+def last_failure_at() -> float:
+    """When this process last saw a Redis call fail (UTC epoch seconds; 0 for never): what
+    Redis holds may lack what was written meanwhile, by this process or by another."""
+    return _last_failure_at

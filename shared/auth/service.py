@@ -13,10 +13,14 @@ Redis keeps nothing on disk, and a sign-out during a Redis outage writes no deny
 either way the deny-list would forget sessions PostgreSQL knows are revoked, and their access
 tokens would work again for the rest of their lives. A process keeps the entries it could not
 write and writes them at its next check that reaches Redis; until then its own checks ask
-PostgreSQL. A restart loses the mark that the deny-list is whole (`DENY_LIST_WHOLE`), read
-with every check: without it a check asks PostgreSQL, and one process puts every session
-revoked within an access token's lifetime back on the list before marking it whole again
-(`restore_deny_list`).
+PostgreSQL. Every check reads the mark that the deny-list is whole (`DENY_LIST_WHOLE`): the
+time one process last put every session revoked within an access token's lifetime back on
+the list from PostgreSQL (`restore_deny_list`). A check trusts the list only if that mark is
+there (a restart loses it), is under `DENY_LIST_REFRESH_SECONDS` old, and is newer than this
+process's last Redis failure; otherwise it asks PostgreSQL, and restores the list. So a
+session signed out during an outage by a process that never reaches Redis again (a Lambda
+sandbox reclaimed, say) is refused everywhere at once by the processes that saw the outage,
+and by every other within `DENY_LIST_REFRESH_SECONDS` of Redis answering again.
 """
 
 import logging
@@ -36,7 +40,13 @@ from sqlalchemy.orm import Session
 from shared.audit.service import Actor, record, record_refusal
 from shared.auth import throttle, tokens
 from shared.auth.models import RefreshToken
-from shared.cache import get_redis, get_redis_bytes, redis_available, redis_failed
+from shared.cache import (
+    get_redis,
+    get_redis_bytes,
+    last_failure_at,
+    redis_available,
+    redis_failed,
+)
 from shared.clock import utcnow
 from shared.config import get_settings
 from shared.db import new_session
@@ -48,7 +58,8 @@ from shared.users.service import by_username
 logger = logging.getLogger(__name__)
 REVOKED_PREFIX = "auth:revoked-access:"
 REVOKED_SESSION_PREFIX = "auth:revoked-session:"
-DENY_LIST_WHOLE = "auth:deny-list-whole"  # present: the deny-list holds every recent sign-out
+DENY_LIST_WHOLE = "auth:deny-list-whole"  # when the deny-list was last restored (epoch seconds)
+DENY_LIST_REFRESH_SECONDS = 60  # the longest a sign-out Redis never heard of goes unrefused
 _RESTORING = "auth:deny-list-restoring"  # one process restores it at a time
 _RESTORE_LOCK_SECONDS = 30
 
@@ -224,18 +235,21 @@ def deny_keys(claims: dict[str, Any]) -> list[str]:
     return keys
 
 
-def revoked_by(denied: Sequence[object]) -> bool | None:
+def revoked_by(denied: Sequence[str | bytes | None]) -> bool | None:
     """Whether the values read for `deny_keys` say the token or its session was signed out
-    (an entry present, whatever it holds); None when the deny-list is not whole and cannot
-    say (see the module's docstring): PostgreSQL must (`is_revoked`)."""
-    whole, *entries = denied
-    if whole is None or _unwritten:
+    (an entry present, whatever it holds); None when the deny-list cannot say (see the
+    module's docstring): PostgreSQL must (`is_revoked`)."""
+    restored_at, *entries = denied
+    if restored_at is None or _unwritten:
+        return None
+    restored = float(restored_at)
+    if restored < last_failure_at() or restored < utcnow().timestamp() - DENY_LIST_REFRESH_SECONDS:
         return None
     return any(value is not None for value in entries)
 
 
 def is_revoked(
-    session: Session, claims: dict[str, Any], denied: Sequence[object] | None = None
+    session: Session, claims: dict[str, Any], denied: Sequence[str | bytes | None] | None = None
 ) -> bool:
     """Whether this access token, or the session it belongs to, was signed out. `denied` are
     the values of `deny_keys` when the caller already read them from Redis. Where the
@@ -270,9 +284,10 @@ def is_revoked(
 
 def restore_deny_list() -> None:
     """Put every session revoked within an access token's lifetime back on the deny-list, and
-    mark it whole: after Redis lost it (a restart). One process at a time; the others ask
-    PostgreSQL meanwhile. Sign-outs meanwhile write their own entries, which this only adds
-    to. Best effort: whatever fails, checks go on asking PostgreSQL."""
+    mark it whole as of now: after Redis lost it (a restart), after an outage, and once every
+    `DENY_LIST_REFRESH_SECONDS`. One process at a time; the others ask PostgreSQL meanwhile.
+    Sign-outs meanwhile write their own entries, which this only adds to. Best effort:
+    whatever fails, checks go on asking PostgreSQL."""
     try:
         redis = get_redis()
         if not redis.set(_RESTORING, "1", nx=True, ex=_RESTORE_LOCK_SECONDS):
@@ -300,7 +315,8 @@ def restore_deny_list() -> None:
             # Its last access token was issued before it was revoked: it lives no longer.
             left = lifetime - (now - revoked_at).total_seconds()
             pipe.set(REVOKED_SESSION_PREFIX + str(family_id), "1", ex=max(1, math.ceil(left)))
-        pipe.set(DENY_LIST_WHOLE, "1")
+        # As of the time read before PostgreSQL: whatever was revoked by then is on the list.
+        pipe.set(DENY_LIST_WHOLE, str(now.timestamp()))
         pipe.execute()
         logger.warning("token deny-list restored", extra={"sessions": len(revoked)})
     except (RedisError, SQLAlchemyError):

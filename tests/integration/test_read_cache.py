@@ -14,6 +14,8 @@ import pytest
 from prometheus_client import REGISTRY
 
 from shared import cache
+from shared.auth import service as auth_service
+from shared.auth import tokens
 from shared.caching import CacheKey, Entry, Miss, peek, read_through, touch
 from shared.clock import utcnow
 from shared.config import get_settings
@@ -234,6 +236,43 @@ def test_with_redis_down_everything_but_signing_in_goes_on(api: Api) -> None:
         assert (after.status_code, after.json()["error"]["code"]) == (401, "token_revoked")
     assert api.http.get("/api/v1/users/me", headers=auth).status_code == 200
     assert api.login(person)
+
+
+def test_a_sign_out_redis_never_heard_of_is_refused_everywhere_once_it_is_back(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A session signed out during an outage by a process that never reaches Redis again (a
+    Lambda sandbox reclaimed), so its deny-list entry is never written: a process that saw the
+    outage refuses it as soon as Redis is back, and one that did not (a sandbox started since)
+    once the deny-list's mark is `DENY_LIST_REFRESH_SECONDS` old; the list is put back
+    together from PostgreSQL, and nobody else is signed out."""
+    person = api.register()
+    staying, first, second = api.login(person), api.login(person), api.login(person)
+    for auth in (staying, first, second):  # the page and the account are cached for each
+        for _ in range(2):
+            assert api.http.get(LIST, headers=auth).status_code == 200
+    redis = cache.get_redis()
+    for leaving, saw_the_outage in ((first, True), (second, False)):
+        with redis_outage():
+            assert api.http.post("/api/v1/logout", json={}, headers=leaving).status_code == 204
+        # The process that signed it out is gone, with the entry it could not write.
+        monkeypatch.setattr(auth_service, "_unwritten", auth_service._Unwritten())
+        if not saw_the_outage:
+            monkeypatch.setattr(cache, "_last_failure_at", 0.0)
+            # The list was last restored (after the first outage) that long ago.
+            aged = time.time() - auth_service.DENY_LIST_REFRESH_SECONDS - 1
+            redis.set(auth_service.DENY_LIST_WHOLE, str(aged))
+        for path in (LIST, "/api/v1/users/me", LIST):
+            refused = api.http.get(path, headers=leaving)
+            assert (refused.status_code, refused.json()["error"]["code"]) == (
+                401,
+                "token_revoked",
+            )
+            assert api.http.get(path, headers=staying).status_code == 200
+        claims = tokens.verify(
+            leaving["Authorization"].removeprefix("Bearer "), tokens.TokenType.ACCESS
+        )
+        assert redis.exists(auth_service.REVOKED_SESSION_PREFIX + claims["sid"]) == 1
 
 
 def test_an_applicant_never_gets_the_staff_shaped_entry_of_their_request(

@@ -1,15 +1,18 @@
-"""The deny-list entries a process could not write (shared.auth.service._Unwritten): written
-back with what is left of their lives, never after they lapse, and never lost to a sign-out
-that lands while they are being written. A fake Redis pipeline: what reaches real Redis is
-tested in tests/integration/test_sessions.py and test_read_cache.py."""
+"""The deny-list (shared.auth.service): when a check trusts what Redis says, and the entries
+a process could not write (`_Unwritten`), written back with what is left of their lives, never
+after they lapse, and never lost to a sign-out that lands while they are being written. A fake
+Redis pipeline: what reaches real Redis is tested in tests/integration/test_sessions.py and
+test_read_cache.py."""
 
+import time
 from datetime import timedelta
 from typing import Any
 
 import pytest
 from redis.exceptions import ConnectionError as RedisConnectionError
 
-from shared.auth.service import _Unwritten
+from shared import cache
+from shared.auth.service import DENY_LIST_REFRESH_SECONDS, _Unwritten, revoked_by
 from shared.clock import utcnow
 
 
@@ -72,3 +75,19 @@ def test_entries_are_kept_while_redis_fails() -> None:
     with pytest.raises(RedisConnectionError):
         unwritten.write(FakeRedis(fails=True))
     assert unwritten
+
+
+def test_a_check_trusts_the_deny_list_only_if_restored_recently_and_since_redis_last_failed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(cache, "_last_failure_at", 0.0)
+    now = time.time()
+    restored = str(now - 5).encode()  # as the cached path reads it, in bytes
+    assert revoked_by([restored, None, b"1"]) is True  # the session was signed out
+    assert revoked_by([restored.decode(), None, None]) is False
+    # Cannot say, so PostgreSQL answers: no mark (Redis restarted), a mark too old to cover
+    # sign-outs a gone process never wrote, or one from before this process saw Redis fail.
+    assert revoked_by([None, None, None]) is None
+    assert revoked_by([str(now - DENY_LIST_REFRESH_SECONDS - 1), None, None]) is None
+    monkeypatch.setattr(cache, "_last_failure_at", now - 1)
+    assert revoked_by([restored, None, None]) is None
