@@ -158,6 +158,8 @@ def read_through(
     `at` a moment ago: the answer is computed at once and stored under the versions `peek`
     read, which is as safe, since those were read before `compute` reads anything (and `also`
     is not read: the caller has its values from `peek`)."""
+    if missed is not None and also:
+        raise ValueError("read_through: `also` was read by the peek that missed")
     name, entry_key = at.name, _entry_key(at)
     if not redis_available():  # it failed a moment ago: straight to the database
         metrics.CACHE_ERRORS.labels(name).inc()

@@ -39,10 +39,11 @@ def size_pool_for(concurrent_units: int) -> None:
     """Keep a connection for each of `concurrent_units` units of work this process runs at
     once (the local gateway's and runner's in-process functions), unless DB_POOL_SIZE says
     otherwise. Before the engine is made (`get_engine`, at first use); after, it comes too late
-    to size anything, which is logged, since units would then wait for connections."""
+    to size anything, which is logged: units beyond the pool would open and close overflow
+    connections, or wait for one."""
     global _pool_sized_for
     _pool_sized_for = concurrent_units
-    if not get_engine.cache_info().currsize:
+    if not get_engine.cache_info().currsize or "db_pool_size" in get_settings().model_fields_set:
         return
     pool = get_engine().pool
     if isinstance(pool, QueuePool) and pool.size() < concurrent_units:

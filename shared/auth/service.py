@@ -13,14 +13,15 @@ Redis keeps nothing on disk, and a sign-out during a Redis outage writes no deny
 either way the deny-list would forget sessions PostgreSQL knows are revoked, and their access
 tokens would work again for the rest of their lives. A process keeps the entries it could not
 write and writes them at its next check that reaches Redis; until then its own checks ask
-PostgreSQL. Every check reads the mark that the deny-list is whole (`DENY_LIST_WHOLE`): the
-time one process last put every session revoked within an access token's lifetime back on
-the list from PostgreSQL (`restore_deny_list`). A check trusts the list only if that mark is
-there (a restart loses it), is under `DENY_LIST_REFRESH_SECONDS` old, and is newer than this
-process's last Redis failure; otherwise it asks PostgreSQL, and restores the list. So a
-session signed out during an outage by a process that never reaches Redis again (a Lambda
-sandbox reclaimed, say) is refused everywhere at once by the processes that saw the outage,
-and by every other within `DENY_LIST_REFRESH_SECONDS` of Redis answering again.
+PostgreSQL. Every check reads the mark that the deny-list is whole (`DENY_LIST_RESTORED`):
+the time one process last put every session revoked within an access token's lifetime back
+on the list from PostgreSQL (`restore_deny_list`). Redis lets it lapse after
+`DENY_LIST_REFRESH_SECONDS` (a restart loses it sooner), and a process trusts it only if it
+is newer than its own last Redis failure; otherwise the check asks PostgreSQL, and restores
+the list. So a session signed out during an outage by a process that never reaches Redis
+again (a Lambda sandbox reclaimed, say) is refused by the processes that saw the outage from
+their next check on, and by every other within `DENY_LIST_REFRESH_SECONDS` of Redis answering
+again, rather than for the rest of its access tokens' lives.
 """
 
 import logging
@@ -32,7 +33,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from redis.exceptions import RedisError
+from redis.exceptions import LockNotOwnedError, RedisError
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
@@ -58,7 +59,7 @@ from shared.users.service import by_username
 logger = logging.getLogger(__name__)
 REVOKED_PREFIX = "auth:revoked-access:"
 REVOKED_SESSION_PREFIX = "auth:revoked-session:"
-DENY_LIST_WHOLE = "auth:deny-list-whole"  # when the deny-list was last restored (epoch seconds)
+DENY_LIST_RESTORED = "auth:deny-list-restored"  # when it was last restored (epoch seconds)
 DENY_LIST_REFRESH_SECONDS = 60  # the longest a sign-out Redis never heard of goes unrefused
 _RESTORING = "auth:deny-list-restoring"  # one process restores it at a time
 _RESTORE_LOCK_SECONDS = 30
@@ -229,7 +230,7 @@ def revoke_sessions(session: Session, user_id: uuid.UUID) -> int:
 def deny_keys(claims: dict[str, Any]) -> list[str]:
     """The Redis keys a check of this access token reads (see `revoked_by`): the mark that the
     deny-list is whole, and the entries that say the token, or its session, was signed out."""
-    keys = [DENY_LIST_WHOLE, REVOKED_PREFIX + claims["jti"]]
+    keys = [DENY_LIST_RESTORED, REVOKED_PREFIX + claims["jti"]]
     if "sid" in claims:
         keys.append(REVOKED_SESSION_PREFIX + claims["sid"])
     return keys
@@ -242,8 +243,11 @@ def revoked_by(denied: Sequence[str | bytes | None]) -> bool | None:
     restored_at, *entries = denied
     if restored_at is None or _unwritten:
         return None
-    restored = float(restored_at)
-    if restored < last_failure_at() or restored < utcnow().timestamp() - DENY_LIST_REFRESH_SECONDS:
+    try:
+        restored = float(restored_at)
+    except ValueError:  # not a mark this code wrote: trust nothing
+        return None
+    if not restored >= last_failure_at():  # older than this process's outage, or NaN
         return None
     return any(value is not None for value in entries)
 
@@ -289,8 +293,8 @@ def restore_deny_list() -> None:
     Sign-outs meanwhile write their own entries, which this only adds to. Best effort:
     whatever fails, checks go on asking PostgreSQL."""
     try:
-        redis = get_redis()
-        if not redis.set(_RESTORING, "1", nx=True, ex=_RESTORE_LOCK_SECONDS):
+        restoring = get_redis().lock(_RESTORING, timeout=_RESTORE_LOCK_SECONDS, blocking=False)
+        if not restoring.acquire():
             return
     except RedisError:
         redis_failed()
@@ -310,20 +314,24 @@ def restore_deny_list() -> None:
                 )
                 if at is not None
             ]
-        pipe = redis.pipeline(transaction=False)
+        pipe = get_redis().pipeline(transaction=False)
         for family_id, revoked_at in revoked:
             # Its last access token was issued before it was revoked: it lives no longer.
             left = lifetime - (now - revoked_at).total_seconds()
             pipe.set(REVOKED_SESSION_PREFIX + str(family_id), "1", ex=max(1, math.ceil(left)))
         # As of the time read before PostgreSQL: whatever was revoked by then is on the list.
-        pipe.set(DENY_LIST_WHOLE, str(now.timestamp()))
+        pipe.set(DENY_LIST_RESTORED, str(now.timestamp()), ex=DENY_LIST_REFRESH_SECONDS)
         pipe.execute()
-        logger.warning("token deny-list restored", extra={"sessions": len(revoked)})
-    except (RedisError, SQLAlchemyError):
+        logger.info("token deny-list restored", extra={"sessions": len(revoked)})
+    except (RedisError, SQLAlchemyError) as error:
+        if isinstance(error, RedisError):
+            redis_failed()
         logger.warning("token deny-list not restored; checking sessions in the database")
     finally:
         try:
-            redis.delete(_RESTORING)
+            restoring.release()
+        except LockNotOwnedError:  # it outlived its lock: another process may hold it now
+            logger.warning("token deny-list restore outlived its lock")
         except RedisError:
             redis_failed()
 

@@ -244,8 +244,9 @@ def test_a_sign_out_redis_never_heard_of_is_refused_everywhere_once_it_is_back(
     """A session signed out during an outage by a process that never reaches Redis again (a
     Lambda sandbox reclaimed), so its deny-list entry is never written: a process that saw the
     outage refuses it as soon as Redis is back, and one that did not (a sandbox started since)
-    once the deny-list's mark is `DENY_LIST_REFRESH_SECONDS` old; the list is put back
-    together from PostgreSQL, and nobody else is signed out."""
+    once the deny-list's mark lapses, `DENY_LIST_REFRESH_SECONDS` after the last restore; the
+    list is put back together from PostgreSQL and trusted again, and nobody else is signed
+    out."""
     person = api.register()
     staying, first, second = api.login(person), api.login(person), api.login(person)
     for auth in (staying, first, second):  # the page and the account are cached for each
@@ -259,9 +260,11 @@ def test_a_sign_out_redis_never_heard_of_is_refused_everywhere_once_it_is_back(
         monkeypatch.setattr(auth_service, "_unwritten", auth_service._Unwritten())
         if not saw_the_outage:
             monkeypatch.setattr(cache, "_last_failure_at", 0.0)
-            # The list was last restored (after the first outage) that long ago.
-            aged = time.time() - auth_service.DENY_LIST_REFRESH_SECONDS - 1
-            redis.set(auth_service.DENY_LIST_WHOLE, str(aged))
+            # The first round's restore marked the list whole for a while, not for ever; Redis
+            # drops the mark when that while is over.
+            ttl = redis.ttl(auth_service.DENY_LIST_RESTORED)
+            assert 0 < ttl <= auth_service.DENY_LIST_REFRESH_SECONDS
+            redis.delete(auth_service.DENY_LIST_RESTORED)
         for path in (LIST, "/api/v1/users/me", LIST):
             refused = api.http.get(path, headers=leaving)
             assert (refused.status_code, refused.json()["error"]["code"]) == (
@@ -273,6 +276,10 @@ def test_a_sign_out_redis_never_heard_of_is_refused_everywhere_once_it_is_back(
             leaving["Authorization"].removeprefix("Bearer "), tokens.TokenType.ACCESS
         )
         assert redis.exists(auth_service.REVOKED_SESSION_PREFIX + claims["sid"]) == 1
+        # Restored as of now, so the checks that follow trust the list again.
+        restored = redis.get(auth_service.DENY_LIST_RESTORED)
+        assert restored is not None and abs(float(restored) - time.time()) < 10
+        assert auth_service.revoked_by([restored, None, None]) is False
 
 
 def test_an_applicant_never_gets_the_staff_shaped_entry_of_their_request(

@@ -4,7 +4,7 @@ from sqlalchemy import select
 
 from shared.audit.models import AuditLog
 from shared.auth import tokens as token_service
-from shared.auth.service import DENY_LIST_WHOLE, REVOKED_PREFIX, REVOKED_SESSION_PREFIX
+from shared.auth.service import DENY_LIST_RESTORED, REVOKED_PREFIX, REVOKED_SESSION_PREFIX
 from shared.cache import get_redis
 from shared.db import unit_of_work
 from tests.support import Api
@@ -130,7 +130,9 @@ def test_a_signed_out_session_stays_out_when_redis_loses_its_data(api: Api) -> N
     # The deny-list lost, the cached account and page kept: the list is not answered from
     # the cache; then everything lost, as after a restart.
     for lose in (
-        lambda: redis.delete(DENY_LIST_WHOLE, REVOKED_SESSION_PREFIX + sid, REVOKED_PREFIX + jti),
+        lambda: redis.delete(
+            DENY_LIST_RESTORED, REVOKED_SESSION_PREFIX + sid, REVOKED_PREFIX + jti
+        ),
         redis.flushdb,
     ):
         lose()
@@ -141,4 +143,4 @@ def test_a_signed_out_session_stays_out_when_redis_loses_its_data(api: Api) -> N
                 "token_revoked",
             )
             assert api.http.get(path, headers=staying).status_code == 200
-        assert redis.exists(DENY_LIST_WHOLE, REVOKED_SESSION_PREFIX + sid) == 2
+        assert redis.exists(DENY_LIST_RESTORED, REVOKED_SESSION_PREFIX + sid) == 2

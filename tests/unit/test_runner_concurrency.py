@@ -132,3 +132,14 @@ def test_sizing_the_pool_after_it_was_made_is_logged_not_ignored_silently() -> N
     assert out.stdout.split() == ["4"]
     # Once: sizing it for as many units as it holds is no mistake.
     assert out.stderr.count("the connection pool was made before it was sized") == 1
+    # Nor is a pool the operator sized (DB_POOL_SIZE): it was never the runner's to size.
+    chosen = subprocess.run(
+        [sys.executable, "-c", probe],
+        env={**env, "DB_POOL_SIZE": "2"},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert chosen.stdout.split() == ["2"]
+    assert "the connection pool was made before it was sized" not in chosen.stderr
