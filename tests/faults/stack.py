@@ -16,6 +16,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -152,6 +153,11 @@ class LocalStack:
         self._process.wait(30)
         self.mail_archive.mkdir(exist_ok=True)
         for sent in self._mail_files():
+            if _email_in(sent) is None:
+                # Cut by the kill as LocalStack wrote it, before SES answered: never accepted,
+                # so the step sends it again once LocalStack is back.
+                sent.unlink()
+                continue
             shutil.copy2(sent, self.mail_archive / sent.name)
         self._stack.close()
         self._stack = self._process = None
@@ -178,7 +184,27 @@ class LocalStack:
         data folder as well as to the mailbox it serves, which a restart empties."""
         files = {p.name: p for p in self.mail_archive.glob("*.json")}
         files |= {p.name: p for p in self._mail_files()}
-        return [json.loads(p.read_text()) for p in files.values()]
+        return [_written_email(p) for p in files.values()]
+
+
+def _email_in(path: Path) -> dict[str, Any] | None:
+    """The email LocalStack wrote to `path`; None while the file is not whole."""
+    try:
+        email: dict[str, Any] = json.loads(path.read_text())
+    except json.JSONDecodeError:
+        return None
+    return email
+
+
+def _written_email(path: Path, timeout: float = 10) -> dict[str, Any]:
+    """The email at `path`, once LocalStack has finished writing it (it may be doing so as
+    the mailbox is read)."""
+    deadline = time.monotonic() + timeout
+    while (email := _email_in(path)) is None:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{path.name}: LocalStack left this email unwritten")
+        time.sleep(0.1)
+    return email
 
 
 class FaultStack:
