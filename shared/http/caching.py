@@ -222,10 +222,9 @@ def _cached_answer(read: CachedRead[Any], scope: Scope) -> Answer | None:
     if isinstance(page, Miss):
         # A miss: computed and stored as the route would (read_through counts it). What the
         # route refuses (a cursor of another sort, say) it answers itself, with its error.
-        missed = page
         try:
             with new_session() as session:
-                page = read_json(page_at, lambda: read.answer(session, caller.user, query), missed)
+                page = read_json(page_at, lambda: read.answer(session, caller.user, query), page)
         except DomainError:
             return None
         count_hits(account_at)

@@ -16,9 +16,9 @@ import signal
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -184,7 +184,8 @@ class LocalStack:
         data folder as well as to the mailbox it serves, which a restart empties."""
         files = {p.name: p for p in self.mail_archive.glob("*.json")}
         files |= {p.name: p for p in self._mail_files()}
-        return [_written_email(p) for p in files.values()]
+        # LocalStack may be writing one as the mailbox is read: wait until it is whole.
+        return [wait_until(partial(_email_in, p), timeout=10, interval=0.1) for p in files.values()]
 
 
 def _email_in(path: Path) -> dict[str, Any] | None:
@@ -193,17 +194,6 @@ def _email_in(path: Path) -> dict[str, Any] | None:
         email: dict[str, Any] = json.loads(path.read_text())
     except json.JSONDecodeError:
         return None
-    return email
-
-
-def _written_email(path: Path, timeout: float = 10) -> dict[str, Any]:
-    """The email at `path`, once LocalStack has finished writing it (it may be doing so as
-    the mailbox is read)."""
-    deadline = time.monotonic() + timeout
-    while (email := _email_in(path)) is None:
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{path.name}: LocalStack left this email unwritten")
-        time.sleep(0.1)
     return email
 
 
