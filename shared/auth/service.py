@@ -22,6 +22,12 @@ the list. So a session signed out during an outage by a process that never reach
 again (a Lambda sandbox reclaimed, say) is refused by the processes that saw the outage from
 their next check on, and by every other within `DENY_LIST_REFRESH_SECONDS` of Redis answering
 again, rather than for the rest of its access tokens' lives.
+
+A second key, `DENY_LIST_FRESH`, is written with the mark and lapses earlier
+(`DENY_LIST_EARLY_SECONDS`): the first check to find it gone restores the list while the mark
+still holds, so in a busy deployment the mark never lapses and checks keep trusting Redis
+rather than all asking PostgreSQL at once every minute. Both lapse by Redis's clock, so hosts'
+clocks, which may disagree, never decide when a restore is due.
 """
 
 import logging
@@ -61,6 +67,8 @@ REVOKED_PREFIX = "auth:revoked-access:"
 REVOKED_SESSION_PREFIX = "auth:revoked-session:"
 DENY_LIST_RESTORED = "auth:deny-list-restored"  # when it was last restored (epoch seconds)
 DENY_LIST_REFRESH_SECONDS = 60  # the longest a sign-out Redis never heard of goes unrefused
+DENY_LIST_FRESH = "auth:deny-list-fresh"  # written with the mark; lapses first
+DENY_LIST_EARLY_SECONDS = 45  # restored this long after the last restore, if anyone checks
 _RESTORING = "auth:deny-list-restoring"  # one process restores it at a time
 _RESTORE_LOCK_SECONDS = 30
 
@@ -230,7 +238,7 @@ def revoke_sessions(session: Session, user_id: uuid.UUID) -> int:
 def deny_keys(claims: dict[str, Any]) -> list[str]:
     """The Redis keys a check of this access token reads (see `revoked_by`): the mark that the
     deny-list is whole, and the entries that say the token, or its session, was signed out."""
-    keys = [DENY_LIST_RESTORED, REVOKED_PREFIX + claims["jti"]]
+    keys = [DENY_LIST_RESTORED, DENY_LIST_FRESH, REVOKED_PREFIX + claims["jti"]]
     if "sid" in claims:
         keys.append(REVOKED_SESSION_PREFIX + claims["sid"])
     return keys
@@ -239,8 +247,16 @@ def deny_keys(claims: dict[str, Any]) -> list[str]:
 def revoked_by(denied: Sequence[str | bytes | None]) -> bool | None:
     """Whether the values read for `deny_keys` say the token or its session was signed out
     (an entry present, whatever it holds); None when the deny-list cannot say (see the
-    module's docstring): PostgreSQL must (`is_revoked`)."""
-    restored_at, *entries = denied
+    module's docstring): PostgreSQL must (`is_revoked`). When the list can say but is due
+    for its refresh, this check also restores it, before the mark lapses."""
+    revoked = _revoked_by(denied)
+    if revoked is not None and denied[1] is None:
+        restore_deny_list(early=True)
+    return revoked
+
+
+def _revoked_by(denied: Sequence[str | bytes | None]) -> bool | None:
+    restored_at, _fresh, *entries = denied
     if restored_at is None or _unwritten:
         return None
     try:
@@ -286,20 +302,25 @@ def is_revoked(
     return session.scalar(revoked_rows.limit(1)) is not None
 
 
-def restore_deny_list() -> None:
+def restore_deny_list(*, early: bool = False) -> None:
     """Put every session revoked within an access token's lifetime back on the deny-list, and
-    mark it whole as of now: after Redis lost it (a restart), after an outage, and once every
-    `DENY_LIST_REFRESH_SECONDS`. One process at a time; the others ask PostgreSQL meanwhile.
-    Sign-outs meanwhile write their own entries, which this only adds to. Best effort:
-    whatever fails, checks go on asking PostgreSQL."""
+    mark it whole as of now: after Redis lost it (a restart), after an outage, and every
+    `DENY_LIST_EARLY_SECONDS` (`early`: the mark still holds). One process at a time; the
+    others ask PostgreSQL meanwhile, or trust the mark while it holds. Sign-outs meanwhile
+    write their own entries, which this only adds to. Best effort: whatever fails, checks go
+    on asking PostgreSQL."""
     try:
-        restoring = get_redis().lock(_RESTORING, timeout=_RESTORE_LOCK_SECONDS, blocking=False)
+        redis = get_redis()
+        restoring = redis.lock(_RESTORING, timeout=_RESTORE_LOCK_SECONDS, blocking=False)
         if not restoring.acquire():
             return
     except RedisError:
         redis_failed()
         return
     try:
+        # Checks that found the list due while another process restored it: done already.
+        if early and redis.exists(DENY_LIST_FRESH):
+            return
         lifetime = get_settings().access_token_minutes * 60
         now = utcnow()
         revoked_at_most_recently = func.max(RefreshToken.revoked_at).label("revoked_at")
@@ -314,13 +335,14 @@ def restore_deny_list() -> None:
                 )
                 if at is not None
             ]
-        pipe = get_redis().pipeline(transaction=False)
+        pipe = redis.pipeline(transaction=False)
         for family_id, revoked_at in revoked:
             # Its last access token was issued before it was revoked: it lives no longer.
             left = lifetime - (now - revoked_at).total_seconds()
             pipe.set(REVOKED_SESSION_PREFIX + str(family_id), "1", ex=max(1, math.ceil(left)))
         # As of the time read before PostgreSQL: whatever was revoked by then is on the list.
         pipe.set(DENY_LIST_RESTORED, str(now.timestamp()), ex=DENY_LIST_REFRESH_SECONDS)
+        pipe.set(DENY_LIST_FRESH, "1", ex=DENY_LIST_EARLY_SECONDS)
         pipe.execute()
         logger.info("token deny-list restored", extra={"sessions": len(revoked)})
     except (RedisError, SQLAlchemyError) as error:

@@ -83,15 +83,32 @@ def test_a_check_trusts_the_deny_list_only_if_restored_since_redis_last_failed(
 ) -> None:
     monkeypatch.setattr(cache, "_last_failure_at", 0.0)
     restored = str(time.time() - 5).encode()  # as the cached path reads it, in bytes
-    assert revoked_by([restored, None, b"1"]) is True  # the session was signed out
-    assert revoked_by([restored.decode(), None, None]) is False
+    assert revoked_by([restored, b"1", None, b"1"]) is True  # the session was signed out
+    assert revoked_by([restored.decode(), "1", None, None]) is False
     # Cannot say, so PostgreSQL answers: no mark (lapsed, or Redis restarted), a mark this
     # code did not write, or one from before this process last saw Redis fail.
-    assert revoked_by([None, None, None]) is None
-    assert revoked_by(["true", None, None]) is None
-    assert revoked_by(["nan", None, None]) is None
+    assert revoked_by([None, "1", None, None]) is None
+    assert revoked_by(["true", "1", None, None]) is None
+    assert revoked_by(["nan", "1", None, None]) is None
     monkeypatch.setattr(cache, "_last_failure_at", time.time() - 1)
-    assert revoked_by([restored, None, None]) is None
+    assert revoked_by([restored, "1", None, None]) is None
+
+
+def test_a_list_due_for_its_refresh_answers_and_is_restored_before_the_mark_lapses(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(cache, "_last_failure_at", 0.0)
+    restores: list[bool] = []
+    monkeypatch.setattr(service, "restore_deny_list", lambda early: restores.append(early))
+    restored = str(time.time() - 50)
+    assert revoked_by([restored, "1", None, None]) is False
+    assert restores == []  # fresh: nothing to do
+    assert revoked_by([restored, None, None, "1"]) is True  # due: still answers
+    assert revoked_by([restored, None, None, None]) is False
+    assert restores == [True, True]
+    # A list that cannot say is restored by the check that asks PostgreSQL, not early.
+    assert revoked_by([None, None, None, None]) is None
+    assert restores == [True, True]
 
 
 def test_a_process_with_sign_outs_it_could_not_write_does_not_trust_the_deny_list(
@@ -101,4 +118,4 @@ def test_a_process_with_sign_outs_it_could_not_write_does_not_trust_the_deny_lis
     unwritten = _Unwritten()
     unwritten.add("auth:revoked-session:a", utcnow() + timedelta(minutes=10))
     monkeypatch.setattr(service, "_unwritten", unwritten)
-    assert revoked_by([str(time.time()), None, None]) is None
+    assert revoked_by([str(time.time()), "1", None, None]) is None
