@@ -16,6 +16,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import pairwise
 from typing import Any
 
 import httpx
@@ -163,14 +164,27 @@ class PipelineRun:
     def p95(self, step: str, subset: list[str] | None = None) -> float:
         return quantile(self.latencies(step, subset) or [float("inf")], 0.95)
 
-    def halves(self) -> tuple[list[str], list[str]]:
-        """The requests in the order they were created, split into the run's two halves."""
+    def parts(self, count: int) -> list[list[str]]:
+        """The requests in the order they were created, split into `count` equal parts of
+        the run."""
         by_creation = sorted(
             (i for i in self.ids if "credit_request.created" in self.journeys[i]),
             key=lambda i: self.journeys[i]["credit_request.created"],
         )
-        half = len(by_creation) // 2
-        return by_creation[:half], by_creation[half:]
+        bounds = [len(by_creation) * k // count for k in range(count + 1)]
+        return [by_creation[start:end] for start, end in pairwise(bounds)]
+
+    def halves(self) -> tuple[list[str], list[str]]:
+        first, second = self.parts(2)
+        return first, second
+
+    def p50s(self, step: str, count: int) -> str:
+        """The step's p50 in each of `count` parts of the run: whether a lag grows with the
+        run, or builds and then holds."""
+        return ", ".join(
+            f"{quantile(self.latencies(step, part) or [float('nan')], 0.5):.2f}"
+            for part in self.parts(count)
+        )
 
     def report(self, title: str, mailbox: str = "") -> list[str]:
         """The run's figures; `mailbox` is added to the line that counts what arrived."""
@@ -193,6 +207,9 @@ class PipelineRun:
             *lines,
             f"approver email p95: first half {self.p95('approver_email', first):.2f} s, "
             f"second half {self.p95('approver_email', second):.2f} s",
+            f"p50 in each sixth of the run, in order (s): chain built "
+            f"{self.p50s('credit_request.chain_built', 6)}; approver email "
+            f"{self.p50s('approver_email', 6)}",
             f"accepted {len(self.ids)}, lost {self.lost}{mailbox}",
             f"CPU used from the first submission to the last approver email ({self.wall:.0f} s), "
             f"in cores of {os.cpu_count()}: "
