@@ -308,7 +308,8 @@ def restore_deny_list(*, early: bool = False) -> None:
     `DENY_LIST_EARLY_SECONDS` (`early`: the mark still holds). One process at a time; the
     others ask PostgreSQL meanwhile, or trust the mark while it holds. Sign-outs meanwhile
     write their own entries, which this only adds to. Best effort: whatever fails, checks go
-    on asking PostgreSQL."""
+    on asking PostgreSQL. After PostgreSQL failed, the lock is left to lapse, so the next try
+    comes `_RESTORE_LOCK_SECONDS` later rather than at every check (each would wait on it)."""
     try:
         redis = get_redis()
         restoring = redis.lock(_RESTORING, timeout=_RESTORE_LOCK_SECONDS, blocking=False)
@@ -317,6 +318,7 @@ def restore_deny_list(*, early: bool = False) -> None:
     except RedisError:
         redis_failed()
         return
+    release = True
     try:
         # Checks that found the list due while another process restored it: done already.
         if early and redis.exists(DENY_LIST_FRESH):
@@ -345,13 +347,19 @@ def restore_deny_list(*, early: bool = False) -> None:
         pipe.set(DENY_LIST_FRESH, "1", ex=DENY_LIST_EARLY_SECONDS)
         pipe.execute()
         logger.info("token deny-list restored", extra={"sessions": len(revoked)})
-    except (RedisError, SQLAlchemyError) as error:
-        if isinstance(error, RedisError):
-            redis_failed()
+    except SQLAlchemyError:
+        release = False
+        logger.warning(
+            "token deny-list not restored: PostgreSQL failed",
+            extra={"next_try_seconds": _RESTORE_LOCK_SECONDS},
+        )
+    except RedisError:
+        redis_failed()
         logger.warning("token deny-list not restored; checking sessions in the database")
     finally:
         try:
-            restoring.release()
+            if release:
+                restoring.release()
         except LockNotOwnedError:  # it outlived its lock: another process may hold it now
             logger.warning("token deny-list restore outlived its lock")
         except RedisError:

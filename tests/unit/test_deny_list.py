@@ -1,15 +1,17 @@
-"""The deny-list (shared.auth.service): when a check trusts what Redis says, and the entries
-a process could not write (`_Unwritten`), written back with what is left of their lives, never
-after they lapse, and never lost to a sign-out that lands while they are being written. A fake
-Redis pipeline: what reaches real Redis is tested in tests/integration/test_sessions.py and
-test_read_cache.py."""
+"""The deny-list (shared.auth.service): when a check trusts what Redis says; how a restore
+from PostgreSQL marks it, and how often one is tried; and the entries a process could not
+write (`_Unwritten`), written back with what is left of their lives, never after they lapse,
+and never lost to a sign-out that lands while they are being written. A fake Redis: what
+reaches real Redis is tested in tests/integration/test_sessions.py and test_read_cache.py."""
 
 import time
 from datetime import timedelta
 from typing import Any
+from unittest.mock import MagicMock
 
 import pytest
 from redis.exceptions import ConnectionError as RedisConnectionError
+from sqlalchemy.exc import OperationalError
 
 from shared import cache
 from shared.auth import service
@@ -119,3 +121,82 @@ def test_a_process_with_sign_outs_it_could_not_write_does_not_trust_the_deny_lis
     unwritten.add("auth:revoked-session:a", utcnow() + timedelta(minutes=10))
     monkeypatch.setattr(service, "_unwritten", unwritten)
     assert revoked_by([str(time.time()), "1", None, None]) is None
+
+
+class FakeLock:
+    def __init__(self) -> None:
+        self.held = False
+
+    def acquire(self) -> bool:
+        if self.held:
+            return False
+        self.held = True
+        return True
+
+    def release(self) -> None:
+        self.held = False
+
+
+class LockingRedis(FakeRedis):
+    """A FakeRedis with the restore's lock and the keys it looks at."""
+
+    def __init__(self, present: frozenset[str] = frozenset()) -> None:
+        super().__init__()
+        self.restoring = FakeLock()
+        self.present = present
+
+    def lock(self, name: str, timeout: int, blocking: bool) -> FakeLock:
+        return self.restoring
+
+    def exists(self, key: str) -> int:
+        return int(key in self.present)
+
+
+def _no_revoked_sessions() -> Any:
+    session = MagicMock()
+    session.__enter__.return_value.execute.return_value = []
+    return session
+
+
+def test_a_restore_marks_the_list_whole_and_fresh_and_lets_the_next_one_run(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    redis = LockingRedis()
+    monkeypatch.setattr(service, "get_redis", lambda: redis)
+    monkeypatch.setattr(service, "new_session", _no_revoked_sessions)
+    service.restore_deny_list(early=True)
+    assert redis.written == {
+        service.DENY_LIST_RESTORED: service.DENY_LIST_REFRESH_SECONDS,
+        service.DENY_LIST_FRESH: service.DENY_LIST_EARLY_SECONDS,
+    }
+    assert not redis.restoring.held
+
+
+def test_an_early_restore_another_process_just_did_is_not_done_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    redis = LockingRedis(present=frozenset({service.DENY_LIST_FRESH}))
+    monkeypatch.setattr(service, "get_redis", lambda: redis)
+    asked = MagicMock(side_effect=AssertionError("PostgreSQL asked again"))
+    monkeypatch.setattr(service, "new_session", asked)
+    service.restore_deny_list(early=True)
+    assert redis.written == {}
+    assert not redis.restoring.held
+
+
+def test_after_postgresql_fails_the_restore_waits_for_its_lock_to_lapse(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Not tried again by every check that finds the list due, each waiting on a database
+    that is not answering: the lock is left to lapse (`_RESTORE_LOCK_SECONDS`)."""
+    redis = LockingRedis()
+    monkeypatch.setattr(service, "get_redis", lambda: redis)
+    down = MagicMock(side_effect=OperationalError("SELECT", {}, Exception("refused")))
+    monkeypatch.setattr(service, "new_session", down)
+    monkeypatch.setattr(cache, "_last_failure_at", 0.0)
+    service.restore_deny_list(early=True)
+    service.restore_deny_list(early=True)
+    assert down.call_count == 1
+    assert redis.restoring.held
+    assert redis.written == {}
+    assert cache.last_failure_at() == 0.0  # Redis did not fail: its breaker stays closed
