@@ -71,6 +71,7 @@ DENY_LIST_FRESH = "auth:deny-list-fresh"  # written with the mark; lapses first
 DENY_LIST_EARLY_SECONDS = 45  # restored this long after the last restore, if anyone checks
 _RESTORING = "auth:deny-list-restoring"  # one process restores it at a time
 _RESTORE_LOCK_SECONDS = 30
+_RESTORE_BACKOFF_SECONDS = 5  # after PostgreSQL failed; well within the mark's last 15 s
 
 
 class _Unwritten:
@@ -244,14 +245,18 @@ def deny_keys(claims: dict[str, Any]) -> list[str]:
     return keys
 
 
-def revoked_by(denied: Sequence[str | bytes | None]) -> bool | None:
-    """Whether the values read for `deny_keys` say the token or its session was signed out
-    (an entry present, whatever it holds); None when the deny-list cannot say (see the
-    module's docstring): PostgreSQL must (`is_revoked`). When the list can say but is due
-    for its refresh, this check also restores it, before the mark lapses."""
+def revoked_by(claims: dict[str, Any], denied: Sequence[str | bytes | None]) -> bool | None:
+    """Whether the values read for `deny_keys(claims)` say the token or its session was signed
+    out (an entry present, whatever it holds); None when the deny-list cannot say (see the
+    module's docstring): PostgreSQL must (`is_revoked`). A list due for its refresh is
+    restored by this check, which then answers from what the restore found."""
+    if len(denied) != len(deny_keys(claims)):  # not what this check reads: trust nothing
+        return None
     revoked = _revoked_by(denied)
     if revoked is not None and denied[1] is None:
-        restore_deny_list(early=True)
+        restored = restore_deny_list(early=True)
+        if not revoked and restored is not None:  # what was read may predate a sign-out
+            return claims.get("sid") in restored
     return revoked
 
 
@@ -289,7 +294,7 @@ def is_revoked(
             redis_failed()
             logger.warning("token deny-list unavailable; checking sessions in the database")
     if denied is not None:
-        revoked = revoked_by(denied)
+        revoked = revoked_by(claims, denied)
         if revoked is not None:
             return revoked
         if not _unwritten:
@@ -302,27 +307,29 @@ def is_revoked(
     return session.scalar(revoked_rows.limit(1)) is not None
 
 
-def restore_deny_list(*, early: bool = False) -> None:
+def restore_deny_list(*, early: bool = False) -> set[str] | None:
     """Put every session revoked within an access token's lifetime back on the deny-list, and
     mark it whole as of now: after Redis lost it (a restart), after an outage, and every
     `DENY_LIST_EARLY_SECONDS` (`early`: the mark still holds). One process at a time; the
     others ask PostgreSQL meanwhile, or trust the mark while it holds. Sign-outs meanwhile
-    write their own entries, which this only adds to. Best effort: whatever fails, checks go
-    on asking PostgreSQL. After PostgreSQL failed, the lock is left to lapse, so the next try
-    comes `_RESTORE_LOCK_SECONDS` later rather than at every check (each would wait on it)."""
+    write their own entries, which this only adds to. The sessions it put on the list; None
+    if it did not restore it. Best effort: whatever fails, checks go on asking PostgreSQL.
+    After PostgreSQL failed, the lock is kept for `_RESTORE_BACKOFF_SECONDS`, so the next try
+    comes then rather than at every check (each would wait on it), and still before the mark
+    lapses."""
     try:
         redis = get_redis()
         restoring = redis.lock(_RESTORING, timeout=_RESTORE_LOCK_SECONDS, blocking=False)
         if not restoring.acquire():
-            return
+            return None
     except RedisError:
         redis_failed()
-        return
+        return None
     release = True
     try:
         # Checks that found the list due while another process restored it: done already.
         if early and redis.exists(DENY_LIST_FRESH):
-            return
+            return None
         lifetime = get_settings().access_token_minutes * 60
         now = utcnow()
         revoked_at_most_recently = func.max(RefreshToken.revoked_at).label("revoked_at")
@@ -347,15 +354,24 @@ def restore_deny_list(*, early: bool = False) -> None:
         pipe.set(DENY_LIST_FRESH, "1", ex=DENY_LIST_EARLY_SECONDS)
         pipe.execute()
         logger.info("token deny-list restored", extra={"sessions": len(revoked)})
+        return {str(family_id) for family_id, _ in revoked}
     except SQLAlchemyError:
-        release = False
         logger.warning(
             "token deny-list not restored: PostgreSQL failed",
-            extra={"next_try_seconds": _RESTORE_LOCK_SECONDS},
+            extra={"next_try_seconds": _RESTORE_BACKOFF_SECONDS},
         )
+        try:
+            restoring.extend(_RESTORE_BACKOFF_SECONDS, replace_ttl=True)
+            release = False
+        except LockNotOwnedError:
+            pass  # it outlived its lock; releasing it says so below
+        except RedisError:
+            redis_failed()
+        return None
     except RedisError:
         redis_failed()
         logger.warning("token deny-list not restored; checking sessions in the database")
+        return None
     finally:
         try:
             if release:

@@ -210,7 +210,7 @@ def _cached_answer(read: CachedRead[Any], scope: Scope) -> Answer | None:
     (account, page), denied = found
     if isinstance(account, Miss):
         return None
-    revoked = revoked_by(denied)
+    revoked = revoked_by(claims, denied)
     if revoked is None:  # the deny-list cannot say: the framework asks PostgreSQL
         return None
     try:

@@ -5,6 +5,7 @@ and never lost to a sign-out that lands while they are being written. A fake Red
 reaches real Redis is tested in tests/integration/test_sessions.py and test_read_cache.py."""
 
 import time
+import uuid
 from datetime import timedelta
 from typing import Any
 from unittest.mock import MagicMock
@@ -17,6 +18,7 @@ from shared import cache
 from shared.auth import service
 from shared.auth.service import _Unwritten, revoked_by
 from shared.clock import utcnow
+from shared.config import get_settings
 
 
 class FakeRedis:
@@ -80,36 +82,55 @@ def test_entries_are_kept_while_redis_fails() -> None:
     assert unwritten
 
 
+CLAIMS = {"jti": "token-1", "sid": "session-1"}  # deny_keys: mark, fresh, token, session
+
+
 def test_a_check_trusts_the_deny_list_only_if_restored_since_redis_last_failed(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(cache, "_last_failure_at", 0.0)
     restored = str(time.time() - 5).encode()  # as the cached path reads it, in bytes
-    assert revoked_by([restored, b"1", None, b"1"]) is True  # the session was signed out
-    assert revoked_by([restored.decode(), "1", None, None]) is False
+    assert revoked_by(CLAIMS, [restored, b"1", None, b"1"]) is True  # the session signed out
+    assert revoked_by(CLAIMS, [restored, b"1", b"1", None]) is True  # the token signed out
+    assert revoked_by(CLAIMS, [restored.decode(), "1", None, None]) is False
     # Cannot say, so PostgreSQL answers: no mark (lapsed, or Redis restarted), a mark this
-    # code did not write, or one from before this process last saw Redis fail.
-    assert revoked_by([None, "1", None, None]) is None
-    assert revoked_by(["true", "1", None, None]) is None
-    assert revoked_by(["nan", "1", None, None]) is None
+    # code did not write, values not read for this token's keys, or a mark from before this
+    # process last saw Redis fail.
+    assert revoked_by(CLAIMS, [None, "1", None, None]) is None
+    assert revoked_by(CLAIMS, ["true", "1", None, None]) is None
+    assert revoked_by(CLAIMS, ["nan", "1", None, None]) is None
+    assert revoked_by(CLAIMS, [restored, "1", None]) is None
     monkeypatch.setattr(cache, "_last_failure_at", time.time() - 1)
-    assert revoked_by([restored, "1", None, None]) is None
+    assert revoked_by(CLAIMS, [restored, "1", None, None]) is None
 
 
-def test_a_list_due_for_its_refresh_answers_and_is_restored_before_the_mark_lapses(
-    monkeypatch: pytest.MonkeyPatch,
+@pytest.mark.parametrize(
+    ("restored_sessions", "revoked"),
+    [
+        ({"another-session"}, False),  # this check restored it: answered from what it found
+        ({"session-1", "another-session"}, True),  # a sign-out Redis had not heard of
+        (None, False),  # another process is restoring it: answered from the list as read
+    ],
+)
+def test_a_list_due_for_its_refresh_is_restored_by_the_check_that_finds_it_due(
+    monkeypatch: pytest.MonkeyPatch, restored_sessions: set[str] | None, revoked: bool
 ) -> None:
     monkeypatch.setattr(cache, "_last_failure_at", 0.0)
     restores: list[bool] = []
-    monkeypatch.setattr(service, "restore_deny_list", lambda early: restores.append(early))
+
+    def restore(early: bool) -> set[str] | None:
+        restores.append(early)
+        return restored_sessions
+
+    monkeypatch.setattr(service, "restore_deny_list", restore)
     restored = str(time.time() - 50)
-    assert revoked_by([restored, "1", None, None]) is False
+    assert revoked_by(CLAIMS, [restored, "1", None, None]) is False
     assert restores == []  # fresh: nothing to do
-    assert revoked_by([restored, None, None, "1"]) is True  # due: still answers
-    assert revoked_by([restored, None, None, None]) is False
+    assert revoked_by(CLAIMS, [restored, None, None, None]) is revoked
+    assert revoked_by(CLAIMS, [restored, None, None, "1"]) is True  # already on the list
     assert restores == [True, True]
     # A list that cannot say is restored by the check that asks PostgreSQL, not early.
-    assert revoked_by([None, None, None, None]) is None
+    assert revoked_by(CLAIMS, [None, None, None, None]) is None
     assert restores == [True, True]
 
 
@@ -120,12 +141,13 @@ def test_a_process_with_sign_outs_it_could_not_write_does_not_trust_the_deny_lis
     unwritten = _Unwritten()
     unwritten.add("auth:revoked-session:a", utcnow() + timedelta(minutes=10))
     monkeypatch.setattr(service, "_unwritten", unwritten)
-    assert revoked_by([str(time.time()), "1", None, None]) is None
+    assert revoked_by(CLAIMS, [str(time.time()), "1", None, None]) is None
 
 
 class FakeLock:
     def __init__(self) -> None:
         self.held = False
+        self.lapses_in: int | None = None
 
     def acquire(self) -> bool:
         if self.held:
@@ -135,6 +157,10 @@ class FakeLock:
 
     def release(self) -> None:
         self.held = False
+
+    def extend(self, seconds: int, replace_ttl: bool) -> bool:
+        self.lapses_in = seconds
+        return True
 
 
 class LockingRedis(FakeRedis):
@@ -152,19 +178,21 @@ class LockingRedis(FakeRedis):
         return int(key in self.present)
 
 
-def _no_revoked_sessions() -> Any:
-    session = MagicMock()
-    session.__enter__.return_value.execute.return_value = []
-    return session
-
-
-def test_a_restore_marks_the_list_whole_and_fresh_and_lets_the_next_one_run(
+def test_a_restore_puts_sessions_back_marks_the_list_whole_and_fresh_and_lets_the_next_run(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    family = uuid.uuid4()
+    session = MagicMock()  # PostgreSQL: one session signed out a minute ago
+    session.__enter__.return_value.execute.return_value = [
+        (family, utcnow() - timedelta(minutes=1))
+    ]
     redis = LockingRedis()
     monkeypatch.setattr(service, "get_redis", lambda: redis)
-    monkeypatch.setattr(service, "new_session", _no_revoked_sessions)
-    service.restore_deny_list(early=True)
+    monkeypatch.setattr(service, "new_session", lambda: session)
+    assert service.restore_deny_list(early=True) == {str(family)}
+    lifetime = get_settings().access_token_minutes * 60
+    entry = redis.written.pop(service.REVOKED_SESSION_PREFIX + str(family))
+    assert lifetime - 61 <= entry <= lifetime - 59  # as long as its tokens live, no longer
     assert redis.written == {
         service.DENY_LIST_RESTORED: service.DENY_LIST_REFRESH_SECONDS,
         service.DENY_LIST_FRESH: service.DENY_LIST_EARLY_SECONDS,
@@ -179,24 +207,30 @@ def test_an_early_restore_another_process_just_did_is_not_done_again(
     monkeypatch.setattr(service, "get_redis", lambda: redis)
     asked = MagicMock(side_effect=AssertionError("PostgreSQL asked again"))
     monkeypatch.setattr(service, "new_session", asked)
-    service.restore_deny_list(early=True)
+    assert service.restore_deny_list(early=True) is None
     assert redis.written == {}
     assert not redis.restoring.held
 
 
-def test_after_postgresql_fails_the_restore_waits_for_its_lock_to_lapse(
+def test_after_postgresql_fails_the_next_restore_waits_a_little(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Not tried again by every check that finds the list due, each waiting on a database
-    that is not answering: the lock is left to lapse (`_RESTORE_LOCK_SECONDS`)."""
+    that is not answering, nor so late that the mark lapses first: the lock is kept for
+    `_RESTORE_BACKOFF_SECONDS`, inside the mark's last quarter."""
     redis = LockingRedis()
     monkeypatch.setattr(service, "get_redis", lambda: redis)
     down = MagicMock(side_effect=OperationalError("SELECT", {}, Exception("refused")))
     monkeypatch.setattr(service, "new_session", down)
     monkeypatch.setattr(cache, "_last_failure_at", 0.0)
-    service.restore_deny_list(early=True)
-    service.restore_deny_list(early=True)
+    assert service.restore_deny_list(early=True) is None
+    assert service.restore_deny_list(early=True) is None
     assert down.call_count == 1
     assert redis.restoring.held
+    assert redis.restoring.lapses_in == service._RESTORE_BACKOFF_SECONDS
+    assert (
+        service._RESTORE_BACKOFF_SECONDS
+        < service.DENY_LIST_REFRESH_SECONDS - service.DENY_LIST_EARLY_SECONDS
+    )
     assert redis.written == {}
     assert cache.last_failure_at() == 0.0  # Redis did not fail: its breaker stays closed
