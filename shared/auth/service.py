@@ -252,25 +252,26 @@ def revoked_by(claims: dict[str, Any], denied: Sequence[str | bytes | None]) -> 
     restored by this check, which then answers from what the restore found."""
     if len(denied) != len(deny_keys(claims)):  # not what this check reads: trust nothing
         return None
-    revoked = _revoked_by(denied)
-    if revoked is not None and denied[1] is None:
+    restored_at, fresh, *entries = denied
+    if not _whole(restored_at):
+        return None
+    revoked = any(value is not None for value in entries)
+    if fresh is None:
         restored = restore_deny_list(early=True)
         if not revoked and restored is not None:  # what was read may predate a sign-out
             return claims.get("sid") in restored
     return revoked
 
 
-def _revoked_by(denied: Sequence[str | bytes | None]) -> bool | None:
-    restored_at, _fresh, *entries = denied
+def _whole(restored_at: str | bytes | None) -> bool:
+    """Whether this process may trust a deny-list last restored at `restored_at` (the mark)."""
     if restored_at is None or _unwritten:
-        return None
+        return False
     try:
         restored = float(restored_at)
     except ValueError:  # not a mark this code wrote: trust nothing
-        return None
-    if not restored >= last_failure_at():  # older than this process's outage, or NaN
-        return None
-    return any(value is not None for value in entries)
+        return False
+    return restored >= last_failure_at()  # False if older than this process's outage, or NaN
 
 
 def is_revoked(
