@@ -214,6 +214,29 @@ class PipelineRun:
             f"CPU used from the first submission to the last approver email ({self.wall:.0f} s), "
             f"in cores of {os.cpu_count()}: "
             + ", ".join(f"{name} {used:.2f}" for name, used in self.cores.items()),
+            *self.capacity(),
+        ]
+
+    def cpu_ms_per_request(self) -> dict[str, float]:
+        """CPU each accepted request cost, by process, in ms: the run's cores times its
+        length, shared out over the requests."""
+        if not self.ids:
+            return {}
+        return {name: used * self.wall / len(self.ids) * 1e3 for name, used in self.cores.items()}
+
+    def capacity(self) -> list[str]:
+        """What a request cost in CPU, and the rate the machine's cores could carry at that
+        cost: past it the pipeline must fall behind, whatever the code waits on."""
+        per_request = self.cpu_ms_per_request()
+        machine = per_request.get("whole machine")
+        if not machine:
+            return []
+        cores = os.cpu_count() or 1
+        return [
+            "CPU per accepted request (ms): "
+            + ", ".join(f"{name} {ms:.0f}" for name, ms in per_request.items())
+            + f"; at that cost {cores} cores carry at most {cores * 1e3 / machine:.1f} "
+            "requests/s"
         ]
 
 

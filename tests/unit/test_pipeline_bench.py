@@ -75,3 +75,20 @@ def test_the_reference_runs_at_half_of_p4s_load_unless_told(
     lines = pipeline.reference("http://gateway", {})
     assert loads == [expected]
     assert lines[0].startswith("P4 reference, same stack")
+
+
+def test_cpu_is_shared_out_per_request_and_bounds_the_rate(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    run = _run({str(i): 1.0 for i in range(24)})  # 24 requests over a 60 s wall
+    run.cores = {"runner": 0.5, "whole machine": 1.6}
+    assert run.cpu_ms_per_request() == pytest.approx({"runner": 1250.0, "whole machine": 4000.0})
+    monkeypatch.setattr(pipeline.os, "cpu_count", lambda: 2)
+    # 4 s of CPU a request on 2 cores: half a request a second at most.
+    assert run.capacity() == [
+        "CPU per accepted request (ms): runner 1250, whole machine 4000; "
+        "at that cost 2 cores carry at most 0.5 requests/s"
+    ]
+    assert run.capacity()[0] in run.report("P4")
+    run.cores = {}
+    assert run.capacity() == []
