@@ -108,7 +108,8 @@ drill: install
 ## Every performance figure next to its target (README "Latest benchmark"), as ratios to
 ## baselines measured in the same run, p50/p95/p99, on a stack of its own: import times (P1),
 ## LocalStack's raw SQS/SNS/SES throughput, the request path (P2), the pipeline under load
-## (P4), the policy cache. Shorter: BENCH_SECONDS=20 BENCH_HTTP_SECONDS=5 make bench.
+## (P4) and each step's CPU per submission, the policy cache. Shorter: BENCH_SECONDS=20
+## BENCH_HTTP_SECONDS=5 make bench; one section: BENCH_SKIP (benchmarks/__main__.py).
 bench: $(VENV)/.installed
 	$(VENV)/bin/python -m infra.local.stack run -- $(VENV)/bin/python -m benchmarks
 

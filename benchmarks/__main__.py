@@ -4,8 +4,9 @@ benchmarks.harness). Environment knobs, for a loaded machine or a quick look:
 BENCH_SECONDS (P4 run length, 60), BENCH_RATE (submissions a second, 20), BENCH_APPLICANTS
 (20), BENCH_REFERENCE_RATE and BENCH_REFERENCE_SECONDS (P4's reference run, after it: half of
 BENCH_RATE and of BENCH_SECONDS), BENCH_HTTP_SECONDS (per P2 case, 10), BENCH_CONNECTIONS (16),
-BENCH_RAW_SECONDS (5), BENCH_IMPORT_RUNS (10); BENCH_SKIP leaves sections out
-(comma-separated: p1, ceiling, p2, p4, p4ref, policy).
+BENCH_RAW_SECONDS (5), BENCH_IMPORT_RUNS (10), BENCH_STEP_REQUESTS (the step costs' submissions,
+60); BENCH_SKIP leaves sections out (comma-separated: p1, ceiling, p2, p4, p4ref, steps,
+policy).
 
     python -m infra.local.stack run -- .venv/bin/python -m benchmarks
 
@@ -61,7 +62,7 @@ def main() -> None:
         soak.main(sys.argv[2:])
         return
     harness.configure()
-    from benchmarks import cold_start, http_paths, localstack_ceiling, pipeline
+    from benchmarks import cold_start, http_paths, localstack_ceiling, pipeline, step_cost
     from benchmarks.report import Target, targets_table
 
     skip = set(os.environ.get("BENCH_SKIP", "").split(","))
@@ -96,6 +97,9 @@ def main() -> None:
             if "p4ref" not in skip:
                 # After P4, so P4's figures stay comparable with runs before this one.
                 section(pipeline.reference(stack.gateway, stack.pids))
+        if "steps" not in skip:
+            # Last on the stack: it pauses the runner, and its emails join the mailbox.
+            section(step_cost.run(stack.gateway, stack.pids))
     if "policy" not in skip:
         section(_in_own_process("benchmarks.policy_cache", 500))
         # Issue 12: a simulation over 10,000 stored requests in at most 5 s.

@@ -64,6 +64,8 @@ class Target:
 
 
 def targets_table(title: str, targets: list[Target]) -> list[str]:
+    if not targets:  # every section with a target left out (BENCH_SKIP)
+        return [title, "no figure with a target was measured"]
     width = max(len(t.name) for t in targets) + 2
     return [
         title,
