@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from shared import aws, metrics
 from shared.messaging.models import ProcessedMessage
-from shared.messaging.outbox import state_change
+from shared.messaging.outbox import publishing_together, state_change
 from shared.observability import lambda_entry, log_context
 from shared.workflow.events import MAX_MESSAGE_BYTES, Envelope
 
@@ -120,13 +120,15 @@ def sqs_handler(
 
     def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         # A failure is reported, not raised, so the rest of the batch stands; a batch whose
-        # every message failed is still answered item by item.
+        # every message failed is still answered item by item. The events the batch's
+        # messages commit are published together when it ends.
         failures = []
-        for record in event["Records"]:  # not an SQS event: a function error, as it should be
-            try:
-                record_handler(record)
-            except Exception:
-                failures.append({"itemIdentifier": record["messageId"]})
+        with publishing_together():
+            for record in event["Records"]:  # not an SQS event: a function error, as it should be
+                try:
+                    record_handler(record)
+                except Exception:
+                    failures.append({"itemIdentifier": record["messageId"]})
         return {"batchItemFailures": failures}
 
     return lambda_entry(consumer, handler)

@@ -1,5 +1,6 @@
 """The outbox publishes what one transaction committed with SNS PublishBatch, ten events a
-call, and a transaction that added no event publishes nothing (no second transaction)."""
+call, and a transaction that added no event publishes nothing (no second transaction). A
+queue function publishes what its batch's messages committed together, once the batch ends."""
 
 import uuid
 from collections.abc import Callable
@@ -10,13 +11,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from shared import aws
+from shared.clock import utcnow
 from shared.db import unit_of_work
 from shared.messaging import outbox
+from shared.messaging.consumer import sqs_handler
 from shared.messaging.models import OutboxEvent
 from shared.messaging.outbox import state_change
 from shared.users.schemas import UserCreate
 from shared.users.service import register
-from shared.workflow.events import EventType, UserEvent
+from shared.workflow.events import Envelope, EventType, UserEvent
 from tests.support import STAFF_PASSWORD
 
 PUBLISH_BATCH = "provide-client-params.sns.PublishBatch"
@@ -56,6 +59,80 @@ def test_events_committed_together_go_out_ten_to_a_call(drain: Callable[[], None
         ).all()
     assert len(published) == 12 and all(at is not None for at in published)
     drain()  # the welcome emails, so no later test finds these messages
+
+
+def _published_at(user_ids: list[str]) -> list[object]:
+    with unit_of_work() as session:
+        return list(
+            session.scalars(
+                select(OutboxEvent.published_at).where(
+                    OutboxEvent.payload["user_id"].astext.in_(user_ids)
+                )
+            ).all()
+        )
+
+
+def _record(n: int) -> dict[str, Any]:
+    """An SQS record, as Lambda hands it over, of a message numbered `n`."""
+    envelope = Envelope(
+        event_id=uuid.uuid4(),
+        event_type=EventType.REQUEST_SUBMITTED,
+        occurred_at=utcnow(),
+        correlation_id=f"message-{n}",
+        payload={"request_id": str(uuid.uuid4())},
+    )
+    return {"messageId": f"message-{n}", "receiptHandle": "-", "body": envelope.model_dump_json()}
+
+
+def test_a_queue_functions_batch_publishes_what_its_messages_committed_in_one_call(
+    drain: Callable[[], None],
+) -> None:
+    """Each message's handling commits an event of its own; the third one fails. The four
+    that committed go out in one PublishBatch call once the batch is done, all marked
+    published; the failed one's rolled back, and it is reported for a retry."""
+    batches: list[int] = []
+    user_ids: list[str] = []
+
+    def count(params: dict[str, Any], **_: Any) -> None:
+        batches.append(len(params["PublishBatchRequestEntries"]))
+
+    def handle(session: Session, envelope: Envelope) -> None:
+        user_id = _register(session, "queued")
+        if envelope.correlation_id == "message-2":
+            raise RuntimeError("this message fails after adding its event")
+        user_ids.append(user_id)
+        assert batches == []  # nothing goes out while the batch is being handled
+
+    records = [_record(n) for n in range(5)]
+    handler = sqs_handler(f"batch-probe-{uuid.uuid4().hex[:8]}", handle)
+    sns = aws.client("sns", fail_fast=True)
+    sns.meta.events.register(PUBLISH_BATCH, count)
+    try:
+        response = handler({"Records": records}, None)
+    finally:
+        sns.meta.events.unregister(PUBLISH_BATCH, count)
+
+    assert response == {"batchItemFailures": [{"itemIdentifier": "message-2"}]}
+    assert batches == [4]
+    published = _published_at(user_ids)
+    assert len(user_ids) == 4 and len(published) == 4
+    assert all(at is not None for at in published)
+    drain()  # the welcome emails, so no later test finds these messages
+
+
+def test_what_a_batch_committed_is_published_even_if_the_batch_breaks_off(
+    drain: Callable[[], None],
+) -> None:
+    """A function that raises part-way (not one message's failure) still publishes what its
+    earlier messages committed."""
+    user_ids: list[str] = []
+    with pytest.raises(KeyError), outbox.publishing_together():
+        with state_change() as session:
+            user_ids.append(_register(session, "before-break"))
+        assert _published_at(user_ids) == [None]  # held until the block ends
+        raise KeyError("Records")
+    assert all(at is not None for at in _published_at(user_ids))
+    drain()
 
 
 def test_a_transaction_without_events_publishes_nothing(
