@@ -93,21 +93,20 @@ def _batches(entries: list[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
         yield batch
 
 
-def _publish(rows: Sequence[OutboxEvent], sns: Any) -> set[str]:
+def _publish(rows: Sequence[OutboxEvent], sns: Any) -> Iterator[set[str]]:
     """Publish the rows' events, up to ten per call (a step commits several at once: a
-    decision's stage and request events, a chain's assignments); the ids SNS accepted."""
-    accepted: set[str] = set()
+    decision's stage and request events, a chain's assignments); yields the ids SNS accepted
+    of each call, so a caller keeps what went out before a call that raised."""
     for batch in _batches([_entry(row) for row in rows]):
         response = sns.publish_batch(
             TopicArn=aws.topic_arn(TOPIC), PublishBatchRequestEntries=batch
         )
-        accepted.update(item["Id"] for item in response.get("Successful", []))
         for failure in response.get("Failed", []):
             logger.error(
                 "event not published; the relay will retry",
                 extra={"code": failure.get("Code"), "sender_fault": failure.get("SenderFault")},
             )
-    return accepted
+        yield {item["Id"] for item in response.get("Successful", [])}
 
 
 def relay_pending() -> int:
@@ -125,7 +124,7 @@ def relay_pending() -> int:
                 .limit(RELAY_BATCH)
                 .with_for_update(skip_locked=True)
             ).all()
-            accepted = _publish(rows, sns) if rows else set()
+            accepted = set().union(*_publish(rows, sns))
             now = utcnow()
             for row in rows:
                 if row.id.hex in accepted:
@@ -153,21 +152,31 @@ def publish_committed(rows: Sequence[OutboxEvent]) -> None:
     """Fast path after a step commits: publish its own events now rather than wait for the
     scheduled relay, and mark them in one statement. A failure here is logged, not raised:
     the change is committed and the relay will retry, so it makes one short attempt and never
-    holds the caller long."""
+    holds the caller long. What SNS accepted before a call that failed is marked all the
+    same, so the relay does not publish it a second time."""
+    accepted: set[str] = set()
     try:
-        accepted = _publish(rows, aws.client("sns", fail_fast=True))
-        if accepted:
-            with get_engine().begin() as connection:
-                connection.execute(
-                    update(OutboxEvent)
-                    .where(
-                        OutboxEvent.id.in_([row.id for row in rows if row.id.hex in accepted]),
-                        OutboxEvent.published_at.is_(None),
-                    )
-                    .values(published_at=utcnow())
-                )
+        for ids in _publish(rows, aws.client("sns", fail_fast=True)):
+            accepted |= ids
     except Exception:
-        logger.exception("outbox publish failed; the scheduled relay will retry")
+        logger.exception(
+            "outbox publish failed; the scheduled relay will retry",
+            extra={"events": len(rows), "published": len(accepted)},
+        )
+    if not accepted:
+        return
+    try:
+        with get_engine().begin() as connection:
+            connection.execute(
+                update(OutboxEvent)
+                .where(
+                    OutboxEvent.id.in_([row.id for row in rows if row.id.hex in accepted]),
+                    OutboxEvent.published_at.is_(None),
+                )
+                .values(published_at=utcnow())
+            )
+    except Exception:
+        logger.exception("published events not marked; the scheduled relay will publish again")
 
 
 # The events committed inside `publishing_together`, waiting for the block to end; None
@@ -181,8 +190,11 @@ def publishing_together() -> Iterator[None]:
     than each after its own commit: a queue function's batch of ten messages, each with an
     event, then costs one PublishBatch call and one marking statement instead of ten of each,
     so the busier the queue (the fuller its batches), the less each message costs. An event
-    waits for the rest of its batch (a few ms a message). Whatever ends the block, what was
-    committed in it is published; what was not is the relay's."""
+    waits for the rest of its batch to be handled (tens of ms a message). Whatever ends the
+    block, what was committed in it is published then, in one attempt; what that attempt
+    misses, or a function killed before the block ends, leaves to the scheduled relay. Until
+    then the relay, if it runs meanwhile, may publish the held events too: a duplicate
+    message, which the consumers' claims absorb."""
     held: list[OutboxEvent] = []
     token = _held.set(held)
     try:

@@ -16,7 +16,7 @@ from shared.db import unit_of_work
 from shared.messaging import outbox
 from shared.messaging.consumer import sqs_handler
 from shared.messaging.models import OutboxEvent
-from shared.messaging.outbox import state_change
+from shared.messaging.outbox import relay_pending, state_change
 from shared.users.schemas import UserCreate
 from shared.users.service import register
 from shared.workflow.events import Envelope, EventType, UserEvent
@@ -132,6 +132,36 @@ def test_what_a_batch_committed_is_published_even_if_the_batch_breaks_off(
         assert _published_at(user_ids) == [None]  # held until the block ends
         raise KeyError("Records")
     assert all(at is not None for at in _published_at(user_ids))
+    drain()
+
+
+def test_what_sns_took_before_a_call_failed_is_marked_and_the_rest_left_to_the_relay(
+    drain: Callable[[], None],
+) -> None:
+    """Twelve events go out in two calls; the second raises (SNS unreachable). The ten of the
+    first are marked published, so the relay does not send them again; the two others stay
+    for it."""
+    calls: list[int] = []
+
+    def second_call_fails(params: dict[str, Any], **_: Any) -> None:
+        calls.append(len(params["PublishBatchRequestEntries"]))
+        if len(calls) == 2:
+            raise ConnectionError("SNS unreachable")
+
+    sns = aws.client("sns", fail_fast=True)
+    sns.meta.events.register(PUBLISH_BATCH, second_call_fails)
+    try:
+        with state_change() as session:
+            ids = [_register(session, "partial") for _ in range(12)]
+    finally:
+        sns.meta.events.unregister(PUBLISH_BATCH, second_call_fails)
+
+    assert calls == [10, 2]
+    published = dict(zip(ids, map(_published_at, ([i] for i in ids)), strict=True))
+    assert all(at != [None] for user_id, at in published.items() if user_id in ids[:10])
+    assert [published[user_id] for user_id in ids[10:]] == [[None], [None]]
+    relay_pending()  # what the scheduled relay does with the two
+    assert all(at != [None] for at in map(_published_at, ([i] for i in ids)))
     drain()
 
 

@@ -4,6 +4,7 @@ pauses always resumes."""
 
 import subprocess
 import sys
+import time
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -11,6 +12,7 @@ from typing import Any
 import pytest
 
 from benchmarks import step_cost
+from tests.conftest import wait_until
 
 
 def _state(pid: int) -> str:
@@ -53,7 +55,7 @@ def test_a_poll_is_charged_to_its_function_unless_it_found_nothing(
 
     monkeypatch.setattr(shared.messaging.topology, "QUEUES", queues)
     monkeypatch.setattr(infra.local.runner, "poll_once", poll_once)
-    monkeypatch.setattr(step_cost.time, "thread_time", lambda: float(next(clock)))
+    monkeypatch.setattr(step_cost, "time", SimpleNamespace(thread_time=lambda: float(next(clock))))
     # Each poll "takes" one second: two of score's, one of notify's, and three empty ones
     # (notify's in the second round, both in the third).
     assert step_cost.drain_charging_functions() == {
@@ -68,17 +70,20 @@ def test_the_runner_is_paused_inside_and_resumed_after_even_on_failure(
 ) -> None:
     monkeypatch.setattr(step_cost, "_queues_idle", lambda: True)
     waits: list[float] = []
-    monkeypatch.setattr(step_cost.time, "sleep", waits.append)
+    # The module's clock alone: wait_until below sleeps for real.
+    monkeypatch.setattr(
+        step_cost, "time", SimpleNamespace(monotonic=time.monotonic, sleep=waits.append)
+    )
     child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
     try:
         with pytest.raises(RuntimeError), step_cost.runner_paused(child.pid):
-            assert _state(child.pid) == "T"  # stopped
             # It waited a long poll's length for the polls it had open to come back empty.
             from infra.local.runner import LONG_POLL_SECONDS
 
             assert waits == [LONG_POLL_SECONDS + 1]
+            assert wait_until(lambda: _state(child.pid) == "T", timeout=10)  # stopped
             raise RuntimeError("the submissions failed")
-        assert _state(child.pid) != "T"
+        assert wait_until(lambda: _state(child.pid) != "T", timeout=10)  # running again
     finally:
         child.kill()
         child.wait()
@@ -87,7 +92,9 @@ def test_the_runner_is_paused_inside_and_resumed_after_even_on_failure(
 def test_a_pipeline_that_does_not_go_idle_is_not_paused(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(step_cost, "_queues_idle", lambda: False)
     monkeypatch.setattr(step_cost, "IDLE_TIMEOUT_SECONDS", 0)
-    monkeypatch.setattr(step_cost.time, "sleep", lambda _: None)
+    monkeypatch.setattr(
+        step_cost, "time", SimpleNamespace(monotonic=time.monotonic, sleep=lambda _: None)
+    )
     stopped: list[int] = []
     monkeypatch.setattr(step_cost.os, "kill", lambda pid, sig: stopped.append(pid))
     with pytest.raises(RuntimeError, match="did not empty"), step_cost.runner_paused(12345):
