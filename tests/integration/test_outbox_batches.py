@@ -3,7 +3,8 @@ call, and a transaction that added no event publishes nothing (no second transac
 queue function publishes what its batch's messages committed together, once the batch ends."""
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -25,6 +26,26 @@ from tests.support import STAFF_PASSWORD
 PUBLISH_BATCH = "provide-client-params.sns.PublishBatch"
 
 
+@contextmanager
+def publish_calls(fail_on_call: int | None = None) -> Iterator[list[int]]:
+    """The number of events in each PublishBatch call made inside the block by the client
+    that publishes right after a commit; the call numbered `fail_on_call` (from 1) raises, as
+    if SNS were unreachable."""
+    calls: list[int] = []
+
+    def observe(params: dict[str, Any], **_: Any) -> None:
+        calls.append(len(params["PublishBatchRequestEntries"]))
+        if len(calls) == fail_on_call:
+            raise ConnectionError("SNS unreachable")
+
+    sns = aws.client("sns", fail_fast=True)
+    sns.meta.events.register(PUBLISH_BATCH, observe)
+    try:
+        yield calls
+    finally:
+        sns.meta.events.unregister(PUBLISH_BATCH, observe)
+
+
 def _register(session: Session, prefix: str) -> str:
     """A new user, registered in the session's transaction (its outbox event too); its id."""
     name = f"{prefix}-{uuid.uuid4().hex[:10]}"
@@ -38,18 +59,8 @@ def _register(session: Session, prefix: str) -> str:
 
 
 def test_events_committed_together_go_out_ten_to_a_call(drain: Callable[[], None]) -> None:
-    batches: list[int] = []
-
-    def count(params: dict[str, Any], **_: Any) -> None:
-        batches.append(len(params["PublishBatchRequestEntries"]))
-
-    sns = aws.client("sns", fail_fast=True)  # the client that publishes right after a commit
-    sns.meta.events.register(PUBLISH_BATCH, count)
-    try:
-        with state_change() as session:
-            ids = [_register(session, "batch") for _ in range(12)]
-    finally:
-        sns.meta.events.unregister(PUBLISH_BATCH, count)
+    with publish_calls() as batches, state_change() as session:
+        ids = [_register(session, "batch") for _ in range(12)]
 
     assert batches[0] == 10 and all(size <= 10 for size in batches)
     assert sum(batches) >= 12
@@ -90,27 +101,19 @@ def test_a_queue_functions_batch_publishes_what_its_messages_committed_in_one_ca
     """Each message's handling commits an event of its own; the third one fails. The four
     that committed go out in one PublishBatch call once the batch is done, all marked
     published; the failed one's rolled back, and it is reported for a retry."""
-    batches: list[int] = []
     user_ids: list[str] = []
-
-    def count(params: dict[str, Any], **_: Any) -> None:
-        batches.append(len(params["PublishBatchRequestEntries"]))
-
-    def handle(session: Session, envelope: Envelope) -> None:
-        user_id = _register(session, "queued")
-        if envelope.correlation_id == "message-2":
-            raise RuntimeError("this message fails after adding its event")
-        user_ids.append(user_id)
-        assert batches == []  # nothing goes out while the batch is being handled
-
     records = [_record(n) for n in range(5)]
-    handler = sqs_handler(f"batch-probe-{uuid.uuid4().hex[:8]}", handle)
-    sns = aws.client("sns", fail_fast=True)
-    sns.meta.events.register(PUBLISH_BATCH, count)
-    try:
+    with publish_calls() as batches:
+
+        def handle(session: Session, envelope: Envelope) -> None:
+            user_id = _register(session, "queued")
+            if envelope.correlation_id == "message-2":
+                raise RuntimeError("this message fails after adding its event")
+            user_ids.append(user_id)
+            assert batches == []  # nothing goes out while the batch is being handled
+
+        handler = sqs_handler(f"batch-probe-{uuid.uuid4().hex[:8]}", handle)
         response = handler({"Records": records}, None)
-    finally:
-        sns.meta.events.unregister(PUBLISH_BATCH, count)
 
     assert response == {"batchItemFailures": [{"itemIdentifier": "message-2"}]}
     assert batches == [4]
@@ -141,27 +144,14 @@ def test_what_sns_took_before_a_call_failed_is_marked_and_the_rest_left_to_the_r
     """Twelve events go out in two calls; the second raises (SNS unreachable). The ten of the
     first are marked published, so the relay does not send them again; the two others stay
     for it."""
-    calls: list[int] = []
-
-    def second_call_fails(params: dict[str, Any], **_: Any) -> None:
-        calls.append(len(params["PublishBatchRequestEntries"]))
-        if len(calls) == 2:
-            raise ConnectionError("SNS unreachable")
-
-    sns = aws.client("sns", fail_fast=True)
-    sns.meta.events.register(PUBLISH_BATCH, second_call_fails)
-    try:
-        with state_change() as session:
-            ids = [_register(session, "partial") for _ in range(12)]
-    finally:
-        sns.meta.events.unregister(PUBLISH_BATCH, second_call_fails)
+    with publish_calls(fail_on_call=2) as calls, state_change() as session:
+        ids = [_register(session, "partial") for _ in range(12)]
 
     assert calls == [10, 2]
-    published = dict(zip(ids, map(_published_at, ([i] for i in ids)), strict=True))
-    assert all(at != [None] for user_id, at in published.items() if user_id in ids[:10])
-    assert [published[user_id] for user_id in ids[10:]] == [[None], [None]]
+    assert None not in _published_at(ids[:10])
+    assert _published_at(ids[10:]) == [None, None]
     relay_pending()  # what the scheduled relay does with the two
-    assert all(at != [None] for at in map(_published_at, ([i] for i in ids)))
+    assert None not in _published_at(ids)
     drain()
 
 
