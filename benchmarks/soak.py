@@ -403,7 +403,9 @@ def _queue_names() -> list[str]:
 IN_FLIGHT = "in flight"
 
 
-def _depths(names: list[str]) -> dict[str, int]:
+def queue_depths(names: list[str]) -> dict[str, int]:
+    """Each named queue's waiting messages, and under IN_FLIGHT those received and not yet
+    deleted, summed over them."""
     from shared import aws
 
     sqs = aws.client("sqs")
@@ -427,7 +429,7 @@ async def _sample(
     while not stop.is_set():
         at = time.perf_counter() - started
         try:
-            queues = await asyncio.to_thread(_depths, names)
+            queues = await asyncio.to_thread(queue_depths, names)
         except (BotoCoreError, ClientError):  # LocalStack away, or restarted without them
             queues = {}
         rss = {name: rss_mb(pid) for name, pid in pids.items()}

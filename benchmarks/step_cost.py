@@ -22,6 +22,7 @@ from contextlib import contextmanager
 import httpx
 
 from benchmarks.harness import cpu_seconds, pid_of
+from benchmarks.soak import queue_depths
 from tests.support import Api
 
 REQUESTS = int(os.environ.get("BENCH_STEP_REQUESTS", "60"))
@@ -46,18 +47,9 @@ def postgres_cpu_seconds() -> float:
 
 def _queues_idle() -> bool:
     """No message waiting or in flight on any of the pipeline's queues."""
-    from shared import aws
     from shared.messaging.topology import QUEUES
 
-    sqs = aws.client("sqs")
-    for queue in QUEUES:
-        counts = sqs.get_queue_attributes(
-            QueueUrl=aws.queue_url(queue.name),
-            AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
-        )["Attributes"]
-        if any(int(value) for value in counts.values()):
-            return False
-    return True
+    return not any(queue_depths([queue.name for queue in QUEUES]).values())
 
 
 @contextmanager
@@ -106,43 +98,36 @@ def drain_charging_functions(max_rounds: int = 50) -> dict[str, float]:
 def run(gateway: str, pids: dict[str, int]) -> list[str]:
     localstack = pid_of("localstack.runtime.main")
 
-    def others() -> tuple[float, float]:
-        return postgres_cpu_seconds(), cpu_seconds(localstack) if localstack else 0.0
+    def readings() -> dict[str, float]:
+        """CPU seconds used so far by the gateway, PostgreSQL and LocalStack."""
+        return {
+            "gateway": cpu_seconds(pids["gateway"]),
+            "PostgreSQL": postgres_cpu_seconds(),
+            "LocalStack": cpu_seconds(localstack) if localstack else 0.0,
+        }
+
+    def spent(before: dict[str, float], after: dict[str, float]) -> dict[str, float]:
+        return {name: after[name] - before[name] for name in before}
 
     with httpx.Client(base_url=gateway, timeout=60) as http:
         api = Api(http)
         applicant = api.login(api.register("bench-steps"))
         with runner_paused(pids["runner"]):
-            gateway_before, (postgres_before, localstack_before) = (
-                cpu_seconds(pids["gateway"]),
-                others(),
-            )
+            before = readings()
             for _ in range(REQUESTS):
                 api.submit(applicant)
-            gateway_after, (postgres_submitted, localstack_submitted) = (
-                cpu_seconds(pids["gateway"]),
-                others(),
-            )
+            submitted = readings()
             # The steps' own log lines would fill the report; the runner's log has them.
             logging.disable(logging.INFO)
             try:
                 functions = drain_charging_functions()
             finally:
                 logging.disable(logging.NOTSET)
-            drain_own = functions.pop(EMPTY_POLLS, 0.0)
-            postgres_drained, localstack_drained = others()
-    phases = {
-        "submit": {
-            "gateway": gateway_after - gateway_before,
-            "PostgreSQL": postgres_submitted - postgres_before,
-            "LocalStack": localstack_submitted - localstack_before,
-        },
-        "steps": {
-            **functions,
-            "PostgreSQL": postgres_drained - postgres_submitted,
-            "LocalStack": localstack_drained - localstack_submitted,
-        },
-    }
+            drained = readings()
+    drain_own = functions.pop(EMPTY_POLLS, 0.0)
+    steps = spent(submitted, drained)
+    del steps["gateway"]  # idle while the steps run in this process
+    phases = {"submit": spent(before, submitted), "steps": {**functions, **steps}}
     return report(phases, REQUESTS, drain_own)
 
 
