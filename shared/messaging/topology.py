@@ -59,8 +59,8 @@ QUEUES: tuple[QueueSpec, ...] = (
     # Few invocations, full batches: a batch costs one receive, one delete and one SNS call
     # whatever it holds, so under load fewer pollers each take more messages and the whole
     # pipeline spends less per submission. Against 8 / 4 / 8 (score / route / notify), 2 / 2
-    # / 4 cut P4's CPU a submission by about a tenth and its approver email p95 by half or
-    # more, in five runs each, taken in turns (README, "A pipeline that keeps up"). Score and
+    # / 4 cut P4's CPU a submission by about a tenth and its approver email p95 (by half in
+    # four of five pairs of runs, taken in turns: README, "A pipeline that keeps up"). Score and
     # route cost 6-8 ms of CPU a message (make bench's step costs): two invocations carry
     # several times P4's 20 submissions a second.
     QueueSpec("score", "score", (EventType.REQUEST_SUBMITTED,), maximum_concurrency=2),
