@@ -172,3 +172,23 @@ def cpu_seconds(pid: int) -> float:
     except OSError:
         return 0.0
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+IN_FLIGHT = "in flight"
+
+
+def queue_depths(names: list[str]) -> dict[str, int]:
+    """Each named queue's waiting messages, and under IN_FLIGHT those received and not yet
+    deleted, summed over them."""
+    from shared import aws
+
+    sqs = aws.client("sqs")
+    depths = {IN_FLIGHT: 0}
+    for name in names:
+        attributes = sqs.get_queue_attributes(
+            QueueUrl=aws.queue_url(name),
+            AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+        )["Attributes"]
+        depths[name] = int(attributes["ApproximateNumberOfMessages"])
+        depths[IN_FLIGHT] += int(attributes["ApproximateNumberOfMessagesNotVisible"])
+    return depths

@@ -47,6 +47,7 @@ from typing import Any
 import httpx
 
 from benchmarks import harness
+from benchmarks.harness import IN_FLIGHT, queue_depths
 from benchmarks.report import quantile
 
 SAMPLE_SECONDS = 10.0
@@ -398,26 +399,6 @@ def _queue_names() -> list[str]:
     from shared.messaging.topology import QUEUES
 
     return [name for q in QUEUES for name in (q.name, q.dlq_name)]
-
-
-IN_FLIGHT = "in flight"
-
-
-def queue_depths(names: list[str]) -> dict[str, int]:
-    """Each named queue's waiting messages, and under IN_FLIGHT those received and not yet
-    deleted, summed over them."""
-    from shared import aws
-
-    sqs = aws.client("sqs")
-    depths = {IN_FLIGHT: 0}
-    for name in names:
-        attributes = sqs.get_queue_attributes(
-            QueueUrl=aws.queue_url(name),
-            AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
-        )["Attributes"]
-        depths[name] = int(attributes["ApproximateNumberOfMessages"])
-        depths[IN_FLIGHT] += int(attributes["ApproximateNumberOfMessagesNotVisible"])
-    return depths
 
 
 async def _sample(

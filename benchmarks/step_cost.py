@@ -21,8 +21,7 @@ from contextlib import contextmanager
 
 import httpx
 
-from benchmarks.harness import cpu_seconds, pid_of
-from benchmarks.soak import queue_depths
+from benchmarks.harness import cpu_seconds, pid_of, queue_depths
 from tests.support import Api
 
 REQUESTS = int(os.environ.get("BENCH_STEP_REQUESTS", "60"))
