@@ -10,10 +10,9 @@ sqlalchemy.orm` is measured as context, not as a target: every function reads th
 through the ORM, so its import is a floor under each function's. So is `import psycopg, boto3,
 redis`: the drivers a function loads at its first call rather than at import (a database
 connection, an AWS client, the cache), so a cold start pays them on top of the figure here.
-The project's modules are
-imported from bytecode compiled first, as the functions' image ships them (functions/Dockerfile):
-a checkout that may not write bytecode (PYTHONDONTWRITEBYTECODE) would otherwise time the
-compiler too.
+The project's modules are imported from bytecode compiled first, as the functions' image
+ships them (functions/Dockerfile): a checkout that may not write bytecode
+(PYTHONDONTWRITEBYTECODE) would otherwise time the compiler too.
     ENVIRONMENT=local .venv/bin/python -m benchmarks.cold_start [--runs 20]
 """
 
