@@ -47,7 +47,6 @@ from typing import Any
 import httpx
 
 from benchmarks import harness
-from benchmarks.harness import IN_FLIGHT, queue_depths
 from benchmarks.report import quantile
 
 SAMPLE_SECONDS = 10.0
@@ -389,7 +388,7 @@ def rss_mb(pid: int) -> float:
 class Sample:
     at: float  # seconds since the traffic started
     rss: dict[str, float]  # process -> MB
-    # queue (or its DLQ) -> ApproximateNumberOfMessages, and IN_FLIGHT -> the queues'
+    # queue (or its DLQ) -> ApproximateNumberOfMessages, and harness.IN_FLIGHT -> the queues'
     # ApproximateNumberOfMessagesNotVisible summed (received, not yet deleted); {}: unreadable
     queues: dict[str, int]
     load: float  # the machine's 1-minute load average (other work shares the cores)
@@ -410,7 +409,7 @@ async def _sample(
     while not stop.is_set():
         at = time.perf_counter() - started
         try:
-            queues = await asyncio.to_thread(queue_depths, names)
+            queues = await asyncio.to_thread(harness.queue_depths, names)
         except (BotoCoreError, ClientError):  # LocalStack away, or restarted without them
             queues = {}
         rss = {name: rss_mb(pid) for name, pid in pids.items()}
@@ -598,7 +597,7 @@ def _per_minute_table(
         name: per_minute((s.at, float(s.queues[name])) for s in readable) for name in _queue_names()
     }
     dead = per_minute((s.at, float(sum(s.queues[q.dlq_name] for q in QUEUES))) for s in readable)
-    flight = per_minute((s.at, float(s.queues[IN_FLIGHT])) for s in readable)
+    flight = per_minute((s.at, float(s.queues[harness.IN_FLIGHT])) for s in readable)
     rss = {n: per_minute((s.at, s.rss[n]) for s in outcome.samples) for n in processes}
     load = per_minute((s.at, s.load) for s in outcome.samples)
     columns = [_short(q.name) for q in QUEUES]

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 
-from benchmarks import soak
+from benchmarks import harness, soak
 
 
 def test_answers_are_counted_by_status_class_and_server_errors_named_by_route() -> None:
@@ -91,7 +91,7 @@ def test_a_request_that_never_reached_its_approver_is_placed_where_it_stopped() 
 def test_the_report_names_server_errors_growth_and_each_minute() -> None:
     start = datetime(2026, 11, 30, 9, tzinfo=UTC)
     queues = dict.fromkeys(soak._queue_names(), 0) | {"notify": 7, "score-dlq": 1}
-    queues[soak.IN_FLIGHT] = 3
+    queues[harness.IN_FLIGHT] = 3
     samples = [
         soak.Sample(at, {"gateway": 100 + at / 10, "runner": 80.0}, queues if at else {}, 3.0)
         for at in (0.0, 30.0, 60.0, 90.0, 120.0, 150.0)
