@@ -7,7 +7,6 @@ from decimal import Decimal
 from typing import Annotated, Literal
 
 from pydantic import (
-    AwareDatetime,
     BaseModel,
     ConfigDict,
     Field,
@@ -28,6 +27,7 @@ from shared.credit.schemas import (
     ScoreResultOut,
     TermMonths,
 )
+from shared.timestamps import AwareUtcDatetime
 from shared.workflow.states import StageStatus
 
 # The approver level the stage is for: built in (analyst, manager, director, admin) or one a
@@ -374,8 +374,8 @@ class AbsenceIn(BaseModel):
     )
 
     delegate_id: uuid.UUID
-    starts_at: AwareDatetime
-    ends_at: AwareDatetime
+    starts_at: AwareUtcDatetime
+    ends_at: AwareUtcDatetime
 
 
 AbsenceState = Literal["scheduled", "active", "ended", "cancelled"]

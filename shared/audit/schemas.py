@@ -5,6 +5,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared.pagination import Cursor, PageSize
+from shared.timestamps import UtcDatetime
 
 # The actor label of an unauthenticated attempt (a failed sign-in): no user may be called so,
 # or filtering the audit log by actor could not tell them apart.
@@ -29,8 +30,8 @@ class AuditQuery(BaseModel):
         default=None,
         description="A credit request's whole trail: entries about it and about its stages.",
     )
-    at_from: datetime | None = None
-    at_to: datetime | None = None
+    at_from: UtcDatetime | None = None
+    at_to: UtcDatetime | None = None
 
 
 class AuditFilters(AuditQuery):

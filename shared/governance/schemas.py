@@ -7,6 +7,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared.pagination import Cursor, PageSize
+from shared.timestamps import AwareUtcDatetime
 from shared.workflow.states import PolicyStatus, RequestStatus, RiskTier
 
 DEFAULT_SIMULATION_SIZE = 1000
@@ -40,7 +41,7 @@ class ProposalIn(BaseModel):
 class ActivationIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    active_from: datetime | None = Field(
+    active_from: AwareUtcDatetime | None = Field(
         default=None,
         description="When it takes over (timezone-aware); omitted or past: at once.",
     )

@@ -2,7 +2,7 @@
 the dashboard's statistics."""
 
 import uuid
-from datetime import date, datetime
+from datetime import date
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from shared.approvals.schemas import OfferOut, StageOut
 from shared.credit.schemas import CreditRequestOut, Money, ScoreResultOut
 from shared.pagination import Cursor, PageSize
+from shared.timestamps import UtcDatetime
 from shared.workflow.states import RequestStatus, Role, TimedRole
 
 SortKey = Literal["created_at", "-created_at", "amount", "-amount"]
@@ -23,8 +24,8 @@ class RequestQuery(BaseModel):
 
     status: list[RequestStatus] = Field(default_factory=list)
     applicant_id: uuid.UUID | None = None
-    created_from: datetime | None = None
-    created_to: datetime | None = None
+    created_from: UtcDatetime | None = None
+    created_to: UtcDatetime | None = None
     amount_min: Money | None = None
     amount_max: Money | None = None
     assigned_to: Literal["me"] | None = None
@@ -59,8 +60,8 @@ class StatsFilters(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     status: list[RequestStatus] = Field(default_factory=list)
-    created_from: datetime | None = None
-    created_to: datetime | None = None  # exclusive, as in the request list
+    created_from: UtcDatetime | None = None
+    created_to: UtcDatetime | None = None  # exclusive, as in the request list
     amount_min: Money | None = None
     amount_max: Money | None = None
 

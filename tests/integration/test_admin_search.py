@@ -74,6 +74,10 @@ def test_admin_filters_the_audit_log_by_actor_username(api: Api, staff: dict[str
 
     too_long = api.http.get("/api/v1/audit-logs", params={"actor": "x" * 65}, headers=admin)
     assert too_long.status_code == 422
+    before_year_1 = {"at_from": "0001-01-01T00:00:00+14:00"}
+    assert (
+        api.http.get("/api/v1/audit-logs", params=before_year_1, headers=admin).status_code == 422
+    )
     assert too_long.json()["error"]["code"] == "validation_error"
     refused = api.http.get(
         "/api/v1/audit-logs", params={"actor": applicant.username}, headers=api.login(applicant)

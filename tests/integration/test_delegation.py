@@ -198,6 +198,10 @@ def test_refusals_have_codes(api: Api, staff: dict[str, Person]) -> None:
     assert code(attempt(as_manager, manager2, **backwards)) == "invalid_window"
     naive = {"starts_at": "2030-01-01T08:00:00", "ends_at": "2030-01-02T08:00:00"}
     assert attempt(as_manager, manager2, **naive).status_code == 422
+    # The year 10000 once in UTC: stored, it would make every read of the absence fail.
+    year_10000 = {"starts_at": "9999-12-01T00:00:00Z", "ends_at": "9999-12-31T23:00:00-14:00"}
+    assert code(attempt(as_manager, manager2, **year_10000)) == "validation_error"
+    assert api.http.get("/api/v1/users/me/absences", headers=as_manager).status_code == 200
 
     applicant = api.login(api.register())
     assert attempt(applicant, manager).status_code == 403

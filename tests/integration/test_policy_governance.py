@@ -129,6 +129,13 @@ def test_a_version_goes_live_under_four_eyes_after_a_simulation(
     approved = _ok(api.http.post(f"{POLICIES}/{version_id}/approve", headers=reviewer))
     assert approved["status"] == "approved"
     assert approved["simulation"]["version"] == approved["version"]
+    for active_from in ("2030-01-01T00:00:00", "9999-12-31T23:00:00-14:00"):
+        # No time zone; the year 10000 in UTC, which PostgreSQL stores and psycopg cannot read.
+        refused = api.http.post(
+            f"{POLICIES}/{version_id}/activate", json={"active_from": active_from}, headers=author
+        )
+        assert refused.status_code == 422, active_from
+        assert refused.json()["error"]["code"] == "validation_error"
     active = _ok(api.http.post(f"{POLICIES}/{version_id}/activate", json={}, headers=author))
     assert active["status"] == "active"
     assert (active["proposed_by"], active["approved_by"], active["activated_by"]) == (

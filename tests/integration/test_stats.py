@@ -107,10 +107,21 @@ def test_stats_are_for_staff_only_and_validate_their_filters(
         {"created_from": "2026-02-02T00:00:00Z", "created_to": "2026-02-01T00:00:00Z"},
         {"amount_min": "10", "amount_max": "5"},
         {"unknown": "1"},
+        # Parsed, but outside what moving to UTC, and PostgreSQL's reader, can hold.
+        {"created_from": "0001-01-01T00:00:00+14:00"},
+        {"created_to": "9999-12-31T23:00:00-14:00"},
     ):
         response = api.http.get("/api/v1/stats", params=params, headers=manager)
         assert response.status_code == 422, params
         assert response.json()["error"]["code"] == "validation_error"
+    # A bound without a time zone is read as UTC, also beside one with it.
+    aware = _stats(
+        api, manager, created_from="2026-01-01T00:00:00Z", created_to="2027-01-01T00:00:00Z"
+    )
+    mixed = _stats(
+        api, manager, created_from="2026-01-01T00:00:00", created_to="2027-01-01T00:00:00Z"
+    )
+    assert mixed["total"] == aware["total"]
     empty = _stats(
         api, manager, created_from="2001-01-01T00:00:00Z", created_to="2001-01-02T00:00:00Z"
     )
