@@ -315,15 +315,17 @@ def load(session: Session) -> CreditPolicy:
     return active(session).policy
 
 
-def active(session: Session) -> ActivePolicy:
+def active(session: Session, *, fresh: bool = False) -> ActivePolicy:
     """The active version of the credit policy. A warm function reuses it until another
     version is activated (seen within about a second) or POLICY_CACHE_SECONDS pass; a
     version scheduled to take over is promoted by the first process that needs the policy
-    after its time."""
+    after its time. `fresh` asks Redis now, not within the second: for answers the read
+    cache stores under the policy scope's version it has just read, which must not be an
+    older version's."""
     now = clock.utcnow().timestamp()
     with _policy_lock:
         entry = _policy_cache().get(POLICY_NAME)
-    if entry is not None and now < entry.expires and _still_current(entry, now):
+    if entry is not None and now < entry.expires and _still_current(entry, now, fresh):
         metrics.CACHE_HITS.labels("policy").inc()
         return entry.active
     metrics.CACHE_MISSES.labels("policy").inc()
@@ -371,8 +373,8 @@ def at_version(session: Session, version: int | None) -> CreditPolicy:
     return found
 
 
-def _still_current(entry: _Entry, now: float) -> bool:
-    if now - entry.checked < _CHECK_SECONDS:
+def _still_current(entry: _Entry, now: float, fresh: bool) -> bool:
+    if not fresh and now - entry.checked < _CHECK_SECONDS:
         return True
     stamp = scope_stamp(POLICY_SCOPE)
     if stamp is not None and stamp != entry.stamp:

@@ -174,10 +174,12 @@ def to_out(request: CreditRequest, *, risk_tier: bool = True) -> CreditRequestOu
 
 def shows_risk_tier(session: Session, viewer: Identity) -> bool:
     """Whether the viewer sees risk tiers: staff always; an applicant only when the policy in
-    force marks the tier shown (it is an internal grading, hidden by default)."""
+    force marks the tier shown (it is an internal grading, hidden by default). Read fresh:
+    the applicant's cached pages depend on the policy's version, and one computed from a
+    policy this process last checked a moment ago would be kept as the new version's."""
     if viewer.role != Role.APPLICANT:
         return True
-    return policy.load(session).risk_tier_for_applicants == "shown"
+    return policy.active(session, fresh=True).policy.risk_tier_for_applicants == "shown"
 
 
 def out_for(session: Session, viewer: Identity, request: CreditRequest) -> CreditRequestOut:

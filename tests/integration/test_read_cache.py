@@ -19,7 +19,9 @@ from shared.auth import tokens
 from shared.caching import CacheKey, Entry, Miss, peek, read_through, touch
 from shared.clock import utcnow
 from shared.config import get_settings
+from shared.credit import policy
 from shared.db import unit_of_work
+from tests.policy_versions import activate, active_document, policy_restored
 from tests.support import Api, Person
 
 LIST = "/api/v1/credit-requests"
@@ -371,6 +373,32 @@ def test_an_applicant_never_gets_the_staff_shaped_entry_of_their_request(
         assert page.json() == sent.json()
         listed = api.http.get(LIST, params={"limit": 100}, headers=auth).json()["items"]
         assert [(i["id"], i["risk_tier"]) for i in listed] == [(request_id, None)]
+
+
+def test_an_applicants_page_follows_an_activation_another_process_made(
+    api: Api, staff: dict[str, Person], drain: Callable[[], None]
+) -> None:
+    """Another process's activation reaches this one through the policy scope's version in
+    Redis, which a warm process asks about at most once a second. A page computed within that
+    second is stored under the new version: it must be the new policy's, or the applicant
+    would be shown (or denied) their risk tier until the entry expired."""
+    auth = api.login(api.register())
+    request_id = api.submit(auth)["id"]
+    drain()
+    tier = api.staff_view(staff, request_id)["risk_tier"]
+    assert tier is not None
+    assert api.request(auth, request_id)["risk_tier"] is None  # hidden, and now cached
+    with policy_restored():
+        with policy._policy_lock:
+            checked_before = policy._policy_cache()[policy.POLICY_NAME]
+        activate({**active_document(), "risk_tier_for_applicants": "shown"})
+        # As in a process that did not make the activation: its entry, checked just now.
+        checked_before.checked = utcnow().timestamp()
+        with policy._policy_lock:
+            policy._policy_cache()[policy.POLICY_NAME] = checked_before
+        assert api.request(auth, request_id)["risk_tier"] == tier
+        listed = api.http.get(LIST, params={"limit": 100}, headers=auth).json()["items"]
+        assert [(i["id"], i["risk_tier"]) for i in listed] == [(request_id, tier)]
 
 
 def test_users_me_never_stores_an_account_read_before_a_change(
