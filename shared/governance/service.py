@@ -150,13 +150,23 @@ _LOCK_KEY = 0x504F4C  # "POL": serialises version numbering
 def update_draft(
     session: Session, actor: Identity, version_id: uuid.UUID, document: dict[str, Any]
 ) -> PolicyVersionDetail:
-    """Replace a draft's document (its shape checked); 409 once it was proposed."""
+    """Replace a draft's document (its shape checked); 409 once it was proposed. Only its
+    author may (403 `not_draft_author`, audited): four eyes keeps whoever drafted a version
+    from approving it, and that holds only if nobody else wrote into the draft."""
     row = _version(session, version_id, lock=True)
     if row.status != PolicyStatus.DRAFT:
         raise Conflict(
             "Only a draft can be edited; this version is frozen.",
             code="policy_frozen",
             details={"status": row.status},
+        )
+    if row.created_by != actor.id:
+        record_refusal(
+            session, Actor.of(actor), "policy.update_refused", "policy", row.id, "not_draft_author"
+        )
+        raise Forbidden(
+            "Only the author of a draft may change it; start a draft of your own.",
+            code="not_draft_author",
         )
     checks.parse(document)
     row.document = document

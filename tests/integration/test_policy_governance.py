@@ -67,6 +67,24 @@ def test_a_version_goes_live_under_four_eyes_after_a_simulation(
         rule["value"] = "650"
 
     version_id = _draft(api, author, stricter)
+    # A draft is its author's: the reviewer writing into it, then approving it, would be
+    # approving their own rules. Refused and audited; the author's document stands.
+    document = _ok(api.http.get(f"{POLICIES}/{version_id}", headers=author))["document"]
+    theirs = api.http.put(
+        f"{POLICIES}/{version_id}",
+        json={"document": {**document, "stage_sla_hours": 1}},
+        headers=reviewer,
+    )
+    assert (theirs.status_code, theirs.json()["error"]["code"]) == (403, "not_draft_author")
+    with unit_of_work() as session:
+        refused = session.scalars(
+            select(AuditLog).where(
+                AuditLog.action == "policy.update_refused", AuditLog.entity_id == version_id
+            )
+        ).one()
+        assert refused.actor == staff["risk_officer2"].username
+        assert refused.details == {"refused": "not_draft_author"}
+    assert _ok(api.http.get(f"{POLICIES}/{version_id}", headers=author))["document"] == document
     proposed = _ok(
         api.http.post(
             f"{POLICIES}/{version_id}/propose",

@@ -110,6 +110,7 @@ export const en = {
     actions: 'Life cycle',
     save: 'Save draft',
     saved: 'The draft is saved.',
+    othersDraft: 'Only {{who}}, who drafted this version, can change it. You can propose it as it is, or start a draft of your own.',
     reason: 'Reason for the change',
     reasonHelp: 'Kept with the version (10 characters at least).',
     propose: 'Propose',
@@ -998,6 +999,7 @@ export const en = {
       proposed: 'Policy version proposed',
       scheduled: 'Policy version scheduled',
       simulated: 'Policy version simulated',
+      update_refused: "Policy draft edit refused (not the draft's author)",
       updated: 'Policy draft edited',
     },
     review: {

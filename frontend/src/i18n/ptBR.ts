@@ -155,6 +155,7 @@ export const ptBR: Pick<Resources, Applicant> = {
     actions: 'Ciclo de vida',
     save: 'Salvar rascunho',
     saved: 'O rascunho foi salvo.',
+    othersDraft: 'Só {{who}}, que redigiu esta versão, pode alterá-la. Você pode propô-la como está ou começar um rascunho seu.',
     reason: 'Motivo da mudança',
     reasonHelp: 'Guardado com a versão (ao menos 10 caracteres).',
     propose: 'Propor',

@@ -5,10 +5,12 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import * as api from '../api/endpoints';
 import { ApiError } from '../api/errors';
 import type { PolicyVersionDetail } from '../api/types';
-import { renderAt } from '../test/render';
+import { useUser } from '../auth/AuthProvider';
+import { makeUser, renderAt } from '../test/render';
 import { PolicyEditorPage } from './PolicyEditorPage';
 
 vi.mock('../api/endpoints');
+vi.mock('../auth/AuthProvider');
 
 const DOCUMENT = {
   reference_annual_rate: '0.12',
@@ -56,6 +58,7 @@ function open() {
 describe('PolicyEditorPage', () => {
   beforeEach(() => {
     vi.resetAllMocks();
+    vi.mocked(useUser).mockReturnValue(makeUser({ username: 'risk_one', role: 'risk_officer' }));
     const active = version({ id: 'p-1', version: 1, status: 'active' });
     vi.mocked(api.getPolicy).mockImplementation((id) => Promise.resolve(id === 'p-1' ? active : version()));
     vi.mocked(api.listPolicies).mockResolvedValue({ items: [active], next_cursor: null });
@@ -76,6 +79,24 @@ describe('PolicyEditorPage', () => {
     const [row] = await screen.findAllByTestId('policy-diff-row');
     expect(within(row!).getByText('rejection_rules.0.value')).toBeVisible();
     expect(within(row!).getByText('"600"')).toBeVisible();
+  });
+
+  it("shows another officer's draft read-only, and proposes it as it is", async () => {
+    const user = userEvent.setup();
+    vi.mocked(useUser).mockReturnValue(makeUser({ username: 'risk_two', role: 'risk_officer' }));
+    vi.mocked(api.proposePolicy).mockResolvedValue(version({ status: 'proposed', proposed_by: 'risk_two' }));
+    open();
+
+    expect(await screen.findByLabelText('Threshold for Credit score')).toBeDisabled();
+    expect(screen.getByText(/Only risk_one, who drafted this version, can change it/)).toBeVisible();
+    expect(screen.queryByRole('button', { name: 'Save draft' })).toBeNull();
+    expect(screen.queryByRole('button', { name: 'Add a band' })).toBeNull();
+    await user.type(screen.getByLabelText('Reason for the change'), 'Ready as risk_one left it.');
+    await user.click(screen.getByRole('button', { name: 'Propose' }));
+
+    expect(await screen.findByTestId('policy-status')).toHaveTextContent('Proposed');
+    expect(api.updatePolicy).not.toHaveBeenCalled();
+    expect(api.proposePolicy).toHaveBeenCalledWith('p-2', 'Ready as risk_one left it.');
   });
 
   it('adds a band as a row, and shows each problem of a refused proposal next to its field', async () => {

@@ -15,6 +15,7 @@ import { useParams } from 'react-router';
 import * as api from '../api/endpoints';
 import { type ApiError, toApiError } from '../api/errors';
 import type { PolicyVersionDetail, Simulation } from '../api/types';
+import { useUser } from '../auth/AuthProvider';
 import { roleLabel } from '../auth/roles';
 import { DataTable } from '../common/DataTable';
 import { ErrorState, Loading } from '../common/feedback';
@@ -50,7 +51,10 @@ function PolicyEditor({ initial, active }: { initial: PolicyVersionDetail; activ
   const [activeFrom, setActiveFrom] = useState('');
   const [simulation, setSimulation] = useState<Simulation | null>(null);
   const [busy, setBusy] = useState(false);
-  const editable = version.status === 'draft';
+  const me = useUser();
+  const drafting = version.status === 'draft';
+  // A draft is its author's to change (the API refuses anyone else: four eyes).
+  const editable = drafting && version.created_by === me.username;
   useEffect(() => setNotice(null), [document]);
 
   const update = (change: (draft: PolicyDocument) => void) => {
@@ -332,18 +336,21 @@ function PolicyEditor({ initial, active }: { initial: PolicyVersionDetail; activ
 
       <Section title={t('policy.actions')}>
         <Box sx={{ display: 'flex', flexWrap: 'wrap', gap: 2, alignItems: 'flex-start' }}>
+          {drafting && !editable ? <Typography sx={{ width: '100%' }}>{t('policy.othersDraft', { who: version.created_by ?? '' })}</Typography> : null}
           {editable ? (
+            <Button variant="outlined" disabled={busy} onClick={() => void act(() => api.updatePolicy(version.id, document as unknown as Record<string, unknown>), t('policy.saved'))}>
+              {t('policy.save')}
+            </Button>
+          ) : null}
+          {drafting ? (
             <>
-              <Button variant="outlined" disabled={busy} onClick={() => void act(() => api.updatePolicy(version.id, document as unknown as Record<string, unknown>), t('policy.saved'))}>
-                {t('policy.save')}
-              </Button>
               <TextField label={t('policy.reason')} value={reason} onChange={(e) => setReason(e.target.value)} size="small" helperText={t('policy.reasonHelp')} sx={{ minWidth: 320 }} />
               <Button
                 variant="contained"
                 disabled={busy || reason.trim().length < 10}
                 onClick={() =>
                   void act(async () => {
-                    await api.updatePolicy(version.id, document as unknown as Record<string, unknown>);
+                    if (editable) await api.updatePolicy(version.id, document as unknown as Record<string, unknown>);
                     return api.proposePolicy(version.id, reason);
                   }, t('policy.proposed'))
                 }
