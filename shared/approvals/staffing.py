@@ -11,6 +11,7 @@ from shared.approvals.models import ApprovalStage
 from shared.approvals.service import assign, ladder_of
 from shared.approvals.stages import tell_previous_assignee
 from shared.audit.service import Actor, record
+from shared.auth import service as auth
 from shared.credit import policy
 from shared.credit.models import CreditRequest
 from shared.errors import InvalidInput
@@ -23,8 +24,10 @@ from shared.workflow.states import Role, StageStatus, may_hold
 
 def update_user(session: Session, admin: Identity, user_id: uuid.UUID, change: UserUpdate) -> User:
     """Change a user's role or active flag (see `users.update`) and release the stages they may
-    no longer hold. A role not built in must be an approver level a policy version (not
-    retired) defines: 422 `unknown_role` otherwise."""
+    no longer hold. A deactivated user is signed out everywhere: their sessions would
+    otherwise come back with the account, to whoever holds a refresh token (a stolen one, say,
+    the very reason to deactivate). A role not built in must be an approver level a policy
+    version (not retired) defines: 422 `unknown_role` otherwise."""
     builtin = {r.value for r in Role}
     if (
         change.role is not None
@@ -37,6 +40,8 @@ def update_user(session: Session, admin: Identity, user_id: uuid.UUID, change: U
             details=[{"loc": ["body", "role"], "msg": "unknown role", "type": "unknown_role"}],
         )
     user = users.update(session, admin, user_id, change)
+    if change.is_active is False:
+        auth.revoke_sessions(session, user.id)
     reason = "deactivated" if not user.is_active else "role_changed"
     release_stages(session, user, Actor.of(admin), reason)
     return user

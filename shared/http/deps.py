@@ -72,12 +72,13 @@ async def current_caller(
 
 
 def admit(claims: dict[str, Any], user: Identity | None, *, revoked: bool) -> Caller:
-    """The caller, if the account a verified token names may call: the token (or its
-    session) not signed out, the account active; else 401."""
-    if revoked:
-        raise Unauthorized("The token has been revoked.", code="token_revoked")
+    """The caller, if the account a verified token names may call: the account active, the
+    token (or its session) not signed out; else 401. The account first: deactivating one
+    also signs it out, and its holder is better told why."""
     if user is None or not user.is_active:
         raise Unauthorized("The account is not active.", code="inactive_account")
+    if revoked:
+        raise Unauthorized("The token has been revoked.", code="token_revoked")
     return Caller(user, claims)
 
 

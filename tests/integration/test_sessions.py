@@ -7,7 +7,7 @@ from shared.auth import tokens as token_service
 from shared.auth.service import DENY_LIST_RESTORED, REVOKED_PREFIX, REVOKED_SESSION_PREFIX
 from shared.cache import get_redis
 from shared.db import unit_of_work
-from tests.support import Api
+from tests.support import Api, Person
 
 
 def _login(api: Api, username: str, password: str) -> dict:
@@ -79,6 +79,27 @@ def test_logout_revokes_the_access_and_refresh_tokens(api: Api) -> None:
     assert after.json()["error"]["code"] == "token_revoked"
     refreshed = api.http.post("/api/v1/refresh", json={"refresh_token": tokens["refresh_token"]})
     assert refreshed.status_code == 401
+
+
+def test_deactivating_an_account_ends_its_sessions_for_good(
+    api: Api, staff: dict[str, Person]
+) -> None:
+    """Deactivating an account (a stolen token, someone who left) signs it out everywhere:
+    reactivating it later must not bring back a session from before."""
+    person = api.register()
+    tokens = _login(api, person.username, person.password)
+    auth = {"Authorization": f"Bearer {tokens['access_token']}"}
+    admin = api.login(staff["admin1"])
+    for active in (False, True):
+        changed = api.http.patch(
+            f"/api/v1/users/{person.id}", json={"is_active": active}, headers=admin
+        )
+        assert changed.status_code == 200, changed.text
+    refreshed = api.http.post("/api/v1/refresh", json={"refresh_token": tokens["refresh_token"]})
+    assert refreshed.status_code == 401
+    assert api.http.get("/api/v1/users/me", headers=auth).status_code == 401
+    # The account itself works again: a new sign-in.
+    assert _login(api, person.username, person.password)["status"] == 200
 
 
 def test_registration_rejects_duplicates_and_bad_input_with_error_bodies(api: Api) -> None:
