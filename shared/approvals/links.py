@@ -5,6 +5,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from shared.approvals.models import ApprovalLink, ApprovalStage
@@ -16,6 +17,21 @@ from shared.credit.models import CreditRequest
 from shared.errors import Conflict, Gone, NotFound, Unauthorized
 from shared.users.models import User
 from shared.workflow.states import RequestStatus, StageStatus, may_hold
+
+
+def revoke_for(session: Session, stage: ApprovalStage) -> None:
+    """Retire the stage's live links as it changes hands: a link is good for one holding of
+    its stage, so one from an earlier holding never decides again, even should the stage come
+    back to its approver (who was told that link died, and gets a new one)."""
+    session.execute(
+        update(ApprovalLink)
+        .where(
+            ApprovalLink.stage_id == stage.id,
+            ApprovalLink.used_at.is_(None),
+            ApprovalLink.revoked_at.is_(None),
+        )
+        .values(revoked_at=utcnow())
+    )
 
 
 def create(session: Session, stage: ApprovalStage, approver_id: uuid.UUID) -> ApprovalLink:
@@ -76,6 +92,8 @@ def resolve(session: Session, token: str, *, lock: bool = False) -> ResolvedLink
         raise Gone("This approval link has already been used.", code="link_used")
     if link.expires_at <= utcnow():
         raise Gone("This approval link has expired.", code="link_expired")
+    if link.revoked_at is not None:
+        raise Conflict("A newer link replaced this one.", code="link_not_current")
     stage = session.get(ApprovalStage, link.stage_id)
     assert stage is not None  # foreign key
     request = session.get(CreditRequest, stage.request_id, with_for_update=lock)

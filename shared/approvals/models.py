@@ -76,6 +76,8 @@ class ApprovalLink(Base):
     approver_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The stage left this link's holding (see `links.revoke_for`): never current again.
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class InformationRequest(Base, Cached):

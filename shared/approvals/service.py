@@ -245,6 +245,7 @@ def hand_over(
         stage.due_at = due_at
     stage.reminded_at = None
     stage.on_behalf_of = on_behalf_of
+    links.revoke_for(session, stage)
     link = links.create(session, stage, approver.id)
     record(
         session,

@@ -123,6 +123,16 @@ def test_stages_move_to_the_delegate_when_the_absence_starts_and_come_back_after
         assert stage["on_behalf_of"] is None
         assert _audit("stage.returned", stage["id"])
         back = [m for m in mailbox.to(absent.email) if request_id[:8] in m["Subject"]]
+        # Back with its approver, the stage answers only the link they were just sent: the
+        # one from before the absence (which they were told had died) stays dead, and so
+        # does the delegate's.
+        for dead in (old_token, link_token(emails[-1])):
+            url = f"/api/v1/approval-links/{dead}"
+            for refused in (api.http.get(url), api.http.post(url, json={"decision": "approve"})):
+                assert (refused.status_code, refused.json()["error"]["code"]) == (
+                    409,
+                    "link_not_current",
+                )
         decided = api.http.post(
             f"/api/v1/approval-links/{link_token(back[-1])}", json={"decision": "approve"}
         )
