@@ -67,6 +67,8 @@ def _collect_scopes(session: Session, _: object) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _bump_versions(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint released: nothing is committed until the transaction is
     scopes = session.info.pop(_PENDING_SCOPES, None)
     if not scopes:
         return
@@ -100,7 +102,10 @@ def _announce_lost_bumps(pipe: Any) -> bool:
 
 @event.listens_for(Session, "after_rollback")
 def _forget_scopes(session: Session) -> None:
-    session.info.pop(_PENDING_SCOPES, None)
+    # Back to a savepoint, the transaction's earlier changes stand: keep their scopes (the
+    # savepoint's own bump too, which costs a recomputation, never a stale answer).
+    if not session.in_nested_transaction():
+        session.info.pop(_PENDING_SCOPES, None)
 
 
 def _prefix() -> str:

@@ -116,15 +116,20 @@ def take_kept(session: Session) -> list[object]:
     return list(session.info.pop(KEPT_ON_ROLLBACK, []))
 
 
+# SQLAlchemy sends both events for a savepoint too (released, rolled back to): only the
+# transaction's own commit or rollback runs or drops what waits for it.
 @event.listens_for(Session, "after_commit")
 def _run_commit_callbacks(session: Session) -> None:
+    if session.in_nested_transaction():
+        return
     for callback in session.info.pop("on_commit", []):
         callback()
 
 
 @event.listens_for(Session, "after_rollback")
 def _drop_commit_callbacks(session: Session) -> None:
-    session.info.pop("on_commit", None)
+    if not session.in_nested_transaction():
+        session.info.pop("on_commit", None)
 
 
 @contextmanager

@@ -12,6 +12,8 @@ from typing import Any
 
 import pytest
 from prometheus_client import REGISTRY
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 
 from shared import cache
 from shared.auth import service as auth_service
@@ -20,7 +22,7 @@ from shared.caching import CacheKey, Entry, Miss, peek, read_through, touch
 from shared.clock import utcnow
 from shared.config import get_settings
 from shared.credit import policy
-from shared.db import unit_of_work
+from shared.db import on_commit, unit_of_work
 from tests.policy_versions import activate, active_document, policy_restored
 from tests.support import Api, Person
 
@@ -171,6 +173,29 @@ def test_an_answer_computed_after_a_peek_is_kept_only_under_the_versions_peek_re
     assert looked is not None
     [current], _ = looked
     assert isinstance(current, Entry) and current.body == b"after the change"
+
+
+def test_a_savepoint_neither_announces_nor_forgets_its_transactions_changes() -> None:
+    """SQLAlchemy reports a released savepoint as a commit and a savepoint rolled back to as a
+    rollback. Neither ends the transaction: its changes must be announced when it commits,
+    not before (a reader in between would keep the old answer under the new version), and
+    not lost because a savepoint inside it failed."""
+    scope = f"test:{uuid.uuid4()}"
+    at = CacheKey("test", (scope,), scope)
+    assert read_through(at, lambda: b"before").body == b"before"
+    committed: list[str] = []
+    with unit_of_work() as session:
+        touch(session, scope)
+        on_commit(session, lambda: committed.append("done"))
+        with session.begin_nested():
+            session.execute(text("SELECT 1"))
+        # Released, not committed: the entry is still current, and nothing has run.
+        assert read_through(at, lambda: b"too early").body == b"before"
+        assert committed == []
+        with pytest.raises(DBAPIError), session.begin_nested():
+            session.execute(text("SELECT 1 / 0"))
+    assert committed == ["done"]
+    assert read_through(at, lambda: b"after").body == b"after"
 
 
 @contextmanager
