@@ -81,26 +81,29 @@ def resolve(session: Session, token: str, *, lock: bool = False) -> ResolvedLink
         if exc.code == "token_expired":
             raise Gone("This approval link has expired.", code="link_expired") from exc
         raise NotFound("This approval link is not valid.", code="link_invalid") from exc
-    link = session.get(ApprovalLink, uuid.UUID(claims["jti"]), with_for_update=lock)
+    link = session.get(ApprovalLink, uuid.UUID(claims["jti"]))
     if (
         link is None
         or str(link.stage_id) != claims.get("stage")
         or str(link.approver_id) != claims["sub"]
     ):
         raise NotFound("This approval link is not valid.", code="link_invalid")
+    stage = session.get(ApprovalStage, link.stage_id)
+    assert stage is not None  # foreign key
+    # Locked in the order every step takes them, the request first, then its stage, then the
+    # link (which a hand-over revokes): a link decision never deadlocks with escalation.
+    request = session.get(CreditRequest, stage.request_id, with_for_update=lock)
+    approver = session.get(User, link.approver_id)
+    assert request is not None and approver is not None  # foreign keys
+    if lock:
+        session.refresh(stage, with_for_update=True)
+        session.refresh(link, with_for_update=True)
     if link.used_at is not None:
         raise Gone("This approval link has already been used.", code="link_used")
     if link.expires_at <= utcnow():
         raise Gone("This approval link has expired.", code="link_expired")
     if link.revoked_at is not None:
         raise Conflict("A newer link replaced this one.", code="link_not_current")
-    stage = session.get(ApprovalStage, link.stage_id)
-    assert stage is not None  # foreign key
-    request = session.get(CreditRequest, stage.request_id, with_for_update=lock)
-    approver = session.get(User, link.approver_id)
-    assert request is not None and approver is not None  # foreign keys
-    if lock:
-        session.refresh(stage, with_for_update=True)
     if request.status == RequestStatus.WITHDRAWN:
         raise Conflict("The applicant withdrew this request.", code="request_withdrawn")
     if stage.status != StageStatus.PENDING or request.status != RequestStatus.PENDING_APPROVAL:

@@ -1,15 +1,18 @@
 """Emailed approval links: reading never changes state; one use; bound to stage and approver;
 refused once expired, used, or no longer current, and refused without any state change."""
 
+import time
 import uuid
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from shared.approvals import links
 from shared.approvals.models import ApprovalLink, ApprovalStage
 from shared.clock import utcnow
+from shared.credit.models import CreditRequest
 from shared.db import unit_of_work
 from tests.conftest import Mailbox, assigned_request
 from tests.support import Api, Person, link_token
@@ -143,3 +146,43 @@ def test_forged_or_altered_link_is_refused(
         assert response.status_code == 404
         assert response.json()["error"]["code"] == "link_invalid"
     assert api.request(auth, request_id)["status"] == "pending_approval"
+
+
+def _lock_waits() -> int:
+    with unit_of_work() as session:
+        return int(
+            session.scalar(
+                text(
+                    "SELECT count(*) FROM pg_stat_activity"
+                    " WHERE wait_event_type = 'Lock' AND datname = current_database()"
+                )
+            )
+            or 0
+        )
+
+
+def test_a_link_decision_and_a_hand_over_wait_for_each_other_without_deadlock(
+    api: Api, staff: dict[str, Person], drain: Callable[[], None], mailbox: Mailbox
+) -> None:
+    """Escalation and absences lock the request, then revoke the stage's links as they hand
+    it over. A decision by link takes the same rows in the same order, so whichever comes
+    second waits for the first: neither is a deadlock's victim (a 503 for the approver, or
+    the whole escalation run rolled back)."""
+    _, request_id, _, token = assigned_request(api, staff, drain, mailbox)
+    with ThreadPoolExecutor(max_workers=1) as pool, unit_of_work() as session:
+        request = session.get(CreditRequest, uuid.UUID(request_id), with_for_update=True)
+        assert request is not None
+        stage = session.scalars(
+            select(ApprovalStage).where(ApprovalStage.request_id == request.id)
+        ).first()
+        assert stage is not None
+        decision = pool.submit(
+            api.http.post, f"/api/v1/approval-links/{token}", json={"decision": "approve"}
+        )
+        deadline = time.monotonic() + 10
+        while _lock_waits() == 0 and time.monotonic() < deadline:
+            time.sleep(0.05)  # until the decision waits on a row this transaction holds
+        assert _lock_waits() == 1
+        links.revoke_for(session, stage)  # as a hand-over does, the request locked
+    answer = decision.result(timeout=30)
+    assert (answer.status_code, answer.json()["error"]["code"]) == (409, "link_not_current")
