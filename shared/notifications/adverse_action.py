@@ -252,6 +252,7 @@ def build(
         request_id=request.id,
         applicant_id=request.applicant_id,
         action=request.status,
+        decided_at=request.decided_at,
         reasons=reasons,
         score=score_block(reasons, scored(request), scoring_rules),
         bureau=contact.model_dump(),
@@ -262,15 +263,15 @@ def build(
 def ensure(
     session: Session, request: CreditRequest, comment: str | None = None
 ) -> AdverseActionNotice:
-    """The request's notice for its current adverse status: created (and audited) the first
-    time, the stored one after (one per request and action, whatever is delivered twice)."""
+    """The request's notice for its current adverse decision: created (and audited) the first
+    time, the stored one after (one per decision, whatever is delivered twice)."""
     notice = build(session, request, bureau_contact(), comment)
     values = {c.key: getattr(notice, c.key) for c in AdverseActionNotice.__table__.columns}
     values = {k: v for k, v in values.items() if v is not None}
     created = session.execute(
         insert(AdverseActionNotice)
         .values(**values)
-        .on_conflict_do_nothing(constraint="uq_adverse_action_notices_request_action")
+        .on_conflict_do_nothing(constraint="uq_adverse_action_notices_decision")
         .returning(AdverseActionNotice.id)
     ).scalar()
     stored = session.scalars(
@@ -278,6 +279,7 @@ def ensure(
         .where(
             AdverseActionNotice.request_id == request.id,
             AdverseActionNotice.action == request.status,
+            AdverseActionNotice.decided_at == request.decided_at,
         )
         .with_for_update()
     ).one()
@@ -332,6 +334,7 @@ def overdue(session: Session, now: datetime | None = None) -> int:
             and_(
                 AdverseActionNotice.request_id == CreditRequest.id,
                 AdverseActionNotice.action == CreditRequest.status,
+                AdverseActionNotice.decided_at == CreditRequest.decided_at,
                 AdverseActionNotice.sent_at.is_not(None),
             )
         )

@@ -16,13 +16,16 @@ from shared.users.models import User
 
 
 class AdverseActionNotice(Base, Cached):
-    """The adverse action notice an applicant got (Reg B 1002.9, FCRA 615(a)): one per request
-    and action (the request's final adverse status), written by the notify step in the
-    transaction that claims the event, and kept as sent so it can be shown again unchanged."""
+    """The adverse action notice an applicant got (Reg B 1002.9, FCRA 615(a)): one per adverse
+    decision (the request's status and when it was decided: a request declined twice gets
+    two), written by the notify step in the transaction that claims the event, and kept as
+    sent so it can be shown again unchanged."""
 
     __tablename__ = "adverse_action_notices"
     __table_args__ = (
-        UniqueConstraint("request_id", "action", name="uq_adverse_action_notices_request_action"),
+        UniqueConstraint(
+            "request_id", "action", "decided_at", name="uq_adverse_action_notices_decision"
+        ),
         # The overdue check looks for decisions without a sent notice.
         Index(
             "ix_adverse_action_notices_unsent",
@@ -35,6 +38,7 @@ class AdverseActionNotice(Base, Cached):
     request_id: Mapped[uuid.UUID] = mapped_column(ForeignKey(CreditRequest.id, ondelete="CASCADE"))
     applicant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey(User.id))
     action: Mapped[str] = mapped_column(String(32))  # the request's status: auto_rejected, ...
+    decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))  # the request's, then
     reasons: Mapped[list[dict[str, str]]] = mapped_column(JSONB)  # 1 to 4 {code, message}
     # {value, range: [300, 850], factors: [...], date} or null when no score was used.
     score: Mapped[dict[str, Any] | None] = mapped_column(JSONB)

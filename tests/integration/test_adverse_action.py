@@ -139,6 +139,40 @@ def test_an_automatic_decline_gets_one_notice_and_one_email_with_every_element(
     assert _audited(request_id, "notice.sent") == 1
 
 
+def test_a_request_declined_again_later_gets_a_notice_for_each_decline(
+    api: Api, drain: Callable[[], None], mailbox: Mailbox
+) -> None:
+    """Declined, its review overturned, then declined again on the answer to an approver's
+    questions (the request put in that state here): the second decline, with its own
+    reasons, is a decision of its own and gets its own notice and email, one only however
+    often it is announced."""
+    applicant = api.register("declined-twice")
+    request_id = api.submit(api.login(applicant), credit_score=540)["id"]
+    drain()
+    [first] = _notices(request_id)
+    again = {"code": "HIGH_DEBT_TO_INCOME", "message": CATALOGUE["HIGH_DEBT_TO_INCOME"]}
+    with state_change() as session:
+        request = session.get(CreditRequest, uuid.UUID(request_id), with_for_update=True)
+        assert request is not None
+        request.decided_at, request.decision_reasons = utcnow(), [again]
+        add_event(session, EventType.REQUEST_AUTO_REJECTED, RequestEvent(request_id=request.id))
+    drain()
+    with state_change() as session:  # the second decline announced again: nothing more
+        add_event(
+            session, EventType.REQUEST_AUTO_REJECTED, RequestEvent(request_id=uuid.UUID(request_id))
+        )
+    drain()
+
+    notices = sorted(_notices(request_id), key=lambda n: n.decided_at)
+    assert [n.id for n in notices][:1] == [first.id] and len(notices) == 2
+    assert notices[1].reasons == [again] and notices[1].sent_at is not None
+    emails = _notice_emails(mailbox, applicant, request_id)
+    assert len(emails) == 2
+    assert any(again["message"] in e["Body"]["text_part"] for e in emails)
+    with unit_of_work() as session:
+        assert adverse_action.for_request(session, uuid.UUID(request_id)).id == notices[-1].id  # type: ignore[union-attr]
+
+
 def test_a_human_rejection_needs_reason_codes_from_the_catalogue(
     api: Api, staff: dict[str, Person], drain: Callable[[], None], mailbox: Mailbox
 ) -> None:
@@ -272,6 +306,7 @@ def test_the_overdue_gauge_counts_old_decisions_without_a_sent_notice_only(
         old = utcnow() - timedelta(days=26)
         # Decided 26 days ago: one notified (by notify, above), one never (no event sent).
         session.get(CreditRequest, uuid.UUID(with_notice)).decided_at = old  # type: ignore[union-attr]
+        adverse_action.for_request(session, uuid.UUID(with_notice)).decided_at = old  # type: ignore[union-attr]
         for request_id, age in ((without, old), (recent, utcnow() - timedelta(days=3))):
             request = session.get(CreditRequest, uuid.UUID(request_id))
             assert request is not None
