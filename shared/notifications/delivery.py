@@ -34,7 +34,10 @@ from shared.workflow.events import DeliveryEvent, Envelope
 
 logger = logging.getLogger(__name__)
 DELIVERER = Actor.system("deliver_webhook")
-MAX_DELAY_SECONDS = 12 * 3600  # SQS's longest visibility timeout
+# SQS's longest visibility timeout is 12 hours counted from the receive, and a longer one is
+# refused, not shortened (the queue's 3 minutes would apply): a minute's margin for the time
+# the batch has taken so far.
+MAX_DELAY_SECONDS = 12 * 3600 - 60
 USER_AGENT = "credit-approval-notifications/1"
 
 
@@ -106,8 +109,8 @@ def _retry_after(value: str | None) -> int | None:
 
 def retry_delay(receive_count: int, error: Exception) -> int | None:
     """Seconds before the next attempt: base x 4^(attempt-1), +/- 20 % jitter, at least what
-    the receiver's Retry-After asked, at most SQS's 12 hours. With the default 30 s base:
-    about 30 s, 2 min, 8 min, 32 min, 2 h, 8.5 h, 12 h. None (the queue's own visibility
+    the receiver's Retry-After asked, at most SQS's 12 hours (less a minute). With the default
+    30 s base: about 30 s, 2 min, 8 min, 32 min, 2 h, 8.5 h, 12 h. None (the queue's own visibility
     timeout) for failures that are not the receiver's, such as a database outage."""
     if not isinstance(error, DeliveryFailed):
         return None
@@ -149,6 +152,10 @@ def deliver(session: Session, envelope: Envelope) -> None:
     headers = channel.headers(envelope.event_id, body, preference)
     try:
         answer = post(url, body, headers)
+    except urls.HostNotFound as exc:
+        # The resolver failed (an outage, or a name that lapsed): the network's failure, not
+        # a forbidden address, so retried with backoff like any other.
+        raise DeliveryFailed("host not found") from exc
     except urls.UnsafeUrl as exc:
         logger.warning("delivery refused: unsafe destination", extra={"channel": event.channel})
         _audit(session, event, f"{event.channel}.refused", reason=str(exc))

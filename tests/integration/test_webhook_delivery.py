@@ -6,6 +6,7 @@ Failures are SQS redeliveries with backoff, then the dead-letter queue; a duplic
 message posts nothing twice. Chat deliveries ride the same queue."""
 
 import json
+import socket
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -21,6 +22,7 @@ from shared.db import unit_of_work
 from shared.messaging.models import OutboxEvent
 from shared.messaging.outbox import envelope_of
 from shared.messaging.topology import WEBHOOK_MAX_RECEIVE_COUNT
+from shared.notifications import urls
 from tests.support import Api, Person
 from tests.webhook_receiver import webhook_receiver
 
@@ -164,6 +166,33 @@ def test_a_failing_receiver_is_retried_with_backoff_then_dead_lettered(
             )
         )
     assert delivered is None
+
+
+def test_a_host_the_resolver_could_not_find_for_a_moment_is_retried(
+    api: Api,
+    drain: Callable[[], None],
+    applicant: tuple[Person, dict[str, str]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A resolver that fails once (a DNS outage) is the network's failure, not a forbidden
+    address: the delivery is retried with backoff, and arrives."""
+    _, auth = applicant
+    monkeypatch.setattr(get_settings(), "webhook_retry_base_seconds", 0)
+    real, failed = socket.getaddrinfo, list[str]()
+
+    def flaky(host: str, *args: Any, **kwargs: Any) -> Any:
+        if host == "localhost" and not failed:
+            failed.append(host)
+            raise socket.gaierror(socket.EAI_AGAIN, "Temporary failure in name resolution")
+        return real("127.0.0.1" if host == "localhost" else host, *args, **kwargs)
+
+    with webhook_receiver(204) as receiver:
+        _save(api, auth, "webhook", url=receiver.url.replace("127.0.0.1", "localhost"))
+        monkeypatch.setattr(urls.socket, "getaddrinfo", flaky)
+        api.submit(auth)
+        drain()
+    assert failed == ["localhost"]
+    assert len(receiver.received) == 1
 
 
 def test_a_failed_delivery_waits_for_its_backoff_before_the_next_attempt(
