@@ -418,6 +418,19 @@ def image_build_args(function: str) -> dict[str, str]:
     return args
 
 
+def own_limits(function: str) -> dict[str, Any]:
+    """A scheduled function's own timeout and /tmp, where its schedule asks for more than the
+    globals give (queue consumers keep the global timeout: their visibility is 6x it)."""
+    limits: dict[str, Any] = {}
+    for schedule in SCHEDULES:
+        if schedule.function == function:
+            if schedule.timeout_seconds != FUNCTION_TIMEOUT_SECONDS:
+                limits["Timeout"] = schedule.timeout_seconds
+            if schedule.tmp_mb is not None:
+                limits["EphemeralStorage"] = {"Size": schedule.tmp_mb}
+    return limits
+
+
 def function_resources() -> dict[str, Any]:
     folders = function_folders()
     triggered = {*HTTP_FUNCTIONS, *(q.function for q in QUEUES), *(s.function for s in SCHEDULES)}
@@ -437,6 +450,7 @@ def function_resources() -> dict[str, Any]:
                 "ImageConfig": {"Command": [f"functions.{function}.handler.handler"]},
                 "Policies": policies(function),
                 "Events": events(function),
+                **own_limits(function),
             },
             "Metadata": {
                 "Dockerfile": FUNCTION_DOCKERFILE,

@@ -114,10 +114,22 @@ def test_committed_template_is_the_generated_one() -> None:
 
 
 def test_function_timeout_is_the_topology_one(template: dict[str, Any]) -> None:
+    """One timeout for every function (queue visibility is 6x it), except the scheduled ones
+    whose schedule asks for longer: the nightly backup dumps the whole database."""
     function_globals = template["Globals"]["Function"]
     assert function_globals["Timeout"] == FUNCTION_TIMEOUT_SECONDS
-    overridden = {n for n, p in functions(template).items() if "Timeout" in p}
-    assert not overridden, f"functions override the topology's timeout: {overridden}"
+    overridden = {n: p["Timeout"] for n, p in functions(template).items() if "Timeout" in p}
+    longer = {
+        s.function: s.timeout_seconds
+        for s in SCHEDULES
+        if s.timeout_seconds != FUNCTION_TIMEOUT_SECONDS
+    }
+    assert overridden == longer == {"nightly_backup": 900}
+    assert all(timeout <= 900 for timeout in overridden.values())  # Lambda's maximum
+    queue_functions = {q.function for q in QUEUES}
+    assert not queue_functions & set(overridden), "a queue consumer outlasting its visibility"
+    backup = functions(template)["nightly_backup"]
+    assert backup["EphemeralStorage"] == {"Size": 10240}
 
 
 def test_queues_and_dead_letter_queues_match_the_topology(template: dict[str, Any]) -> None:
@@ -230,7 +242,16 @@ def test_every_sqs_event_source_reports_batch_item_failures(template: dict[str, 
     assert sources
     for function, props in sources:
         assert props["FunctionResponseTypes"] == ["ReportBatchItemFailures"], function
-        assert props["BatchSize"] == 10, function
+        assert 1 <= props["BatchSize"] <= 10, function
+
+
+def test_a_webhook_batch_fits_in_the_function_timeout_whatever_the_receivers_do() -> None:
+    """Each delivery may wait 5 s to connect and the configured timeout for an answer: a batch
+    of them must end before the function is cut off, or its other deliveries come back with
+    no backoff and a receive spent."""
+    [webhooks] = [q for q in QUEUES if q.function == "deliver_webhook"]
+    worst = webhooks.batch_size * (5 + Settings().webhook_timeout_seconds)
+    assert worst < FUNCTION_TIMEOUT_SECONDS
 
 
 def test_each_sqs_event_source_scales_as_its_topology_queue_says(
