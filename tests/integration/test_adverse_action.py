@@ -150,7 +150,7 @@ def test_a_request_declined_again_later_gets_a_notice_for_each_decline(
     request_id = api.submit(api.login(applicant), credit_score=540)["id"]
     drain()
     [first] = _notices(request_id)
-    again = {"code": "HIGH_DEBT_TO_INCOME", "message": CATALOGUE["HIGH_DEBT_TO_INCOME"]}
+    again = {"code": "EXCESSIVE_OBLIGATIONS", "message": CATALOGUE["EXCESSIVE_OBLIGATIONS"]}
     with state_change() as session:
         request = session.get(CreditRequest, uuid.UUID(request_id), with_for_update=True)
         assert request is not None
