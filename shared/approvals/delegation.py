@@ -360,43 +360,61 @@ def _start(session: Session, absence: Absence, now: datetime) -> int:
             or request.status != RequestStatus.PENDING_APPROVAL
         ):
             continue  # decided, withdrawn or moved meanwhile
-        if may_take(session, request, stage, delegate, now):
-            hand_over(
-                session,
-                request,
-                stage,
-                delegate,
-                MOVER,
-                due_at=None,
-                on_behalf_of=absence.user_id,
-            )
-            holder: uuid.UUID | None = delegate.id
-        else:
-            taker = assign(
-                session, request, stage, actor=MOVER, now=now, on_behalf_of=absence.user_id
-            )
-            holder = taker.id if taker else None
-            if taker is None:  # nobody may take it: unassigned, escalation retries it
-                stage.assignee_id = None
-                stage.on_behalf_of = absence.user_id
-                tell_previous_assignee(session, stage, absence.user_id, "reassigned")
-        record(
-            session,
-            MOVER,
-            "stage.delegated",
-            "approval_stage",
-            stage.id,
-            before={"assignee_id": str(absence.user_id)},
-            after={"assignee_id": str(holder) if holder else None},
-            details={
-                "request_id": str(request.id),
-                "absence_id": str(absence.id),
-                "on_behalf_of": str(absence.user_id),
-                "to_delegate": holder == delegate.id,
-            },
-        )
+        hold_for(session, absence, delegate, request, stage, now)
         moved += 1
     return moved
+
+
+def absence_now(session: Session, user_id: uuid.UUID, now: datetime) -> Absence | None:
+    """The user's absence covering `now`, if they are away."""
+    return session.scalars(
+        select(Absence).where(
+            Absence.user_id == user_id,
+            Absence.cancelled_at.is_(None),
+            Absence.starts_at <= now,
+            Absence.ends_at > now,
+        )
+    ).first()
+
+
+def hold_for(
+    session: Session,
+    absence: Absence,
+    delegate: User,
+    request: CreditRequest,
+    stage: ApprovalStage,
+    now: datetime,
+) -> None:
+    """Give the absent user's stage (locked, request first) to their delegate, or, where
+    segregation of duties forbids it, to the least-loaded eligible user, held on the user's
+    behalf (it comes back when the absence ends); audited as `stage.delegated`."""
+    if may_take(session, request, stage, delegate, now):
+        hand_over(
+            session, request, stage, delegate, MOVER, due_at=None, on_behalf_of=absence.user_id
+        )
+        holder: uuid.UUID | None = delegate.id
+    else:
+        taker = assign(session, request, stage, actor=MOVER, now=now, on_behalf_of=absence.user_id)
+        holder = taker.id if taker else None
+        if taker is None:  # nobody may take it: unassigned, escalation retries it
+            stage.assignee_id = None
+            stage.on_behalf_of = absence.user_id
+            tell_previous_assignee(session, stage, absence.user_id, "reassigned")
+    record(
+        session,
+        MOVER,
+        "stage.delegated",
+        "approval_stage",
+        stage.id,
+        before={"assignee_id": str(absence.user_id)},
+        after={"assignee_id": str(holder) if holder else None},
+        details={
+            "request_id": str(request.id),
+            "absence_id": str(absence.id),
+            "on_behalf_of": str(absence.user_id),
+            "to_delegate": holder == delegate.id,
+        },
+    )
 
 
 def _end(session: Session, absence: Absence, now: datetime) -> int:

@@ -35,7 +35,7 @@ from decimal import Decimal
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from shared.approvals import links
+from shared.approvals import delegation, links
 from shared.approvals.chain import approval_chain
 from shared.approvals.information_rounds import open_round
 from shared.approvals.models import ApprovalLink, ApprovalStage, InformationRequest
@@ -52,7 +52,7 @@ from shared.approvals.service import (
     _stages,
     assign,
     create_chain,
-    ladder_of,
+    may_take,
 )
 from shared.approvals.stages import cancel_stage
 from shared.approvals.timeline import first_name
@@ -73,7 +73,6 @@ from shared.workflow.states import (
     StageStatus,
     advance_request,
     advance_stage,
-    may_hold,
 )
 
 ANSWER_WINDOW = timedelta(days=30)
@@ -306,17 +305,19 @@ def _resume(
     actor: Actor,
 ) -> InformationOutcome:
     """Back to the paused stage: its due time moved by the pause, with its assignee and a
-    fresh link if they may still decide it, else to whoever the normal assignment picks."""
+    fresh link if they may still decide it; held for them by their delegate if they are out
+    of office (a paused stage stays with them when their absence starts); else to whoever
+    the normal assignment picks."""
     advance_stage(stage, StageStatus.PENDING)
     before_due = stage.due_at
     stage.due_at = resumed_due_at(stage.due_at, asked.asked_at, now)
     holder = session.get(User, stage.assignee_id) if stage.assignee_id else None
-    if (
-        holder is not None
-        and holder.is_active
-        and holder.id != request.applicant_id
-        and may_hold(holder.role, stage.role, ladder_of(session, stage))
-    ):
+    away = delegation.absence_now(session, holder.id, now) if holder is not None else None
+    if holder is not None and away is not None:
+        delegate = session.get(User, away.delegate_id)
+        assert delegate is not None  # foreign key
+        delegation.hold_for(session, away, delegate, request, stage, now)
+    elif holder is not None and may_take(session, request, stage, holder, now):
         link = links.create(session, stage, holder.id)
         asked.resume_link_id = link.id
         record(

@@ -174,6 +174,42 @@ def test_the_delegate_decides_by_the_email_link_on_behalf_of_the_absent_user(
         assert applicant_stage["on_behalf_of"] is None and applicant_stage["decided_by"] is None
 
 
+def test_an_answer_that_comes_while_the_asker_is_away_goes_to_their_delegate(
+    api: Api, staff: dict[str, Person], drain: Callable[[], None], mailbox: Mailbox
+) -> None:
+    """A stage paused for the applicant's answer stays with its approver when their absence
+    starts (only pending stages move). When the answer comes while they are away, the stage
+    goes to their delegate, held on their behalf, as their other stages did, rather than back
+    to someone who is out of office until escalation notices."""
+    auth, request_id, absent, _ = assigned_request(api, staff, drain, mailbox)
+    delegate = _colleague(staff, absent)
+    asked = api.http.post(
+        f"/api/v1/credit-requests/{request_id}/information-requests",
+        json={"questions": "Please send your last two payslips."},
+        headers=api.login(absent),
+    )
+    assert asked.status_code == 201, asked.text
+    with _away(api, api.login(absent), delegate, timedelta(0), timedelta(hours=3)):
+        _run(drain, utcnow() + timedelta(minutes=1))
+        assert _stage(request_id).assignee_id == absent.id  # paused: not moved
+        answered = api.http.post(
+            f"/api/v1/credit-requests/{request_id}/information-answer",
+            json={"answer": "Both payslips are attached."},
+            headers=auth,
+        )
+        assert answered.status_code == 200, answered.text
+        drain()
+        stage = api.staff_view(staff, request_id)["stages"][0]
+        assert (stage["status"], stage["assignee"]) == ("pending", delegate.username)
+        assert stage["on_behalf_of"] == absent.username
+        assert _audit("stage.delegated", stage["id"])
+        emails = [m for m in mailbox.to(delegate.email) if request_id[:8] in m["Subject"]]
+        decided = api.http.post(
+            f"/api/v1/approval-links/{link_token(emails[-1])}", json={"decision": "approve"}
+        )
+        assert decided.status_code == 200, decided.text
+
+
 def test_routing_never_assigns_an_absent_user(
     api: Api, staff: dict[str, Person], drain: Callable[[], None]
 ) -> None:
