@@ -520,10 +520,14 @@ def escalate(session: Session, now: datetime | None = None) -> EscalationReport:
             if assign(session, request, stage, actor=ESCALATOR, now=now) is not None:
                 report.assigned += 1
             continue
-        assert stage.due_at is not None and stage.assigned_at is not None
+        assert stage.due_at is not None
         if now < stage.due_at:
             continue
-        sla = stage.due_at - stage.assigned_at
+        # The SLA itself, not due minus assigned: an answer to the approver's questions moves
+        # the due time by the pause, and the pause must not count a second time here.
+        sla = timedelta(
+            hours=policy.at_version(session, stage.policy_version).sla_hours(stage.role)
+        )
         if now >= stage.due_at + sla:
             assignee = session.get(User, stage.assignee_id)
             assert assignee is not None

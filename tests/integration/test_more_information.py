@@ -157,6 +157,33 @@ def test_an_answer_without_amendment_resumes_with_the_same_approver_and_the_time
     assert rounds[0]["outcome"] == "resumed" and rounds[0]["amendments"] == {}
 
 
+def test_the_pause_for_an_answer_counts_once_towards_escalation(
+    api: Api, staff: dict[str, Person], drain: Callable[[], None], mailbox: Mailbox
+) -> None:
+    """The answer moves the stage's due time by the pause; the second SLA period, after
+    which escalation hands the stage one level up, is measured from there, not lengthened by
+    the pause a second time."""
+    auth, request_id, approver, _ = assigned_request(api, staff, drain, mailbox)
+    assert _ask(api, approver, request_id).status_code == 201
+    _asked_hours_ago(request_id, 200)
+    assert _answer(api, auth, request_id).status_code == 200
+    drain()
+    with unit_of_work() as session:  # one SLA (48 h) and an hour past the moved due time
+        stage = session.scalars(
+            select(ApprovalStage).where(ApprovalStage.request_id == request_id)
+        ).first()
+        assert stage is not None and stage.assigned_at and stage.due_at
+        shift = stage.due_at - utcnow() + timedelta(hours=49)
+        stage.assigned_at -= shift
+        stage.due_at -= shift
+    with unit_of_work() as session:
+        escalate(session)
+    drain()
+    stage_out = api.staff_view(staff, request_id)["stages"][0]
+    holder = next(p for p in staff.values() if p.username == stage_out["assignee"])
+    assert holder.role == "manager"
+
+
 def test_an_amendment_in_the_same_band_is_rescored_and_keeps_the_approvals_given(
     api: Api, staff: dict[str, Person], drain: Callable[[], None], mailbox: Mailbox
 ) -> None:
