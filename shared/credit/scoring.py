@@ -84,12 +84,19 @@ def precise(value: Decimal, places: int, limits: Iterable[Decimal] = ()) -> Deci
 
 def _shown(metric: Metric, value: Decimal, limit: Decimal) -> str:
     if metric == "debt_to_income":
-        percent = precise(value * 100, PERCENT_PLACES, [limit * 100]).normalize()
-        return f"{percent:f}%"
+        return as_percent(value, [limit])
     return f"{value.normalize():f}"
 
 
-def _dti_limits(policy: CreditPolicy) -> list[Decimal]:
+def as_percent(ratio: Decimal, limits: Iterable[Decimal]) -> str:
+    """A debt-to-income ratio as a percentage, as precise as the reasons show it: never equal
+    to a limit it differs from (45.004%, not 45%, above a 45% maximum)."""
+    percent = precise(ratio * 100, PERCENT_PLACES, [limit * 100 for limit in limits])
+    return f"{percent.normalize():f}%"
+
+
+def dti_limits(policy: CreditPolicy) -> list[Decimal]:
+    """Every debt-to-income limit the policy compares against (its rules' and tiers')."""
     conditions = [*policy.rejection_rules, *(c for t in policy.risk_tiers for c in t.conditions)]
     return [c.value for c in conditions if c.metric == "debt_to_income"]
 
@@ -132,4 +139,4 @@ def evaluate(policy: CreditPolicy, app: Application, report: BureauReport) -> Sc
 
 def _ratio(value: Decimal | None, policy: CreditPolicy) -> Decimal | None:
     # Stored for the record and shown to people: never equal to a threshold it is not.
-    return None if value is None else precise(value, RATIO_PLACES, _dti_limits(policy))
+    return None if value is None else precise(value, RATIO_PLACES, dti_limits(policy))

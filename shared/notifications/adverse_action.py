@@ -26,7 +26,7 @@ from shared.approvals import offers
 from shared.audit.service import Actor, record
 from shared.caching import touch
 from shared.clock import utcnow
-from shared.credit import policy
+from shared.credit import policy, scoring
 from shared.credit.bureau import SCORE_RANGE, BureauContact, bureau_contact
 from shared.credit.models import CreditRequest
 from shared.credit.policy import CreditPolicy, Metric
@@ -146,7 +146,7 @@ def scored(request: CreditRequest) -> Scored | None:
     )
 
 
-def _factor(metric: Metric, facts: Scored) -> str | None:
+def _factor(metric: Metric, facts: Scored, rules: CreditPolicy) -> str | None:
     match metric:
         case "credit_score":
             low, high = SCORE_RANGE
@@ -162,8 +162,9 @@ def _factor(metric: Metric, facts: Scored) -> str | None:
         case "debt_to_income":
             if facts.debt_to_income is None:
                 return "No income was declared to repay debts from."
-            percent = (facts.debt_to_income * 100).quantize(Decimal("0.01")).normalize()
-            return f"Debt payments, the new one included, of {percent:f}% of income."
+            # As the reason on the same notice shows it (the scoring version's limits).
+            percent = scoring.as_percent(facts.debt_to_income, scoring.dti_limits(rules))
+            return f"Debt payments, the new one included, of {percent} of income."
         case "monthly_income":
             if facts.monthly_income <= 0:
                 return "No income was declared."
@@ -183,7 +184,7 @@ def key_factors(reasons: list[dict[str, str]], facts: Scored, rules: CreditPolic
     metrics += ["delinquencies_24m", "bankruptcies_7y", "credit_score"]
     factors: list[str] = []
     for metric in dict.fromkeys(metrics):  # in order, once each
-        factor = _factor(metric, facts)
+        factor = _factor(metric, facts, rules)
         if factor is not None:
             factors.append(factor)
     return factors[:MAX_REASONS]

@@ -162,3 +162,17 @@ def test_the_email_and_the_api_show_the_stored_notice() -> None:
     assert out.bureau.name == DeclaredDataBureau.contact.name
     assert out.statements.ecoa == adverse_action.ECOA_NOTICE
     assert out.comment == "Seen."
+
+
+def test_a_ratio_a_hair_over_the_limit_is_a_factor_over_it_as_in_the_reason() -> None:
+    """A key factor shows the ratio as the decline's reason does: 45.004% above a 45%
+    maximum, never rounded onto the limit it was declined for exceeding."""
+    request = _request(
+        RequestStatus.AUTO_REJECTED, [{"code": "HIGH_DEBT_TO_INCOME", "message": "..."}]
+    )
+    request.score_result["debt_to_income"] = "0.45004"  # type: ignore[index]
+    facts = adverse_action.scored(request)
+    assert facts is not None
+    block = adverse_action.score_block(request.decision_reasons, facts, POLICY)
+    assert block is not None
+    assert block["factors"][0] == "Debt payments, the new one included, of 45.004% of income."
