@@ -127,8 +127,16 @@ def time_to_decision(session: Session, where: Conditions) -> list[StageTiming]:
 def funnel(counts: dict[RequestStatus, int]) -> list[FunnelStep]:
     """Submitted → passed the automatic analysis → decided by approvers → approved. Each step
     counts exactly the requests its `statuses` select in the request list."""
-    reviewed = [RequestStatus.PENDING_APPROVAL, RequestStatus.APPROVED, RequestStatus.REJECTED]
-    decided = [RequestStatus.APPROVED, RequestStatus.REJECTED]
+    # Every status a request reaches only past the automatic analysis (a rejection may also
+    # be a reviewer's confirming an automatic decline: the status cannot tell them apart).
+    decided = [RequestStatus.APPROVED, RequestStatus.REJECTED, RequestStatus.OFFER_DECLINED]
+    reviewed = [
+        RequestStatus.PENDING_APPROVAL,
+        RequestStatus.INFO_REQUESTED,
+        RequestStatus.OFFER_MADE,
+        RequestStatus.INCOMPLETE,
+        *decided,
+    ]
     return [
         FunnelStep(step="submitted", label="Submitted", count=sum(counts.values()), statuses=[]),
         FunnelStep(
