@@ -1,5 +1,7 @@
 import axios, { type AxiosAdapter, AxiosError, type InternalAxiosRequestConfig } from 'axios';
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+
+import type { TokenPair } from './types';
 
 type Client = typeof import('./client');
 
@@ -11,23 +13,101 @@ function reply(config: InternalAxiosRequestConfig, status: number, data: unknown
   return Promise.resolve(response);
 }
 
-/** A fake API: /refresh rotates tokens; /data needs the newest access token. */
+/**
+ * A fake API: /refresh rotates tokens and refuses a spent one (as reuse); /data needs the
+ * newest access token. `refreshFails`, while set, answers /refresh instead.
+ */
 function fakeApi(options: { refreshWorks: boolean }) {
   const calls: string[] = [];
+  let generation = 1;
   let current = 'access-1';
-  const adapter: AxiosAdapter = async (config) => {
-    calls.push(`${config.method?.toUpperCase()} ${config.url}`);
-    if (config.url === '/refresh') {
-      await new Promise((resolve) => setTimeout(resolve, 10));
-      if (!options.refreshWorks) return reply(config, 401, { error: { code: 'token_reused', message: 'reused', details: null } });
-      current = 'access-2';
-      return reply(config, 200, { access_token: current, refresh_token: 'refresh-2', token_type: 'bearer', expires_in: 900 });
-    }
-    const sent = config.headers.get('Authorization');
-    if (sent !== `Bearer ${current}`) return reply(config, 401, { error: { code: 'token_expired', message: 'expired', details: null } });
-    return reply(config, 200, { ok: true });
+  const api = {
+    calls,
+    refreshFails: undefined as ((config: InternalAxiosRequestConfig) => ReturnType<typeof reply>) | undefined,
+    expire: () => (current = 'access-expired'),
+    /** Another tab holding the same refresh token spends it: the pair it gets. */
+    rotateElsewhere: () => nextPair(),
+    adapter: (async (config) => {
+      calls.push(`${config.method?.toUpperCase()} ${config.url}`);
+      if (config.url === '/refresh') {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+        if (api.refreshFails) return api.refreshFails(config);
+        const sent = (JSON.parse(String(config.data)) as { refresh_token: string }).refresh_token;
+        if (!options.refreshWorks || sent !== `refresh-${generation}`) {
+          return reply(config, 401, { error: { code: 'token_reused', message: 'reused', details: null } });
+        }
+        return reply(config, 200, nextPair());
+      }
+      const sent = config.headers.get('Authorization');
+      if (sent !== `Bearer ${current}`) return reply(config, 401, { error: { code: 'token_expired', message: 'expired', details: null } });
+      return reply(config, 200, { ok: true });
+    }) as AxiosAdapter,
   };
-  return { calls, adapter, expire: () => (current = 'access-expired') };
+  function nextPair(): TokenPair {
+    generation += 1;
+    current = `access-${generation}`;
+    return { access_token: current, refresh_token: `refresh-${generation}`, token_type: 'bearer', expires_in: 900 };
+  }
+  return api;
+}
+
+/**
+ * Another tab of this origin as the client sees it: through Web Locks (the test can hold the
+ * lock, as a tab rotating would) and a BroadcastChannel (the test hands pairs over and hears
+ * what the client hands over).
+ */
+function otherTab() {
+  const channels: FakeChannel[] = [];
+  class FakeChannel {
+    private listeners: ((event: MessageEvent) => void)[] = [];
+    constructor(readonly name: string) {
+      channels.push(this);
+    }
+    addEventListener(_type: 'message', listener: (event: MessageEvent) => void) {
+      this.listeners.push(listener);
+    }
+    postMessage(data: unknown) {
+      for (const channel of channels) {
+        if (channel !== this && channel.name === this.name) {
+          const copy = structuredClone(data);
+          setTimeout(() => channel.listeners.forEach((listener) => listener(new MessageEvent('message', { data: copy }))));
+        }
+      }
+    }
+  }
+  let queue: Promise<unknown> = Promise.resolve();
+  let waiting = 0;
+  const locks = {
+    request<T>(_name: string, task: () => Promise<T>): Promise<T> {
+      waiting += 1;
+      const turn = queue.then(() => {
+        waiting -= 1;
+        return task();
+      });
+      queue = turn.catch(() => undefined);
+      return turn;
+    },
+  };
+  vi.stubGlobal('BroadcastChannel', FakeChannel);
+  Object.defineProperty(navigator, 'locks', { value: locks, configurable: true });
+  const mine = new FakeChannel('credit-approval.tokens');
+  const heard: unknown[] = [];
+  mine.addEventListener('message', (event) => heard.push(event.data));
+  return {
+    heard,
+    /** How many renewals wait for the lock. */
+    waiting: () => waiting,
+    /** Take the lock as a rotating tab would; call what this returns to let it go. */
+    holdLock() {
+      let release: () => void = () => undefined;
+      void locks.request('credit-approval.refresh', () => new Promise<void>((resolve) => (release = resolve)));
+      return () => release();
+    },
+    async handOver(spent: string, pair: TokenPair) {
+      mine.postMessage({ spent, pair });
+      await new Promise((resolve) => setTimeout(resolve));
+    },
+  };
 }
 
 async function loadClient(adapter: AxiosAdapter): Promise<Client> {
@@ -38,6 +118,10 @@ async function loadClient(adapter: AxiosAdapter): Promise<Client> {
 
 describe('the API client', () => {
   beforeEach(() => sessionStorage.clear());
+  afterEach(() => {
+    vi.stubGlobal('BroadcastChannel', undefined);
+    Reflect.deleteProperty(navigator, 'locks');
+  });
 
   it('refreshes once for concurrent 401s, then retries each request once', async () => {
     const api = fakeApi({ refreshWorks: true });
@@ -52,8 +136,13 @@ describe('the API client', () => {
     expect(client.refreshToken()).toBe('refresh-2');
   });
 
-  it('ends the session when the refresh token is refused', async () => {
+  it.each([
+    ['refused as reused (401)', undefined],
+    ['refused with the API\'s error (403)', (config: InternalAxiosRequestConfig) => reply(config, 403, { error: { code: 'forbidden', message: 'no', details: null } })],
+    ['refused with the API\'s error (400)', (config: InternalAxiosRequestConfig) => reply(config, 400, { error: { code: 'invalid_token', message: 'no', details: null } })],
+  ])('ends the session when the refresh token is %s', async (_case, answer) => {
     const api = fakeApi({ refreshWorks: false });
+    api.refreshFails = answer;
     const client = await loadClient(api.adapter);
     const ended = vi.fn();
     client.onSessionEnded(ended);
@@ -64,6 +153,73 @@ describe('the API client', () => {
     expect(ended).toHaveBeenCalledOnce();
     expect(client.refreshToken()).toBeNull();
     expect(client.hasAccessToken()).toBe(false);
+  });
+
+  it.each([
+    ['a network error', (config: InternalAxiosRequestConfig) => Promise.reject(new AxiosError('Network Error', AxiosError.ERR_NETWORK, config))],
+    ['a timeout', (config: InternalAxiosRequestConfig) => Promise.reject(new AxiosError('timeout of 30000ms exceeded', AxiosError.ECONNABORTED, config))],
+    ['a 503', (config: InternalAxiosRequestConfig) => reply(config, 503, { error: { code: 'unavailable', message: 'down', details: null } })],
+    ['a proxy\'s 403 page', (config: InternalAxiosRequestConfig) => reply(config, 403, '<html>Forbidden</html>')],
+  ])('keeps the session when the refresh meets %s, failing the request with it', async (_case, answer) => {
+    const api = fakeApi({ refreshWorks: true });
+    api.refreshFails = answer;
+    const client = await loadClient(api.adapter);
+    const ended = vi.fn();
+    client.onSessionEnded(ended);
+    client.storeTokens({ access_token: 'stale', refresh_token: 'refresh-1', token_type: 'bearer', expires_in: 900 });
+
+    await expect(client.http.get('/data')).rejects.toMatchObject({ config: { url: '/refresh' } });
+
+    expect(ended).not.toHaveBeenCalled();
+    expect(client.refreshToken()).toBe('refresh-1');
+    // Once the API answers again, the same session carries on.
+    api.refreshFails = undefined;
+    expect((await client.http.get('/data')).status).toBe(200);
+    expect(client.refreshToken()).toBe('refresh-2');
+  });
+
+  it('waits while a duplicated tab rotates the same refresh token, then takes the pair it hands over', async () => {
+    const api = fakeApi({ refreshWorks: true });
+    const tab = otherTab();
+    const client = await loadClient(api.adapter);
+    client.storeTokens({ access_token: 'stale', refresh_token: 'refresh-1', token_type: 'bearer', expires_in: 900 });
+    const release = tab.holdLock();
+
+    const answer = client.http.get('/data');
+    await vi.waitFor(() => expect(tab.waiting()).toBe(1));
+    await tab.handOver('refresh-1', api.rotateElsewhere());
+    release();
+
+    expect((await answer).status).toBe(200);
+    // Sending the spent refresh-1 would have had the API revoke the whole session.
+    expect(api.calls).not.toContain('POST /refresh');
+    expect(client.refreshToken()).toBe('refresh-2');
+  });
+
+  it('hands the pair it got to tabs still holding the refresh token it spent', async () => {
+    const api = fakeApi({ refreshWorks: true });
+    const tab = otherTab();
+    const client = await loadClient(api.adapter);
+    client.storeTokens({ access_token: 'stale', refresh_token: 'refresh-1', token_type: 'bearer', expires_in: 900 });
+
+    await client.http.get('/data');
+
+    await vi.waitFor(() => expect(tab.heard).toEqual([{ spent: 'refresh-1', pair: expect.objectContaining({ access_token: 'access-2', refresh_token: 'refresh-2' }) }]));
+  });
+
+  it('takes a pair handed over only for the refresh token it holds', async () => {
+    const api = fakeApi({ refreshWorks: true });
+    const tab = otherTab();
+    const client = await loadClient(api.adapter);
+    client.storeTokens({ access_token: 'access-1', refresh_token: 'refresh-1', token_type: 'bearer', expires_in: 900 });
+
+    await tab.handOver('someone-elses', { access_token: 'theirs', refresh_token: 'their-refresh', token_type: 'bearer', expires_in: 900 });
+    expect(client.refreshToken()).toBe('refresh-1');
+
+    await tab.handOver('refresh-1', api.rotateElsewhere());
+    expect(client.refreshToken()).toBe('refresh-2');
+    expect((await client.http.get('/data')).status).toBe(200);
+    expect(api.calls).toEqual(['GET /data']);
   });
 
   it('does not try to refresh a failed login', async () => {

@@ -1,5 +1,6 @@
-import axios, { type AxiosError, type InternalAxiosRequestConfig } from 'axios';
+import axios, { type AxiosError, type InternalAxiosRequestConfig, isAxiosError } from 'axios';
 
+import { isErrorBody } from './errors';
 import type { TokenPair } from './types';
 
 declare module 'axios' {
@@ -18,9 +19,20 @@ declare module 'axios' {
  *   cleared when the tab closes, is never sent automatically (no CSRF exposure, unlike a
  *   cookie the API does not offer), and the API rotates it on every use and revokes the whole
  *   family when a used one comes back, so a stolen copy is short-lived and detectable.
+ * - "Duplicate tab" copies sessionStorage, so two tabs may hold one refresh token, and the
+ *   second to spend it would have the family revoked. So tabs of this origin rotate one at a
+ *   time (a Web Lock), and the tab that rotated hands the new pair (over a BroadcastChannel,
+ *   which stays within the origin) to any tab still holding the token it spent. Where either
+ *   is missing, each tab rotates on its own.
  */
 const REFRESH_KEY = 'credit-approval.refresh-token';
 const API_BASE = '/api/v1';
+
+/** What the tab that rotated tells the others: the refresh token it spent, and its successors. */
+interface Rotation {
+  spent: string;
+  pair: TokenPair;
+}
 
 let accessToken: string | null = null;
 let refreshing: Promise<string> | null = null;
@@ -37,6 +49,12 @@ export const http = axios.create({
 
 /** A client without interceptors, for the refresh call itself. */
 const bare = axios.create({ baseURL: API_BASE, timeout: 30_000 });
+
+const rotations = typeof BroadcastChannel === 'function' ? new BroadcastChannel('credit-approval.tokens') : null;
+rotations?.addEventListener('message', ({ data }: MessageEvent<Rotation>) => {
+  // Only a copy of the same session takes the pair: not a tab signed out, or signed in as someone else.
+  if (refreshToken() === data.spent) storeTokens(data.pair);
+});
 
 export function storeTokens(pair: TokenPair): void {
   accessToken = pair.access_token;
@@ -63,24 +81,46 @@ export function onSessionEnded(callback: () => void): void {
 }
 
 /**
- * A new access token from the stored refresh token. Concurrent callers share one request:
- * the API rotates refresh tokens, and a second use of the same one would revoke the session.
+ * A new access token from the stored refresh token. Concurrent callers share one request, and
+ * tabs take turns: the API rotates refresh tokens, and a second use of the same one would
+ * revoke the session.
  */
 export function renewAccessToken(): Promise<string> {
   if (refreshing === null) {
-    const token = refreshToken();
+    const held = refreshToken();
     refreshing = (
-      token === null
-        ? Promise.reject(new Error('No session to renew.'))
-        : bare.post<TokenPair>('/refresh', { refresh_token: token }).then(({ data }) => {
-            storeTokens(data);
-            return data.access_token;
-          })
+      held === null ? Promise.reject(new Error('No session to renew.')) : oneTabAtATime(() => rotate(held))
     ).finally(() => {
       refreshing = null;
     });
   }
   return refreshing;
+}
+
+async function oneTabAtATime<T>(task: () => Promise<T>): Promise<T> {
+  return 'locks' in navigator ? navigator.locks.request('credit-approval.refresh', task) : task();
+}
+
+/** Spends the refresh token `held` when renewal began, unless another tab did while this one waited. */
+async function rotate(held: string): Promise<string> {
+  const token = refreshToken();
+  if (token === null) throw new Error('No session to renew.');
+  // Another tab spent it meanwhile and handed over the pair it got instead.
+  if (token !== held && accessToken !== null) return accessToken;
+  const { data } = await bare.post<TokenPair>('/refresh', { refresh_token: token });
+  storeTokens(data);
+  rotations?.postMessage({ spent: token, pair: data } satisfies Rotation);
+  return data.access_token;
+}
+
+/**
+ * Whether a failed renewal means the session is over: the API refused the refresh token.
+ * Not getting an answer (a network error, a timeout, a 5xx) ends nothing: a later try may work.
+ */
+export function sessionRefused(failure: unknown): boolean {
+  const response = isAxiosError(failure) ? failure.response : undefined;
+  if (response === undefined) return false;
+  return response.status === 401 || ((response.status === 400 || response.status === 403) && isErrorBody(response.data));
 }
 
 const NO_RENEWAL = ['/token', '/refresh'];
@@ -135,7 +175,10 @@ http.interceptors.response.use(undefined, async (error: AxiosError) => {
   let token: string;
   try {
     token = await renewAccessToken();
-  } catch {
+  } catch (failure) {
+    // Not answered (a network error, a 5xx): the session may still be good. Refused, or
+    // gone from this tab meanwhile (signed out elsewhere): it is over.
+    if (!sessionRefused(failure) && refreshToken() !== null) throw failure;
     clearTokens();
     sessionEnded();
     throw error;

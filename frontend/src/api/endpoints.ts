@@ -1,4 +1,6 @@
 // One function per API operation the app uses.
+import { isAxiosError } from 'axios';
+
 import { http, refreshToken } from './client';
 import type {
   AdverseActionNotice,
@@ -187,13 +189,26 @@ export interface CsvFile {
 }
 
 async function csvExport(path: string, params: object): Promise<CsvFile> {
-  const response = await http.get<Blob>(path, { params, responseType: 'blob' });
+  const response = await http.get<Blob>(path, { params, responseType: 'blob' }).catch(readErrorBody);
   const disposition = String(response.headers['content-disposition'] ?? '');
   return {
     blob: response.data,
     name: /filename="([^"]+)"/.exec(disposition)?.[1] ?? 'export.csv',
     truncated: response.headers['x-export-truncated'] === 'true',
   };
+}
+
+/** A download's error body arrives as a Blob too: read the API's JSON error out of it, for toApiError. */
+async function readErrorBody(error: unknown): Promise<never> {
+  const response = isAxiosError(error) ? error.response : undefined;
+  if (response?.data instanceof Blob) {
+    try {
+      response.data = JSON.parse(await response.data.text());
+    } catch {
+      // Not JSON (a proxy's page): toApiError names the status instead.
+    }
+  }
+  throw error;
 }
 
 /** The requests the list's filters select, as CSV (staff). */

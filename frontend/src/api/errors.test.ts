@@ -1,6 +1,8 @@
-import { AxiosError, type InternalAxiosRequestConfig } from 'axios';
+import { type AxiosAdapter, AxiosError, type InternalAxiosRequestConfig } from 'axios';
 import { describe, expect, it } from 'vitest';
 
+import { http } from './client';
+import { exportAudit } from './endpoints';
 import { ApiError, toApiError } from './errors';
 
 function axiosError(status: number | null, data?: unknown): AxiosError {
@@ -32,6 +34,28 @@ describe('toApiError', () => {
       amount: 'Input should be greater than 0',
       _form: 'A rejection needs a comment explaining it',
     });
+  });
+
+  it('reads the error body of a failed CSV export, which arrives as a Blob like the file would', async () => {
+    const body = { error: { code: 'forbidden', message: 'Only administrators may export the audit log.', details: null } };
+    const adapter: AxiosAdapter = (config) =>
+      Promise.reject(
+        new AxiosError('failed', undefined, config, undefined, {
+          status: 403,
+          statusText: '',
+          headers: {},
+          config,
+          data: new Blob([JSON.stringify(body)], { type: 'application/json' }),
+        }),
+      );
+    const original = http.defaults.adapter;
+    http.defaults.adapter = adapter;
+    try {
+      const failure: unknown = await exportAudit({}).catch((caught: unknown) => caught);
+      expect(toApiError(failure)).toMatchObject({ status: 403, code: 'forbidden', message: 'Only administrators may export the audit log.' });
+    } finally {
+      http.defaults.adapter = original;
+    }
   });
 
   it('explains a network failure in words', () => {

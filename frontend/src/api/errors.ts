@@ -44,7 +44,8 @@ function cleanMessage(message: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
-function isErrorBody(data: unknown): data is { error: { code: string; message: string; details: unknown } } {
+/** Whether an answer's body is the API's own error envelope (not, say, a proxy's page). */
+export function isErrorBody(data: unknown): data is { error: { code: string; message: string; details: unknown } } {
   if (typeof data !== 'object' || data === null || !('error' in data)) return false;
   const error = (data as { error: unknown }).error;
   return typeof error === 'object' && error !== null && 'code' in error && 'message' in error;

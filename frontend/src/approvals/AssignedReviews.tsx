@@ -10,6 +10,7 @@ import * as api from '../api/endpoints';
 import { useUser } from '../auth/AuthProvider';
 import { accessRole, REVIEWERS } from '../auth/roles';
 import { DataTable } from '../common/DataTable';
+import { ErrorState } from '../common/feedback';
 import { RouterLink } from '../common/RouterLink';
 import { useResource } from '../common/useResource';
 import { formatDateTime, formatMoney } from '../i18n/format';
@@ -26,7 +27,9 @@ function ReviewList() {
   const { t } = useTranslation();
   const headingId = useId();
   const reviews = useResource((signal) => api.myReviews({ signal }), [], () => POLL_MS);
-  if (!reviews.data || reviews.data.length === 0) return null;
+  // A failed load stops the polling: say so, rather than leave the list as it was without a word.
+  const failed = reviews.error ? <ErrorState error={reviews.error} onRetry={reviews.reload} title={t('reviews.inboxLoadError')} /> : null;
+  if (!reviews.data || reviews.data.length === 0) return failed;
   return (
     <Paper component="section" aria-labelledby={headingId} variant="outlined" sx={{ p: 2, mb: 3 }} data-testid="assigned-reviews">
       <Typography component="h2" variant="h6" id={headingId}>
@@ -35,6 +38,7 @@ function ReviewList() {
       <Typography color="text.secondary" sx={{ mb: 1 }}>
         {t('reviews.inboxIntro', { count: reviews.data.length })}
       </Typography>
+      {failed}
       <DataTable
         label={t('reviews.inboxHeading')}
         columns={[t('inbox.columns.request'), t('inbox.columns.applicant'), { label: t('inbox.columns.amount'), align: 'right' }, t('inbox.columns.due')]}

@@ -1,4 +1,4 @@
-import { screen, waitFor } from '@testing-library/react';
+import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 
@@ -31,7 +31,7 @@ const request: CreditRequest = {
   decided_at: null,
 };
 const summary: LinkSummary = {
-  stage_id: 's-1',
+  stage_id: 'stage-3',
   level: 3,
   role: 'director',
   approver: 'Dana Director',
@@ -76,6 +76,21 @@ describe('the emailed approval link page', () => {
     expect(await screen.findByText('Decision recorded')).toBeVisible();
     expect(screen.getByText(/now approved/)).toBeVisible();
     await waitFor(() => expect(screen.getByTestId('decision-outcome')).toHaveFocus());
+  });
+
+  it('shows its own stage decided in the history, not still awaiting the decision just made', async () => {
+    vi.mocked(api.getApprovalLink).mockResolvedValue(summary);
+    vi.mocked(api.decideByLink).mockResolvedValue({ ...request, status: 'approved' });
+    open();
+    const own = () => within(screen.getByRole('list', { name: 'Approval stages' })).getByRole('heading', { name: 'Stage 3 of 3: Director' }).closest('li');
+    expect(await screen.findByRole('button', { name: 'Approve' })).toBeVisible();
+    expect(own()).toHaveTextContent('Awaiting decision');
+
+    await userEvent.click(screen.getByRole('button', { name: 'Approve' }));
+
+    expect(await screen.findByText('Decision recorded')).toBeVisible();
+    expect(own()).not.toHaveTextContent('Awaiting decision');
+    expect(own()).toHaveTextContent(/Approved by dana on .* \(from the email link\)/);
   });
 
   it("shows who asks and the earlier approvers' decisions, comments and how they were made", async () => {

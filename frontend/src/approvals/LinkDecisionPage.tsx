@@ -8,7 +8,7 @@ import { Link, useParams } from 'react-router';
 
 import * as api from '../api/endpoints';
 import type { ApiError } from '../api/errors';
-import type { CreditRequest } from '../api/types';
+import type { CreditRequest, Decision, Stage } from '../api/types';
 import { roleLabel } from '../auth/roles';
 import { ErrorState, Loading } from '../common/feedback';
 import { PageHeader } from '../common/PageHeader';
@@ -23,6 +23,25 @@ import { DecisionOutcome, JumpToDecision } from './DecisionOutcome';
 import { type LinkProblem, linkProblem } from './linkErrors';
 
 /**
+ * The chain once the link's stage is decided. The decision answers with the request alone, so
+ * the stage is marked here: the history must not show it still awaiting the decision just made.
+ */
+function withDecision(stages: Stage[], decidedId: string, decision: Decision['decision']): Stage[] {
+  return stages.map((stage) =>
+    stage.id === decidedId
+      ? {
+          ...stage,
+          // A counteroffer approves the stage, on other terms.
+          status: decision === 'reject' ? 'rejected' : 'approved',
+          decided_by: stage.assignee,
+          decided_at: new Date().toISOString(),
+          decided_via: 'email_link',
+        }
+      : stage,
+  );
+}
+
+/**
  * The page an approver's email links to. Opening it only reads (mail scanners open links);
  * nothing changes until a button is pressed. No sign-in needed: the link is the credential.
  */
@@ -32,6 +51,7 @@ export function LinkDecisionPage() {
   const link = useResource((signal) => api.getApprovalLink(token, { signal }), [token]);
   const [outcome, setOutcome] = useState<string | null>(null);
   const [decided, setDecided] = useState<CreditRequest | null>(null);
+  const [stages, setStages] = useState<Stage[] | null>(null);
   const [problem, setProblem] = useState<LinkProblem | null>(null);
 
   const failed = problem ?? (link.error ? linkProblem(link.error) : null);
@@ -78,7 +98,7 @@ export function LinkDecisionPage() {
       <RequestSummary request={decided ?? summary.request} audience="staff" />
       <ScoreResultPanel result={summary.score_result} />
       {/* Earlier approvers' decisions and comments, before this approver decides. */}
-      <StageTimeline stages={summary.stages} audience="staff" />
+      <StageTimeline stages={stages ?? summary.stages} audience="staff" />
       {outcome ? (
         <DecisionOutcome message={outcome}>
           <Button component={Link} to="/inbox" variant="outlined">
@@ -99,6 +119,7 @@ export function LinkDecisionPage() {
             onDecided={(decision, request) => {
               setOutcome(decisionOutcome(decision, request));
               setDecided(request);
+              setStages(withDecision(summary.stages, summary.stage_id, decision));
             }}
             onError={onLinkError}
           />

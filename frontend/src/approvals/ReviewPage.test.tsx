@@ -103,6 +103,23 @@ describe('AssignedReviews', () => {
     expect(await screen.findByRole('link', { name: 'Review request r-123456' })).toHaveAttribute('href', '/reviews/rv-1');
   });
 
+  it('says when the list could not be loaded (its polling stops), and loads it again on request', async () => {
+    vi.mocked(useUser).mockReturnValue(makeUser({ role: 'analyst' }));
+    vi.mocked(api.myReviews)
+      .mockRejectedValueOnce(new ApiError(503, 'unavailable', 'The database is busy.'))
+      .mockResolvedValue([
+        { review_id: 'rv-1', request_id: 'r-1234567890', applicant_name: 'Ana Souza', amount: '5000.00', requested_at: '2026-11-29T10:00:00Z', due_at: '2026-12-01T10:00:00Z', overdue: false },
+      ]);
+    renderAt(<AssignedReviews />);
+
+    expect(await screen.findByText('The database is busy.')).toBeVisible();
+    expect(screen.getByText('The declines to review could not be loaded:')).toBeVisible();
+    await userEvent.click(screen.getByRole('button', { name: 'Try again' }));
+
+    expect(await screen.findByRole('link', { name: 'Review request r-123456' })).toBeVisible();
+    expect(screen.queryByText('The database is busy.')).toBeNull();
+  });
+
   it('asks nothing of the API for those who do not review', async () => {
     vi.mocked(useUser).mockReturnValue(makeUser({ role: 'manager' }));
     renderAt(<AssignedReviews />);

@@ -1,7 +1,8 @@
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useState } from 'react';
 
-import { clearTokens, onSessionEnded, refreshToken, renewAccessToken, storeTokens } from '../api/client';
+import { clearTokens, onSessionEnded, refreshToken, renewAccessToken, sessionRefused, storeTokens } from '../api/client';
 import * as api from '../api/endpoints';
+import { toApiError } from '../api/errors';
 import type { User } from '../api/types';
 import { i18n } from '../i18n';
 
@@ -44,9 +45,11 @@ export function AuthProvider({ children }: { children: ReactNode }) {
         setUser(me);
         setStatus('signed-in');
       })
-      .catch(() => {
+      .catch((reason: unknown) => {
         if (cancelled) return;
-        clearTokens();
+        // A session the API refused is over; one it could not answer for is kept for a reload.
+        if (sessionRefused(reason)) clearTokens();
+        else setNotice(i18n.t('auth.restoreFailed', { reason: toApiError(reason).message }));
         setStatus('signed-out');
       });
     return () => {

@@ -1,4 +1,4 @@
-import { type DependencyList, useCallback, useEffect, useState } from 'react';
+import { type DependencyList, useCallback, useEffect, useRef, useState } from 'react';
 
 import { type ApiError, toApiError } from '../api/errors';
 import type { Page } from '../api/types';
@@ -33,31 +33,44 @@ export function usePagedList<T>(
   });
   const [loadingMore, setLoadingMore] = useState(false);
   const [loadMoreError, setLoadMoreError] = useState<ApiError>();
+  const moreLoad = useRef<AbortController | null>(null);
   const first = useResource((signal) => loadPage(null, signal), deps, (page) =>
     more.items.length === 0 && poll ? poll(page.items) : null,
   );
 
   useEffect(() => {
     setMore({ items: [], cursor: null, appendedAt: null });
+    setLoadingMore(false);
     setLoadMoreError(undefined);
+    // A new first page (new filters, a reload) starts the list again: a "load more" still
+    // running belongs to the list as it was, and its page must not be appended to this one.
+    return () => moreLoad.current?.abort();
   }, [first.data]);
 
   const firstCount = first.data?.items.length ?? 0;
   const cursor = more.items.length > 0 ? more.cursor : (first.data?.next_cursor ?? null);
   const loadMore = useCallback(() => {
     if (cursor === null) return;
+    const controller = new AbortController();
+    moreLoad.current = controller;
     setLoadingMore(true);
     setLoadMoreError(undefined);
-    loadPage(cursor)
-      .then((page) =>
+    loadPage(cursor, controller.signal).then(
+      (page) => {
+        if (controller.signal.aborted) return;
         setMore((m) => ({
           items: [...m.items, ...page.items],
           cursor: page.next_cursor,
           appendedAt: page.items.length > 0 ? firstCount + m.items.length : m.appendedAt,
-        })),
-      )
-      .catch((reason: unknown) => setLoadMoreError(toApiError(reason)))
-      .finally(() => setLoadingMore(false));
+        }));
+        setLoadingMore(false);
+      },
+      (reason: unknown) => {
+        if (controller.signal.aborted) return;
+        setLoadMoreError(toApiError(reason));
+        setLoadingMore(false);
+      },
+    );
   }, [cursor, loadPage, firstCount]);
 
   return {

@@ -39,6 +39,7 @@ export const en = {
   policy: {
     title: 'Credit policy',
     newDraft: 'New draft',
+    creating: 'Creating…',
     loading: 'Loading the policy…',
     loadError: 'The policy versions could not be loaded',
     none: 'No policy versions yet.',
@@ -120,7 +121,7 @@ export const en = {
     approve: 'Approve',
     approved: 'Approved: it can be activated.',
     activeFrom: 'Active from (optional)',
-    activeFromHelp: 'Empty: at once.',
+    activeFromHelp: 'Your local time. Empty: at once.',
     activate: 'Activate',
     activated: 'Activated.',
     diffTitle: 'Changes from the active version ({{version}})',
@@ -241,6 +242,7 @@ export const en = {
   auth: {
     restoring: 'Restoring your session…',
     sessionEnded: 'Your session has ended. Please sign in again.',
+    restoreFailed: 'Your session could not be restored: {{reason}} Reload the page to try again, or sign in.',
     notAuthorized: 'Not authorized',
     roleMayNot: 'Your role ({{role}}) may not open this page.',
     mayNot: 'You may not open this page.',
@@ -657,6 +659,7 @@ export const en = {
       overturned: 'This decline was overturned on {{when}}.',
     },
     inboxHeading: 'Declines to review',
+    inboxLoadError: 'The declines to review could not be loaded',
     inboxIntro_one: '{{count}} applicant asked for a human review of an automatic decline.',
     inboxIntro_other: '{{count}} applicants asked for a human review of an automatic decline.',
     inboxLink: 'Review request {{ref}}',

@@ -84,6 +84,7 @@ export const ptBR: Pick<Resources, Applicant> = {
   policy: {
     title: 'Política de crédito',
     newDraft: 'Novo rascunho',
+    creating: 'Criando…',
     loading: 'Carregando a política…',
     loadError: 'Não foi possível carregar as versões da política',
     none: 'Ainda não há versões da política.',
@@ -165,7 +166,7 @@ export const ptBR: Pick<Resources, Applicant> = {
     approve: 'Aprovar',
     approved: 'Aprovada: pode ser ativada.',
     activeFrom: 'Ativa a partir de (opcional)',
-    activeFromHelp: 'Vazio: imediatamente.',
+    activeFromHelp: 'Seu horário local. Vazio: imediatamente.',
     activate: 'Ativar',
     activated: 'Ativada.',
     diffTitle: 'Mudanças em relação à versão ativa ({{version}})',
@@ -286,6 +287,7 @@ export const ptBR: Pick<Resources, Applicant> = {
   auth: {
     restoring: 'Restaurando sua sessão…',
     sessionEnded: 'Sua sessão terminou. Entre novamente.',
+    restoreFailed: 'Não foi possível restaurar sua sessão: {{reason}} Recarregue a página para tentar de novo, ou entre.',
     notAuthorized: 'Acesso não autorizado',
     roleMayNot: 'Seu perfil ({{role}}) não pode abrir esta página.',
     mayNot: 'Você não pode abrir esta página.',

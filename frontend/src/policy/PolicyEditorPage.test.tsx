@@ -1,4 +1,4 @@
-import { screen, within } from '@testing-library/react';
+import { fireEvent, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 
@@ -128,5 +128,18 @@ describe('PolicyEditorPage', () => {
     expect(screen.getByRole('button', { name: 'Simulate on the last 1,000 requests' })).toBeVisible();
     expect(screen.getByText(/Not simulated yet/)).toBeVisible();
     expect(screen.getByTestId('policy-history')).toHaveTextContent('proposed by risk_one');
+  });
+
+  it("activates an approved version from a moment in the person's local time, and says so", async () => {
+    vi.mocked(api.getPolicy).mockResolvedValue(version({ status: 'approved', proposed_by: 'risk_two', approved_by: 'risk_one', reason: 'Tighter.' }));
+    vi.mocked(api.activatePolicy).mockResolvedValue(version({ status: 'approved', scheduled: true }));
+    open();
+
+    const activeFrom = await screen.findByLabelText('Active from (optional)');
+    expect(screen.getByText('Your local time. Empty: at once.')).toBeVisible();
+    fireEvent.change(activeFrom, { target: { value: '2026-12-01T09:30' } });
+    await userEvent.click(screen.getByRole('button', { name: 'Activate' }));
+
+    expect(api.activatePolicy).toHaveBeenCalledWith('p-2', new Date(2026, 11, 1, 9, 30).toISOString());
   });
 });

@@ -1,4 +1,3 @@
-import Button from '@mui/material/Button';
 import TableCell from '@mui/material/TableCell';
 import TableRow from '@mui/material/TableRow';
 import { useState } from 'react';
@@ -11,6 +10,7 @@ import { DataTable } from '../common/DataTable';
 import { FormError, LoadMoreButton, PagedListView } from '../common/feedback';
 import { PageHeader } from '../common/PageHeader';
 import { RouterLink } from '../common/RouterLink';
+import { SubmitButton } from '../common/SubmitButton';
 import { usePagedList } from '../common/usePagedList';
 import { formatDateTime } from '../i18n/format';
 
@@ -19,24 +19,31 @@ export function PolicyListPage() {
   const { t } = useTranslation();
   const navigate = useNavigate();
   const list = usePagedList((cursor, signal) => api.listPolicies(cursor, { signal }), []);
+  const [creating, setCreating] = useState(false);
   const [error, setError] = useState<string>();
   const who = (name: string | null, when: string | null) => (name && when ? `${name}, ${formatDateTime(when)}` : '—');
+
+  function createDraft() {
+    // Busy until the new draft opens: each press makes a policy version.
+    setCreating(true);
+    setError(undefined);
+    void api.createPolicy().then(
+      (draft) => navigate(`/policies/${draft.id}`),
+      (caught: unknown) => {
+        setError(toApiError(caught).message);
+        setCreating(false);
+      },
+    );
+  }
+
   return (
     <>
       <PageHeader
         title={t('policy.title')}
         actions={
-          <Button
-            variant="contained"
-            onClick={() =>
-              void api.createPolicy().then(
-                (draft) => navigate(`/policies/${draft.id}`),
-                (caught: unknown) => setError(toApiError(caught).message),
-              )
-            }
-          >
+          <SubmitButton type="button" busy={creating} busyLabel={t('policy.creating')} onClick={createDraft}>
             {t('policy.newDraft')}
-          </Button>
+          </SubmitButton>
         }
       />
       <FormError message={error} />

@@ -1,5 +1,5 @@
+import Alert from '@mui/material/Alert';
 import Box from '@mui/material/Box';
-import Button from '@mui/material/Button';
 import TableCell from '@mui/material/TableCell';
 import TableRow from '@mui/material/TableRow';
 import Typography from '@mui/material/Typography';
@@ -7,8 +7,10 @@ import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 
 import * as api from '../api/endpoints';
+import { type ApiError, toApiError } from '../api/errors';
 import type { ChangedRequest, Simulation, SimulationSummary } from '../api/types';
 import { DataTable } from '../common/DataTable';
+import { SubmitButton } from '../common/SubmitButton';
 import { formatDateTime, formatMoney } from '../i18n/format';
 
 const OUTCOMES = ['pending_approval', 'auto_rejected'] as const;
@@ -30,6 +32,8 @@ export function SimulationResults({ versionId, latest, stored }: { versionId: st
   const { t } = useTranslation();
   const [changes, setChanges] = useState<ChangedRequest[]>([]);
   const [cursor, setCursor] = useState<string | null>(null);
+  const [loadingMore, setLoadingMore] = useState(false);
+  const [loadMoreError, setLoadMoreError] = useState<ApiError>();
   const summary: SimulationSummary | null = latest ?? stored;
 
   useEffect(() => {
@@ -49,6 +53,21 @@ export function SimulationResults({ versionId, latest, stored }: { versionId: st
     }
     return undefined;
   }, [versionId, latest, stored]);
+
+  function loadMore(from: string) {
+    setLoadingMore(true);
+    setLoadMoreError(undefined);
+    api
+      .policySimulation(versionId, from)
+      .then(
+        (page) => {
+          setChanges((shown) => [...shown, ...page.changes]);
+          setCursor(page.next_cursor);
+        },
+        (caught: unknown) => setLoadMoreError(toApiError(caught)),
+      )
+      .finally(() => setLoadingMore(false));
+  }
 
   if (!summary) return <Typography>{t('policy.noSimulation')}</Typography>;
   const total = Math.max(summary.requests, 1);
@@ -110,18 +129,15 @@ export function SimulationResults({ versionId, latest, stored }: { versionId: st
           </TableRow>
         ))}
       </DataTable>
+      {loadMoreError ? (
+        <Alert severity="error" sx={{ mt: 1 }}>
+          {loadMoreError.message}
+        </Alert>
+      ) : null}
       {cursor ? (
-        <Button
-          sx={{ mt: 1 }}
-          onClick={() =>
-            void api.policySimulation(versionId, cursor).then((page) => {
-              setChanges((shown) => [...shown, ...page.changes]);
-              setCursor(page.next_cursor);
-            })
-          }
-        >
+        <SubmitButton type="button" variant="text" sx={{ mt: 1 }} busy={loadingMore} busyLabel={t('common.loadingMore')} onClick={() => loadMore(cursor)}>
           {t('common.loadMore')}
-        </Button>
+        </SubmitButton>
       ) : null}
     </>
   );

@@ -147,6 +147,14 @@ describe('RequestDetailPage for the applicant', () => {
     await waitFor(() => expect(screen.getByTestId('request-standing')).toHaveTextContent('Status: Withdrawn on'));
     expect(screen.queryByRole('button', { name: 'Withdraw request' })).not.toBeInTheDocument();
   });
+
+  it('offers no withdrawal while a decline is under human review (the API refuses it)', async () => {
+    vi.mocked(api.getRequest).mockResolvedValue(applicantView(detail('r-1', { status: 'review_requested', risk_tier: 'high' })));
+    open();
+
+    expect(await screen.findByTestId('request-standing')).toHaveTextContent('Under human review');
+    expect(screen.queryByRole('button', { name: 'Withdraw request' })).not.toBeInTheDocument();
+  });
 });
 
 describe('RequestDetailPage for staff', () => {

@@ -93,8 +93,10 @@ export function RequestDetailPage() {
   const request = detail.data;
   // A stage paused on the applicant's answer is still its assignee's to reject.
   const current = request.stages.find((s) => s.status === 'pending' || s.status === 'info_requested');
-  // An offer is answered (accepted or declined), not withdrawn.
-  const canWithdraw = user.role === 'applicant' && isOpen(request.status) && request.status !== 'offer_made' && withdrawnAt === null;
+  // An offer is answered (accepted or declined), not withdrawn; a decline under human review
+  // waits for the reviewer's outcome (the API refuses to withdraw it).
+  const canWithdraw =
+    user.role === 'applicant' && isOpen(request.status) && !['offer_made', 'review_requested'].includes(request.status) && withdrawnAt === null;
   const canDecide = current !== undefined && current.assignee === user.username && ['pending_approval', 'info_requested'].includes(request.status);
   const reference = request.id.slice(0, 8);
 

@@ -1,9 +1,9 @@
-import { screen, within } from '@testing-library/react';
+import { act, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 
 import * as api from '../api/endpoints';
-import type { CreditRequest } from '../api/types';
+import type { CreditRequest, Page } from '../api/types';
 import { useUser } from '../auth/AuthProvider';
 import { emulatePhone, makeUser, renderAt } from '../test/render';
 import { RequestListPage } from './RequestListPage';
@@ -128,6 +128,25 @@ describe('RequestListPage', () => {
     // Focus follows the new rows: the first one's link, not the top of the page.
     await vi.waitFor(() => expect(added).toHaveFocus());
     expect(vi.mocked(api.listRequests).mock.calls[1]?.[0]).toMatchObject({ cursor: 'c1' });
+    expect(screen.queryByRole('button', { name: 'Load more' })).not.toBeInTheDocument();
+  });
+
+  it('drops a page that "load more" asked for before the filters changed', async () => {
+    let oldPage: (page: Page<CreditRequest>) => void = () => undefined;
+    vi.mocked(api.listRequests).mockImplementation((query) => {
+      if (query.cursor === 'c1') return new Promise((resolve) => (oldPage = resolve));
+      if (query.amount_max) return Promise.resolve({ items: [request('r9')], next_cursor: null });
+      return Promise.resolve({ items: [request('r1')], next_cursor: 'c1' });
+    });
+    renderAt(<RequestListPage />, { url: '/requests' });
+
+    await userEvent.click(await screen.findByRole('button', { name: 'Load more' }));
+    await userEvent.type(screen.getByLabelText('Maximum amount'), '900');
+    await userEvent.click(screen.getByRole('button', { name: 'Apply filters' }));
+    expect(await screen.findByRole('link', { name: 'Purpose r9' })).toBeVisible();
+    await act(async () => oldPage({ items: [request('r2')], next_cursor: 'c2' }));
+
+    expect(screen.queryByRole('link', { name: 'Purpose r2' })).not.toBeInTheDocument();
     expect(screen.queryByRole('button', { name: 'Load more' })).not.toBeInTheDocument();
   });
 

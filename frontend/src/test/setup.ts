@@ -2,7 +2,7 @@ import '@testing-library/jest-dom/vitest';
 import '../i18n';
 
 import { cleanup } from '@testing-library/react';
-import { afterEach, beforeEach } from 'vitest';
+import { afterEach, beforeEach, vi } from 'vitest';
 
 import { i18n } from '../i18n';
 
@@ -19,6 +19,22 @@ if (typeof window.matchMedia !== 'function') {
       removeListener: () => undefined,
       dispatchEvent: () => false,
     }) as MediaQueryList;
+}
+
+// Node's BroadcastChannel reaches every test file in the same process, where a browser's stays
+// in one origin: a test that needs one brings its own.
+vi.stubGlobal('BroadcastChannel', undefined);
+
+// jsdom's Blob cannot read itself as text, which every browser's can.
+if (typeof Blob.prototype.text !== 'function') {
+  Blob.prototype.text = function text(this: Blob) {
+    return new Promise<string>((resolve, reject) => {
+      const reader = new FileReader();
+      reader.onload = () => resolve(reader.result as string);
+      reader.onerror = () => reject(reader.error ?? new Error('unreadable'));
+      reader.readAsText(this);
+    });
+  };
 }
 
 beforeEach(async () => {
