@@ -280,7 +280,8 @@ def _text(version: bytes | str | None) -> str:
 
 
 def _computed(name: str, compute: Callable[[], bytes]) -> Entry:
-    metrics.CACHE_MISSES.labels(name).inc()
+    # Redis was unreachable: counted as an error (the caller did), not as a miss, so an outage
+    # reads as ReadCacheUnavailable and not also as a cache churning (ReadCacheHitRatioLow).
     body = compute()
     return Entry(body, etag_of(body))
 

@@ -40,6 +40,9 @@ FILE_EXTENSION = re.compile(r"\.[A-Za-z0-9]{1,5}$")
 # Under /api/v1 but the gateway's own: the merged OpenAPI document, the docs, the metrics.
 GATEWAY_OWN = frozenset({"/api/v1/openapi.json", "/api/v1/docs", "/api/v1/metrics"})
 ROOT_PROBES = frozenset({"/health", "/health/ready"})
+# A label takes one of these, else "other": a client may send any token as a method, and each
+# new one would be a new series in every process's metrics.
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
 HTTP_REQUESTS = Counter(
     "http_requests_total", "HTTP requests answered", ["method", "route", "status"]
@@ -246,13 +249,14 @@ async def _dispatch(scope: Scope, receive: Receive, send: Send, path: str) -> No
     await send({"type": "http.response.start", "status": status, "headers": answer_headers})
     await send({"type": "http.response.body", "body": content})
     elapsed = time.perf_counter() - started
-    HTTP_REQUESTS.labels(scope["method"], route_label, str(status)).inc()
-    HTTP_DURATION.labels(scope["method"], route_label).observe(elapsed)
+    method_label = scope["method"] if scope["method"] in METHODS else "other"
+    HTTP_REQUESTS.labels(method_label, route_label, str(status)).inc()
+    HTTP_DURATION.labels(method_label, route_label).observe(elapsed)
     # The route template, never the raw path: approval-link paths carry a token.
     logger.info(
         "http request",
         extra={
-            "method": scope["method"],
+            "method": method_label,
             "route": route_label,
             "status": status,
             "duration_ms": round(elapsed * 1000, 1),

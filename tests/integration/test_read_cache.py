@@ -227,6 +227,7 @@ def test_with_redis_down_everything_but_signing_in_goes_on(api: Api) -> None:
     request_id = api.submit(auth)["id"]
     assert _ids(api, auth) == [request_id]  # cached before the outage
     errors = _counter("cache_errors_total", "credit_requests")
+    misses = _counter("cache_misses_total", "credit_requests")
     with redis_outage():
         assert _ids(api, auth) == [request_id]
         newer = api.submit(auth)["id"]
@@ -255,6 +256,8 @@ def test_with_redis_down_everything_but_signing_in_goes_on(api: Api) -> None:
         after = api.http.get("/api/v1/users/me", headers=leaving)
         assert (after.status_code, after.json()["error"]["code"]) == (401, "token_revoked")
     assert _counter("cache_errors_total", "credit_requests") > errors
+    # An error, not also a miss: an outage is ReadCacheUnavailable, not a churning cache.
+    assert _counter("cache_misses_total", "credit_requests") == misses
     # Back: the cache answers again, with what changed during the outage; the session signed
     # out meanwhile, which Redis never heard of, stays out, and only that one.
     assert _ids(api, auth) == [newer, request_id]
