@@ -184,8 +184,19 @@ def test_the_application_role_cannot_rewrite_audit_rows() -> None:
             s.execute(statement)
     with pytest.raises(ProgrammingError, match="permission denied"), unit_of_work() as s:
         s.execute(text("UPDATE audit_chain_heads SET last_seq = 0"))
+    # Nor through the sealing trigger's own function, which runs as its owner: called with a
+    # row of the caller's making, it would rehash the real row of that id.
+    with pytest.raises(ProgrammingError, match="permission denied"), unit_of_work() as s:
+        s.execute(
+            text(
+                "SELECT audit_chain_append(a) FROM audit_logs a"
+                " WHERE a.action = 'test.immutable' LIMIT 1"
+            )
+        )
     with unit_of_work() as session:
         assert session.scalar(text("SELECT current_user")) == "credit_app"
+        # Sealing a new row still works: the trigger calls it as the owner.
+        record(session, Actor.system("test"), "test.sealed_after_revoke", "test", "y")
 
 
 def test_admins_read_the_verification(api: Api, staff: dict[str, Person]) -> None:
