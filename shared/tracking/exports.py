@@ -1,31 +1,38 @@
 """CSV exports of what a list shows (filtered requests, the audit log), written row by row.
 
-Rows are read through a server-side cursor in batches and written as they come, so an export
-never holds the whole result in memory. A Lambda returns at most 6 MB, so an export stops at
-`EXPORT_MAX_ROWS` and says so (the caller narrows the filters, e.g. by date).
+Rows are read through a server-side cursor in batches. A Lambda returns at most 6 MB, counted
+as the JSON its answer travels in (quotes and non-ASCII text escaped), so an export stops at
+`EXPORT_MAX_ROWS` or before its rows would pass that, whichever comes first, and says so (the
+caller narrows the filters, e.g. by date). What it holds is at most those 6 MB.
 
-Cells a spreadsheet would run as a formula (text starting with =, +, -, @, tab or CR) are
-prefixed with a quote (OWASP "CSV injection"): an applicant's free-text purpose is data.
+Cells a spreadsheet would run as a formula (text starting with =, +, -, @, tab, CR or LF,
+also after leading spaces or as their full-width forms, which spreadsheets read as the same
+signs) are prefixed with a quote (OWASP "CSV injection"): an applicant's free-text purpose is
+data.
 """
 
 import csv
 import io
 import json
-from collections.abc import Callable, Iterator, Sequence
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
 from shared.audit.models import AuditLog
 from shared.credit.models import CreditRequest
-from shared.db import new_session
 
 EXPORT_MAX_ROWS = 25_000
+# Lambda's limit for a synchronous answer, less room for the headers and the envelope.
+EXPORT_MAX_BYTES = 6 * 1024 * 1024 - 64 * 1024
 _BATCH = 1_000
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_SIGNS = ("=", "+", "-", "@")
+_CONTROL_START = ("\t", "\r", "\n")
 
 REQUEST_COLUMNS: tuple[str, ...] = (
     "id",
@@ -69,7 +76,14 @@ def cell(value: Any) -> str:
         text = json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
     else:
         text = str(value)
-    return f"'{text}" if text.startswith(_FORMULA_START) else text
+    return f"'{text}" if _formula_like(text) else text
+
+
+def _formula_like(text: str) -> bool:
+    if text.startswith(_CONTROL_START):
+        return True
+    # NFKC folds the full-width signs (U+FF1D, U+FF0B, U+FF0D, U+FF20) into the ASCII ones.
+    return unicodedata.normalize("NFKC", text).lstrip().startswith(_FORMULA_SIGNS)
 
 
 def _request_row(request: CreditRequest) -> list[str]:
@@ -84,40 +98,49 @@ def _audit_row(entry: AuditLog) -> list[str]:
     return [cell(getattr(entry, c)) for c in AUDIT_COLUMNS]
 
 
-def row_count(session: Session, query: Select[Any]) -> int:
-    """How many rows an export of `query` writes (at most one more than the cap, to tell)."""
-    capped = query.limit(EXPORT_MAX_ROWS + 1).subquery()
-    return session.scalar(select(func.count()).select_from(capped)) or 0
+@dataclass(frozen=True)
+class Export:
+    body: str
+    rows: int  # written
+    truncated: bool  # more matched than were written: the row cap, or the size a Lambda returns
 
 
-def _lines(
-    query: Select[Any], header: Sequence[str], row: Callable[[Any], list[str]]
-) -> Iterator[str]:
+def _write(
+    session: Session,
+    query: Select[Any],
+    header: Sequence[str],
+    row: Callable[[Any], list[str]],
+) -> Export:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")  # RFC 4180
 
-    def take() -> str:
+    def line(values: Sequence[str]) -> tuple[str, int]:
+        writer.writerow(values)
         text = buffer.getvalue()
         buffer.seek(0)
         buffer.truncate()
-        return text
+        return text, len(json.dumps(text)) - 2  # its size as the Lambda answer carries it
 
-    writer.writerow(header)
-    yield take()
-    # Its own session: the response is written after the request's session has closed.
-    with new_session() as session:
-        result = session.scalars(query.limit(EXPORT_MAX_ROWS).execution_options(yield_per=_BATCH))
-        for batch in result.partitions():
-            writer.writerows(row(item) for item in batch)
-            yield take()
+    first, size = line(header)
+    lines, rows, truncated = [first], 0, False
+    matched = session.scalars(query.limit(EXPORT_MAX_ROWS + 1).execution_options(yield_per=_BATCH))
+    for item in matched:
+        text, cost = line(row(item))
+        if rows == EXPORT_MAX_ROWS or size + cost > EXPORT_MAX_BYTES:
+            truncated = True
+            break
+        lines.append(text)
+        size += cost
+        rows += 1
+    return Export("".join(lines), rows, truncated)
 
 
-def request_lines(query: Select[CreditRequest]) -> Iterator[str]:
+def requests_csv(session: Session, query: Select[CreditRequest]) -> Export:
     """The CSV of the requests `query` selects, newest first."""
     ordered = query.order_by(CreditRequest.created_at.desc(), CreditRequest.id.desc())
-    return _lines(ordered, REQUEST_COLUMNS, _request_row)
+    return _write(session, ordered, REQUEST_COLUMNS, _request_row)
 
 
-def audit_lines(query: Select[AuditLog]) -> Iterator[str]:
+def audit_csv(session: Session, query: Select[AuditLog]) -> Export:
     """The CSV of the audit entries `query` selects, newest first."""
-    return _lines(query.order_by(AuditLog.id.desc()), AUDIT_COLUMNS, _audit_row)
+    return _write(session, query.order_by(AuditLog.id.desc()), AUDIT_COLUMNS, _audit_row)

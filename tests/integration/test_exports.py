@@ -4,10 +4,14 @@ cached, and is itself audited. And administrators narrow the user list by role."
 
 import csv
 import io
+import json
 import uuid
 from collections.abc import Callable
 from typing import Any
 
+import pytest
+
+from shared.tracking import exports
 from tests.support import Api, Person
 
 
@@ -60,6 +64,38 @@ def test_staff_export_exactly_the_filtered_requests_with_formulas_defused(
     ).json()["items"]
     assert trail[0]["details"]["rows"] == 2
     assert trail[0]["details"]["filters"]["applicant_id"] == str(applicant.id)
+
+
+def test_an_export_stops_before_what_a_lambda_may_answer(
+    api: Api, staff: dict[str, Person], drain: Callable[[], None], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A Lambda answers at most 6 MB, as the JSON its answer travels in: an export stops at
+    the last whole row that fits and says it was cut, rather than fail whole."""
+    applicant = api.register()
+    auth = api.login(applicant)
+    purpose = 'Roof "and" gutters, ' * 10  # quotes cost twice: in the CSV, then in the JSON
+    ids = [api.submit(auth, amount="5000.00", purpose=purpose)["id"] for _ in range(3)]
+    analyst = api.login(staff["analyst1"])
+    params = {"applicant_id": str(applicant.id)}
+    whole = api.http.get("/api/v1/exports/credit-requests", params=params, headers=analyst)
+    assert whole.headers["x-export-truncated"] == "false" and len(_csv(whole)) == 3
+    header, first, *_ = whole.text.split("\r\n")
+    # Room for the header and one row, as escaped in JSON, and not for a second.
+    room = sum(len(json.dumps(line + "\r\n")) - 2 for line in (header, first)) + 10
+    monkeypatch.setattr(exports, "EXPORT_MAX_BYTES", room)
+
+    cut = api.http.get("/api/v1/exports/credit-requests", params=params, headers=analyst)
+    assert cut.status_code == 200
+    assert cut.headers["x-export-truncated"] == "true"
+    rows = _csv(cut)
+    assert [r["id"] for r in rows] == [ids[-1]]  # the newest, whole
+    assert rows[0]["purpose"] == purpose
+    trail = api.http.get(
+        "/api/v1/audit-logs",
+        params={"action": "credit_requests.exported", "actor": staff["analyst1"].username},
+        headers=api.login(staff["admin1"]),
+    ).json()["items"]
+    assert (trail[0]["details"]["rows"], trail[0]["details"]["truncated"]) == (1, True)
 
 
 def test_exports_are_for_staff_and_the_audit_log_for_admins_only(

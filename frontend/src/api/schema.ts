@@ -533,8 +533,9 @@ export interface paths {
         };
         /**
          * Export Credit Requests
-         * @description The requests matching the list's filters as CSV, newest first, at most 25,000 rows
-         *     (`X-Export-Truncated: true` when more match: narrow the filters). Audited.
+         * @description The requests matching the list's filters as CSV, newest first, at most 25,000 rows and
+         *     what a Lambda may answer (6 MB): `X-Export-Truncated: true` when more match (narrow the
+         *     filters). Audited.
          */
         get: operations["export_credit_requests_api_v1_exports_credit_requests_get"];
         put?: never;
@@ -555,7 +556,7 @@ export interface paths {
         /**
          * Export Audit Logs
          * @description The audit entries matching the log's filters as CSV, newest first, at most 25,000
-         *     rows (`X-Export-Truncated: true` when more match). Audited.
+         *     rows and 6 MB (`X-Export-Truncated: true` when more match). Audited.
          */
         get: operations["export_audit_logs_api_v1_exports_audit_logs_get"];
         put?: never;
