@@ -23,7 +23,21 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, delete, exists, func, null, or_, select, text, update
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    String,
+    and_,
+    cast,
+    delete,
+    exists,
+    func,
+    null,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from shared.approvals.conversation import RequestMessage
@@ -195,7 +209,11 @@ def run(
 def _count(session: Session, cutoff: datetime) -> Counts:
     requests = session.scalar(select(func.count()).where(_due(cutoff))) or 0
     users = list(session.scalars(select(User).where(_applicants_due(cutoff, counting_due=True))))
-    rows = sum(len(_audit_rows_of(session, user)) for user in users)
+    due_ids = select(cast(CreditRequest.id, String)).where(_due(cutoff))
+    corrections = session.scalar(
+        select(func.count()).select_from(_corrections_of(due_ids).subquery())
+    )
+    rows = (corrections or 0) + sum(len(_audit_rows_of(session, user)) for user in users)
     return Counts(requests, len(users), rows, 0)
 
 
@@ -225,6 +243,7 @@ def _apply(session: Session, cutoff: datetime, now: datetime) -> Counts:
             .values({column.key: null() if column.nullable else REMOVED})
         )
     _scrub_review_copies(session, ids)
+    corrections = _redact_corrected_figures(session, ids)
     touch(session, *(f"request:{i}" for i in ids))
     session.flush()
     users = list(
@@ -234,7 +253,7 @@ def _apply(session: Session, cutoff: datetime, now: datetime) -> Counts:
             .with_for_update(skip_locked=True)
         )
     )
-    rows = sum(_anonymise(session, user, now) for user in users)
+    rows = corrections + sum(_anonymise(session, user, now) for user in users)
     remaining = session.scalar(select(func.count()).where(_due(cutoff))) or 0
     return Counts(len(requests), len(users), rows, remaining)
 
@@ -254,6 +273,30 @@ def _scrub_review_copies(session: Session, request_ids: list[uuid.UUID]) -> None
         if original.get("score_result"):
             original["score_result"] = {**original["score_result"], "bureau_report": None}
         review.original = original
+
+
+def _corrections_of(request_ids: Any) -> Select[int]:
+    """The sealed `credit_request.corrected` rows of these requests (ids as text, or a query
+    of them)."""
+    return select(AuditLog.id).where(
+        AuditLog.row_hash.is_not(None),
+        AuditLog.action == "credit_request.corrected",
+        AuditLog.entity_type == "credit_request",
+        AuditLog.entity_id.in_(request_ids),
+    )
+
+
+def _redact_corrected_figures(session: Session, request_ids: list[uuid.UUID]) -> int:
+    """A reviewer's correction of a declined request is audited with the bureau figures it
+    changed (before and after): those go as the request's own do. The number of rows."""
+    rows = list(session.scalars(_corrections_of([str(i) for i in request_ids])))
+    for row_id in rows:
+        session.execute(
+            text("SELECT audit_redact(:id, :keys, false)"),
+            {"id": row_id, "keys": list(BUREAU_FIGURES)},
+        )
+    _record_redactions(session, rows)
+    return len(rows)
 
 
 def _anonymise(session: Session, user: User, now: datetime) -> int:

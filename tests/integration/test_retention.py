@@ -14,6 +14,7 @@ from sqlalchemy import Engine, create_engine, select, text, update
 from shared.approvals.models import ApprovalStage
 from shared.audit.chain import REDACTION_ACTION, verify_database
 from shared.audit.models import AuditLog
+from shared.audit.service import Actor, record
 from shared.clock import utcnow
 from shared.credit.models import CreditRequest
 from shared.db import get_engine, unit_of_work
@@ -235,6 +236,43 @@ def test_the_audit_trail_keeps_verifying_with_the_username_redacted(
                 {"id": registered.id},
             )
     assert verify_database(get_engine()).ok
+
+
+def test_a_reviewers_correction_of_bureau_figures_goes_from_the_audit_trail_too(
+    api: Api, staff: dict[str, Person], drain: Callable[[], None]
+) -> None:
+    """A human review that corrects a declined request's bureau figures audits them, before
+    and after: 25 months on they go from that entry as from the request, the rest of it
+    stays, and the chain still verifies."""
+    auth = api.login(api.register("corrected"))
+    request_id = _declined(api, drain, auth)
+    with unit_of_work() as session:  # as shared.approvals.review writes it
+        record(
+            session,
+            Actor.of(staff["analyst1"]),
+            "credit_request.corrected",
+            "credit_request",
+            request_id,
+            before={"bankruptcies_7y": 1, "monthly_income": "4000.00"},
+            after={"bankruptcies_7y": 0, "monthly_income": "4200.00"},
+            details={"review_id": str(uuid.uuid4())},
+        )
+    _age(request_id, days=800)
+    dry = _run(api, api.login(staff["admin1"]), dry_run=True)
+    assert dry["counts"]["audit_rows"] >= 1
+
+    _run(api, api.login(staff["admin1"]), dry_run=False)
+
+    with unit_of_work() as session:
+        corrected = session.scalars(
+            select(AuditLog).where(
+                AuditLog.action == "credit_request.corrected", AuditLog.entity_id == request_id
+            )
+        ).one()
+    assert corrected.before == {"bankruptcies_7y": "[redacted]", "monthly_income": "4000.00"}
+    assert corrected.after == {"bankruptcies_7y": "[redacted]", "monthly_income": "4200.00"}
+    result = verify_database(get_engine())
+    assert result.ok, result.broken
 
 
 def test_a_redaction_without_its_entry_breaks_the_chain(api: Api, superuser: Engine) -> None:
