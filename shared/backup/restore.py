@@ -19,13 +19,18 @@ def main() -> None:
         "--target",
         help="database URL to restore into (default: the configured database + _restore)",
     )
+    parser.add_argument(
+        "--unanchored",
+        action="store_true",
+        help="a backup made before chain heads were stored: check its audit chains alone",
+    )
     args = parser.parse_args()
     configured = make_url(get_settings().database_url)
     target = args.target or configured.set(
         database=f"{configured.database}_restore"
     ).render_as_string(hide_password=False)
     logging.basicConfig(level=logging.INFO)
-    checked = restore(args.key, target)
+    checked = restore(args.key, target, unanchored=args.unanchored)
     logger.info(
         "restored %s; audit chains verified (%d rows) up to the backup's heads",
         args.key,

@@ -17,14 +17,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import Connection, create_engine, text
+from sqlalchemy import Connection, create_engine, select, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 
 # The audit row a backup writes points at users (audit_logs.actor_id): the ORM can write it
 # only where the users table is mapped, and nothing else this step imports maps it.
 import shared.users.models  # noqa: F401
 from shared import aws
-from shared.audit.chain import Head, Verification, heads, verify_database
+from shared.audit.chain import PARTITIONS, Head, Verification, heads, verify_database
 from shared.audit.service import Actor, record
 from shared.backup.models import BackupRecord
 from shared.clock import utcnow
@@ -157,12 +158,31 @@ def stored_chain_heads(key: str) -> list[Head] | None:
     return [Head.from_json(h) for h in json.loads(body)]
 
 
-def restore(key: str, target_database_url: str) -> Verification:
-    """Download a backup, check its SHA-256, restore it into the target database (created
-    if it does not exist; objects it already holds are replaced), then verify the restored
-    audit chains end exactly on the heads stored with the backup."""
+def _recorded(key: str) -> BackupRecord | None:
+    """The backups table's row for `key`, where the database that made it still answers:
+    what the backup was when it was made, which a new version of its S3 objects cannot
+    change. None when that database is gone (a disaster) or never recorded it."""
+    try:
+        with unit_of_work() as session:
+            row = session.scalars(select(BackupRecord).where(BackupRecord.key == key)).first()
+            if row is not None:
+                session.expunge(row)
+            return row
+    except SQLAlchemyError:
+        logger.warning("the backups table cannot be read: trusting what S3 stores for %s", key)
+        return None
+
+
+def restore(key: str, target_database_url: str, *, unanchored: bool = False) -> Verification:
+    """Download a backup, check its SHA-256 (the backups table's where it can be read, else
+    the object's own), restore it into the target database (created if it does not exist;
+    objects it already holds are replaced) in one transaction, then verify the restored
+    audit chains end exactly on the heads stored with the backup. `unanchored`: a backup made
+    before heads were stored, its chains checked alone."""
     s3 = aws.client("s3")
-    expected = s3.head_object(Bucket=bucket_name(), Key=key)["Metadata"].get("sha256")
+    recorded = _recorded(key)
+    stored = s3.head_object(Bucket=bucket_name(), Key=key)["Metadata"].get("sha256")
+    expected = recorded.sha256 if recorded is not None else stored
     with tempfile.TemporaryDirectory() as tmp:
         dump = Path(tmp) / "restore.dump"
         s3.download_file(bucket_name(), key, str(dump))
@@ -170,24 +190,52 @@ def restore(key: str, target_database_url: str) -> Verification:
         if expected is None or actual != expected:
             raise BackupError(f"checksum mismatch for {key}: expected {expected}, got {actual}")
         _ensure_database(target_database_url)
+        # One transaction: a restore that fails part way leaves the target as it was.
         _run(
             [
                 _pg_tool("pg_restore"),
                 "--clean",
                 "--if-exists",
                 "--no-owner",
+                "--single-transaction",
                 f"--dbname={libpq_url(target_database_url)}",
                 str(dump),
             ]
         )
-    return check_restored(key, target_database_url)
+    return check_restored(key, target_database_url, unanchored=unanchored)
 
 
-def check_restored(key: str, target_database_url: str) -> Verification:
-    """The restored database's audit chains verify and end on the backup's stored heads."""
-    anchors = stored_chain_heads(key)
-    if anchors is None:
+def _anchors(key: str, *, unanchored: bool) -> list[Head] | None:
+    """The heads a restore of `key` must end on: those stored beside it in S3, which must be
+    the backups table's where it can be read, and name every chain. Refused when there are
+    none, unless `unanchored` (checked alone, a warning)."""
+    stored = stored_chain_heads(key)
+    recorded = _recorded(key)
+    if (
+        recorded is not None
+        and recorded.chain_heads is not None
+        and (stored is None or [h.as_json() for h in stored] != recorded.chain_heads)
+    ):
+        raise BackupError(
+            f"the chain heads stored beside {key} are not the ones the backups table"
+            " recorded when it was made"
+        )
+    if stored is None:
+        if not unanchored:
+            raise BackupError(
+                f"no chain heads stored with {key}: a restore could not tell a rewritten"
+                " audit trail (restore it unanchored only if it predates stored heads)"
+            )
         logger.warning("no chain heads stored with %s: checking the chains alone", key)
+        return None
+    if sorted(h.partition for h in stored) != list(range(PARTITIONS)):
+        raise BackupError(f"the chain heads stored with {key} do not name every chain")
+    return stored
+
+
+def check_restored(key: str, target_database_url: str, *, unanchored: bool = False) -> Verification:
+    """The restored database's audit chains verify and end on the backup's stored heads."""
+    anchors = _anchors(key, unanchored=unanchored)
     engine = create_engine(target_database_url)
     try:
         result = verify_database(engine, anchors, exact=True)

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import create_engine, delete, func, select, text
 from sqlalchemy.engine import make_url
 
 from functions.nightly_backup.handler import handler as backup_handler
@@ -79,6 +79,52 @@ def test_a_tampered_backup_is_refused(restore_target: str) -> None:
     )
     with pytest.raises(BackupError, match="checksum mismatch"):
         restore(result["key"], restore_target)
+
+
+def test_a_new_version_of_a_backup_with_its_own_checksum_is_refused(restore_target: str) -> None:
+    """The bucket is versioned, so whoever may write to it can put a new version of a dump,
+    with metadata that matches it: the checksum a restore expects is the backups table's,
+    recorded when the backup was made."""
+    import hashlib
+
+    result = backup_handler(scheduled_event("nightly-backup"), LambdaContext("nightly_backup"))
+    forged = b"PGDMP a rewritten database"
+    aws.client("s3").put_object(
+        Bucket=bucket_name(),
+        Key=result["key"],
+        Body=forged,
+        Metadata={"sha256": hashlib.sha256(forged).hexdigest()},
+    )
+    with pytest.raises(BackupError, match="checksum mismatch"):
+        restore(result["key"], restore_target)
+
+
+def test_a_backup_without_its_chain_heads_is_restored_only_when_asked_to(
+    restore_target: str,
+) -> None:
+    """Heads deleted (or emptied) beside a dump would let a rewritten audit trail through:
+    refused, unless the operator says the backup predates stored heads."""
+    from shared.backup.models import BackupRecord
+    from shared.backup.service import chain_heads_key
+
+    result = backup_handler(scheduled_event("nightly-backup"), LambdaContext("nightly_backup"))
+    s3 = aws.client("s3")
+    heads_key = chain_heads_key(result["key"])
+    kept = s3.get_object(Bucket=bucket_name(), Key=heads_key)["Body"].read()
+    s3.delete_object(Bucket=bucket_name(), Key=heads_key)
+    with pytest.raises(BackupError, match="not the ones the backups table recorded"):
+        restore(result["key"], restore_target)
+    # Where the database that made it is gone too, only the operator's word restores it.
+    with unit_of_work() as session:
+        session.execute(delete(BackupRecord).where(BackupRecord.key == result["key"]))
+    with pytest.raises(BackupError, match="no chain heads stored"):
+        restore(result["key"], restore_target)
+    assert restore(result["key"], restore_target, unanchored=True).ok
+    s3.put_object(Bucket=bucket_name(), Key=heads_key, Body=b"[]")
+    with pytest.raises(BackupError, match="do not name every chain"):
+        restore(result["key"], restore_target)
+    s3.put_object(Bucket=bucket_name(), Key=heads_key, Body=kept)
+    assert restore(result["key"], restore_target).ok
 
 
 def test_pg_bin_dir_chooses_the_postgres_tools(
@@ -154,7 +200,7 @@ def test_the_backup_anchors_the_audit_chains_and_the_restore_checks_them(
     s3.put_object(
         Bucket=bucket_name(), Key=chain_heads_key(result["key"]), Body=json.dumps(forged).encode()
     )
-    with pytest.raises(BackupError, match="head differs from the backup's"):
+    with pytest.raises(BackupError, match="not the ones the backups table recorded"):
         check_restored(result["key"], restore_target)
     s3.put_object(
         Bucket=bucket_name(),
