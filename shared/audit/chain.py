@@ -8,10 +8,11 @@ inserted row, or a reordered chain no longer verifies. `audit_chain_heads` holds
 last row; a deleted tail shows against it, and a backup stores the heads to anchor a restore.
 
 Redaction (the retention job, `shared.retention`): personal data in a sealed row may be
-replaced by "[redacted]" (the database function `audit_redact`, the only change the
-application may make to a row). Its content then no longer gives its sealed hash, so the same
-transaction records an `audit.redacted` entry, itself chained, naming each redacted row with
-its sealed hash and the digest of its new content (`content_digest`). The walk checks such a
+replaced by "[redacted]" (the database function `audit_redact_rows`, the only change the
+application may make to a row, and only to personal keys). Its content then no longer gives
+its sealed hash, so the function records an `audit.redacted` entry, itself chained, naming
+each redacted row with its sealed hash and the digest of its new content (`content_digest`,
+computed in SQL alike); a trigger refuses such an entry from anyone else. The walk checks such a
 row against that entry: its place in the chain still by the sealed hash, its content by the
 digest. Any other change to it, or a redaction without its entry, still breaks the chain.
 """

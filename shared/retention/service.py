@@ -7,8 +7,9 @@ reasons, the amounts, the dates, the approval chain and the audit trail.
 
 An applicant's account is anonymised once every request they made has been: no name, no
 email, no way to sign in. Their username in the audit trail is redacted too, through the one
-change the database allows to a sealed row (`audit_redact`), recorded in an `audit.redacted`
-entry the chain's walk checks the row against (shared.audit.chain). Accounts that never made
+change the database allows to a sealed row (`audit_redact_rows`, personal keys only), which
+records it in an `audit.redacted` entry the chain's walk checks the row against
+(shared.audit.chain); nothing else may write such an entry. Accounts that never made
 a request are not this job's: no decision obliges anyone to keep them.
 
 A run handles at most `BATCH` requests (the oldest first) and says how many remain; a dry run
@@ -43,7 +44,6 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 from shared.approvals.conversation import RequestMessage
 from shared.approvals.models import ApprovalStage, InformationRequest, Offer
 from shared.approvals.review_models import DeclineReview
-from shared.audit.chain import content_digest
 from shared.audit.models import AuditLog
 from shared.audit.service import Actor, record
 from shared.auth.models import RefreshToken
@@ -290,12 +290,7 @@ def _redact_corrected_figures(session: Session, request_ids: list[uuid.UUID]) ->
     """A reviewer's correction of a declined request is audited with the bureau figures it
     changed (before and after): those go as the request's own do. The number of rows."""
     rows = list(session.scalars(_corrections_of([str(i) for i in request_ids])))
-    for row_id in rows:
-        session.execute(
-            text("SELECT audit_redact(:id, :keys, false)"),
-            {"id": row_id, "keys": list(BUREAU_FIGURES)},
-        )
-    _record_redactions(session, rows)
+    _redact(session, rows, BUREAU_FIGURES, as_actor=False)
     return len(rows)
 
 
@@ -303,12 +298,10 @@ def _anonymise(session: Session, user: User, now: datetime) -> int:
     """Anonymise an applicant's account and redact their username from the audit trail;
     the number of audit rows redacted."""
     rows = _audit_rows_of(session, user)
-    for row_id, as_actor in rows:
-        session.execute(
-            text("SELECT audit_redact(:id, :keys, :actor)"),
-            {"id": row_id, "keys": REDACTED_KEYS, "actor": as_actor},
+    for as_actor in (True, False):
+        _redact(
+            session, [i for i, actor in rows if actor == as_actor], REDACTED_KEYS, as_actor=as_actor
         )
-    _record_redactions(session, [row_id for row_id, _ in rows])
     # Argon2 is for this step only (the handler's cold start need not load it).
     from shared.users.passwords import hash_password
 
@@ -329,25 +322,20 @@ def _anonymise(session: Session, user: User, now: datetime) -> int:
     return len(rows)
 
 
-def _record_redactions(session: Session, row_ids: list[int]) -> None:
+def _redact(session: Session, row_ids: list[int], keys: Sequence[str], *, as_actor: bool) -> None:
+    """Replace these keys of the rows with "[redacted]" (and, `as_actor`, their actor's
+    label with "anonymised"): the database does it and records each row's sealed hash and
+    new content in an `audit.redacted` entry (chain.REDACTION_ACTION), one per
+    REDACTION_ENTRY_ROWS rows."""
     for start in range(0, len(row_ids), REDACTION_ENTRY_ROWS):
-        chunk = row_ids[start : start + REDACTION_ENTRY_ROWS]
-        redacted = session.execute(
-            text(
-                "SELECT id, at, actor_id, actor, action, entity_type, entity_id,"
-                " before::text AS before, after::text AS after, details::text AS details,"
-                " chain_partition, chain_seq, prev_hash, row_hash"
-                " FROM audit_logs WHERE id = ANY(:ids) ORDER BY id"
-            ),
-            {"ids": chunk},
-        )
-        record(
-            session,
-            JOB,
-            "audit.redacted",  # the entry the chain walk reads (chain.REDACTION_ACTION)
-            "audit_log",
-            None,
-            details={"rows": [[row.id, row.row_hash, content_digest(row)] for row in redacted]},
+        session.execute(
+            text("SELECT audit_redact_rows(:ids, :keys, :as_actor, :actor)"),
+            {
+                "ids": row_ids[start : start + REDACTION_ENTRY_ROWS],
+                "keys": list(keys),
+                "as_actor": as_actor,
+                "actor": JOB.label,
+            },
         )
 
 

@@ -10,10 +10,10 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, create_engine, delete, text, update
-from sqlalchemy.exc import ProgrammingError
+from sqlalchemy import Engine, create_engine, delete, select, text, update
+from sqlalchemy.exc import DBAPIError, ProgrammingError
 
-from shared.audit.chain import PARTITIONS, heads, row_hash, verify_database
+from shared.audit.chain import PARTITIONS, REDACTION_ACTION, heads, row_hash, verify_database
 from shared.audit.models import AuditLog
 from shared.audit.service import Actor, record
 from shared.audit.verify import main as verify_cli
@@ -197,6 +197,33 @@ def test_the_application_role_cannot_rewrite_audit_rows() -> None:
         assert session.scalar(text("SELECT current_user")) == "credit_app"
         # Sealing a new row still works: the trigger calls it as the owner.
         record(session, Actor.system("test"), "test.sealed_after_revoke", "test", "y")
+
+
+def test_the_application_role_can_neither_record_a_redaction_nor_redact_more_than_personal_data(
+    api: Api,
+) -> None:
+    """The chain's walk accepts a redacted row against its `audit.redacted` entry: were the
+    application's role able to write one, or to blank any value, it could make the walk
+    accept an edit. The database writes those entries itself, and redacts personal keys
+    only (a decision's status or reasons stay as sealed)."""
+    with pytest.raises(DBAPIError, match="audit_redact_rows only"), unit_of_work() as s:
+        record(s, Actor.system("test"), REDACTION_ACTION, "audit_log", None, details={"rows": []})
+    person = api.register("redaction-guard")
+    with unit_of_work() as session:
+        row = session.scalars(
+            select(AuditLog).where(
+                AuditLog.action == "user.registered", AuditLog.entity_id == str(person.id)
+            )
+        ).one()
+        assert row.after is not None and row.after["role"] == "applicant"
+        session.execute(
+            text("SELECT audit_redact_rows(ARRAY[:id]::bigint[], ARRAY['role'], false, 'x')"),
+            {"id": row.id},
+        )
+    with unit_of_work() as session:
+        kept = session.get(AuditLog, row.id)
+        assert kept is not None and kept.after == row.after  # "role" is not personal data
+    assert verify_database(get_engine()).ok
 
 
 def test_admins_read_the_verification(api: Api, staff: dict[str, Person]) -> None:
