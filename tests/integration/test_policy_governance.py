@@ -51,6 +51,15 @@ def _draft(api: Api, auth: dict[str, str], change: Callable[[dict[str, Any]], No
     return str(draft["id"])
 
 
+def _refusal(action: str, version_id: str) -> tuple[str, Any]:
+    """Who was refused, and why, as the version's one audit entry of `action` says."""
+    with unit_of_work() as session:
+        entry = session.scalars(
+            select(AuditLog).where(AuditLog.action == action, AuditLog.entity_id == version_id)
+        ).one()
+        return entry.actor, entry.details
+
+
 def test_a_version_goes_live_under_four_eyes_after_a_simulation(
     api: Api,
     staff: dict[str, Person],
@@ -76,14 +85,10 @@ def test_a_version_goes_live_under_four_eyes_after_a_simulation(
         headers=reviewer,
     )
     assert (theirs.status_code, theirs.json()["error"]["code"]) == (403, "not_draft_author")
-    with unit_of_work() as session:
-        refused = session.scalars(
-            select(AuditLog).where(
-                AuditLog.action == "policy.update_refused", AuditLog.entity_id == version_id
-            )
-        ).one()
-        assert refused.actor == staff["risk_officer2"].username
-        assert refused.details == {"refused": "not_draft_author"}
+    assert _refusal("policy.update_refused", version_id) == (
+        staff["risk_officer2"].username,
+        {"refused": "not_draft_author"},
+    )
     assert _ok(api.http.get(f"{POLICIES}/{version_id}", headers=author))["document"] == document
     proposed = _ok(
         api.http.post(
@@ -100,14 +105,10 @@ def test_a_version_goes_live_under_four_eyes_after_a_simulation(
 
     own = api.http.post(f"{POLICIES}/{version_id}/approve", headers=author)
     assert (own.status_code, own.json()["error"]["code"]) == (403, "four_eyes")
-    with unit_of_work() as session:
-        refusal = session.scalars(
-            select(AuditLog).where(
-                AuditLog.action == "policy.approval_refused", AuditLog.entity_id == version_id
-            )
-        ).one()
-        assert refusal.actor == staff["risk_officer1"].username
-        assert refusal.details == {"refused": "four_eyes"}
+    assert _refusal("policy.approval_refused", version_id) == (
+        staff["risk_officer1"].username,
+        {"refused": "four_eyes"},
+    )
 
     unsimulated = api.http.post(f"{POLICIES}/{version_id}/approve", headers=reviewer)
     assert (unsimulated.status_code, unsimulated.json()["error"]["code"]) == (
