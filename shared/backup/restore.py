@@ -32,9 +32,10 @@ def main() -> None:
     logging.basicConfig(level=logging.INFO)
     checked = restore(args.key, target, unanchored=args.unanchored)
     logger.info(
-        "restored %s; audit chains verified (%d rows) up to the backup's heads",
+        "restored %s; audit chains verified (%d rows)%s",
         args.key,
         checked.rows_checked,
+        "" if args.unanchored else " up to the backup's heads",
     )
 
 

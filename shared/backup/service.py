@@ -175,12 +175,14 @@ def _recorded(key: str) -> BackupRecord | None:
 
 def restore(key: str, target_database_url: str, *, unanchored: bool = False) -> Verification:
     """Download a backup, check its SHA-256 (the backups table's where it can be read, else
-    the object's own), restore it into the target database (created if it does not exist;
-    objects it already holds are replaced) in one transaction, then verify the restored
-    audit chains end exactly on the heads stored with the backup. `unanchored`: a backup made
-    before heads were stored, its chains checked alone."""
+    the object's own) and its chain heads, restore it into the target database (created if
+    it does not exist; objects it already holds are replaced) in one transaction, then verify
+    the restored audit chains end exactly on those heads. A refused backup never touches the
+    target. `unanchored`: a backup made before heads were stored, its chains checked alone."""
     s3 = aws.client("s3")
     recorded = _recorded(key)
+    # Everything a restore could be refused for, before it touches the target.
+    anchors = _anchors(key, recorded, unanchored=unanchored)
     stored = s3.head_object(Bucket=bucket_name(), Key=key)["Metadata"].get("sha256")
     expected = recorded.sha256 if recorded is not None else stored
     with tempfile.TemporaryDirectory() as tmp:
@@ -202,15 +204,14 @@ def restore(key: str, target_database_url: str, *, unanchored: bool = False) -> 
                 str(dump),
             ]
         )
-    return check_restored(key, target_database_url, unanchored=unanchored)
+    return _verified(target_database_url, anchors)
 
 
-def _anchors(key: str, *, unanchored: bool) -> list[Head] | None:
+def _anchors(key: str, recorded: BackupRecord | None, *, unanchored: bool) -> list[Head] | None:
     """The heads a restore of `key` must end on: those stored beside it in S3, which must be
     the backups table's where it can be read, and name every chain. Refused when there are
     none, unless `unanchored` (checked alone, a warning)."""
     stored = stored_chain_heads(key)
-    recorded = _recorded(key)
     if (
         recorded is not None
         and recorded.chain_heads is not None
@@ -235,7 +236,10 @@ def _anchors(key: str, *, unanchored: bool) -> list[Head] | None:
 
 def check_restored(key: str, target_database_url: str, *, unanchored: bool = False) -> Verification:
     """The restored database's audit chains verify and end on the backup's stored heads."""
-    anchors = _anchors(key, unanchored=unanchored)
+    return _verified(target_database_url, _anchors(key, _recorded(key), unanchored=unanchored))
+
+
+def _verified(target_database_url: str, anchors: list[Head] | None) -> Verification:
     engine = create_engine(target_database_url)
     try:
         result = verify_database(engine, anchors, exact=True)

@@ -103,11 +103,16 @@ def test_a_backup_without_its_chain_heads_is_restored_only_when_asked_to(
     restore_target: str,
 ) -> None:
     """Heads deleted (or emptied) beside a dump would let a rewritten audit trail through:
-    refused, unless the operator says the backup predates stored heads."""
+    refused before the target is touched, unless the operator says the backup predates
+    stored heads."""
     from shared.backup.models import BackupRecord
     from shared.backup.service import chain_heads_key
 
     result = backup_handler(scheduled_event("nightly-backup"), LambdaContext("nightly_backup"))
+    assert restore(result["key"], restore_target).ok
+    engine = create_engine(restore_target)
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE kept_by_refusals (id int)"))
     s3 = aws.client("s3")
     heads_key = chain_heads_key(result["key"])
     kept = s3.get_object(Bucket=bucket_name(), Key=heads_key)["Body"].read()
@@ -119,10 +124,19 @@ def test_a_backup_without_its_chain_heads_is_restored_only_when_asked_to(
         session.execute(delete(BackupRecord).where(BackupRecord.key == result["key"]))
     with pytest.raises(BackupError, match="no chain heads stored"):
         restore(result["key"], restore_target)
-    assert restore(result["key"], restore_target, unanchored=True).ok
     s3.put_object(Bucket=bucket_name(), Key=heads_key, Body=b"[]")
     with pytest.raises(BackupError, match="do not name every chain"):
         restore(result["key"], restore_target)
+    with engine.connect() as conn:  # none of the refusals touched the target
+        assert conn.scalar(text("SELECT to_regclass('kept_by_refusals')")) is not None
+    engine.dispose()
+    # Heads of another chain, with no backups row to compare: the restored chains say so.
+    forged = [{**h, "hash": "f" * 64} if h["seq"] else h for h in json.loads(kept)]
+    s3.put_object(Bucket=bucket_name(), Key=heads_key, Body=json.dumps(forged).encode())
+    with pytest.raises(BackupError, match="head differs from the backup's"):
+        restore(result["key"], restore_target)
+    s3.delete_object(Bucket=bucket_name(), Key=heads_key)
+    assert restore(result["key"], restore_target, unanchored=True).ok
     s3.put_object(Bucket=bucket_name(), Key=heads_key, Body=kept)
     assert restore(result["key"], restore_target).ok
 
