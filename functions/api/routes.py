@@ -300,7 +300,7 @@ def list_page(session: Session, user: Identity, filters: RequestFilters) -> Page
     """The list's page for a viewer and a query (also computed ahead of the framework:
     handler.py)."""
     rows, next_cursor = tracking.list_requests(session, user, filters)
-    risk_tier = credit.shows_risk_tier(session, user)
+    risk_tier = credit.shows_risk_tier(session, user, cached=True)
     return Page(
         items=[credit.to_out(r, risk_tier=risk_tier) for r in rows], next_cursor=next_cursor
     )

@@ -172,19 +172,21 @@ def to_out(request: CreditRequest, *, risk_tier: bool = True) -> CreditRequestOu
     return out if risk_tier else out.model_copy(update={"risk_tier": None})
 
 
-def shows_risk_tier(session: Session, viewer: Identity) -> bool:
+def shows_risk_tier(session: Session, viewer: Identity, *, cached: bool = False) -> bool:
     """Whether the viewer sees risk tiers: staff always; an applicant only when the policy in
-    force marks the tier shown (it is an internal grading, hidden by default). Read fresh:
-    the applicant's cached pages depend on the policy's version, and one computed from a
-    policy this process last checked a moment ago would be kept as the new version's."""
+    force marks the tier shown (it is an internal grading, hidden by default). `cached`: for
+    an answer the read cache stores under the policy's version, which must be that version's,
+    so the policy is read fresh rather than as this process last checked it."""
     if viewer.role != Role.APPLICANT:
         return True
-    return policy.active(session, fresh=True).policy.risk_tier_for_applicants == "shown"
+    return policy.active(session, fresh=cached).policy.risk_tier_for_applicants == "shown"
 
 
-def out_for(session: Session, viewer: Identity, request: CreditRequest) -> CreditRequestOut:
+def out_for(
+    session: Session, viewer: Identity, request: CreditRequest, *, cached: bool = False
+) -> CreditRequestOut:
     """The request as `viewer` may see it (see `shows_risk_tier`)."""
-    return to_out(request, risk_tier=shows_risk_tier(session, viewer))
+    return to_out(request, risk_tier=shows_risk_tier(session, viewer, cached=cached))
 
 
 def score_result_out(request: CreditRequest, *, with_bureau: bool) -> ScoreResultOut | None:

@@ -81,7 +81,7 @@ def request_detail(
     applicant = viewer.role == Role.APPLICANT
     stages = stages_out((s, a, d, an, dn) for _, s, a, d, an, dn in rows)
     return CreditRequestDetail(
-        **out_for(session, viewer, current).model_dump(),
+        **out_for(session, viewer, current, cached=True).model_dump(),
         stages=[as_applicant_sees(s) for s in stages] if applicant else stages,
         score_result=score_result_out(current, with_bureau=not applicant),
         policy_version=current.policy_version,

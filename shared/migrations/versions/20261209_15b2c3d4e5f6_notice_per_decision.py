@@ -29,11 +29,13 @@ def upgrade() -> None:
         sa.Column("decided_at", sa.DateTime(timezone=True), nullable=True),
     )
     # Every notice so far was the only one of its request and action: the request's decision
-    # time where it still stands, else (the request moved on since) the notice's own.
+    # time where that decision is the one it noticed (made before it), else the notice's own
+    # time. A request declined again since its notice keeps its second decline without one,
+    # as it truly is, for the overdue alert and the next delivery to put right.
     op.execute(
         "UPDATE adverse_action_notices AS n"
         " SET decided_at = CASE WHEN r.status = n.action AND r.decided_at IS NOT NULL"
-        " THEN r.decided_at ELSE n.created_at END"
+        " AND r.decided_at <= n.created_at THEN r.decided_at ELSE n.created_at END"
         " FROM credit_requests AS r WHERE r.id = n.request_id"
     )
     op.alter_column("adverse_action_notices", "decided_at", nullable=False)

@@ -70,7 +70,7 @@ END $$;
 CREATE FUNCTION audit_redaction_guard() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, public AS $$
 BEGIN
-  IF NEW.action = 'audit.redacted' AND NOT pg_has_role(
+  IF NOT pg_has_role(
     current_user, (SELECT relowner FROM pg_class WHERE oid = 'audit_logs'::regclass), 'MEMBER'
   ) THEN
     RAISE EXCEPTION 'audit.redacted entries are written by audit_redact_rows only'
@@ -80,7 +80,7 @@ BEGIN
 END $$;
 
 CREATE TRIGGER audit_logs_redaction_guard BEFORE INSERT ON audit_logs
-FOR EACH ROW EXECUTE FUNCTION audit_redaction_guard();
+FOR EACH ROW WHEN (NEW.action = 'audit.redacted') EXECUTE FUNCTION audit_redaction_guard();
 """
 
 OLD_REDACT = """
