@@ -168,7 +168,7 @@ def read_through(
     name, entry_key = at.name, _entry_key(at)
     if not redis_available():  # it failed a moment ago: straight to the database
         metrics.CACHE_ERRORS.labels(name).inc()
-        return _computed(name, compute)
+        return _computed(compute)
     from redis.exceptions import RedisError  # with the client, at first use (shared.cache)
 
     try:
@@ -199,7 +199,7 @@ def read_through(
         redis_failed()
         metrics.CACHE_ERRORS.labels(name).inc()
         logger.warning("read cache unavailable; answering from the database", extra={"cache": name})
-        return _computed(name, compute)
+        return _computed(compute)
 
 
 def peek(
@@ -279,7 +279,7 @@ def _text(version: bytes | str | None) -> str:
     return version.decode() if isinstance(version, bytes) else version
 
 
-def _computed(name: str, compute: Callable[[], bytes]) -> Entry:
+def _computed(compute: Callable[[], bytes]) -> Entry:
     # Redis was unreachable: counted as an error (the caller did), not as a miss, so an outage
     # reads as ReadCacheUnavailable and not also as a cache churning (ReadCacheHitRatioLow).
     body = compute()

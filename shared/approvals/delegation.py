@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from shared.approvals.models import Absence, ApprovalStage
 from shared.approvals.schemas import MAX_ABSENCE_DAYS, AbsenceIn, AbsenceOut, DelegateCandidate
-from shared.approvals.service import assign, hand_over, may_take
+from shared.approvals.service import assign, covering, hand_over, may_take
 from shared.approvals.stages import tell_previous_assignee
 from shared.audit.service import Actor, record
 from shared.clock import utcnow
@@ -368,12 +368,7 @@ def _start(session: Session, absence: Absence, now: datetime) -> int:
 def absence_now(session: Session, user_id: uuid.UUID, now: datetime) -> Absence | None:
     """The user's absence covering `now`, if they are away."""
     return session.scalars(
-        select(Absence).where(
-            Absence.user_id == user_id,
-            Absence.cancelled_at.is_(None),
-            Absence.starts_at <= now,
-            Absence.ends_at > now,
-        )
+        select(Absence).where(Absence.user_id == user_id, *covering(now))
     ).first()
 
 

@@ -149,12 +149,14 @@ def _eligible(
     ]
 
 
+def covering(now: datetime) -> list[ColumnElement[bool]]:
+    """An absence that covers `now`: not cancelled, begun, not yet ended."""
+    return [Absence.cancelled_at.is_(None), Absence.starts_at <= now, Absence.ends_at > now]
+
+
 def absent_at(now: datetime) -> Select[uuid.UUID]:
-    """The users out of office at `now` (an absence covering it, not cancelled): routing and
-    escalation never give them a stage."""
-    return select(Absence.user_id).where(
-        Absence.cancelled_at.is_(None), Absence.starts_at <= now, Absence.ends_at > now
-    )
+    """The users out of office at `now`: routing and escalation never give them a stage."""
+    return select(Absence.user_id).where(*covering(now))
 
 
 def may_take(

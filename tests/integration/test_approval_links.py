@@ -148,11 +148,18 @@ def test_forged_or_altered_link_is_refused(
     assert api.request(auth, request_id)["status"] == "pending_approval"
 
 
-def _lock_waits() -> int:
-    """How many lock requests are waiting, in the whole server (pg_locks, which every role
-    may read)."""
+def _waiting_on(holder: int) -> int:
+    """How many sessions wait on a lock the backend `holder` holds (pg_locks, which every
+    role may read, unlike other sessions' pg_stat_activity rows)."""
     with unit_of_work() as session:
-        return int(session.scalar(text("SELECT count(*) FROM pg_locks WHERE NOT granted")) or 0)
+        waiting = session.scalar(
+            text(
+                "SELECT count(*) FROM pg_locks"
+                " WHERE NOT granted AND :holder = ANY(pg_blocking_pids(pid))"
+            ),
+            {"holder": holder},
+        )
+        return int(waiting or 0)
 
 
 def test_a_link_decision_and_a_hand_over_wait_for_each_other_without_deadlock(
@@ -170,13 +177,14 @@ def test_a_link_decision_and_a_hand_over_wait_for_each_other_without_deadlock(
             select(ApprovalStage).where(ApprovalStage.request_id == request.id)
         ).first()
         assert stage is not None
+        holder = int(session.scalar(text("SELECT pg_backend_pid()")) or 0)
         decision = pool.submit(
             api.http.post, f"/api/v1/approval-links/{token}", json={"decision": "approve"}
         )
         deadline = time.monotonic() + 10
-        while _lock_waits() == 0 and time.monotonic() < deadline:
+        while _waiting_on(holder) == 0 and time.monotonic() < deadline:
             time.sleep(0.05)  # until the decision waits on a row this transaction holds
-        assert _lock_waits() >= 1
+        assert _waiting_on(holder) == 1
         links.revoke_for(session, stage)  # as a hand-over does, the request locked
     answer = decision.result(timeout=30)
     assert (answer.status_code, answer.json()["error"]["code"]) == (409, "link_not_current")
