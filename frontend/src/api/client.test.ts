@@ -103,6 +103,10 @@ function otherTab() {
       void locks.request('credit-approval.refresh', () => new Promise<void>((resolve) => (release = resolve)));
       return () => release();
     },
+    /** What `look` sees when this tab is given the lock (after whoever holds it now). */
+    whenGranted<T>(look: () => T): Promise<T> {
+      return locks.request('credit-approval.refresh', async () => look());
+    },
     async handOver(spent: string, pair: TokenPair) {
       mine.postMessage({ spent, pair });
       await new Promise((resolve) => setTimeout(resolve));
@@ -205,6 +209,22 @@ describe('the API client', () => {
     await client.http.get('/data');
 
     await vi.waitFor(() => expect(tab.heard).toEqual([{ spent: 'refresh-1', pair: expect.objectContaining({ access_token: 'access-2', refresh_token: 'refresh-2' }) }]));
+  });
+
+  it('keeps the lock until the pair it hands over has reached the tab waiting for it', async () => {
+    const api = fakeApi({ refreshWorks: true });
+    const tab = otherTab();
+    const client = await loadClient(api.adapter);
+    client.storeTokens({ access_token: 'stale', refresh_token: 'refresh-1', token_type: 'bearer', expires_in: 900 });
+
+    const answer = client.http.get('/data');
+    // Queued while the client holds the lock (its /refresh takes 10 ms).
+    await vi.waitFor(() => expect(api.calls).toContain('POST /refresh'), { interval: 1 });
+    const heardWhenGranted = tab.whenGranted(() => tab.heard.length);
+
+    expect((await answer).status).toBe(200);
+    // Had the other tab been given the lock first, it would have spent refresh-1 again.
+    expect(await heardWhenGranted).toBe(1);
   });
 
   it('takes a pair handed over only for the refresh token it holds', async () => {

@@ -26,6 +26,7 @@ declare module 'axios' {
  *   is missing, each tab rotates on its own.
  */
 const REFRESH_KEY = 'credit-approval.refresh-token';
+const HANDOVER_MS = 100;
 const API_BASE = '/api/v1';
 
 /** What the tab that rotated tells the others: the refresh token it spent, and its successors. */
@@ -109,7 +110,13 @@ async function rotate(held: string): Promise<string> {
   if (token !== held && accessToken !== null) return accessToken;
   const { data } = await bare.post<TokenPair>('/refresh', { refresh_token: token });
   storeTokens(data);
-  rotations?.postMessage({ spent: token, pair: data } satisfies Rotation);
+  if (rotations !== null) {
+    rotations.postMessage({ spent: token, pair: data } satisfies Rotation);
+    // Browsers do not order a message against a lock's hand-off: a tab waiting for the lock
+    // could take it before the pair reached it, and spend the token just spent. Holding the
+    // lock a moment longer lets the message arrive first (it takes well under a millisecond).
+    await new Promise((resolve) => setTimeout(resolve, HANDOVER_MS));
+  }
   return data.access_token;
 }
 
