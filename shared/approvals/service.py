@@ -175,15 +175,19 @@ def may_take(
 def _pick_approver(
     session: Session, role: str, request: CreditRequest, stage: ApprovalStage, now: datetime
 ) -> User | None:
-    """An eligible user (`_eligible`) of the role with the fewest pending stages."""
+    """An eligible user (`_eligible`) of the role with the fewest pending stages, other than
+    whoever holds the stage now: handing a stage back to its holder (an administrator's
+    overdue stage escalating to administrators) would only be a second reminder, logged as
+    an escalation."""
     load = (
         select(func.count(ApprovalStage.id))
         .where(ApprovalStage.assignee_id == User.id, ApprovalStage.status == StageStatus.PENDING)
         .scalar_subquery()
     )
+    others = [User.id != stage.assignee_id] if stage.assignee_id is not None else []
     return session.scalars(
         select(User)
-        .where(User.role == role, *_eligible(request, stage, now))
+        .where(User.role == role, *_eligible(request, stage, now), *others)
         .order_by(load, User.username)
         .limit(1)
     ).first()

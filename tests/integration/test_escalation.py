@@ -1,9 +1,11 @@
 """SLA escalation: a reminder past the due time, reassignment one role up past twice it."""
 
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from functions.escalate.handler import handler as escalate_handler
 from infra.local.lambda_events import LambdaContext, scheduled_event
@@ -12,8 +14,12 @@ from shared.approvals.service import escalate
 from shared.audit.models import AuditLog
 from shared.db import unit_of_work
 from shared.messaging.outbox import relay_pending
+from shared.users.models import User
+from shared.users.schemas import UserCreate
+from shared.users.service import register
+from shared.workflow.states import Role
 from tests.conftest import Mailbox
-from tests.support import Api, Person, link_token
+from tests.support import STAFF_PASSWORD, Api, Person, link_token
 
 
 def _age_stage(request_id: str, hours: float) -> None:
@@ -93,3 +99,109 @@ def test_stage_overdue_twice_the_sla_moves_to_the_next_role_up(
     )
     assert decided.status_code == 200
     assert decided.json()["status"] == "approved"
+
+
+def _new_admin(prefix: str) -> Person:
+    with unit_of_work() as session:
+        name = f"{prefix}-{uuid.uuid4().hex[:8]}"
+        user = register(
+            session,
+            UserCreate(
+                username=name,
+                email=f"{name}@example.com",
+                password=STAFF_PASSWORD,
+                full_name="Admin Staff",
+            ),
+            role=Role.ADMIN,
+            verified=True,
+        )
+        return Person(user.id, name, user.email, STAFF_PASSWORD, Role.ADMIN.value)
+
+
+@contextmanager
+def _only_admins(*kept: uuid.UUID) -> Iterator[None]:
+    """Every other administrator inactive for the block (escalation's candidates are the
+    active ones), reactivated after."""
+    with unit_of_work() as session:
+        others = list(
+            session.scalars(
+                update(User)
+                .where(User.role == Role.ADMIN, User.is_active.is_(True), User.id.not_in(kept))
+                .values(is_active=False)
+                .returning(User.id)
+            )
+        )
+    try:
+        yield
+    finally:
+        with unit_of_work() as session:
+            session.execute(update(User).where(User.id.in_(others)).values(is_active=True))
+
+
+def _hand_pending_stage(request_id: str, user_id: uuid.UUID) -> uuid.UUID:
+    with unit_of_work() as session:
+        stage = session.scalars(
+            select(ApprovalStage).where(
+                ApprovalStage.request_id == request_id, ApprovalStage.status == "pending"
+            )
+        ).one()
+        stage.assignee_id = user_id
+        return stage.id
+
+
+def _escalate_all() -> None:
+    with unit_of_work() as session:
+        escalate(session)
+    relay_pending()
+
+
+def test_an_administrators_overdue_stage_goes_to_another_administrator(
+    api: Api, drain: Callable[[], None], mailbox: Mailbox
+) -> None:
+    """Even when the holder is the least loaded: handing the stage back to them was a second
+    reminder logged as an escalation."""
+    holder, other = _new_admin("aaaa-admin"), _new_admin("zzzz-admin")
+    request_id = api.submit(api.login(api.register()))["id"]
+    busy_with = api.submit(api.login(api.register()))["id"]
+    drain()
+    with _only_admins(holder.id, other.id):
+        stage_id = _hand_pending_stage(request_id, holder.id)
+        _hand_pending_stage(busy_with, other.id)  # one pending stage each: a tie on load
+        _age_stage(request_id, 24 * 30)
+        _escalate_all()
+        drain()
+
+    with unit_of_work() as session:
+        stage = session.get(ApprovalStage, stage_id)
+        assert stage is not None and stage.assignee_id == other.id
+        escalated = session.scalars(
+            select(AuditLog).where(
+                AuditLog.action == "stage.escalated", AuditLog.entity_id == str(stage_id)
+            )
+        ).one()
+    assert escalated.before == {"assignee_id": str(holder.id)}
+    assert escalated.after and escalated.after["assignee_id"] == str(other.id)
+    assert any(request_id[:8] in m["Subject"] for m in mailbox.to(other.email))
+
+
+def test_the_only_administrators_overdue_stage_stays_with_them_and_is_reported(
+    api: Api, drain: Callable[[], None], mailbox: Mailbox
+) -> None:
+    holder = _new_admin("only-admin")
+    request_id = api.submit(api.login(api.register()))["id"]
+    drain()
+    with _only_admins(holder.id):
+        stage_id = _hand_pending_stage(request_id, holder.id)
+        _age_stage(request_id, 24 * 30)
+        _escalate_all()
+        drain()
+
+    with unit_of_work() as session:
+        stage = session.get(ApprovalStage, stage_id)
+        assert stage is not None and stage.assignee_id == holder.id and stage.escalated_at is None
+        actions = list(
+            session.scalars(select(AuditLog.action).where(AuditLog.entity_id == str(stage_id)))
+        )
+    assert "stage.escalated" not in actions
+    assert "stage.assignment_failed" in actions  # what the staffing alert counts
+    assert not [m for m in mailbox.to(holder.email) if request_id[:8] in m["Subject"]]
