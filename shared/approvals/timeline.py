@@ -64,10 +64,15 @@ def stages_out(rows: Iterable[StageRow]) -> list[StageOut]:
     ]
 
 
-def as_applicant_sees(stage: StageOut) -> StageOut:
+def as_applicant_sees(stage: StageOut, *, rejection_comment_shared: bool) -> StageOut:
     """The stage without the staff's usernames (internal identifiers, and often an email
-    address's local part): the applicant gets the role and a first name."""
-    return stage.model_copy(update={"assignee": None, "decided_by": None, "on_behalf_of": None})
+    address's local part): the applicant gets the role and a first name; and without the
+    rejecting approver's comment where the policy keeps it from the applicant, as the
+    rejection's notice and email do."""
+    hidden: dict[str, None] = {"assignee": None, "decided_by": None, "on_behalf_of": None}
+    if stage.status == StageStatus.REJECTED and not rejection_comment_shared:
+        hidden["comment"] = None
+    return stage.model_copy(update=hidden)
 
 
 def chain_for_staff(session: Session, request_id: uuid.UUID) -> list[StageOut]:

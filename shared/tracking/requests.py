@@ -6,6 +6,7 @@ from sqlalchemy.orm import Session
 from shared.approvals import offers
 from shared.approvals.models import ApprovalStage
 from shared.approvals.timeline import as_applicant_sees, stages_out, with_people
+from shared.credit import policy
 from shared.credit.models import CreditRequest
 from shared.credit.service import out_for, score_result_out
 from shared.pagination import TIMESTAMP, UUID, DecimalKind, Key, Keyset, paginate
@@ -79,10 +80,15 @@ def request_detail(
     current = rows[0][0]
     offer = offers.for_request(session, current.id)
     applicant = viewer.role == Role.APPLICANT
+    shown = out_for(session, viewer, current, cached=True)  # reads the policy fresh
     stages = stages_out((s, a, d, an, dn) for _, s, a, d, an, dn in rows)
+    if applicant:
+        # The version `out_for` has just read (this process keeps it for the second).
+        shared = policy.active(session).policy.share_rejection_comment
+        stages = [as_applicant_sees(s, rejection_comment_shared=shared) for s in stages]
     return CreditRequestDetail(
-        **out_for(session, viewer, current, cached=True).model_dump(),
-        stages=[as_applicant_sees(s) for s in stages] if applicant else stages,
+        **shown.model_dump(),
+        stages=stages,
         score_result=score_result_out(current, with_bureau=not applicant),
         policy_version=current.policy_version,
         offer=None if offer is None else offers.offer_out(offer, current),

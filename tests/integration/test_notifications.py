@@ -145,7 +145,7 @@ def rejection_comments_shared(database: str) -> Iterator[Callable[[bool | None],
 
 
 @pytest.mark.parametrize(("flag", "shared"), [(None, True), (True, True), (False, False)])
-def test_the_rejection_email_quotes_the_approver_only_where_the_policy_shares_it(
+def test_the_applicant_reads_the_rejecting_comment_only_where_the_policy_shares_it(
     api: Api,
     staff: dict[str, Person],
     drain: Callable[[], None],
@@ -175,6 +175,11 @@ def test_the_rejection_email_quotes_the_approver_only_where_the_policy_shares_it
         comment.replace("<", "&lt;").replace(">", "&gt;") in email["Body"]["html_part"]
     ) is shared
     assert comment not in email["Body"]["html_part"]  # never unescaped
+    # The request page agrees with the email; the staff still read why.
+    [stage] = api.request(auth, request_id)["stages"]
+    assert stage["status"] == "rejected"
+    assert stage["comment"] == (comment if shared else None)
+    assert api.staff_view(staff, request_id)["stages"][0]["comment"] == comment
 
 
 def test_a_user_who_turns_email_off_gets_none(
