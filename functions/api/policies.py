@@ -19,6 +19,7 @@ from shared.governance.schemas import (
     SimulationOut,
 )
 from shared.http.deps import CurrentUser, DbSession, TableRouter
+from shared.http.errors import declared
 from shared.messaging.outbox import state_change
 from shared.pagination import Cursor, Page, PageSize
 
@@ -101,9 +102,10 @@ def simulate_policy(
         return governance.simulate(session, user, policy_id, body.requests, body.limit)
 
 
-@router.get("/policies/{policy_id}/simulation", tags=["policies"])
+@router.get("/policies/{policy_id}/simulation", tags=["policies"], responses=declared(409))
 def policy_simulation(
     policy_id: uuid.UUID, query: Annotated[ChangesQuery, Query()], session: DbSession
 ) -> SimulationOut:
-    """The version's latest simulation, with a page of the requests whose outcome changes."""
+    """The version's latest simulation, with a page of the requests whose outcome changes (a
+    cursor of a run a newer one replaced: 409 `simulation_superseded`)."""
     return governance.simulation_changes(session, policy_id, query.cursor, query.limit)

@@ -290,7 +290,9 @@ def simulate(
         row.id,
         after={"version": row.version, "requests": replay.summary.requests},
     )
-    changes, next_cursor = simulation.page_of(row.simulation["changes"], None, limit)
+    changes, next_cursor = simulation.page_of(
+        row.simulation["changes"], replay.summary.run_at, None, limit
+    )
     return SimulationOut(**replay.summary.model_dump(), changes=changes, next_cursor=next_cursor)
 
 
@@ -302,5 +304,7 @@ def simulation_changes(
     summary = _current_simulation(row)
     if summary is None or row.simulation is None:
         raise NotFound("This version has no simulation of its current document.")
-    changes, next_cursor = simulation.page_of(row.simulation["changes"], cursor, limit)
+    changes, next_cursor = simulation.page_of(
+        row.simulation["changes"], summary.run_at, cursor, limit
+    )
     return SimulationOut(**summary.model_dump(), changes=changes, next_cursor=next_cursor)

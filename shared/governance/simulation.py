@@ -20,16 +20,23 @@ from sqlalchemy.orm import Session
 
 from shared.approvals.chain import approval_chain
 from shared.credit.bureau import BureauReport
-from shared.credit.models import CreditRequest
+from shared.credit.models import CreditRequest, Policy
 from shared.credit.policy import CreditPolicy
 from shared.credit.scoring import Application, evaluate
+from shared.errors import Conflict
 from shared.governance.schemas import ChangedRequest, Rates, SimulationSummary, Verdict
 from shared.pagination import TIMESTAMP, UUID, Key, Keyset, decode, encode
 from shared.workflow.states import RequestStatus
 
+# A cursor names the run it pages as well as the last change seen: a run that replaced it
+# lists other changes, and going on into them would mix two runs in one list.
 NEWEST_FIRST = Keyset(
-    "-created_at",
-    (Key(CreditRequest.created_at, TIMESTAMP), Key(CreditRequest.id, UUID)),
+    "run,-created_at",
+    (
+        Key(Policy.simulated_at, TIMESTAMP),
+        Key(CreditRequest.created_at, TIMESTAMP),
+        Key(CreditRequest.id, UUID),
+    ),
     descending=True,
 )
 DECLINED = "declined"  # the tier column of a request declined automatically
@@ -170,15 +177,23 @@ def replay(
 
 
 def page_of(
-    changes: list[dict[str, Any]], cursor: str | None, limit: int
+    changes: list[dict[str, Any]], run_at: datetime, cursor: str | None, limit: int
 ) -> tuple[list[ChangedRequest], str | None]:
-    """One page of stored changes (newest first), after `cursor`; and the next cursor."""
+    """One page of the stored changes of the run made at `run_at` (newest first), after
+    `cursor`; and the next cursor. A cursor of an earlier run answers 409
+    `simulation_superseded`."""
     items = [ChangedRequest.model_validate(c) for c in changes]
     if cursor is not None:
-        last_at, last_id = decode(NEWEST_FIRST, cursor)
+        paged_run, last_at, last_id = decode(NEWEST_FIRST, cursor)
+        if paged_run != run_at:
+            raise Conflict(
+                "A newer simulation of this version replaced the one this cursor pages: "
+                "start again from its first page.",
+                code="simulation_superseded",
+            )
         items = [c for c in items if (c.created_at, c.request_id) < (last_at, last_id)]
     page = items[:limit]
     if len(items) <= limit:
         return page, None
     tail = page[-1]
-    return page, encode(NEWEST_FIRST, [tail.created_at, tail.request_id])
+    return page, encode(NEWEST_FIRST, [run_at, tail.created_at, tail.request_id])

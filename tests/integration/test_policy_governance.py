@@ -68,7 +68,7 @@ def test_a_version_goes_live_under_four_eyes_after_a_simulation(
 ) -> None:
     author, reviewer = officers
     applicant = api.login(api.register())
-    scored = [api.submit(applicant, credit_score=score)["id"] for score in (610, 700, 790)]
+    scored = [api.submit(applicant, credit_score=score)["id"] for score in (610, 620, 700, 790)]
     drain()
 
     def stricter(document: dict[str, Any]) -> None:
@@ -141,7 +141,25 @@ def test_a_version_goes_live_under_four_eyes_after_a_simulation(
         changed_ids |= {c["request_id"] for c in page["changes"]}
         cursor = page["next_cursor"]
     assert len(changed_ids) == result["changed"]
-    assert scored[0] in changed_ids and scored[2] not in changed_ids
+    assert scored[0] in changed_ids and scored[1] in changed_ids and scored[2] not in changed_ids
+    # A second run replaces the first: a cursor of the first is refused, not carried on into
+    # the second's changes (one list mixing two runs); the second's own cursor pages it.
+    again = _ok(
+        api.http.post(
+            f"{POLICIES}/{version_id}/simulate", json={"requests": 50, "limit": 1}, headers=reviewer
+        )
+    )
+    assert result["next_cursor"] and again["next_cursor"]
+    stale, fresh = (
+        api.http.get(
+            f"{POLICIES}/{version_id}/simulation",
+            params={"limit": 1, "cursor": cursor},
+            headers=author,
+        )
+        for cursor in (result["next_cursor"], again["next_cursor"])
+    )
+    assert (stale.status_code, stale.json()["error"]["code"]) == (409, "simulation_superseded")
+    assert fresh.status_code == 200 and fresh.json()["run_at"] == again["run_at"]
     change = next(c for c in result["changes"] + [] if c["request_id"] in changed_ids)
     assert change["candidate"]["outcome"] in ("auto_rejected", "pending_approval")
 

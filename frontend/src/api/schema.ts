@@ -788,7 +788,8 @@ export interface paths {
         };
         /**
          * Policy Simulation
-         * @description The version's latest simulation, with a page of the requests whose outcome changes.
+         * @description The version's latest simulation, with a page of the requests whose outcome changes (a
+         *     cursor of a run a newer one replaced: 409 `simulation_superseded`).
          */
         get: operations["policy_simulation_api_v1_policies__policy_id__simulation_get"];
         put?: never;
@@ -6720,6 +6721,15 @@ export interface operations {
             };
             /** @description No such resource, or not one this caller may see */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The resource's state does not allow this now (code says why, e.g. `not_pending`) */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -131,6 +131,7 @@ export const en = {
     before: 'Active',
     after: 'This version',
     simulation: 'Simulation',
+    simulationSuperseded: 'Someone ran a newer simulation of this version since this one. Reload the page to see it.',
     noSimulation: 'Not simulated yet: approval needs a simulation of exactly this version.',
     simulationRun_one: '{{count}} request replayed by {{who}} on {{when}}, against version {{against}}.',
     simulationRun_other: '{{count}} requests replayed by {{who}} on {{when}}, against version {{against}}.',

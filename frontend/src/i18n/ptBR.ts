@@ -176,6 +176,7 @@ export const ptBR: Pick<Resources, Applicant> = {
     before: 'Ativa',
     after: 'Esta versão',
     simulation: 'Simulação',
+    simulationSuperseded: 'Alguém executou uma simulação mais recente desta versão depois desta. Recarregue a página para vê-la.',
     noSimulation: 'Ainda não simulada: a aprovação exige uma simulação exatamente desta versão.',
     simulationRun_one: '{{count}} solicitação reproduzida por {{who}} em {{when}}, contra a versão {{against}}.',
     simulationRun_other: '{{count}} solicitações reproduzidas por {{who}} em {{when}}, contra a versão {{against}}.',

@@ -3,7 +3,7 @@ import Box from '@mui/material/Box';
 import TableCell from '@mui/material/TableCell';
 import TableRow from '@mui/material/TableRow';
 import Typography from '@mui/material/Typography';
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 
 import * as api from '../api/endpoints';
@@ -34,9 +34,16 @@ export function SimulationResults({ versionId, latest, stored }: { versionId: st
   const [cursor, setCursor] = useState<string | null>(null);
   const [loadingMore, setLoadingMore] = useState(false);
   const [loadMoreError, setLoadMoreError] = useState<ApiError>();
+  const [superseded, setSuperseded] = useState(false);
+  const loadingPage = useRef<AbortController | null>(null);
   const summary: SimulationSummary | null = latest ?? stored;
 
   useEffect(() => {
+    // A page of the run shown until now must not land on the list of the one shown next.
+    loadingPage.current?.abort();
+    setLoadingMore(false);
+    setLoadMoreError(undefined);
+    setSuperseded(false);
     if (latest) {
       setChanges(latest.changes);
       setCursor(latest.next_cursor);
@@ -54,19 +61,36 @@ export function SimulationResults({ versionId, latest, stored }: { versionId: st
     return undefined;
   }, [versionId, latest, stored]);
 
-  function loadMore(from: string) {
+  function loadMore(from: string, run: string) {
+    const controller = new AbortController();
+    loadingPage.current = controller;
     setLoadingMore(true);
     setLoadMoreError(undefined);
+    // Another run replaced the one shown (someone simulated again): its pages are not this
+    // list's. The API refuses the shown run's cursor then; a page of another run is dropped.
+    const replaced = () => {
+      setSuperseded(true);
+      setCursor(null);
+    };
     api
-      .policySimulation(versionId, from)
+      .policySimulation(versionId, from, { signal: controller.signal })
       .then(
         (page) => {
+          if (controller.signal.aborted) return;
+          if (page.run_at !== run) return replaced();
           setChanges((shown) => [...shown, ...page.changes]);
           setCursor(page.next_cursor);
         },
-        (caught: unknown) => setLoadMoreError(toApiError(caught)),
+        (caught: unknown) => {
+          if (controller.signal.aborted) return;
+          const error = toApiError(caught);
+          if (error.code === 'simulation_superseded') replaced();
+          else setLoadMoreError(error);
+        },
       )
-      .finally(() => setLoadingMore(false));
+      .finally(() => {
+        if (!controller.signal.aborted) setLoadingMore(false);
+      });
   }
 
   if (!summary) return <Typography>{t('policy.noSimulation')}</Typography>;
@@ -134,8 +158,13 @@ export function SimulationResults({ versionId, latest, stored }: { versionId: st
           {loadMoreError.message}
         </Alert>
       ) : null}
+      {superseded ? (
+        <Alert severity="info" sx={{ mt: 1 }}>
+          {t('policy.simulationSuperseded')}
+        </Alert>
+      ) : null}
       {cursor ? (
-        <SubmitButton type="button" variant="text" sx={{ mt: 1 }} busy={loadingMore} busyLabel={t('common.loadingMore')} onClick={() => loadMore(cursor)}>
+        <SubmitButton type="button" variant="text" sx={{ mt: 1 }} busy={loadingMore} busyLabel={t('common.loadingMore')} onClick={() => loadMore(cursor, summary.run_at)}>
           {t('common.loadMore')}
         </SubmitButton>
       ) : null}
