@@ -199,6 +199,38 @@ def test_the_application_role_cannot_rewrite_audit_rows() -> None:
         record(session, Actor.system("test"), "test.sealed_after_revoke", "test", "y")
 
 
+@pytest.mark.parametrize("head", ["own partition's head", "another row"])
+def test_a_forged_chain_head_setting_neither_forks_nor_moves_a_chain(head: str) -> None:
+    """The setting that carries a transaction's chain head from row to row is one any session
+    may set: naming a head, a sequence number and a previous hash before the first row must
+    not seal that row onto a chain that does not exist, nor move a head without its lock."""
+    with unit_of_work() as session:
+        xid = session.scalar(text("SELECT pg_current_xact_id()::text"))
+        assert xid is not None
+        partition = int(xid) % PARTITIONS
+        ctid = (
+            session.scalar(
+                text("SELECT ctid::text FROM audit_chain_heads WHERE chain_partition = :p"),
+                {"p": partition},
+            )
+            if head == "own partition's head"
+            else "(0,1)"
+        )
+        forged = f"{xid}|{partition}|999999|{'f' * 64}|{ctid}"
+        session.execute(text("SELECT set_config('audit_chain.head', :v, true)"), {"v": forged})
+        record(session, Actor.system("test"), "test.forged_head", "test", head)
+    result = verify_database(get_engine())
+    assert result.ok, result.broken
+    with unit_of_work() as session:
+        sealed = session.execute(
+            select(AuditLog.chain_partition, AuditLog.chain_seq, AuditLog.prev_hash).where(
+                AuditLog.action == "test.forged_head", AuditLog.entity_id == head
+            )
+        ).one()
+    assert sealed.chain_partition == partition
+    assert sealed.chain_seq != 1_000_000 and sealed.prev_hash != "f" * 64
+
+
 def test_the_application_role_can_neither_record_a_redaction_nor_redact_more_than_personal_data(
     api: Api,
 ) -> None:
